@@ -1,0 +1,53 @@
+using NodaTime;
+
+namespace Ledger.EventStore;
+
+/// <summary>Who did what, on whose request, from which system, and when: carried by every event.</summary>
+public sealed record EventMetadata(
+    string CorrelationId,
+    string CausationId,
+    string Actor,
+    string SourceSystem,
+    string? IdempotencyKey,
+    Instant RecordedAt,
+    int SchemaVersion = 1);
+
+/// <summary>An event about to be appended: its id makes retries idempotent, its data is JSON.</summary>
+public sealed record EventToAppend(Guid EventId, string Type, ReadOnlyMemory<byte> Data, EventMetadata Metadata);
+
+/// <summary>
+/// An event as stored. <see cref="Hash"/> is sha-256 over type, canonical data, metadata and
+/// <see cref="PreviousHash"/> (the hash of the previous event in the same stream; empty for the first).
+/// </summary>
+public sealed record RecordedEvent(
+    Guid EventId,
+    string StreamId,
+    long Revision,
+    GlobalPosition Position,
+    string Type,
+    ReadOnlyMemory<byte> Data,
+    EventMetadata Metadata,
+    string PreviousHash,
+    string Hash);
+
+public abstract record AppendResult
+{
+    private AppendResult() { }
+
+    /// <param name="LastRevision">The revision of the last event appended (or found, for a retry).</param>
+    /// <param name="Position">The global position of that last event.</param>
+    /// <param name="Deduplicated">True when every event id was already in the stream: nothing was written.</param>
+    public sealed record Success(long LastRevision, GlobalPosition Position, bool Deduplicated) : AppendResult;
+
+    /// <param name="ActualRevision">The stream's last revision, -1 when it does not exist.</param>
+    public sealed record WrongExpectedRevision(ExpectedRevision Expected, long ActualRevision) : AppendResult;
+}
+
+public abstract record ReadStreamResult
+{
+    private ReadStreamResult() { }
+
+    public sealed record Found(IReadOnlyList<RecordedEvent> Events, long LastRevision) : ReadStreamResult;
+
+    public sealed record StreamNotFound(string StreamId) : ReadStreamResult;
+}

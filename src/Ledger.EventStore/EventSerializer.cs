@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Serialization.SystemTextJson;
+
+namespace Ledger.EventStore;
+
+/// <summary>
+/// Maps event CLR types to stable, versioned type names (e.g. <c>quote-drafted.v1</c>) and back.
+/// Names are facts about stored data: a shipped name is never reused for another shape (ADR/0005).
+/// </summary>
+public sealed class EventTypeRegistry
+{
+    private readonly Dictionary<string, Type> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<Type, string> _byType = new();
+    private readonly Dictionary<string, Upcaster> _upcasters = new(StringComparer.Ordinal);
+
+    /// <summary>Turns the data of an old type name into a newer name and shape.</summary>
+    public delegate (string Type, JsonNode Data) Upcaster(JsonNode data);
+
+    public EventTypeRegistry Register(Type type, string name)
+    {
+        if (_byName.TryGetValue(name, out var existing) && existing != type)
+            throw new InvalidOperationException($"Event type name '{name}' is already registered for {existing.Name}.");
+        _byName[name] = type;
+        _byType[type] = name;
+        return this;
+    }
+
+    public EventTypeRegistry Register<T>(string name) => Register(typeof(T), name);
+
+    /// <summary>Registers how stored events of an old type name are read as a current type.</summary>
+    public EventTypeRegistry Upcast(string oldName, Upcaster upcaster)
+    {
+        _upcasters[oldName] = upcaster;
+        return this;
+    }
+
+    public IReadOnlyDictionary<string, Type> Types => _byName;
+
+    public string NameOf(Type type) =>
+        _byType.TryGetValue(type, out var name)
+            ? name
+            : throw new InvalidOperationException($"{type.Name} has no registered event type name.");
+
+    public bool TryGetType(string name, out Type type) => _byName.TryGetValue(name, out type!);
+
+    internal bool TryGetUpcaster(string name, out Upcaster upcaster) => _upcasters.TryGetValue(name, out upcaster!);
+}
+
+/// <summary>System.Text.Json with NodaTime, camelCase, and the registry's names and upcasters.</summary>
+public sealed class EventSerializer(EventTypeRegistry registry)
+{
+    public static JsonSerializerOptions CreateOptions() =>
+        new JsonSerializerOptions(JsonSerializerDefaults.Web)
+            .ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+
+    public JsonSerializerOptions Options { get; } = CreateOptions();
+
+    public EventTypeRegistry Registry => registry;
+
+    public (string Type, byte[] Data) Serialize(object @event) =>
+        (registry.NameOf(@event.GetType()), JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), Options));
+
+    public object Deserialize(string type, ReadOnlySpan<byte> data)
+    {
+        if (registry.TryGetUpcaster(type, out var upcast))
+        {
+            var (newType, node) = upcast(JsonNode.Parse(data) ?? throw new JsonException($"Event '{type}' has no data."));
+            return Deserialize(newType, JsonSerializer.SerializeToUtf8Bytes(node, Options));
+        }
+        if (!registry.TryGetType(type, out var clrType))
+            throw new UnknownEventTypeException(type);
+        return JsonSerializer.Deserialize(data, clrType, Options)
+               ?? throw new JsonException($"Event '{type}' deserialized to null.");
+    }
+}
+
+public sealed class UnknownEventTypeException(string type)
+    : Exception($"No event type is registered under the name '{type}'.")
+{
+    public string Type { get; } = type;
+}
