@@ -1,0 +1,3 @@
+using Ledger.Api;
+
+await LedgerApi.Build(args).RunAsync();

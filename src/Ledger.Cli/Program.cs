@@ -1,0 +1,35 @@
+using Ledger.Cli;
+using Spectre.Console;
+
+// `ledger <command>`: one process per command; `serve` runs the API in the foreground.
+var command = args.FirstOrDefault() ?? "help";
+var rest = args.Skip(1).ToArray();
+try
+{
+    return command switch
+    {
+        "up" => await LocalLedger.UpAsync(rest),
+        "down" => await LocalLedger.DownAsync(),
+        "status" => await LocalLedger.StatusAsync(),
+        "serve" => await LocalLedger.ServeAsync(rest),
+        _ => Help(),
+    };
+}
+catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+{
+    AnsiConsole.MarkupLineInterpolated($"[red]ledger {command}: {e.Message}[/]");
+    return 1;
+}
+
+static int Help()
+{
+    AnsiConsole.MarkupLine("""
+        [bold]ledger[/] — the quote-to-cash ledger
+
+          [green]up[/]       install PostgreSQL if missing, start the private cluster under .ledger/, start the API
+          [green]down[/]     stop the API and the cluster (data stays in .ledger/pg)
+          [green]status[/]   what is running, and where
+          [green]serve[/]    run the API in the foreground (what 'up' starts in the background)
+        """);
+    return 0;
+}
