@@ -1,0 +1,54 @@
+using System.Net;
+using System.Text.Json;
+using Ledger.Testing;
+using Xunit;
+
+namespace Ledger.IntegrationTests.Skeleton;
+
+public sealed class HostTests : IAsyncLifetime
+{
+    private RunningLedger _ledger = null!;
+
+    public async Task InitializeAsync() =>
+        _ledger = await RunningLedger.StartAsync(await TestPostgres.CreateDatabaseAsync(nameof(HostTests)));
+
+    public async Task DisposeAsync() => await _ledger.DisposeAsync();
+
+    [Fact]
+    public async Task Health_reports_postgres_healthy()
+    {
+        var response = await _ledger.Http.GetAsync("/health");
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", body.GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Liveness_and_readiness_answer_separately()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _ledger.Http.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _ledger.Http.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_endpoints_and_the_docs_page_is_served()
+    {
+        var document = JsonDocument.Parse(await _ledger.Http.GetStringAsync("/openapi/v1.json")).RootElement;
+        Assert.True(document.GetProperty("paths").TryGetProperty("/about", out _), "The OpenAPI document has no /about path.");
+
+        var docs = await _ledger.Http.GetAsync("/docs/v1");
+        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+        Assert.Contains("openapi/v1.json", await docs.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Schema_is_applied_on_start_up()
+    {
+        // Marten created its tables in the ledger schema while starting (under its advisory lock).
+        var about = JsonDocument.Parse(await _ledger.Http.GetStringAsync("/about")).RootElement;
+        Assert.Equal("postgres", about.GetProperty("eventStore").GetString());
+        Assert.True(await SchemaTables.CountAsync(_ledger.Services, "ledger") > 0, "No table was created in the ledger schema.");
+    }
+}
