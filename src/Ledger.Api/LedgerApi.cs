@@ -1,6 +1,11 @@
 using JasperFx.CodeGeneration;
+using Ledger.Api.Correlation;
 using Ledger.Api.Health;
+using Ledger.Api.Idempotency;
+using Ledger.Api.Problems;
+using Ledger.Api.Security;
 using Marten;
+using Microsoft.AspNetCore.Authentication;
 using Npgsql;
 using Scalar.AspNetCore;
 using Wolverine;
@@ -12,12 +17,16 @@ namespace Ledger.Api;
 /// <summary>Builds the ledger's web host: the one composition root, used by Program, <c>ledger serve</c> and the tests.</summary>
 public static class LedgerApi
 {
+    /// <summary>Larger bodies are refused with 413 before any work is done.</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         var settings = LedgerSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
@@ -27,6 +36,7 @@ public static class LedgerApi
             {
                 options.Connection(settings.PostgresConnectionString);
                 options.DatabaseSchemaName = "ledger";
+                options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeys.Schema());
             })
             .UseNpgsqlDataSource()
             .ApplyAllDatabaseChangesOnStartup()
@@ -40,6 +50,12 @@ public static class LedgerApi
         });
         builder.Services.AddWolverineHttp();
 
+        builder.Services.AddSingleton<ApiClients>();
+        builder.Services.AddSingleton<IdempotencyKeys>();
+        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        builder.Services.AddAuthorization();
+
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
@@ -48,10 +64,16 @@ public static class LedgerApi
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestLimitProblems();
+        app.UseCorrelationIds();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseIdempotencyKeys();
+
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapLedgerHealth();
-        app.MapWolverineEndpoints();
+        app.MapWolverineEndpoints(options => options.RequireAuthorizeOnAll());
         return app;
     }
 }
