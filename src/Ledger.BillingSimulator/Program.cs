@@ -1,0 +1,3 @@
+using Ledger.BillingSimulator;
+
+await BillingSimulatorApp.Build(args).RunAsync();
