@@ -1,0 +1,21 @@
+namespace Ledger.Application.Commands;
+
+/// <summary>
+/// Who sends a command and on whose behalf: becomes the metadata of every event it causes. The idempotency
+/// key is required because event ids are derived from it (ADR/0009).
+/// </summary>
+public sealed record CommandMetadata(
+    string CommandId,
+    string CorrelationId,
+    string Actor,
+    string SourceSystem,
+    string IdempotencyKey)
+{
+    /// <summary>The id of the i-th event this command appends to a stream: the same on every retry.</summary>
+    public Guid EventId(string streamId, int index) =>
+        DeterministicGuid.Create($"{Actor}\n{IdempotencyKey}\n{streamId}\n{index}");
+
+    /// <summary>A command id that is stable across retries of one request.</summary>
+    public static string CommandIdFor(string actor, string idempotencyKey) =>
+        DeterministicGuid.Create($"command\n{actor}\n{idempotencyKey}").ToString();
+}

@@ -1,0 +1,22 @@
+using Ledger.EventStore;
+
+namespace Ledger.Application.Commands;
+
+public enum RefusalKind { Validation, NotFound, Conflict, RuleViolation }
+
+public abstract record CommandResult
+{
+    private CommandResult() { }
+
+    /// <param name="Replayed">The events were already in the stream from an earlier attempt with the same key.</param>
+    public sealed record Appended(string StreamId, long Revision, GlobalPosition Position, IReadOnlyList<string> EventTypes, bool Replayed)
+        : CommandResult;
+
+    /// <summary>The command was already satisfied: nothing to append (e.g. a duplicate acknowledgement).</summary>
+    public sealed record Unchanged(string StreamId, long Revision) : CommandResult;
+
+    public sealed record Refused(RefusalKind Kind, string Code, string Message, string? Field) : CommandResult;
+
+    /// <summary>Other writers kept changing the stream; every re-decided attempt lost the race.</summary>
+    public sealed record ConcurrencyConflict(string StreamId, int Attempts) : CommandResult;
+}
