@@ -1,0 +1,381 @@
+using System.Runtime.CompilerServices;
+using Grpc.Core;
+using Ledger.EventStore.EventStoreDb.Protocol;
+using static Ledger.EventStore.EventStoreDb.Protocol.ReadReq.Types.Options.Types;
+
+namespace Ledger.EventStore.EventStoreDb;
+
+/// <summary>
+/// The event store backend on EventStoreDB, over our own client for its public gRPC protocol
+/// (ADR/0006): <c>Streams.Append</c> and <c>Streams.Read</c> on one node, insecure or TLS, optional
+/// basic authentication. Revisions are ESDB's stream revisions (0-based); positions are ESDB commit
+/// positions, and for events written by this client commit and prepare positions are equal.
+/// </summary>
+public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
+{
+    /// <summary>Server-side filter for $all: no event whose type starts with '$' (system events, links).</summary>
+    internal const string NonSystemEventTypeRegex = @"^[^\$]";
+
+    private static readonly TimeSpan MinReconnectDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(5);
+
+    private readonly EventStoreDbChannel _channel;
+    private readonly EventStoreDbConnectionString _settings;
+
+    public EventStoreDbBackend(string connectionString) : this(EventStoreDbConnectionString.Parse(connectionString)) { }
+
+    public EventStoreDbBackend(EventStoreDbConnectionString settings)
+    {
+        _settings = settings;
+        _channel = new EventStoreDbChannel(settings);
+    }
+
+    public EventStoreDbConnectionString Settings => _settings;
+
+    public async Task<AppendResult> AppendAsync(
+        string streamId, ExpectedRevision expected, IReadOnlyList<ChainedEvent> events,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        if (events.Count == 0) throw new ArgumentException("Append at least one event.", nameof(events));
+
+        var options = new AppendReq.Types.Options { StreamIdentifier = EventStoreDbEventMapper.ToStreamIdentifier(streamId) };
+        switch (expected.Kind)
+        {
+            case ExpectedRevisionKind.Any: options.Any = new Empty(); break;
+            case ExpectedRevisionKind.NoStream: options.NoStream = new Empty(); break;
+            case ExpectedRevisionKind.StreamExists: options.StreamExists = new Empty(); break;
+            case ExpectedRevisionKind.Exact: options.Revision = checked((ulong)expected.Revision); break;
+            default: throw new ArgumentOutOfRangeException(nameof(expected));
+        }
+
+        // A fresh id per call: ESDB keeps the first write's metadata for known event ids, so reading the
+        // last event back tells whether this call wrote the events or found them there (a retry).
+        var appendId = Guid.NewGuid();
+
+        AppendResp response;
+        try
+        {
+            using var call = _channel.Streams.Append(_channel.Bounded(cancellationToken));
+            await call.RequestStream.WriteAsync(new AppendReq { Options = options }, cancellationToken);
+            foreach (var e in events)
+                await call.RequestStream.WriteAsync(
+                    new AppendReq { ProposedMessage = EventStoreDbEventMapper.ToProposedMessage(e, appendId) }, cancellationToken);
+            await call.RequestStream.CompleteAsync();
+            response = await call.ResponseAsync;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The append was cancelled; it may or may not have been written.", ex, cancellationToken);
+        }
+        catch (RpcException ex) when (EventStoreDbErrors.Key(ex) == EventStoreDbErrors.WrongExpectedVersion)
+        {
+            // Servers before 20.6 signalled it as an error with the actual version in a trailer.
+            var actual = long.TryParse(ex.Trailers.GetValue(EventStoreDbErrors.ActualVersion), out var a) ? a : -1;
+            return new AppendResult.WrongExpectedRevision(expected, actual);
+        }
+        catch (RpcException ex)
+        {
+            throw EventStoreDbErrors.Translate(ex, $"append to '{streamId}'", _settings);
+        }
+
+        switch (response.ResultCase)
+        {
+            case AppendResp.ResultOneofCase.WrongExpectedVersion:
+                return new AppendResult.WrongExpectedRevision(expected, ActualRevision(response.WrongExpectedVersion));
+
+            case AppendResp.ResultOneofCase.Success:
+            {
+                var success = response.Success;
+                if (success.CurrentRevisionOptionCase != AppendResp.Types.Success.CurrentRevisionOptionOneofCase.CurrentRevision)
+                    throw new EventStoreDbException($"EventStoreDB answered an append to '{streamId}' with success but no revision.");
+                var lastRevision = checked((long)success.CurrentRevision);
+
+                // The last event as stored: its position (the append answer may name the transaction's
+                // start for a multi-event append) and whose append wrote it.
+                var stored = await ReadLastWritten(streamId, lastRevision, cancellationToken);
+                if (stored is null)
+                {
+                    var position = success.PositionOptionCase == AppendResp.Types.Success.PositionOptionOneofCase.Position
+                        ? success.Position.CommitPosition
+                        : throw new EventStoreDbException($"EventStoreDB answered an append to '{streamId}' without a position, and the event cannot be read back.");
+                    return new AppendResult.Success(lastRevision, new GlobalPosition(position), Deduplicated: false);
+                }
+                return new AppendResult.Success(lastRevision, stored.Value.Event.Position, Deduplicated: stored.Value.AppendId != appendId);
+            }
+
+            default:
+                throw new EventStoreDbException($"EventStoreDB answered an append to '{streamId}' with nothing.");
+        }
+    }
+
+    internal static long ActualRevision(AppendResp.Types.WrongExpectedVersion wrong) =>
+        wrong.CurrentRevisionOptionCase switch
+        {
+            AppendResp.Types.WrongExpectedVersion.CurrentRevisionOptionOneofCase.CurrentRevision => checked((long)wrong.CurrentRevision),
+            AppendResp.Types.WrongExpectedVersion.CurrentRevisionOptionOneofCase.CurrentNoStream => -1,
+            _ => wrong.CurrentRevisionOption2060Case switch
+            {
+                AppendResp.Types.WrongExpectedVersion.CurrentRevisionOption2060OneofCase.CurrentRevision2060 => checked((long)wrong.CurrentRevision2060),
+                _ => -1,
+            },
+        };
+
+    private async Task<(RecordedEvent Event, Guid? AppendId)?> ReadLastWritten(string streamId, long revision, CancellationToken ct)
+    {
+        var request = StreamRead(streamId, ReadDirection.Backwards, new StreamRevision(revision), 1);
+        var read = await ReadStreamRaw(request, streamId, ct);
+        if (read.NotFound) return null;
+        foreach (var e in read.Events)
+            if ((long)e.StreamRevision == revision)
+                return EventStoreDbEventMapper.ToRecordedEventWithAppendId(e);
+        return null;
+    }
+
+    public async Task<ReadStreamResult> ReadStreamAsync(
+        string streamId, ReadDirection direction, StreamRevision from, int maxCount,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(from.Value, nameof(from));
+
+        var request = StreamRead(streamId, direction, from, Math.Max(maxCount, 1));
+        var read = await ReadStreamRaw(request, streamId, cancellationToken);
+        if (read.NotFound) return new ReadStreamResult.StreamNotFound(streamId);
+
+        var events = read.Events.Take(maxCount).Select(EventStoreDbEventMapper.ToRecordedEvent).ToList();
+
+        long lastRevision;
+        if (read.LastStreamPosition is { } last)
+            lastRevision = checked((long)last);
+        else if (direction == ReadDirection.Backwards && from == StreamRevision.End && read.Events.Count > 0)
+            lastRevision = checked((long)read.Events[0].StreamRevision);
+        else
+        {
+            // A server that does not send the last stream position: ask for the last event.
+            var tail = await ReadStreamRaw(StreamRead(streamId, ReadDirection.Backwards, StreamRevision.End, 1), streamId, cancellationToken);
+            if (tail.NotFound) return new ReadStreamResult.StreamNotFound(streamId);
+            lastRevision = tail.Events.Count == 0 ? -1 : checked((long)tail.Events[0].StreamRevision);
+        }
+        return new ReadStreamResult.Found(events, lastRevision);
+    }
+
+    private static ReadReq StreamRead(string streamId, ReadDirection direction, StreamRevision from, int count)
+    {
+        var stream = new StreamOptions { StreamIdentifier = EventStoreDbEventMapper.ToStreamIdentifier(streamId) };
+        if (from == StreamRevision.End) stream.End = new Empty();
+        else stream.Revision = checked((ulong)from.Value);
+
+        return new ReadReq
+        {
+            Options = new ReadReq.Types.Options
+            {
+                Stream = stream,
+                ReadDirection = direction == ReadDirection.Forwards
+                    ? ReadReq.Types.Options.Types.ReadDirection.Forwards
+                    : ReadReq.Types.Options.Types.ReadDirection.Backwards,
+                ResolveLinks = false,
+                Count = checked((ulong)count),
+                NoFilter = new Empty(),
+                UuidOption = new UUIDOption { String = new Empty() },
+                // 1: the server ends a stream read with the stream's last revision.
+                ControlOption = new ControlOption { Compatibility = 1 },
+            },
+        };
+    }
+
+    private sealed record RawStreamRead(
+        bool NotFound, List<ReadResp.Types.ReadEvent.Types.RecordedEvent> Events, ulong? LastStreamPosition);
+
+    private async Task<RawStreamRead> ReadStreamRaw(ReadReq request, string streamId, CancellationToken ct)
+    {
+        var events = new List<ReadResp.Types.ReadEvent.Types.RecordedEvent>();
+        ulong? lastStreamPosition = null;
+        try
+        {
+            using var call = _channel.Streams.Read(request, _channel.Bounded(ct));
+            while (await call.ResponseStream.MoveNext(ct))
+            {
+                var response = call.ResponseStream.Current;
+                switch (response.ContentCase)
+                {
+                    case ReadResp.ContentOneofCase.StreamNotFound:
+                        return new RawStreamRead(true, events, null);
+                    case ReadResp.ContentOneofCase.Event:
+                        events.Add(response.Event.Event);
+                        break;
+                    case ReadResp.ContentOneofCase.LastStreamPosition:
+                        lastStreamPosition = response.LastStreamPosition;
+                        break;
+                }
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The read was cancelled.", ex, ct);
+        }
+        catch (RpcException ex) when (EventStoreDbErrors.Key(ex) == EventStoreDbErrors.StreamNotFound)
+        {
+            return new RawStreamRead(true, events, null);
+        }
+        catch (RpcException ex)
+        {
+            throw EventStoreDbErrors.Translate(ex, $"read of '{streamId}'", _settings);
+        }
+        return new RawStreamRead(false, events, lastStreamPosition);
+    }
+
+    public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(
+        GlobalPosition after, int maxCount, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        var last = after;
+        var handedOut = 0;
+        while (handedOut < maxCount)
+        {
+            // A read from a position includes the event at that position: ask for one more and skip it.
+            var requested = maxCount - handedOut + (last == GlobalPosition.Start ? 0 : 1);
+            var page = await ReadAllPage(last, requested, cancellationToken);
+            foreach (var e in page)
+            {
+                var position = new GlobalPosition(e.CommitPosition);
+                if (position.CompareTo(last) <= 0) continue;
+                last = position;
+                if (EventStoreDbEventMapper.IsSystemEvent(e)) continue;
+                yield return EventStoreDbEventMapper.ToRecordedEvent(e);
+                if (++handedOut >= maxCount) yield break;
+            }
+            if (page.Count < requested) yield break; // the end of $all
+        }
+    }
+
+    private async Task<List<ReadResp.Types.ReadEvent.Types.RecordedEvent>> ReadAllPage(
+        GlobalPosition from, int count, CancellationToken ct)
+    {
+        var request = new ReadReq
+        {
+            Options = new ReadReq.Types.Options
+            {
+                All = AllFrom(from),
+                ReadDirection = ReadReq.Types.Options.Types.ReadDirection.Forwards,
+                ResolveLinks = false,
+                Count = checked((ulong)count),
+                Filter = NonSystemFilter(),
+                UuidOption = new UUIDOption { String = new Empty() },
+                ControlOption = new ControlOption { Compatibility = 1 },
+            },
+        };
+        var events = new List<ReadResp.Types.ReadEvent.Types.RecordedEvent>();
+        try
+        {
+            using var call = _channel.Streams.Read(request, _channel.Bounded(ct));
+            while (await call.ResponseStream.MoveNext(ct))
+                if (call.ResponseStream.Current.ContentCase == ReadResp.ContentOneofCase.Event)
+                    events.Add(call.ResponseStream.Current.Event.Event);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The read was cancelled.", ex, ct);
+        }
+        catch (RpcException ex)
+        {
+            throw EventStoreDbErrors.Translate(ex, "read of $all", _settings);
+        }
+        return events;
+    }
+
+    public async IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(
+        GlobalPosition after, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var last = after;
+        var delay = MinReconnectDelay;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var call = _channel.Streams.Read(new ReadReq
+            {
+                Options = new ReadReq.Types.Options
+                {
+                    All = AllFrom(last),
+                    ReadDirection = ReadReq.Types.Options.Types.ReadDirection.Forwards,
+                    ResolveLinks = false,
+                    Subscription = new SubscriptionOptions(),
+                    Filter = NonSystemFilter(),
+                    UuidOption = new UUIDOption { String = new Empty() },
+                    ControlOption = new ControlOption { Compatibility = 1 },
+                },
+            }, _channel.Unbounded(cancellationToken));
+
+            while (true)
+            {
+                ReadResp? response;
+                Exception? dropped = null;
+                try
+                {
+                    response = await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null;
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException("The subscription was cancelled.", ex, cancellationToken);
+                }
+                catch (RpcException ex) when (EventStoreDbErrors.IsTransient(ex))
+                {
+                    response = null;
+                    dropped = ex;
+                }
+                catch (RpcException ex)
+                {
+                    throw EventStoreDbErrors.Translate(ex, "subscription to $all", _settings);
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                {
+                    response = null;
+                    dropped = ex;
+                }
+
+                if (response is null)
+                {
+                    // The server ended the call or the connection dropped: resubscribe after the last event
+                    // handed out. Events at or before it are skipped below, so nothing repeats.
+                    _ = dropped;
+                    await Task.Delay(delay, cancellationToken);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReconnectDelay.Ticks));
+                    break;
+                }
+
+                if (response.ContentCase != ReadResp.ContentOneofCase.Event) continue;
+                delay = MinReconnectDelay;
+                var e = response.Event.Event;
+                var position = new GlobalPosition(e.CommitPosition);
+                if (position.CompareTo(last) <= 0) continue;
+                if (EventStoreDbEventMapper.IsSystemEvent(e))
+                {
+                    last = position;
+                    continue;
+                }
+                var recorded = EventStoreDbEventMapper.ToRecordedEvent(e);
+                last = position;
+                yield return recorded;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where a forward $all read starts. The position of an event written by this client has equal commit
+    /// and prepare positions, so (p, p) names exactly that event; the read includes it and callers skip it.
+    /// </summary>
+    internal static AllOptions AllFrom(GlobalPosition position) =>
+        position == GlobalPosition.Start
+            ? new AllOptions { Start = new Empty() }
+            : new AllOptions { Position = new Position { CommitPosition = position.Value, PreparePosition = position.Value } };
+
+    private static FilterOptions NonSystemFilter() => new()
+    {
+        EventType = new FilterOptions.Types.Expression { Regex = NonSystemEventTypeRegex },
+        Count = new Empty(),
+        CheckpointIntervalMultiplier = 1,
+    };
+
+    public void Dispose() => _channel.Dispose();
+}

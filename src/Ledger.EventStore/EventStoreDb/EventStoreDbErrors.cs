@@ -1,0 +1,74 @@
+using Grpc.Core;
+
+namespace Ledger.EventStore.EventStoreDb;
+
+/// <summary>
+/// What ESDB's gRPC errors mean. The server names its error in the <c>exception</c> trailer
+/// (<c>wrong-expected-version</c>, <c>stream-deleted</c>, <c>stream-not-found</c>, <c>not-leader</c>,
+/// <c>access-denied</c>, <c>maximum-append-size-exceeded</c>, ...) with details in further trailers
+/// (<c>actual-version</c>, <c>leader-endpoint-host</c>, <c>leader-endpoint-port</c>, ...).
+/// </summary>
+internal static class EventStoreDbErrors
+{
+    public const string ExceptionKey = "exception";
+    public const string WrongExpectedVersion = "wrong-expected-version";
+    public const string StreamDeleted = "stream-deleted";
+    public const string StreamNotFound = "stream-not-found";
+    public const string NotLeader = "not-leader";
+    public const string AccessDenied = "access-denied";
+    public const string MaximumAppendSizeExceeded = "maximum-append-size-exceeded";
+    public const string ActualVersion = "actual-version";
+    public const string LeaderEndpointHost = "leader-endpoint-host";
+    public const string LeaderEndpointPort = "leader-endpoint-port";
+
+    public static string? Key(RpcException ex) => ex.Trailers.GetValue(ExceptionKey);
+
+    /// <summary>Errors that a later attempt (a reconnect) may not have: the connection, the node or a deadline.</summary>
+    public static bool IsTransient(RpcException ex) =>
+        Key(ex) == NotLeader
+        || ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal
+            or StatusCode.Unknown or StatusCode.Aborted or StatusCode.ResourceExhausted or StatusCode.Cancelled;
+
+    /// <summary>The exception to throw for an error the port has no result for.</summary>
+    public static EventStoreDbException Translate(RpcException ex, string operation, EventStoreDbConnectionString settings)
+    {
+        var key = Key(ex);
+        var where = $"{settings.Host}:{settings.Port}";
+        switch (key)
+        {
+            case NotLeader:
+            {
+                var leader = $"{ex.Trailers.GetValue(LeaderEndpointHost)}:{ex.Trailers.GetValue(LeaderEndpointPort)}";
+                return new EventStoreDbUnavailableException(
+                    $"EventStoreDB {operation} failed: node {where} is not the leader (leader: {leader}). " +
+                    "Ledger talks to one node; point the connection string at the leader.", key, ex)
+                { LeaderEndpoint = leader };
+            }
+            case StreamDeleted:
+                return new EventStoreDbException($"EventStoreDB {operation} failed: the stream is deleted.", key, ex);
+            case AccessDenied:
+                return new EventStoreDbException(
+                    $"EventStoreDB {operation} failed: access denied for {(settings.Username ?? "anonymous")} on {where}.", key, ex);
+            case MaximumAppendSizeExceeded:
+                return new EventStoreDbException($"EventStoreDB {operation} failed: the append is larger than the server allows.", key, ex);
+        }
+
+        return ex.StatusCode switch
+        {
+            StatusCode.DeadlineExceeded => new EventStoreDbUnavailableException(
+                $"EventStoreDB {operation} on {where} did not finish within the deadline ({settings.DefaultDeadline.TotalSeconds:0.###} s); " +
+                "an append may or may not have been written, and a retry with the same event ids is safe.", key, ex),
+            StatusCode.Unavailable => new EventStoreDbUnavailableException(
+                $"EventStoreDB {operation} failed: {where} is unavailable ({ex.Status.Detail}).", key, ex),
+            StatusCode.Aborted => new EventStoreDbUnavailableException(
+                $"EventStoreDB {operation} failed on {where}: {ex.Status.Detail} (the server timed out; a retry is safe).", key, ex),
+            StatusCode.Unauthenticated => new EventStoreDbException(
+                $"EventStoreDB {operation} failed: {where} did not accept the credentials.", key, ex),
+            StatusCode.PermissionDenied => new EventStoreDbException(
+                $"EventStoreDB {operation} failed: access denied on {where}.", key, ex),
+            _ => new EventStoreDbException(
+                $"EventStoreDB {operation} failed on {where}: {ex.StatusCode} {ex.Status.Detail}" +
+                (key is null ? "" : $" ({key})"), key, ex),
+        };
+    }
+}

@@ -1,0 +1,197 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Google.Protobuf;
+using Ledger.EventStore.EventStoreDb.Protocol;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Ledger.EventStore.EventStoreDb;
+
+/// <summary>
+/// Maps Ledger's events to EventStoreDB's wire messages and back. The envelope (who, why, when, the
+/// hash chain) travels as the event's custom metadata, a JSON object with camelCase keys; the type
+/// name is ESDB's <c>type</c>, the data is sent as <c>application/json</c>, the event id is ours.
+/// </summary>
+internal static class EventStoreDbEventMapper
+{
+    public const string TypeKey = "type";
+    public const string ContentTypeKey = "content-type";
+    public const string CreatedKey = "created";
+    public const string JsonContentType = "application/json";
+
+    // Keys of the custom metadata object.
+    internal const string CorrelationIdKey = "correlationId";
+    internal const string CausationIdKey = "causationId";
+    internal const string ActorKey = "actor";
+    internal const string SourceSystemKey = "sourceSystem";
+    internal const string IdempotencyKeyKey = "idempotencyKey";
+    internal const string RecordedAtKey = "recordedAt";
+    internal const string SchemaVersionKey = "schemaVersion";
+    internal const string PreviousHashKey = "previousHash";
+    internal const string HashKey = "hash";
+    /// <summary>
+    /// A fresh id per append call. ESDB deduplicates by event id only and keeps the first write's metadata,
+    /// so reading it back tells whether this call wrote the events or found them already there.
+    /// Not part of the hash.
+    /// </summary>
+    internal const string AppendIdKey = "appendId";
+
+    public static AppendReq.Types.ProposedMessage ToProposedMessage(ChainedEvent chained, Guid appendId)
+    {
+        var e = chained.Event;
+        var message = new AppendReq.Types.ProposedMessage
+        {
+            Id = ToUuid(e.EventId),
+            CustomMetadata = ByteString.CopyFrom(WriteCustomMetadata(e.Metadata, chained.PreviousHash, chained.Hash, appendId)),
+            Data = ByteString.CopyFrom(e.Data.Span),
+        };
+        message.Metadata.Add(TypeKey, e.Type);
+        message.Metadata.Add(ContentTypeKey, JsonContentType);
+        return message;
+    }
+
+    public static byte[] WriteCustomMetadata(EventMetadata metadata, string previousHash, string hash, Guid appendId)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(CorrelationIdKey, metadata.CorrelationId);
+            writer.WriteString(CausationIdKey, metadata.CausationId);
+            writer.WriteString(ActorKey, metadata.Actor);
+            writer.WriteString(SourceSystemKey, metadata.SourceSystem);
+            if (metadata.IdempotencyKey is null) writer.WriteNull(IdempotencyKeyKey);
+            else writer.WriteString(IdempotencyKeyKey, metadata.IdempotencyKey);
+            writer.WriteString(RecordedAtKey, InstantPattern.ExtendedIso.Format(metadata.RecordedAt));
+            writer.WriteNumber(SchemaVersionKey, metadata.SchemaVersion);
+            writer.WriteString(PreviousHashKey, previousHash);
+            writer.WriteString(HashKey, hash);
+            writer.WriteString(AppendIdKey, appendId.ToString("D"));
+            writer.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    public sealed record StoredEnvelope(EventMetadata Metadata, string PreviousHash, string Hash, Guid? AppendId);
+
+    public static StoredEnvelope ReadCustomMetadata(ReadOnlySpan<byte> json, string streamId, long revision)
+    {
+        if (json.IsEmpty)
+            throw new EventStoreDbMetadataException(
+                $"Event {streamId}@{revision} has no custom metadata: it was not written by Ledger.");
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new EventStoreDbMetadataException($"Event {streamId}@{revision}: custom metadata is not a JSON object.");
+
+            string Required(string key) =>
+                root.TryGetProperty(key, out var p) && p.ValueKind == JsonValueKind.String
+                    ? p.GetString()!
+                    : throw new EventStoreDbMetadataException(
+                        $"Event {streamId}@{revision}: custom metadata has no string '{key}': it was not written by Ledger.");
+
+            string? Optional(string key) =>
+                root.TryGetProperty(key, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+
+            var recordedAtText = Required(RecordedAtKey);
+            var parsed = InstantPattern.ExtendedIso.Parse(recordedAtText);
+            if (!parsed.Success)
+                throw new EventStoreDbMetadataException(
+                    $"Event {streamId}@{revision}: recordedAt '{recordedAtText}' is not an ISO instant.");
+
+            var schemaVersion = root.TryGetProperty(SchemaVersionKey, out var sv) && sv.ValueKind == JsonValueKind.Number
+                ? sv.GetInt32()
+                : 1;
+
+            var metadata = new EventMetadata(
+                Required(CorrelationIdKey),
+                Required(CausationIdKey),
+                Required(ActorKey),
+                Required(SourceSystemKey),
+                Optional(IdempotencyKeyKey),
+                parsed.Value,
+                schemaVersion);
+
+            Guid? appendId = Guid.TryParse(Optional(AppendIdKey), out var id) ? id : null;
+            return new StoredEnvelope(metadata, Optional(PreviousHashKey) ?? "", Required(HashKey), appendId);
+        }
+        catch (JsonException ex)
+        {
+            throw new EventStoreDbMetadataException($"Event {streamId}@{revision}: custom metadata is not valid JSON.", ex);
+        }
+    }
+
+    public static RecordedEvent ToRecordedEvent(ReadResp.Types.ReadEvent.Types.RecordedEvent e) =>
+        ToRecordedEventWithAppendId(e).Event;
+
+    public static (RecordedEvent Event, Guid? AppendId) ToRecordedEventWithAppendId(ReadResp.Types.ReadEvent.Types.RecordedEvent e)
+    {
+        var streamId = e.StreamIdentifier?.StreamName.ToStringUtf8() ?? "";
+        var revision = checked((long)e.StreamRevision);
+        var envelope = ReadCustomMetadata(e.CustomMetadata.Span, streamId, revision);
+        var type = e.Metadata.TryGetValue(TypeKey, out var t) ? t : "";
+        return (new RecordedEvent(
+            FromUuid(e.Id),
+            streamId,
+            revision,
+            new GlobalPosition(e.CommitPosition),
+            type,
+            e.Data.ToByteArray(),
+            envelope.Metadata,
+            envelope.PreviousHash,
+            envelope.Hash), envelope.AppendId);
+    }
+
+    /// <summary>Events of the server's own bookkeeping: <c>$</c>-prefixed types (including links) or streams.</summary>
+    public static bool IsSystemEvent(ReadResp.Types.ReadEvent.Types.RecordedEvent e) =>
+        (e.Metadata.TryGetValue(TypeKey, out var type) && type.StartsWith('$'))
+        || (e.StreamIdentifier is { } s && s.StreamName.Length > 0 && s.StreamName[0] == (byte)'$');
+
+    public static StreamIdentifier ToStreamIdentifier(string streamId) =>
+        new() { StreamName = ByteString.CopyFromUtf8(streamId) };
+
+    /// <summary>We always send the string form; the server accepts either.</summary>
+    public static UUID ToUuid(Guid id) => new() { String = id.ToString("D") };
+
+    /// <summary>Reads either form: the string, or two big-endian halves of the RFC 4122 byte order.</summary>
+    public static Guid FromUuid(UUID? uuid)
+    {
+        switch (uuid?.ValueCase)
+        {
+            case UUID.ValueOneofCase.String:
+                return Guid.Parse(uuid.String);
+            case UUID.ValueOneofCase.Structured:
+            {
+                Span<byte> bytes = stackalloc byte[16];
+                BinaryPrimitives.WriteInt64BigEndian(bytes[..8], uuid.Structured.MostSignificantBits);
+                BinaryPrimitives.WriteInt64BigEndian(bytes[8..], uuid.Structured.LeastSignificantBits);
+                return new Guid(bytes, bigEndian: true);
+            }
+            default:
+                throw new EventStoreDbException("The server sent an event without an id.");
+        }
+    }
+
+    public static UUID ToStructuredUuid(Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        id.TryWriteBytes(bytes, bigEndian: true, out _);
+        return new UUID
+        {
+            Structured = new UUID.Types.Structured
+            {
+                MostSignificantBits = BinaryPrimitives.ReadInt64BigEndian(bytes[..8]),
+                LeastSignificantBits = BinaryPrimitives.ReadInt64BigEndian(bytes[8..]),
+            },
+        };
+    }
+
+    /// <summary>ESDB's <c>created</c>: 100-nanosecond ticks since the Unix epoch, as text.</summary>
+    public static Instant? Created(ReadResp.Types.ReadEvent.Types.RecordedEvent e) =>
+        e.Metadata.TryGetValue(CreatedKey, out var text) && long.TryParse(text, out var ticks)
+            ? Instant.FromUnixTimeTicks(ticks)
+            : null;
+}

@@ -1,0 +1,27 @@
+namespace Ledger.EventStore.EventStoreDb;
+
+/// <summary>EventStoreDB refused or failed an operation for a reason the port has no answer for.</summary>
+public class EventStoreDbException : Exception
+{
+    public EventStoreDbException(string message, string? exceptionKey = null, Exception? innerException = null)
+        : base(message, innerException) => ExceptionKey = exceptionKey;
+
+    /// <summary>The server's <c>exception</c> trailer (e.g. <c>stream-deleted</c>, <c>access-denied</c>), when it sent one.</summary>
+    public string? ExceptionKey { get; }
+}
+
+/// <summary>
+/// The server could not be reached or could not serve the request now: connection refused or dropped,
+/// deadline exceeded, server not ready, or the node is not the leader. Retrying later may succeed;
+/// an append that failed this way may or may not have been written (a retry with the same event ids is safe).
+/// </summary>
+public sealed class EventStoreDbUnavailableException(string message, string? exceptionKey = null, Exception? innerException = null)
+    : EventStoreDbException(message, exceptionKey, innerException)
+{
+    /// <summary>Where the leader is, when the server answered <c>not-leader</c>.</summary>
+    public string? LeaderEndpoint { get; init; }
+}
+
+/// <summary>A stored event's custom metadata is not Ledger's envelope, so it cannot be read as a <see cref="RecordedEvent"/>.</summary>
+public sealed class EventStoreDbMetadataException(string message, Exception? innerException = null)
+    : EventStoreDbException(message, null, innerException);
