@@ -1,0 +1,158 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using JasperFx.Events;
+using Npgsql;
+
+namespace Ledger.EventStore.Marten;
+
+/// <summary>
+/// Events in <c>seq_id</c> order, never past a gap that may still fill. <c>seq_id</c> is taken at insert and
+/// commits are not in that order, so a reader can see 7 before 6 has committed (or before 6 turns out to be
+/// rolled back). Rule (ADR/0005): every writer takes its transaction id before a sequence value
+/// (<see cref="MartenBackend"/> does), so whoever holds a value below a visible event is listed as in progress
+/// in the reader's snapshot. A gap is passed when that snapshot lists no transaction in progress, or once the
+/// ones it listed have all finished; until then the reader hands out only the events before the gap.
+/// </summary>
+internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string schema, MartenBackendOptions options)
+{
+    public async IAsyncEnumerable<RecordedEvent> ReadAsync(
+        GlobalPosition after, int maxCount, [EnumeratorCancellation] CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        var cursor = new Cursor((long)after.Value);
+        var deadline = DateTime.UtcNow + options.GapWait;
+        var remaining = maxCount;
+        while (remaining > 0)
+        {
+            var page = await ReadSafePageAsync(cursor, remaining, deadline, ct);
+            foreach (var e in page.Events) yield return e;
+            remaining -= page.Events.Count;
+            if (page.Exhausted) yield break;
+        }
+    }
+
+    public async IAsyncEnumerable<RecordedEvent> SubscribeAsync(
+        GlobalPosition after, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var cursor = new Cursor((long)after.Value);
+        var delay = TimeSpan.Zero;
+        while (!ct.IsCancellationRequested)
+        {
+            Page page;
+            try
+            {
+                if (delay > TimeSpan.Zero) await Task.Delay(delay, ct);
+                page = await ReadSafePageAsync(cursor, options.SubscriptionPageSize, DateTime.UtcNow + options.GapWait, ct);
+                delay = TimeSpan.Zero;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                yield break;
+            }
+            catch (Exception e) when (IsConnectionLoss(e))
+            {
+                // The cursor only moves past events already handed out, so resuming from it neither skips nor repeats.
+                delay = delay == TimeSpan.Zero
+                    ? TimeSpan.FromMilliseconds(100)
+                    : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxReconnectDelay.Ticks));
+                continue;
+            }
+
+            foreach (var e in page.Events) yield return e;
+            if (page.Exhausted) delay = options.PollInterval;
+        }
+    }
+
+    /// <summary>
+    /// Up to <paramref name="maxRows"/> rows after the cursor, stopping at the first gap that is not yet known
+    /// to be final. Advances the cursor past every row read, Marten's tombstones (gap fillers) included.
+    /// </summary>
+    private async Task<Page> ReadSafePageAsync(Cursor cursor, int maxRows, DateTime deadline, CancellationToken ct)
+    {
+        var events = new List<RecordedEvent>();
+        while (events.Count < maxRows)
+        {
+            var requested = maxRows - events.Count;
+            var (rows, inProgress) = await ReadSnapshotAsync(cursor.Position, requested, ct);
+            if (rows.Count == 0) return new Page(events, Exhausted: true);
+
+            var blocked = false;
+            foreach (var (sequence, e) in rows)
+            {
+                var gapIsFinal = sequence == cursor.Position + 1 || inProgress.Length == 0 || sequence - 1 <= cursor.FinalThrough;
+                if (!gapIsFinal)
+                {
+                    blocked = true;
+                    break;
+                }
+                cursor.Position = sequence;
+                if (e.StreamId != Tombstone.StreamKey) events.Add(e);
+            }
+
+            if (!blocked)
+            {
+                if (rows.Count < requested) return new Page(events, Exhausted: true);
+                continue;
+            }
+
+            // Hand out what is safe before waiting; the caller comes back for the rest.
+            if (events.Count > 0) return new Page(events, Exhausted: false);
+            // Whoever may fill the gap is among the transactions this snapshot saw in progress; once they have
+            // all ended, every value below the snapshot's last visible row is either visible or gone for good.
+            if (!await WaitForEndAsync(inProgress, deadline, ct)) return new Page(events, Exhausted: true);
+            cursor.FinalThrough = Math.Max(cursor.FinalThrough, rows[^1].Sequence);
+        }
+        return new Page(events, Exhausted: false);
+    }
+
+    private async Task<(List<(long Sequence, RecordedEvent Event)> Rows, string[] InProgress)> ReadSnapshotAsync(
+        long after, int count, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // Repeatable read: the rows and the list of in-progress transactions come from one snapshot.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        var rows = new List<(long, RecordedEvent)>();
+        await using (var read = new NpgsqlCommand(
+                         $"{EventRows.Select(schema)} where seq_id > @after order by seq_id limit @count", connection, transaction))
+        {
+            read.Parameters.AddWithValue("after", after);
+            read.Parameters.AddWithValue("count", count);
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) rows.Add(EventRows.Read(reader));
+        }
+        string[] inProgress;
+        await using (var snapshot = new NpgsqlCommand(
+                         "select array(select x::text from pg_snapshot_xip(pg_current_snapshot()) x)", connection, transaction))
+            inProgress = (string[])(await snapshot.ExecuteScalarAsync(ct))!;
+        await transaction.CommitAsync(ct);
+        return (rows, inProgress);
+    }
+
+    private async Task<bool> WaitForEndAsync(string[] transactionIds, DateTime deadline, CancellationToken ct)
+    {
+        while (true)
+        {
+            await using (var command = dataSource.CreateCommand(
+                             "select count(*) from unnest(@ids::text[]) x where pg_xact_status(x::xid8) = 'in progress'"))
+            {
+                command.Parameters.AddWithValue("ids", transactionIds);
+                if ((long)(await command.ExecuteScalarAsync(ct))! == 0) return true;
+            }
+            if (DateTime.UtcNow >= deadline) return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+    }
+
+    private static bool IsConnectionLoss(Exception e) =>
+        e is NpgsqlException { IsTransient: true } or TimeoutException
+        || e is PostgresException p && (p.SqlState.StartsWith("57P") || p.SqlState.StartsWith("08"));
+
+    /// <summary>Where a reader is: the last row handed out, and how far every gap is known to be final.</summary>
+    private sealed class Cursor(long position)
+    {
+        public long Position { get; set; } = position;
+        public long FinalThrough { get; set; }
+    }
+
+    private sealed record Page(List<RecordedEvent> Events, bool Exhausted);
+}

@@ -1,0 +1,46 @@
+using JasperFx.Events;
+using Marten;
+using Weasel.Core;
+
+namespace Ledger.EventStore.Marten;
+
+/// <summary>
+/// The one Marten configuration of the event store, shared by the API host and the tests, so both write
+/// the rows <see cref="MartenBackend"/> reads (ADR/0005).
+/// </summary>
+public static class LedgerMarten
+{
+    public const string DefaultSchema = "ledger";
+
+    /// <summary>
+    /// String stream ids, every metadata column, System.Text.Json with <see cref="EventSerializer"/>'s settings,
+    /// each registered type under its versioned name, and a unique index on event ids (the dedup guard).
+    /// </summary>
+    public static StoreOptions ConfigureEventStore(StoreOptions options, EventSerializer serializer, string schema = DefaultSchema)
+    {
+        options.DatabaseSchemaName = schema;
+        options.Events.DatabaseSchemaName = schema;
+        options.Events.StreamIdentity = StreamIdentity.AsString;
+        options.Events.MetadataConfig.EnableAll();
+        // A loser of a race blocks on the stream row, then fails before it takes a sequence value: fewer gaps.
+        options.Events.UseExclusiveLockOnConcurrentAppends = true;
+
+        // Same settings as EventSerializer; Marten only writes with it, we read the stored JSON text back.
+        options.UseSystemTextJsonForSerialization(EventSerializer.CreateOptions(), EnumStorage.AsInteger, Casing.CamelCase);
+
+        foreach (var (name, type) in serializer.Registry.Types)
+            options.Events.MapEventType(type, name);
+
+        options.Events.IgnoreIndex(EventIdUniqueIndex.IndexName);
+        options.Storage.Add(new EventIdUniqueIndex(options.Advanced.Migrator, schema));
+        return options;
+    }
+
+    /// <summary>A store for the event store alone (tests, tools); the host uses <c>AddMarten</c> with <see cref="ConfigureEventStore"/>.</summary>
+    public static DocumentStore CreateStore(string connectionString, EventSerializer serializer, string schema = DefaultSchema) =>
+        DocumentStore.For(options =>
+        {
+            options.Connection(connectionString);
+            ConfigureEventStore(options, serializer, schema);
+        });
+}

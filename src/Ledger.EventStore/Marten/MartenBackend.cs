@@ -1,0 +1,271 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Ledger.EventStore.Marten;
+
+/// <summary>
+/// The PostgreSQL backend: appends through Marten (so Marten's projections and tools see ordinary events),
+/// reads <c>mt_events</c> with plain SQL so the stored JSON text and the hashes come back untouched.
+/// Revision = Marten version - 1; position = <c>seq_id</c>. Read-all never passes a sequence gap that an
+/// in-flight transaction may still fill (<see cref="CommittedEventFeed"/>, ADR/0005).
+/// </summary>
+public sealed class MartenBackend : IEventStoreBackend
+{
+    internal static class Headers
+    {
+        public const string SourceSystem = "sourceSystem";
+        public const string IdempotencyKey = "idempotencyKey";
+        public const string RecordedAt = "recordedAt";
+        public const string SchemaVersion = "schemaVersion";
+        public const string PreviousHash = "previousHash";
+        public const string Hash = "hash";
+    }
+
+    private readonly IDocumentStore _store;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly EventSerializer _serializer;
+    private readonly string _schema;
+    private readonly CommittedEventFeed _feed;
+
+    public MartenBackend(IDocumentStore store, NpgsqlDataSource dataSource, EventSerializer serializer,
+        MartenBackendOptions? options = null)
+    {
+        _store = store;
+        _dataSource = dataSource;
+        _serializer = serializer;
+        _schema = store.Options.Events.DatabaseSchemaName;
+        _feed = new CommittedEventFeed(dataSource, _schema, options ?? new MartenBackendOptions());
+    }
+
+    public async Task<AppendResult> AppendAsync(
+        string streamId, ExpectedRevision expected, IReadOnlyList<ChainedEvent> events,
+        CancellationToken cancellationToken = default)
+    {
+        if (events.Count == 0) throw new ArgumentException("Append at least one event.", nameof(events));
+
+        // A retry is answered before any expectation is checked: the first attempt already passed it.
+        if (await FindRetryAsync(streamId, expected, events, cancellationToken) is { } retry) return retry;
+
+        var bodies = events.Select(Deserialize).ToArray();
+        try
+        {
+            await using var session = _store.LightweightSession();
+            await session.BeginTransactionAsync(cancellationToken);
+            // Take a transaction id before any sequence value, so a reader's snapshot lists this transaction
+            // while it holds a seq_id (the gap rule in CommittedEventFeed depends on it).
+            await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", (NpgsqlConnection)session.Connection!))
+                await xid.ExecuteScalarAsync(cancellationToken);
+
+            var marten = new IEvent[events.Count];
+            for (var i = 0; i < events.Count; i++) marten[i] = ToMartenEvent(session, events[i], bodies[i]);
+
+            switch (expected.Kind)
+            {
+                case ExpectedRevisionKind.NoStream:
+                    session.Events.StartStream(streamId, marten);
+                    break;
+                case ExpectedRevisionKind.Exact:
+                    // Marten's expected version is the stream's version after this append, 1-based.
+                    session.Events.Append(streamId, expected.Revision + 1 + marten.Length, marten);
+                    break;
+                case ExpectedRevisionKind.StreamExists:
+                    var state = await session.Events.FetchStreamStateAsync(streamId, cancellationToken);
+                    if (state is null) return new AppendResult.WrongExpectedRevision(expected, -1);
+                    session.Events.Append(streamId, state.Version + marten.Length, marten);
+                    break;
+                default:
+                    session.Events.Append(streamId, marten);
+                    break;
+            }
+
+            await session.SaveChangesAsync(cancellationToken);
+            var last = marten[^1];
+            return new AppendResult.Success(last.Version - 1, new GlobalPosition((ulong)last.Sequence), Deduplicated: false);
+        }
+        catch (Exception e) when (IsConflict(e))
+        {
+            // Either another writer moved the stream, or a racing copy of this very append landed first.
+            if (await FindRetryAsync(streamId, expected, events, cancellationToken) is { } landed) return landed;
+            return new AppendResult.WrongExpectedRevision(expected, await LastRevisionAsync(streamId, cancellationToken));
+        }
+    }
+
+    public async Task<ReadStreamResult> ReadStreamAsync(
+        string streamId, ReadDirection direction, StreamRevision from, int maxCount,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // One snapshot for the stream's version and its events.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+
+        long lastRevision;
+        await using (var version = new NpgsqlCommand($"select version from {_schema}.mt_streams where id = @stream", connection, transaction))
+        {
+            version.Parameters.AddWithValue("stream", streamId);
+            if (await version.ExecuteScalarAsync(cancellationToken) is not { } v || v is DBNull)
+                return new ReadStreamResult.StreamNotFound(streamId);
+            lastRevision = Convert.ToInt64(v) - 1;
+        }
+
+        var fromVersion = from.Value >= long.MaxValue - 1 ? long.MaxValue : from.Value + 1;
+        var sql = direction == ReadDirection.Forwards
+            ? $"{EventRows.Select(_schema)} where stream_id = @stream and version >= @from order by version limit @count"
+            : $"{EventRows.Select(_schema)} where stream_id = @stream and version <= @from order by version desc limit @count";
+        await using var read = new NpgsqlCommand(sql, connection, transaction);
+        read.Parameters.AddWithValue("stream", streamId);
+        read.Parameters.AddWithValue("from", fromVersion);
+        read.Parameters.AddWithValue("count", maxCount);
+        var found = new List<RecordedEvent>();
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+                found.Add(EventRows.Read(reader).Event);
+        await transaction.CommitAsync(cancellationToken);
+        return new ReadStreamResult.Found(found, lastRevision);
+    }
+
+    public IAsyncEnumerable<RecordedEvent> ReadAllAsync(
+        GlobalPosition after, int maxCount, CancellationToken cancellationToken = default) =>
+        _feed.ReadAsync(after, maxCount, cancellationToken);
+
+    public IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(
+        GlobalPosition after, CancellationToken cancellationToken = default) =>
+        _feed.SubscribeAsync(after, cancellationToken);
+
+    private object Deserialize(ChainedEvent chained)
+    {
+        var e = chained.Event;
+        var body = _serializer.Deserialize(e.Type, e.Data.Span);
+        // Marten stores what it serialises from the object; if that differs from the bytes that were hashed,
+        // the chain would not verify on read. Refuse rather than store an event that looks tampered with.
+        var stored = JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), _serializer.Options);
+        if (CanonicalJson.Write(stored) != CanonicalJson.Write(e.Data.Span))
+            throw new ArgumentException(
+                $"Event {e.EventId} ('{e.Type}') does not round-trip through its registered type; its hash would not verify.");
+        return body;
+    }
+
+    private static IEvent ToMartenEvent(IDocumentSession session, ChainedEvent chained, object body)
+    {
+        var (e, metadata) = (chained.Event, chained.Event.Metadata);
+        var marten = session.Events.BuildEvent(body);
+        marten.Id = e.EventId;
+        marten.CorrelationId = metadata.CorrelationId;
+        marten.CausationId = metadata.CausationId;
+        marten.UserName = metadata.Actor;
+        marten.SetHeader(Headers.SourceSystem, metadata.SourceSystem);
+        if (metadata.IdempotencyKey is not null) marten.SetHeader(Headers.IdempotencyKey, metadata.IdempotencyKey);
+        marten.SetHeader(Headers.RecordedAt, InstantPattern.ExtendedIso.Format(metadata.RecordedAt));
+        marten.SetHeader(Headers.SchemaVersion, metadata.SchemaVersion);
+        marten.SetHeader(Headers.PreviousHash, chained.PreviousHash);
+        marten.SetHeader(Headers.Hash, chained.Hash);
+        return marten;
+    }
+
+    /// <summary>
+    /// The original result when every id is already in the stream; a conflict when only some are (the
+    /// append overlaps what is there, so it is neither a retry nor appendable); null when none are.
+    /// </summary>
+    private async Task<AppendResult?> FindRetryAsync(
+        string streamId, ExpectedRevision expected, IReadOnlyList<ChainedEvent> events, CancellationToken ct)
+    {
+        await using var command = _dataSource.CreateCommand(
+            $"select stream_id, version, seq_id from {_schema}.mt_events where id = any(@ids)");
+        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid)
+        {
+            Value = events.Select(e => e.Event.EventId).ToArray(),
+        });
+        var found = new List<(string Stream, long Version, long Sequence)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                found.Add((reader.GetString(0), Convert.ToInt64(reader.GetValue(1)), reader.GetInt64(2)));
+
+        if (found.Count == 0) return null;
+        if (found.Any(f => f.Stream != streamId))
+            throw new InvalidOperationException(
+                $"An event id appended to '{streamId}' is already stored in another stream ('{found.First(f => f.Stream != streamId).Stream}').");
+        if (found.Count < events.Count)
+            return new AppendResult.WrongExpectedRevision(expected, await LastRevisionAsync(streamId, ct));
+
+        var last = found.MaxBy(f => f.Version);
+        return new AppendResult.Success(last.Version - 1, new GlobalPosition((ulong)last.Sequence), Deduplicated: true);
+    }
+
+    private async Task<long> LastRevisionAsync(string streamId, CancellationToken ct)
+    {
+        await using var command = _dataSource.CreateCommand($"select version from {_schema}.mt_streams where id = @stream");
+        command.Parameters.AddWithValue("stream", streamId);
+        return await command.ExecuteScalarAsync(ct) is { } v and not DBNull ? Convert.ToInt64(v) - 1 : -1;
+    }
+
+    private static bool IsConflict(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            if (current is ExistingStreamIdCollisionException
+                or EventStreamUnexpectedMaxEventIdException
+                or global::Marten.Exceptions.ConcurrentUpdateException
+                or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or "MT003" })
+                return true;
+        }
+        return false;
+    }
+}
+
+public sealed record MartenBackendOptions
+{
+    /// <summary>How long a read-all waits for in-flight transactions that may fill a gap before returning what is safe.</summary>
+    public TimeSpan GapWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a live subscription looks for new events.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public int SubscriptionPageSize { get; init; } = 500;
+
+    /// <summary>The longest back-off after a lost connection.</summary>
+    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>The columns of <c>mt_events</c> turned back into the port's <see cref="RecordedEvent"/>.</summary>
+internal static class EventRows
+{
+    public static string Select(string schema) =>
+        $"select seq_id, id, stream_id, version, type, data::text, correlation_id, causation_id, user_name, headers::text from {schema}.mt_events";
+
+    public static (long Sequence, RecordedEvent Event) Read(NpgsqlDataReader reader)
+    {
+        var sequence = reader.GetInt64(0);
+        using var headers = JsonDocument.Parse(reader.IsDBNull(9) ? "{}" : reader.GetString(9));
+        var h = headers.RootElement;
+        var metadata = new EventMetadata(
+            CorrelationId: reader.IsDBNull(6) ? "" : reader.GetString(6),
+            CausationId: reader.IsDBNull(7) ? "" : reader.GetString(7),
+            Actor: reader.IsDBNull(8) ? "" : reader.GetString(8),
+            SourceSystem: Text(h, MartenBackend.Headers.SourceSystem) ?? "",
+            IdempotencyKey: Text(h, MartenBackend.Headers.IdempotencyKey),
+            RecordedAt: Text(h, MartenBackend.Headers.RecordedAt) is { } at ? InstantPattern.ExtendedIso.Parse(at).Value : default(Instant),
+            SchemaVersion: h.TryGetProperty(MartenBackend.Headers.SchemaVersion, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 1);
+        var recorded = new RecordedEvent(
+            EventId: reader.GetGuid(1),
+            StreamId: reader.GetString(2),
+            Revision: Convert.ToInt64(reader.GetValue(3)) - 1,
+            Position: new GlobalPosition((ulong)sequence),
+            Type: reader.GetString(4),
+            Data: Encoding.UTF8.GetBytes(reader.GetString(5)),
+            Metadata: metadata,
+            PreviousHash: Text(h, MartenBackend.Headers.PreviousHash) ?? "",
+            Hash: Text(h, MartenBackend.Headers.Hash) ?? "");
+        return (sequence, recorded);
+    }
+
+    private static string? Text(JsonElement headers, string name) =>
+        headers.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
