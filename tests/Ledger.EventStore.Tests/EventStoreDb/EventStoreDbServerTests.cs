@@ -1,0 +1,176 @@
+using System.Text;
+using Ledger.EventStore.EventStoreDb;
+using NodaTime;
+using Xunit;
+
+namespace Ledger.EventStore.Tests.EventStoreDb;
+
+/// <summary>Runs only when <c>LEDGER_TEST_ESDB</c> names a server, e.g. <c>esdb://127.0.0.1:2113?tls=false</c>.</summary>
+public sealed class EsdbFactAttribute : FactAttribute
+{
+    public const string Variable = "LEDGER_TEST_ESDB";
+
+    public EsdbFactAttribute()
+    {
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Variable)))
+            Skip = $"Set {Variable} to an EventStoreDB connection string to run this test.";
+    }
+
+    public static string? ConnectionString => Environment.GetEnvironmentVariable(Variable);
+}
+
+/// <summary>
+/// ESDB-specific behaviour on a real server, beside the shared contract suite: ESDB's own idempotency,
+/// positions of multi-event appends, error mapping, and the subscription's filter and reconnects.
+/// </summary>
+public sealed class EventStoreDbServerTests : IDisposable
+{
+    private readonly EventStoreDbBackend _backend = new(EsdbFactAttribute.ConnectionString ?? "esdb://127.0.0.1:1?tls=false");
+
+    public void Dispose() => _backend.Dispose();
+
+    private static string NewStream() => $"esdb-test-{Guid.NewGuid():N}";
+
+    private static EventToAppend Event(int n, Guid? id = null) => new(
+        id ?? Guid.NewGuid(), "test-happened.v1", Encoding.UTF8.GetBytes($$"""{"n":{{n}}}"""),
+        new EventMetadata("corr", "cause", "tester", "tests", null, SystemClock.Instance.GetCurrentInstant()));
+
+    private static IReadOnlyList<ChainedEvent> Chain(params EventToAppend[] events)
+    {
+        var previous = "";
+        var chained = new List<ChainedEvent>();
+        foreach (var e in events)
+        {
+            var hash = EventHash.Compute(e.Type, e.Data.Span, e.Metadata, previous);
+            chained.Add(new ChainedEvent(e, previous, hash));
+            previous = hash;
+        }
+        return chained;
+    }
+
+    [EsdbFact]
+    public async Task Append_then_read_back_with_envelope_revisions_and_positions()
+    {
+        var stream = NewStream();
+        var events = Chain(Event(1), Event(2), Event(3));
+
+        var result = Assert.IsType<AppendResult.Success>(await _backend.AppendAsync(stream, ExpectedRevision.NoStream, events));
+        Assert.Equal(2, result.LastRevision);
+        Assert.False(result.Deduplicated);
+
+        var found = Assert.IsType<ReadStreamResult.Found>(
+            await _backend.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 10));
+        Assert.Equal(2, found.LastRevision);
+        Assert.Equal([0L, 1L, 2L], found.Events.Select(e => e.Revision));
+        Assert.Equal(events.Select(e => e.Event.EventId), found.Events.Select(e => e.EventId));
+        Assert.All(found.Events, e => Assert.True(EventHash.Verify(e)));
+        // Each event of a multi-event append has its own, increasing position; the append answers the last one's.
+        Assert.True(found.Events[0].Position.CompareTo(found.Events[1].Position) < 0);
+        Assert.True(found.Events[1].Position.CompareTo(found.Events[2].Position) < 0);
+        Assert.Equal(found.Events[2].Position, result.Position);
+
+        // $all from the first event's position yields the two after it, exactly.
+        var after = await _backend.ReadAllAsync(found.Events[0].Position, 2).ToListAsync();
+        Assert.Equal(found.Events.Skip(1).Select(e => e.EventId), after.Select(e => e.EventId));
+    }
+
+    [EsdbFact]
+    public async Task A_retry_with_the_same_ids_and_expected_revision_is_deduplicated()
+    {
+        var stream = NewStream();
+        var first = Chain(Event(1), Event(2));
+        var original = Assert.IsType<AppendResult.Success>(await _backend.AppendAsync(stream, ExpectedRevision.NoStream, first));
+
+        var retry = Assert.IsType<AppendResult.Success>(await _backend.AppendAsync(stream, ExpectedRevision.NoStream, first));
+        Assert.True(retry.Deduplicated);
+        Assert.Equal(original.LastRevision, retry.LastRevision);
+        Assert.Equal(original.Position, retry.Position);
+
+        var next = Chain(Event(3));
+        var third = Assert.IsType<AppendResult.Success>(await _backend.AppendAsync(stream, ExpectedRevision.Exact(1), next));
+        var again = Assert.IsType<AppendResult.Success>(await _backend.AppendAsync(stream, ExpectedRevision.Exact(1), next));
+        Assert.False(third.Deduplicated);
+        Assert.True(again.Deduplicated);
+        Assert.Equal(third.Position, again.Position);
+        Assert.Equal(2, again.LastRevision);
+
+        var all = Assert.IsType<ReadStreamResult.Found>(
+            await _backend.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 10));
+        Assert.Equal(3, all.Events.Count);
+    }
+
+    [EsdbFact]
+    public async Task Wrong_expected_revision_reports_the_actual_revision()
+    {
+        var stream = NewStream();
+        var missing = Assert.IsType<AppendResult.WrongExpectedRevision>(
+            await _backend.AppendAsync(stream, ExpectedRevision.Exact(0), Chain(Event(1))));
+        Assert.Equal(-1, missing.ActualRevision);
+
+        await _backend.AppendAsync(stream, ExpectedRevision.NoStream, Chain(Event(1), Event(2)));
+        var behind = Assert.IsType<AppendResult.WrongExpectedRevision>(
+            await _backend.AppendAsync(stream, ExpectedRevision.Exact(0), Chain(Event(3))));
+        Assert.Equal(1, behind.ActualRevision);
+        Assert.Equal(ExpectedRevision.Exact(0), behind.Expected);
+
+        var exists = Assert.IsType<AppendResult.WrongExpectedRevision>(
+            await _backend.AppendAsync(stream, ExpectedRevision.NoStream, Chain(Event(4))));
+        Assert.Equal(1, exists.ActualRevision);
+    }
+
+    [EsdbFact]
+    public async Task Reading_a_missing_stream_is_not_found_and_backwards_reads_report_the_last_revision()
+    {
+        Assert.IsType<ReadStreamResult.StreamNotFound>(
+            await _backend.ReadStreamAsync(NewStream(), ReadDirection.Forwards, StreamRevision.Start, 10));
+
+        var stream = NewStream();
+        await _backend.AppendAsync(stream, ExpectedRevision.NoStream, Chain(Event(1), Event(2), Event(3)));
+        var tail = Assert.IsType<ReadStreamResult.Found>(
+            await _backend.ReadStreamAsync(stream, ReadDirection.Backwards, StreamRevision.End, 2));
+        Assert.Equal([2L, 1L], tail.Events.Select(e => e.Revision));
+        Assert.Equal(2, tail.LastRevision);
+
+        var head = Assert.IsType<ReadStreamResult.Found>(
+            await _backend.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1));
+        Assert.Single(head.Events);
+        Assert.Equal(2, head.LastRevision);
+    }
+
+    [EsdbFact]
+    public async Task Subscription_catches_up_then_goes_live_without_system_events()
+    {
+        var stream = NewStream();
+        var before = Chain(Event(1), Event(2));
+        var written = Assert.IsType<AppendResult.Success>(await _backend.AppendAsync(stream, ExpectedRevision.NoStream, before));
+        var start = Assert.IsType<ReadStreamResult.Found>(
+            await _backend.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1)).Events[0].Position;
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<RecordedEvent>();
+        var live = Chain(Event(3));
+        var appendedLive = false;
+        await foreach (var e in _backend.SubscribeToAllAsync(start, cts.Token))
+        {
+            Assert.False(e.Type.StartsWith('$'));
+            Assert.False(e.StreamId.StartsWith('$'));
+            if (e.StreamId != stream) continue;
+            seen.Add(e);
+            if (e.Position == written.Position && !appendedLive)
+            {
+                appendedLive = true;
+                await _backend.AppendAsync(stream, ExpectedRevision.Exact(1), live);
+            }
+            if (seen.Count == 2) break;
+        }
+        Assert.Equal([before[1].Event.EventId, live[0].Event.EventId], seen.Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_a_typed_unavailable_error()
+    {
+        using var nowhere = new EventStoreDbBackend("esdb://127.0.0.1:1?tls=false&defaultDeadline=2000");
+        await Assert.ThrowsAsync<EventStoreDbUnavailableException>(() =>
+            nowhere.ReadStreamAsync("s", ReadDirection.Forwards, StreamRevision.Start, 1));
+    }
+}
