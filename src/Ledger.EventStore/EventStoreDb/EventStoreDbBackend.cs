@@ -32,6 +32,11 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
 
     public EventStoreDbConnectionString Settings => _settings;
 
+    private int _subscriptionReconnects;
+
+    /// <summary>How often a subscription of this backend was re-established after a drop (for tests and diagnostics).</summary>
+    internal int SubscriptionReconnects => Volatile.Read(ref _subscriptionReconnects);
+
     public async Task<AppendResult> AppendAsync(
         string streamId, ExpectedRevision expected, IReadOnlyList<ChainedEvent> events,
         CancellationToken cancellationToken = default)
@@ -310,7 +315,6 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
             while (true)
             {
                 ReadResp? response;
-                Exception? dropped = null;
                 try
                 {
                     response = await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null;
@@ -321,8 +325,7 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
                 }
                 catch (RpcException ex) when (EventStoreDbErrors.IsTransient(ex))
                 {
-                    response = null;
-                    dropped = ex;
+                    response = null; // dropped connection, node restarting or no longer leader: resubscribe
                 }
                 catch (RpcException ex)
                 {
@@ -331,14 +334,13 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
                 catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
                 {
                     response = null;
-                    dropped = ex;
                 }
 
                 if (response is null)
                 {
                     // The server ended the call or the connection dropped: resubscribe after the last event
                     // handed out. Events at or before it are skipped below, so nothing repeats.
-                    _ = dropped;
+                    Interlocked.Increment(ref _subscriptionReconnects);
                     await Task.Delay(delay, cancellationToken);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReconnectDelay.Ticks));
                     break;

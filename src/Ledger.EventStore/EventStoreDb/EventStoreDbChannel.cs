@@ -62,7 +62,9 @@ internal sealed class EventStoreDbChannel : IDisposable
 
     private Metadata Headers()
     {
-        var headers = new Metadata();
+        // Only the leader answers: a follower replies not-leader instead of serving possibly stale reads,
+        // which the hash chain's read-then-append would turn into needless conflicts.
+        var headers = new Metadata { { "requires-leader", "true" } };
         if (_authorization is not null) headers.Add("authorization", _authorization);
         return headers;
     }

@@ -166,6 +166,59 @@ public sealed class EventStoreDbServerTests : IDisposable
         Assert.Equal([before[1].Event.EventId, live[0].Event.EventId], seen.Select(e => e.EventId));
     }
 
+    [EsdbFact]
+    public async Task A_dropped_subscription_resumes_after_the_last_event_handed_out()
+    {
+        var settings = EventStoreDbConnectionString.Parse(EsdbFactAttribute.ConnectionString!);
+        await using var proxy = new TcpDropProxy(settings.Host, settings.Port);
+        using var viaProxy = new EventStoreDbBackend(settings with { Host = "127.0.0.1", Port = proxy.Port, TlsVerifyCert = false });
+
+        var stream = NewStream();
+        var first = Chain(Event(1), Event(2));
+        await _backend.AppendAsync(stream, ExpectedRevision.NoStream, first);
+        var start = Assert.IsType<ReadStreamResult.Found>(
+            await _backend.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1)).Events[0].Position;
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new List<RecordedEvent>();
+        // Strictly after the first event: revisions 1, 2, 3 are expected, each once.
+        await foreach (var e in viaProxy.SubscribeToAllAsync(start, cts.Token))
+        {
+            if (e.StreamId != stream) continue;
+            seen.Add(e);
+            if (seen.Count == 1)
+            {
+                // Cut the connection under the live subscription, then write more while it is down.
+                proxy.DropAll();
+                await _backend.AppendAsync(stream, ExpectedRevision.Exact(1), Chain(Event(3), Event(4)));
+            }
+            if (seen.Count == 3) break;
+        }
+        Assert.True(proxy.Drops >= 1);
+        Assert.True(viaProxy.SubscriptionReconnects >= 1);
+        Assert.Equal([1L, 2L, 3L], seen.Select(e => e.Revision));
+        Assert.Equal(seen.Count, seen.Select(e => e.EventId).Distinct().Count());
+    }
+
+    [EsdbFact]
+    public async Task Through_the_hash_chaining_port_a_retried_append_is_answered_from_the_stored_events()
+    {
+        var store = new HashChainingEventStore(_backend);
+        var stream = NewStream();
+        var events = new[] { Event(1), Event(2) };
+
+        var first = Assert.IsType<AppendResult.Success>(await store.AppendAsync(stream, ExpectedRevision.Any, events));
+        var retry = Assert.IsType<AppendResult.Success>(await store.AppendAsync(stream, ExpectedRevision.Any, events));
+        Assert.False(first.Deduplicated);
+        Assert.True(retry.Deduplicated);
+        Assert.Equal(first with { Deduplicated = true }, retry);
+
+        var found = Assert.IsType<ReadStreamResult.Found>(
+            await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 10));
+        Assert.Equal(2, found.Events.Count);
+        Assert.Equal(found.Events[0].Hash, found.Events[1].PreviousHash);
+    }
+
     [Fact]
     public async Task An_unreachable_server_is_a_typed_unavailable_error()
     {
