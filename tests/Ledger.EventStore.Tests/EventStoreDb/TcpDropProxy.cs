@@ -32,7 +32,9 @@ internal sealed class TcpDropProxy : IAsyncDisposable
         {
             foreach (var c in _open)
             {
-                try { c.Client.LingerState = new LingerOption(true, 0); c.Dispose(); } catch (ObjectDisposedException) { }
+                // A pump may have closed it already (then Client is null): any failure here means it is gone.
+                try { c.Client?.LingerState = new LingerOption(true, 0); } catch (Exception) { }
+                try { c.Dispose(); } catch (Exception) { }
             }
             _open.Clear();
             Drops++;
