@@ -22,6 +22,8 @@ public static class LedgerMarten
         options.Events.DatabaseSchemaName = schema;
         options.Events.StreamIdentity = StreamIdentity.AsString;
         options.Events.MetadataConfig.EnableAll();
+        // EnableAll leaves the user name column out.
+        options.Events.MetadataConfig.UserNameEnabled = true;
         // A loser of a race blocks on the stream row, then fails before it takes a sequence value: fewer gaps.
         options.Events.UseExclusiveLockOnConcurrentAppends = true;
 

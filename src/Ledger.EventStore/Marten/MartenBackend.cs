@@ -211,6 +211,7 @@ public sealed class MartenBackend : IEventStoreBackend
         for (var current = e; current is not null; current = current.InnerException)
         {
             if (current is ExistingStreamIdCollisionException
+                or global::Marten.Exceptions.ExistingStreamIdCollisionException
                 or EventStreamUnexpectedMaxEventIdException
                 or global::Marten.Exceptions.ConcurrentUpdateException
                 or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or "MT003" })
