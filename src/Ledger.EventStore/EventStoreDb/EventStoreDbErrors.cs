@@ -23,11 +23,28 @@ internal static class EventStoreDbErrors
 
     public static string? Key(RpcException ex) => ex.Trailers.GetValue(ExceptionKey);
 
-    /// <summary>Errors that a later attempt (a reconnect) may not have: the connection, the node or a deadline.</summary>
+    /// <summary>
+    /// Errors that a later attempt (a reconnect) may not have: a dropped or refused connection, a node that
+    /// is restarting or no longer leader, a deadline. Not TLS or credential failures, nor a refused request:
+    /// retrying those would only hide a configuration error.
+    /// </summary>
     public static bool IsTransient(RpcException ex) =>
         Key(ex) == NotLeader
-        || ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal
-            or StatusCode.Unknown or StatusCode.Aborted or StatusCode.ResourceExhausted or StatusCode.Cancelled;
+        || ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Aborted
+            or StatusCode.ResourceExhausted or StatusCode.Cancelled
+        || (ex.StatusCode == StatusCode.Internal && IsBrokenConnection(ex));
+
+    // grpc-dotnet reports a connection cut mid-stream as Internal with the I/O error inside.
+    private static bool IsBrokenConnection(Exception ex)
+    {
+        var sawIo = false;
+        for (Exception? e = ex.InnerException; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException) return false;
+            if (e is IOException or HttpRequestException or System.Net.Sockets.SocketException) sawIo = true;
+        }
+        return sawIo;
+    }
 
     /// <summary>The exception to throw for an error the port has no result for.</summary>
     public static EventStoreDbException Translate(RpcException ex, string operation, EventStoreDbConnectionString settings)
