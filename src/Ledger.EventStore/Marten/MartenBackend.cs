@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using JasperFx.Events;
 using Marten;
+using Marten.Services;
 using Npgsql;
 using NpgsqlTypes;
 using NodaTime;
@@ -57,12 +58,14 @@ public sealed class MartenBackend : IEventStoreBackend
         var bodies = events.Select(Deserialize).ToArray();
         try
         {
-            await using var session = _store.LightweightSession();
-            await session.BeginTransactionAsync(cancellationToken);
+            // Our own transaction, so we know Marten's inserts run in it and we decide when it commits.
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             // Take a transaction id before any sequence value, so a reader's snapshot lists this transaction
             // while it holds a seq_id (the gap rule in CommittedEventFeed depends on it).
-            await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", (NpgsqlConnection)session.Connection!))
+            await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", connection, transaction))
                 await xid.ExecuteScalarAsync(cancellationToken);
+            await using var session = _store.LightweightSession(SessionOptions.ForTransaction(transaction));
 
             var marten = new IEvent[events.Count];
             for (var i = 0; i < events.Count; i++) marten[i] = ToMartenEvent(session, events[i], bodies[i]);
@@ -87,6 +90,7 @@ public sealed class MartenBackend : IEventStoreBackend
             }
 
             await session.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             var last = marten[^1];
             return new AppendResult.Success(last.Version - 1, new GlobalPosition((ulong)last.Sequence), Deduplicated: false);
         }
@@ -253,7 +257,7 @@ internal static class EventRows
             SourceSystem: Text(h, MartenBackend.Headers.SourceSystem) ?? "",
             IdempotencyKey: Text(h, MartenBackend.Headers.IdempotencyKey),
             RecordedAt: Text(h, MartenBackend.Headers.RecordedAt) is { } at ? InstantPattern.ExtendedIso.Parse(at).Value : default(Instant),
-            SchemaVersion: h.TryGetProperty(MartenBackend.Headers.SchemaVersion, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 1);
+            SchemaVersion: h.ValueKind == JsonValueKind.Object && h.TryGetProperty(MartenBackend.Headers.SchemaVersion, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 1);
         var recorded = new RecordedEvent(
             EventId: reader.GetGuid(1),
             StreamId: reader.GetString(2),
@@ -268,5 +272,5 @@ internal static class EventRows
     }
 
     private static string? Text(JsonElement headers, string name) =>
-        headers.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        headers.ValueKind == JsonValueKind.Object && headers.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

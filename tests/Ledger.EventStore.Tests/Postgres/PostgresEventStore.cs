@@ -19,7 +19,7 @@ public sealed class PostgresEventStore : IAsyncLifetime
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync("eventstore");
         Marten = LedgerMarten.CreateStore(ConnectionString, TestEvents.Serializer);
-        await Marten.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await SchemaMigration.ApplyAsync(Marten);
         DataSource = NpgsqlDataSource.Create(ConnectionString);
         Backend = new MartenBackend(Marten, DataSource, TestEvents.Serializer, new MartenBackendOptions
         {
