@@ -16,6 +16,9 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
     /// <summary>Server-side filter for $all: no event whose type starts with '$' (system events, links).</summary>
     internal const string NonSystemEventTypeRegex = @"^[^\$]";
 
+    // An append the server timed out is sent again (same ids, same expectation) this many times in all.
+    private const int MaxServerTimeoutAttempts = 3;
+
     private static readonly TimeSpan MinReconnectDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(5);
 
@@ -59,29 +62,35 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
         var appendId = Guid.NewGuid();
 
         AppendResp response;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            using var call = _channel.Streams.Append(_channel.Bounded(cancellationToken));
-            await call.RequestStream.WriteAsync(new AppendReq { Options = options }, cancellationToken);
-            foreach (var e in events)
-                await call.RequestStream.WriteAsync(
-                    new AppendReq { ProposedMessage = EventStoreDbEventMapper.ToProposedMessage(e, appendId) }, cancellationToken);
-            await call.RequestStream.CompleteAsync();
-            response = await call.ResponseAsync;
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("The append was cancelled; it may or may not have been written.", ex, cancellationToken);
-        }
-        catch (RpcException ex) when (EventStoreDbErrors.Key(ex) == EventStoreDbErrors.WrongExpectedVersion)
-        {
-            // Servers before 20.6 signalled it as an error with the actual version in a trailer.
-            var actual = long.TryParse(ex.Trailers.GetValue(EventStoreDbErrors.ActualVersion), out var a) ? a : -1;
-            return new AppendResult.WrongExpectedRevision(expected, actual);
-        }
-        catch (RpcException ex)
-        {
-            throw EventStoreDbErrors.Translate(ex, $"append to '{streamId}'", _settings);
+            try
+            {
+                response = await AppendOnce(options, events, appendId, cancellationToken);
+                break;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The append was cancelled; it may or may not have been written.", ex, cancellationToken);
+            }
+            catch (RpcException ex) when (EventStoreDbErrors.Key(ex) == EventStoreDbErrors.WrongExpectedVersion)
+            {
+                // Servers before 20.6 signalled it as an error with the actual version in a trailer.
+                var actual = long.TryParse(ex.Trailers.GetValue(EventStoreDbErrors.ActualVersion), out var a) ? a : -1;
+                return new AppendResult.WrongExpectedRevision(expected, actual);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Aborted && attempt < MaxServerTimeoutAttempts)
+            {
+                // The server timed out (prepare or commit phase). ESDB also answers this way when the same
+                // event ids are being written by a concurrent append that is not committed yet: it drops the
+                // copy. The same ids and expected revision again are safe: the retry is written once or
+                // recognised as already written.
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken);
+            }
+            catch (RpcException ex)
+            {
+                throw EventStoreDbErrors.Translate(ex, $"append to '{streamId}'", _settings);
+            }
         }
 
         switch (response.ResultCase)
@@ -112,6 +121,18 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
             default:
                 throw new EventStoreDbException($"EventStoreDB answered an append to '{streamId}' with nothing.");
         }
+    }
+
+    private async Task<AppendResp> AppendOnce(
+        AppendReq.Types.Options options, IReadOnlyList<ChainedEvent> events, Guid appendId, CancellationToken cancellationToken)
+    {
+        using var call = _channel.Streams.Append(_channel.Bounded(cancellationToken));
+        await call.RequestStream.WriteAsync(new AppendReq { Options = options }, cancellationToken);
+        foreach (var e in events)
+            await call.RequestStream.WriteAsync(
+                new AppendReq { ProposedMessage = EventStoreDbEventMapper.ToProposedMessage(e, appendId) }, cancellationToken);
+        await call.RequestStream.CompleteAsync();
+        return await call.ResponseAsync;
     }
 
     internal static long ActualRevision(AppendResp.Types.WrongExpectedVersion wrong) =>
