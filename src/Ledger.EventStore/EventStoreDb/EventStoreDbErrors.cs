@@ -18,6 +18,7 @@ internal static class EventStoreDbErrors
     public const string AccessDenied = "access-denied";
     public const string MaximumAppendSizeExceeded = "maximum-append-size-exceeded";
     public const string ActualVersion = "actual-version";
+    public const string MaximumAppendSize = "maximum-append-size";
     public const string LeaderEndpointHost = "leader-endpoint-host";
     public const string LeaderEndpointPort = "leader-endpoint-port";
 
@@ -67,7 +68,9 @@ internal static class EventStoreDbErrors
                 return new EventStoreDbException(
                     $"EventStoreDB {operation} failed: access denied for {(settings.Username ?? "anonymous")} on {where}.", key, ex);
             case MaximumAppendSizeExceeded:
-                return new EventStoreDbException($"EventStoreDB {operation} failed: the append is larger than the server allows.", key, ex);
+                return new EventStoreDbException(
+                    $"EventStoreDB {operation} failed: the append (data and metadata of all its events) is larger than the server's " +
+                    $"MaxAppendSize ({ex.Trailers.GetValue(MaximumAppendSize) ?? "unknown"} bytes; ESDB's default is 1 MiB).", key, ex);
         }
 
         return ex.StatusCode switch
