@@ -1,5 +1,11 @@
 using JasperFx.CodeGeneration;
 using Ledger.Api.Correlation;
+using Ledger.Api.EventStore;
+using Ledger.Application;
+using Ledger.Application.Commands;
+using Ledger.EventStore;
+using Ledger.EventStore.Marten;
+using NodaTime;
 using Ledger.Api.Health;
 using Ledger.Api.Idempotency;
 using Ledger.Api.Problems;
@@ -32,10 +38,14 @@ public static class LedgerApi
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
 
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(settings.PostgresConnectionString));
+        var registry = LedgerEventTypes.Registry();
+        builder.Services.AddLedgerEventStore(settings, registry);
+        builder.Services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
+        builder.Services.AddSingleton<CommandExecutor>();
         builder.Services.AddMarten(options =>
             {
                 options.Connection(settings.PostgresConnectionString);
-                options.DatabaseSchemaName = "ledger";
+                LedgerMarten.ConfigureEventStore(options, new EventSerializer(registry));
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeys.Schema());
             })
             .UseNpgsqlDataSource()

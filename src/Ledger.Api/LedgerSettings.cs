@@ -16,6 +16,10 @@ public sealed record LedgerSettings(string PostgresConnectionString, string Even
             throw new InvalidOperationException(
                 $"No PostgreSQL connection string: set {PostgresVariable} or ConnectionStrings:Ledger, or start the ledger with './ledger up'.");
         var eventStore = configuration[EventStoreVariable] is { Length: > 0 } store ? store : "postgres";
+        if (eventStore != "postgres" && !eventStore.StartsWith("esdb://", StringComparison.Ordinal) && !eventStore.StartsWith("esdb+discover://", StringComparison.Ordinal))
+            throw new InvalidOperationException($"{EventStoreVariable} is '{eventStore}': use 'postgres' or an 'esdb://host:2113?tls=false' connection string.");
         return new LedgerSettings(postgres, eventStore);
     }
+
+    public bool UsesEventStoreDb => EventStore != "postgres";
 }

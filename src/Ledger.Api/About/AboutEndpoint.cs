@@ -11,5 +11,5 @@ public static class AboutEndpoint
     [WolverineGet("/about"), AllowAnonymous]
     public static AboutLedger Get(LedgerSettings settings) =>
         new("Ledger", typeof(AboutEndpoint).Assembly.GetName().Version?.ToString() ?? "0.0.0",
-            settings.EventStore.StartsWith("esdb://", StringComparison.Ordinal) ? "eventstoredb" : "postgres");
+            settings.UsesEventStoreDb ? "eventstoredb" : "postgres");
 }

@@ -1,5 +1,6 @@
 using Ledger.Api.Problems;
 using Ledger.Application.Commands;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Commands;
 
@@ -19,7 +20,7 @@ public static class CommandResponses
             Results.Created(createdLocation, Accepted(a, context)),
         CommandResult.Appended a => Results.Ok(Accepted(a, context)),
         CommandResult.Unchanged u => Results.Ok(new CommandAccepted(u.StreamId, u.Revision, 0, [], false, context.CorrelationIdOrEmpty())),
-        CommandResult.Refused r => Results.Problem(LedgerProblems.Create(StatusOf(r.Kind), r.Code, r.Message, r.Field)),
+        CommandResult.Refused r => Results.Problem(LedgerProblems.Create(StatusOf(r.Refusal.Kind), r.Refusal.Code, r.Refusal.Message, r.Refusal.Field)),
         CommandResult.ConcurrencyConflict c => Results.Problem(LedgerProblems.Create(StatusCodes.Status409Conflict,
             "stream.concurrency-conflict",
             $"{c.StreamId} kept changing while this command was decided ({c.Attempts} attempts); load it again and retry.")),

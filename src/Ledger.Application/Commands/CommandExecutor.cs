@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using Ledger.EventStore;
 using NodaTime;
 
@@ -5,14 +6,6 @@ namespace Ledger.Application.Commands;
 
 /// <summary>How to rebuild a stream's state from its events.</summary>
 public sealed record StreamFold<TState, TEvent>(TState Initial, Func<TState, TEvent, TState> Evolve);
-
-/// <summary>A decision over a stream's state at an instant: events to append, or a refusal.</summary>
-public abstract record Decision<TEvent>
-{
-    private Decision() { }
-    public sealed record Events(IReadOnlyList<TEvent> Appended) : Decision<TEvent>;
-    public sealed record Refused(RefusalKind Kind, string Code, string Message, string? Field = null) : Decision<TEvent>;
-}
 
 /// <summary>
 /// The one path every command takes: load the stream through the port, fold, decide, append with the
@@ -40,11 +33,11 @@ public sealed class CommandExecutor(IEventStore store, EventSerializer serialize
             switch (decide(loaded.State, now))
             {
                 case Decision<TEvent>.Refused r:
-                    return new CommandResult.Refused(r.Kind, r.Code, r.Message, r.Field);
-                case Decision<TEvent>.Events { Appended.Count: 0 }:
+                    return new CommandResult.Refused(r.Refusal);
+                case Decision<TEvent>.Accepted { Events.Count: 0 }:
                     return new CommandResult.Unchanged(streamId, loaded.LastRevision);
-                case Decision<TEvent>.Events decided:
-                    var toAppend = decided.Appended.Select((e, i) => ToAppend(streamId, e, i, metadata, now)).ToList();
+                case Decision<TEvent>.Accepted decided:
+                    var toAppend = decided.Events.Select((e, i) => ToAppend(streamId, e, i, metadata, now)).ToList();
                     var result = await store.AppendAsync(streamId, ExpectedRevision.After(loaded.LastRevision), toAppend, ct);
                     if (result is AppendResult.Success success)
                         return new CommandResult.Appended(streamId, success.LastRevision, success.Position,

@@ -1,8 +1,7 @@
+using Ledger.Domain.Common;
 using Ledger.EventStore;
 
 namespace Ledger.Application.Commands;
-
-public enum RefusalKind { Validation, NotFound, Conflict, RuleViolation }
 
 public abstract record CommandResult
 {
@@ -15,7 +14,7 @@ public abstract record CommandResult
     /// <summary>The command was already satisfied: nothing to append (e.g. a duplicate acknowledgement).</summary>
     public sealed record Unchanged(string StreamId, long Revision) : CommandResult;
 
-    public sealed record Refused(RefusalKind Kind, string Code, string Message, string? Field) : CommandResult;
+    public sealed record Refused(Refusal Refusal) : CommandResult;
 
     /// <summary>Other writers kept changing the stream; every re-decided attempt lost the race.</summary>
     public sealed record ConcurrencyConflict(string StreamId, int Attempts) : CommandResult;

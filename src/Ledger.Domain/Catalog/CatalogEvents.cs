@@ -1,0 +1,29 @@
+using NodaTime;
+
+namespace Ledger.Domain.Catalog;
+
+public sealed record ListPrice(string Currency, decimal Amount);
+
+public sealed record ProductOffering(string ProductOfferingId, string Name, IReadOnlyList<ListPrice> ListPrices);
+
+/// <summary>Events of the catalog stream (<c>catalog</c>): published product offerings, one version at a time.</summary>
+public abstract record CatalogEvent(string CatalogId);
+
+public sealed record CatalogVersionPublished(string CatalogId, string Version, IReadOnlyList<ProductOffering> Offerings, string PublishedBy, Instant PublishedAt)
+    : CatalogEvent(CatalogId);
+
+/// <summary>Thresholds of one approval policy; a segment/region override replaces the defaults where it matches.</summary>
+public sealed record ApprovalThresholds(
+    decimal DealDeskAboveDiscountPercent,
+    decimal VicePresidentAboveDiscountPercent,
+    decimal CfoAboveDiscountPercent,
+    IReadOnlyList<ListPrice> CfoAboveNetTotal);
+
+public sealed record PolicyOverride(string? Segment, string? Region, ApprovalThresholds Thresholds);
+
+/// <summary>Events of the pricing policy stream (<c>pricing-policy</c>).</summary>
+public abstract record PricingPolicyEvent(string PolicyId);
+
+public sealed record PricingPolicyPublished(
+    string PolicyId, string Version, ApprovalThresholds Defaults, IReadOnlyList<PolicyOverride> Overrides, string PublishedBy, Instant PublishedAt)
+    : PricingPolicyEvent(PolicyId);

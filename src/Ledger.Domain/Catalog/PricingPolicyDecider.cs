@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Ledger.Domain.Common;
+using NodaTime;
+
+namespace Ledger.Domain.Catalog;
+
+public sealed record PricingPolicyState(ImmutableDictionary<string, PricingPolicyPublished> Versions)
+{
+    public static readonly PricingPolicyState Initial = new(ImmutableDictionary<string, PricingPolicyPublished>.Empty);
+}
+
+/// <summary>Pricing/approval policies: versions are published whole and never changed.</summary>
+public static class PricingPolicyDecider
+{
+    public const string PolicyId = "pricing-policy";
+    public static string StreamId => PolicyId;
+
+    public static PricingPolicyState Evolve(PricingPolicyState state, PricingPolicyEvent @event) => @event switch
+    {
+        PricingPolicyPublished p => state with { Versions = state.Versions.SetItem(p.Version, p) },
+        _ => state,
+    };
+
+    public static Decision<PricingPolicyEvent> Decide(PublishPricingPolicy command, PricingPolicyState state, Instant now)
+    {
+        if (string.IsNullOrWhiteSpace(command.Version))
+            return Decision<PricingPolicyEvent>.Invalid("version", "policy.version-required", "A policy version needs a name.");
+        if (Validate(command.Defaults, "defaults") is { } invalid) return invalid;
+        for (var i = 0; i < command.Overrides.Count; i++)
+            if (Validate(command.Overrides[i].Thresholds, $"overrides[{i}].thresholds") is { } invalidOverride) return invalidOverride;
+        if (state.Versions.ContainsKey(command.Version))
+            return Decision<PricingPolicyEvent>.Refuse(RefusalKind.Conflict, "policy.version-exists",
+                $"Policy version {command.Version} is already published; publish a new version.", "version");
+        return Decision<PricingPolicyEvent>.Of(new PricingPolicyPublished(PolicyId, command.Version, command.Defaults, command.Overrides, command.PublishedBy, now));
+    }
+
+    private static Refusal? Validate(ApprovalThresholds t, string field)
+    {
+        decimal[] percents = [t.DealDeskAboveDiscountPercent, t.VicePresidentAboveDiscountPercent, t.CfoAboveDiscountPercent];
+        if (percents.Any(p => p is < 0 or > 100))
+            return new Refusal(RefusalKind.Validation, "policy.percent-out-of-range", "Discount thresholds are between 0 and 100 percent.", field);
+        if (!(t.DealDeskAboveDiscountPercent <= t.VicePresidentAboveDiscountPercent && t.VicePresidentAboveDiscountPercent <= t.CfoAboveDiscountPercent))
+            return new Refusal(RefusalKind.Validation, "policy.levels-out-of-order", "Thresholds rise from deal desk to VP to CFO.", field);
+        if (t.CfoAboveNetTotal.Any(p => !Currency.IsKnown(p.Currency) || p.Amount < 0))
+            return new Refusal(RefusalKind.Validation, "policy.deal-size-invalid", "Deal-size thresholds need a known currency and an amount of 0 or more.", field);
+        return null;
+    }
+}

@@ -1,0 +1,45 @@
+using Ledger.Domain.Approvals;
+using Ledger.Domain.Catalog;
+using NodaTime;
+
+namespace Ledger.Domain.Quotes;
+
+/// <summary>Commands to a quote stream. Facts from other streams (catalog offerings, policies) are loaded by the caller and carried here.</summary>
+public abstract record QuoteCommand(string QuoteId);
+
+public sealed record DraftQuote(
+    string QuoteId, string SourceCrm, string CrmOpportunityId, string CrmAccountId, string CustomerId, string Owner,
+    string Currency, string Segment, string Region, string LegalEntity, string TimeZone, string PriceBookVersion,
+    LocalDate ValidFrom, LocalDate ValidUntil) : QuoteCommand(QuoteId);
+
+/// <param name="Offering">The offering as published in <paramref name="CatalogVersion"/>; null when the catalog does not know it.</param>
+public sealed record AddQuoteLine(
+    string QuoteId, string LineId, string ProductOfferingId, string CatalogVersion, decimal Quantity, decimal DiscountPercent,
+    ProductOffering? Offering) : QuoteCommand(QuoteId);
+
+public sealed record ChangeQuoteLine(string QuoteId, string LineId, decimal Quantity, decimal DiscountPercent) : QuoteCommand(QuoteId);
+
+public sealed record RemoveQuoteLine(string QuoteId, string LineId) : QuoteCommand(QuoteId);
+
+/// <param name="Policy">The pricing policy to price under; null when the requested version is not published.</param>
+public sealed record PriceQuote(string QuoteId, PricingPolicyPublished? Policy) : QuoteCommand(QuoteId);
+
+/// <param name="Policy">The policy the quote was priced under, which says which approval levels it needs.</param>
+public sealed record SubmitQuote(string QuoteId, string SubmittedBy, PricingPolicyPublished? Policy) : QuoteCommand(QuoteId);
+
+/// <summary>Sent when an approval stream completes; the fingerprint is the one that was approved.</summary>
+public sealed record ApproveQuote(string QuoteId, ApprovalFingerprint Fingerprint, string ApprovedBy) : QuoteCommand(QuoteId);
+
+public sealed record RejectQuote(string QuoteId, ApprovalFingerprint Fingerprint, string RejectedBy, string Reason) : QuoteCommand(QuoteId);
+
+public sealed record ReviseQuote(string QuoteId, string Reason, string RevisedBy) : QuoteCommand(QuoteId);
+
+public sealed record SendQuote(string QuoteId, string DocumentHash, string SentBy) : QuoteCommand(QuoteId);
+
+public sealed record AcceptQuote(string QuoteId, int Revision, string AcceptanceType, string Signer) : QuoteCommand(QuoteId);
+
+public sealed record ExpireQuote(string QuoteId) : QuoteCommand(QuoteId);
+
+public sealed record WithdrawQuote(string QuoteId, string Reason, string WithdrawnBy) : QuoteCommand(QuoteId);
+
+public sealed record ConvertQuoteToOrder(string QuoteId, string OrderId) : QuoteCommand(QuoteId);

@@ -1,0 +1,57 @@
+using Ledger.Domain.Approvals;
+using NodaTime;
+
+namespace Ledger.Domain.Quotes;
+
+public sealed record QuoteLine(
+    string LineId, string ProductOfferingId, string CatalogVersion, decimal Quantity, decimal ListPrice, decimal DiscountPercent);
+
+public sealed record PricedLine(
+    string LineId, string ProductOfferingId, string CatalogVersion, decimal Quantity, decimal ListPrice,
+    decimal DiscountPercent, decimal ListAmount, decimal DiscountAmount, decimal NetAmount);
+
+/// <summary>The price calculation as it was done: per line and in total, with the policy it was done under and a hash of it all.</summary>
+public sealed record PriceSnapshot(
+    string Currency, IReadOnlyList<PricedLine> Lines, decimal ListTotal, decimal DiscountTotal, decimal NetTotal,
+    decimal MaxDiscountPercent, string PolicyVersion, string Hash);
+
+/// <summary>Events of a quote stream (<c>quote-{quoteId}</c>). Shipped shapes are never edited; a new version is added.</summary>
+public abstract record QuoteEvent(string QuoteId);
+
+public sealed record QuoteDrafted(
+    string QuoteId, string SourceCrm, string CrmOpportunityId, string CrmAccountId, string CustomerId, string Owner,
+    string Currency, string Segment, string Region, string LegalEntity, string TimeZone, string PriceBookVersion,
+    LocalDate ValidFrom, LocalDate ValidUntil, int Revision, Instant DraftedAt) : QuoteEvent(QuoteId);
+
+public sealed record QuoteLineAdded(string QuoteId, int Revision, QuoteLine Line, Instant AddedAt) : QuoteEvent(QuoteId);
+
+public sealed record QuoteLineChanged(string QuoteId, int Revision, string LineId, decimal Quantity, decimal DiscountPercent, Instant ChangedAt)
+    : QuoteEvent(QuoteId);
+
+public sealed record QuoteLineRemoved(string QuoteId, int Revision, string LineId, Instant RemovedAt) : QuoteEvent(QuoteId);
+
+public sealed record QuotePriced(string QuoteId, int Revision, PriceSnapshot Snapshot, Instant PricedAt) : QuoteEvent(QuoteId);
+
+public sealed record QuoteSubmittedForApproval(
+    string QuoteId, int Revision, ApprovalFingerprint Fingerprint, IReadOnlyList<ApprovalLevel> RequiredLevels, string SubmittedBy,
+    Instant SubmittedAt) : QuoteEvent(QuoteId);
+
+/// <param name="WithinPolicy">True when no approval level was required: approved on submit, without an approval stream.</param>
+public sealed record QuoteApproved(string QuoteId, int Revision, ApprovalFingerprint Fingerprint, bool WithinPolicy, string ApprovedBy, Instant ApprovedAt)
+    : QuoteEvent(QuoteId);
+
+public sealed record QuoteRejected(string QuoteId, int Revision, ApprovalFingerprint Fingerprint, string RejectedBy, string Reason, Instant RejectedAt)
+    : QuoteEvent(QuoteId);
+
+public sealed record QuoteRevised(string QuoteId, int PreviousRevision, int Revision, string Reason, string RevisedBy, Instant RevisedAt)
+    : QuoteEvent(QuoteId);
+
+public sealed record QuoteSent(string QuoteId, int Revision, string DocumentHash, string SentBy, Instant SentAt) : QuoteEvent(QuoteId);
+
+public sealed record QuoteAccepted(string QuoteId, int Revision, string AcceptanceType, string Signer, Instant AcceptedAt) : QuoteEvent(QuoteId);
+
+public sealed record QuoteExpired(string QuoteId, int Revision, LocalDate ValidUntil, Instant ExpiredAt) : QuoteEvent(QuoteId);
+
+public sealed record QuoteWithdrawn(string QuoteId, int Revision, string Reason, string WithdrawnBy, Instant WithdrawnAt) : QuoteEvent(QuoteId);
+
+public sealed record QuoteConvertedToOrder(string QuoteId, int Revision, string OrderId, Instant ConvertedAt) : QuoteEvent(QuoteId);
