@@ -2,7 +2,10 @@ using JasperFx.CodeGeneration;
 using Ledger.Api.Correlation;
 using Ledger.Api.EventStore;
 using Ledger.Application;
+using Ledger.Application.Billing;
 using Ledger.Application.Commands;
+using NodaTime.Serialization.SystemTextJson;
+using System.Text.Json.Serialization;
 using Ledger.EventStore;
 using Ledger.EventStore.Marten;
 using NodaTime;
@@ -15,6 +18,7 @@ using Microsoft.AspNetCore.Authentication;
 using Npgsql;
 using Scalar.AspNetCore;
 using Wolverine;
+using Wolverine.ErrorHandling;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -42,6 +46,14 @@ public static class LedgerApi
         builder.Services.AddLedgerEventStore(settings, registry);
         builder.Services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
         builder.Services.AddSingleton<CommandExecutor>();
+        builder.Services.AddSingleton<StreamCommands>();
+        builder.Services.AddSingleton(BillingSettingsFrom(builder.Configuration));
+        builder.Services.AddHttpClient<BillingClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
+        builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
+        {
+            json.SerializerOptions.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        });
         builder.Services.AddMarten(options =>
             {
                 options.Connection(settings.PostgresConnectionString);
@@ -57,6 +69,11 @@ public static class LedgerApi
             options.UseRuntimeCompilation();
             options.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             options.Policies.AutoApplyTransactions();
+            options.Discovery.IncludeAssembly(typeof(BillingHandoffHandler).Assembly);
+            // Reactions survive restarts: local queues are backed by PostgreSQL (the Wolverine tables in Marten's database).
+            options.Policies.UseDurableLocalQueues();
+            options.OnException<BillingUnavailableException>()
+                .ScheduleRetry(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10));
         });
         builder.Services.AddWolverineHttp();
 
@@ -86,4 +103,10 @@ public static class LedgerApi
         app.MapWolverineEndpoints(options => options.RequireAuthorizeOnAll());
         return app;
     }
+
+    /// <summary><c>Billing:Url</c> (the billing system), <c>Billing:TimeoutSeconds</c> (default 600) and <c>Ledger:PublicUrl</c> (where billing calls back).</summary>
+    private static BillingSettings BillingSettingsFrom(IConfiguration configuration) => new(
+        configuration["Billing:Url"] is { Length: > 0 } url ? new Uri(url.TrimEnd('/') + "/") : null,
+        new Uri((configuration["Ledger:PublicUrl"] ?? "http://127.0.0.1:5080").TrimEnd('/') + "/"),
+        Duration.FromSeconds(configuration.GetValue("Billing:TimeoutSeconds", 600)));
 }

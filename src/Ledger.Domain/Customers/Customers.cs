@@ -27,9 +27,10 @@ public sealed record MergeCustomer(string CustomerId, string IntoCustomerId, Cus
 
 public enum CustomerStatus { None, Active, Merged }
 
-public sealed record CustomerState(CustomerStatus Status, string? Name, ImmutableList<CrmAccount> Accounts, string? MergedInto)
+/// <param name="MovedAccounts">After a merge: the accounts that moved to <paramref name="MergedInto"/>.</param>
+public sealed record CustomerState(CustomerStatus Status, string? Name, ImmutableList<CrmAccount> Accounts, string? MergedInto, IReadOnlyList<CrmAccount> MovedAccounts)
 {
-    public static readonly CustomerState Initial = new(CustomerStatus.None, null, [], null);
+    public static readonly CustomerState Initial = new(CustomerStatus.None, null, [], null, []);
 }
 
 /// <summary>A canonical customer (<c>customer-{id}</c>): registered, linked to CRM accounts, merged into another.</summary>
@@ -43,7 +44,7 @@ public static class CustomerDecider
     {
         CustomerRegistered e => state with { Status = CustomerStatus.Active, Name = e.Name },
         CrmAccountLinked e => state with { Accounts = state.Accounts.Add(new CrmAccount(e.Crm, e.AccountId)) },
-        CustomerMerged e => state with { Status = CustomerStatus.Merged, MergedInto = e.IntoCustomerId, Accounts = [] },
+        CustomerMerged e => state with { Status = CustomerStatus.Merged, MergedInto = e.IntoCustomerId, Accounts = [], MovedAccounts = e.MovedAccounts },
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown customer event."),
     };
 

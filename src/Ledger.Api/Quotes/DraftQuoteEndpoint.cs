@@ -1,0 +1,30 @@
+using Ledger.Api.Commands;
+using Ledger.Api.Security;
+using Ledger.Application.Commands;
+using Ledger.Domain.Quotes;
+using Microsoft.AspNetCore.Authorization;
+using NodaTime;
+using Wolverine.Http;
+
+namespace Ledger.Api.Quotes;
+
+/// <summary>A CRM opportunity becomes a quote. The source CRM is the caller's, never a field it could forge.</summary>
+public sealed record DraftQuoteRequest(
+    string? QuoteId, string CrmOpportunityId, string CrmAccountId, string CustomerId, string Owner, string Currency,
+    string Segment, string Region, string LegalEntity, string TimeZone, string PriceBookVersion, LocalDate ValidFrom, LocalDate ValidUntil);
+
+public static class DraftQuoteEndpoint
+{
+    [WolverinePost("/quotes"), Authorize(Roles = LedgerRoles.Crm)]
+    public static async Task<IResult> Post(DraftQuoteRequest request, StreamCommands streams, HttpContext context, CancellationToken ct)
+    {
+        var metadata = context.CommandMetadata();
+        // Without an id of the caller's, the id comes from the idempotency key, so a retry drafts the same quote.
+        var quoteId = request.QuoteId is { Length: > 0 } id ? id : "Q-" + DeterministicGuid.Create($"quote\n{metadata.Actor}\n{metadata.IdempotencyKey}").ToString("N")[..16];
+        var command = new DraftQuote(quoteId, context.User.Crm()!, request.CrmOpportunityId, request.CrmAccountId, request.CustomerId,
+            request.Owner, request.Currency, request.Segment, request.Region, request.LegalEntity, request.TimeZone, request.PriceBookVersion,
+            request.ValidFrom, request.ValidUntil);
+        var result = await streams.Send(command, metadata, ct);
+        return result.ToHttp(context, createdLocation: $"/quotes/{quoteId}");
+    }
+}
