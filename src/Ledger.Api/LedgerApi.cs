@@ -48,7 +48,8 @@ public static class LedgerApi
         builder.Services.AddSingleton<CommandExecutor>();
         builder.Services.AddSingleton<StreamCommands>();
         builder.Services.AddSingleton(BillingSettingsFrom(builder.Configuration));
-        builder.Services.AddHttpClient<BillingClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddHttpClient(BillingClient.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton<BillingClient>();
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
         {
             json.SerializerOptions.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);

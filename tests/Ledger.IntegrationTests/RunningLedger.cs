@@ -1,8 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
 using Ledger.Api;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.IntegrationTests;
@@ -15,20 +14,44 @@ public sealed class RunningLedger : IAsyncDisposable
     private RunningLedger(WebApplication app, Uri address)
     {
         _app = app;
+        Address = address;
         Http = new HttpClient { BaseAddress = address };
     }
+
+    public Uri Address { get; }
 
     public HttpClient Http { get; }
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningLedger> StartAsync(string postgresConnectionString)
+    /// <param name="settings">Extra configuration (API clients, billing URL, …) as key/value pairs.</param>
+    public static async Task<RunningLedger> StartAsync(string postgresConnectionString, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var app = LedgerApi.Build(["--urls", "http://127.0.0.1:0"], builder =>
-            builder.Configuration[LedgerSettings.PostgresVariable] = postgresConnectionString);
+        // A port chosen up front, so that the ledger knows its own URL (billing calls back to it).
+        var address = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var app = LedgerApi.Build(["--urls", address.ToString().TrimEnd('/')], builder =>
+        {
+            builder.Configuration[LedgerSettings.PostgresVariable] = postgresConnectionString;
+            builder.Configuration["Ledger:PublicUrl"] = address.ToString();
+            if (settings is not null)
+                foreach (var (key, value) in settings) builder.Configuration[key] = value;
+        });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new RunningLedger(app, new Uri(address));
+        return new RunningLedger(app, address);
+    }
+
+    public HttpClient ClientWithKey(string apiKey)
+    {
+        var http = new HttpClient { BaseAddress = Address };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        return http;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -23,8 +23,10 @@ public sealed record BillingRejection(string Reason);
 public sealed class BillingUnavailableException(string message) : Exception(message);
 
 /// <summary>Posts a handoff to the billing system; an answer arrives later, at the ledger's acknowledgement endpoint.</summary>
-public sealed class BillingClient(HttpClient http, BillingSettings settings)
+public sealed class BillingClient(IHttpClientFactory httpClients, BillingSettings settings)
 {
+    public const string HttpClientName = "billing";
+
     public async Task<BillingRejection?> SendAsync(BillingHandoffRequested request, CancellationToken ct)
     {
         if (settings.BillingUrl is null) throw new BillingUnavailableException("No billing system is configured (Billing:Url).");
@@ -40,7 +42,7 @@ public sealed class BillingClient(HttpClient http, BillingSettings settings)
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(message, ct);
+            response = await httpClients.CreateClient(HttpClientName).SendAsync(message, ct);
         }
         catch (HttpRequestException e)
         {

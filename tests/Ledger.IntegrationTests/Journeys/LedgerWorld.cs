@@ -1,0 +1,148 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ledger.Application.Commands;
+using Ledger.BillingSimulator;
+using Ledger.EventStore;
+using Ledger.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.IntegrationTests.Journeys;
+
+/// <summary>
+/// A ledger with its clients (two CRMs, an approver, finance, an auditor, billing, an administrator), a real
+/// PostgreSQL database of its own and the billing simulator, all on loopback.
+/// </summary>
+public sealed class LedgerWorld : IAsyncDisposable
+{
+    public const string SalesforceKey = "sf-test-key";
+    public const string HubSpotKey = "hs-test-key";
+    public const string ApproverKey = "approver-test-key";
+    public const string FinanceKey = "finance-test-key";
+    public const string AuditorKey = "auditor-test-key";
+    public const string BillingKey = "billing-test-key";
+    public const string AdminKey = "admin-test-key";
+
+    private readonly WebApplication _billing;
+
+    private LedgerWorld(RunningLedger ledger, WebApplication billing, Uri billingAddress)
+    {
+        Ledger = ledger;
+        _billing = billing;
+        BillingSystem = new HttpClient { BaseAddress = billingAddress };
+        Salesforce = ledger.ClientWithKey(SalesforceKey);
+        HubSpot = ledger.ClientWithKey(HubSpotKey);
+        Approver = ledger.ClientWithKey(ApproverKey);
+        Finance = ledger.ClientWithKey(FinanceKey);
+        Auditor = ledger.ClientWithKey(AuditorKey);
+        Billing = ledger.ClientWithKey(BillingKey);
+        Admin = ledger.ClientWithKey(AdminKey);
+    }
+
+    public RunningLedger Ledger { get; }
+    public HttpClient BillingSystem { get; }
+    public HttpClient Salesforce { get; }
+    public HttpClient HubSpot { get; }
+    public HttpClient Approver { get; }
+    public HttpClient Finance { get; }
+    public HttpClient Auditor { get; }
+    public HttpClient Billing { get; }
+    public HttpClient Admin { get; }
+
+    public IEventStore EventStore => Ledger.Services.GetRequiredService<IEventStore>();
+
+    public static async Task<LedgerWorld> StartAsync(string purpose, int billingTimeoutSeconds = 600)
+    {
+        var billingAddress = new Uri($"http://127.0.0.1:{RunningLedger.FreePort()}/");
+        var billing = BillingSimulatorApp.Build(["--urls", billingAddress.ToString().TrimEnd('/')],
+            b => b.Configuration["Billing:LedgerApiKey"] = BillingKey);
+        await billing.StartAsync();
+
+        var ledger = await RunningLedger.StartAsync(await TestPostgres.CreateDatabaseAsync(purpose), new Dictionary<string, string?>
+        {
+            ["Billing:Url"] = billingAddress.ToString(),
+            ["Billing:TimeoutSeconds"] = billingTimeoutSeconds.ToString(),
+            ["Ledger:Clients:salesforce:Key"] = SalesforceKey, ["Ledger:Clients:salesforce:Role"] = "crm", ["Ledger:Clients:salesforce:Crm"] = "salesforce",
+            ["Ledger:Clients:hubspot:Key"] = HubSpotKey, ["Ledger:Clients:hubspot:Role"] = "crm", ["Ledger:Clients:hubspot:Crm"] = "hubspot",
+            ["Ledger:Clients:approvals-tool:Key"] = ApproverKey, ["Ledger:Clients:approvals-tool:Role"] = "approver",
+            ["Ledger:Clients:finance:Key"] = FinanceKey, ["Ledger:Clients:finance:Role"] = "finance",
+            ["Ledger:Clients:auditor:Key"] = AuditorKey, ["Ledger:Clients:auditor:Role"] = "auditor",
+            ["Ledger:Clients:billing:Key"] = BillingKey, ["Ledger:Clients:billing:Role"] = "billing",
+            ["Ledger:Clients:stewards:Key"] = AdminKey, ["Ledger:Clients:stewards:Role"] = "admin",
+        });
+        return new LedgerWorld(ledger, billing, billingAddress);
+    }
+
+    /// <summary>Publishes catalog version 2026.1 and pricing policy P-2026.1 (deal desk above 10%, VP above 20%, CFO above 30% or above 500,000).</summary>
+    public async Task PublishCatalogAndPolicyAsync()
+    {
+        (await Post(Admin, "/catalog/versions", new
+        {
+            version = "2026.1",
+            offerings = new object[]
+            {
+                new { productOfferingId = "PLAT-ENT", name = "Platform Enterprise", listPrices = new[] { new { currency = "EUR", amount = 1200.00m }, new { currency = "USD", amount = 1300.00m } } },
+                new { productOfferingId = "SUPPORT-24", name = "24/7 Support", listPrices = new[] { new { currency = "EUR", amount = 240.00m } } },
+            },
+        })).EnsureAccepted();
+        (await Post(Admin, "/pricing-policies", new
+        {
+            version = "P-2026.1",
+            defaults = new
+            {
+                dealDeskAboveDiscountPercent = 10m, vicePresidentAboveDiscountPercent = 20m, cfoAboveDiscountPercent = 30m,
+                cfoAboveNetTotal = new[] { new { currency = "EUR", amount = 500000m }, new { currency = "USD", amount = 550000m } },
+            },
+        })).EnsureAccepted();
+    }
+
+    /// <summary>A POST with a fresh idempotency key (or the one given), as a CRM integration would send it.</summary>
+    public static async Task<HttpResponseMessage> Post(HttpClient client, string path, object? body = null, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body ?? new { }) };
+        request.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString());
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Every event of a stream, read through the port (the system of record), as (type, data) pairs.</summary>
+    public async Task<IReadOnlyList<(string Type, JsonElement Data, RecordedEvent Event)>> StreamAsync(string streamId)
+    {
+        if (await EventStore.ReadStreamAsync(streamId, ReadDirection.Forwards, StreamRevision.Start, 10_000) is not ReadStreamResult.Found found) return [];
+        return found.Events.Select(e => (e.Type, JsonDocument.Parse(e.Data).RootElement.Clone(), e)).ToList();
+    }
+
+    /// <summary>Waits for something that happens asynchronously (a billing callback), checking every 100 ms for up to 30 s.</summary>
+    public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var value = await probe();
+            if (done(value) || DateTime.UtcNow > until) return value;
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in new[] { BillingSystem, Salesforce, HubSpot, Approver, Finance, Auditor, Billing, Admin }) client.Dispose();
+        await Ledger.DisposeAsync();
+        await _billing.StopAsync();
+        await _billing.DisposeAsync();
+    }
+}
+
+public static class ResponseChecks
+{
+    public static HttpResponseMessage EnsureAccepted(this HttpResponseMessage response)
+    {
+        if (!response.IsSuccessStatusCode)
+            throw new Xunit.Sdk.XunitException(
+                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {response.Content.ReadAsStringAsync().Result}");
+        return response;
+    }
+
+    public static async Task<JsonElement> Json(this HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+}
