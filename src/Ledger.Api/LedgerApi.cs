@@ -73,6 +73,9 @@ public static class LedgerApi
             options.Discovery.IncludeAssembly(typeof(BillingHandoffHandler).Assembly);
             // Reactions survive restarts: local queues are backed by PostgreSQL (the Wolverine tables in Marten's database).
             options.Policies.UseDurableLocalQueues();
+            // Timeouts (billing, expiry) are scheduled messages: look for due ones every second.
+            options.Durability.ScheduledJobFirstExecution = TimeSpan.FromSeconds(1);
+            options.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);
             options.OnException<BillingUnavailableException>()
                 .ScheduleRetry(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10));
         });

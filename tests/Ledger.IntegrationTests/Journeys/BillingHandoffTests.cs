@@ -1,0 +1,97 @@
+using System.Net.Http.Json;
+using Xunit;
+using static Ledger.IntegrationTests.Journeys.LedgerWorld;
+
+namespace Ledger.IntegrationTests.Journeys;
+
+/// <summary>
+/// The asynchronous billing handoff against each behaviour of the billing simulator. The ledger's timeout is 2 s
+/// here, so "no answer" becomes an unconfirmed handoff quickly.
+/// </summary>
+public sealed class BillingHandoffTests : IAsyncLifetime
+{
+    private LedgerWorld _world = null!;
+
+    public async Task InitializeAsync()
+    {
+        _world = await StartAsync(nameof(BillingHandoffTests), billingTimeoutSeconds: 2);
+        await _world.PublishCatalogAndPolicyAsync();
+    }
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
+
+    [Fact]
+    public async Task A_business_refusal_is_recorded_as_a_failure_that_is_not_retried_and_the_order_stays_open()
+    {
+        var orderId = await OrderWithScenario("Q-BILL-REFUSED", new { mode = "FailBusiness", failReason = "Billing account BA-CLOSED is closed" });
+        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-failed.v1"));
+
+        var failed = billing.Single(e => e.Type == "billing-handoff-failed.v1").Data;
+        Assert.False(failed.GetProperty("retryable").GetBoolean());
+        Assert.Contains("BA-CLOSED is closed", failed.GetProperty("reason").GetString());
+        Assert.Equal(["order-placed.v1"], (await _world.StreamAsync($"order-{orderId}")).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task No_answer_within_the_timeout_marks_the_handoff_unconfirmed_and_a_late_acknowledgement_still_reconciles()
+    {
+        var orderId = await OrderWithScenario("Q-BILL-LATE", new { mode = "Delay", delaySeconds = 6 });
+
+        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-acknowledged.v1"));
+
+        Assert.Equal(["billing-handoff-requested.v1", "billing-handoff-timed-out.v1", "billing-handoff-acknowledged.v1"], billing.Select(e => e.Type));
+        Assert.True(billing[2].Data.GetProperty("afterTimeout").GetBoolean());
+        var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"));
+        Assert.Equal("order-closed.v1", order[^1].Type);
+    }
+
+    [Fact]
+    public async Task A_duplicate_acknowledgement_is_harmless()
+    {
+        var orderId = await OrderWithScenario("Q-BILL-TWICE", new { mode = "AnswerTwice" });
+        await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"));
+        await Task.Delay(500); // let the second callback arrive (it is answered 200 with no events)
+
+        var billing = await _world.StreamAsync($"billing-{orderId}");
+        Assert.Single(billing, e => e.Type == "billing-handoff-acknowledged.v1");
+        Assert.DoesNotContain(billing, e => e.Type is "billing-amount-mismatch-detected.v1" or "billing-duplicate-invoice-detected.v1");
+    }
+
+    [Fact]
+    public async Task A_different_billed_amount_is_recorded_as_a_discrepancy()
+    {
+        var orderId = await OrderWithScenario("Q-BILL-AMOUNT", new { mode = "BillDifferentAmount", amountDelta = 120.50m });
+        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-amount-mismatch-detected.v1"));
+
+        var mismatch = billing.Single(e => e.Type == "billing-amount-mismatch-detected.v1").Data;
+        Assert.Equal(mismatch.GetProperty("expectedAmount").GetDecimal() + 120.50m, mismatch.GetProperty("billedAmount").GetDecimal());
+    }
+
+    [Fact]
+    public async Task An_unavailable_billing_system_is_retried_until_it_answers()
+    {
+        var orderId = await OrderWithScenario("Q-BILL-RETRY", new { mode = "FailRetryable" });
+        await Task.Delay(1500); // at least one attempt is answered 503 and rescheduled
+        (await _world.BillingSystem.PutAsJsonAsync($"/scenarios/{orderId}", new { mode = "Acknowledge" })).EnsureSuccessStatusCode();
+
+        var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"));
+        Assert.Equal("order-closed.v1", order[^1].Type);
+        Assert.Single(await _world.StreamAsync($"billing-{orderId}"), e => e.Type == "billing-handoff-acknowledged.v1");
+    }
+
+    /// <summary>An accepted Salesforce quote (within policy) ordered after the billing simulator was told how to answer.</summary>
+    private async Task<string> OrderWithScenario(string quoteId, object scenario)
+    {
+        var orderId = $"ord-{quoteId}";
+        (await _world.BillingSystem.PutAsJsonAsync($"/scenarios/{orderId}", scenario)).EnsureSuccessStatusCode();
+        var sf = _world.Salesforce;
+        (await Post(sf, "/quotes", QuoteToCashJourneyTests.Draft(quoteId, "EUR", "Europe/Berlin"))).EnsureAccepted();
+        (await Post(sf, $"/quotes/{quoteId}/lines", new { lineId = "L1", productOfferingId = "SUPPORT-24", catalogVersion = "2026.1", quantity = 12, discountPercent = 0 })).EnsureAccepted();
+        (await Post(sf, $"/quotes/{quoteId}/price", new { })).EnsureAccepted();
+        (await Post(sf, $"/quotes/{quoteId}/submit")).EnsureAccepted();
+        (await Post(sf, $"/quotes/{quoteId}/send", new { documentHash = "sha256:doc" })).EnsureAccepted();
+        (await Post(sf, $"/quotes/{quoteId}/accept", new { revision = 1, acceptanceType = "signature", signer = "Dana Whitfield" })).EnsureAccepted();
+        (await Post(sf, $"/quotes/{quoteId}/order", new { billingAccount = "BA-ACME-EU" })).EnsureAccepted();
+        return orderId;
+    }
+}
