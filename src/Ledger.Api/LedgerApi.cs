@@ -14,6 +14,7 @@ using Ledger.Api.Idempotency;
 using Ledger.Api.Problems;
 using Ledger.Api.Security;
 using Marten;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Authentication;
 using Npgsql;
 using Scalar.AspNetCore;
@@ -44,7 +45,8 @@ public static class LedgerApi
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(settings.PostgresConnectionString));
         var registry = LedgerEventTypes.Registry();
         builder.Services.AddLedgerEventStore(settings, registry);
-        builder.Services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
+        // Tests may register a fake clock first.
+        builder.Services.TryAddSingleton<IClock>(NodaTime.SystemClock.Instance);
         builder.Services.AddSingleton<CommandExecutor>();
         builder.Services.AddSingleton<StreamCommands>();
         builder.Services.AddSingleton(BillingSettingsFrom(builder.Configuration));

@@ -25,7 +25,9 @@ public sealed class RunningLedger : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="settings">Extra configuration (API clients, billing URL, …) as key/value pairs.</param>
-    public static async Task<RunningLedger> StartAsync(string postgresConnectionString, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="services">Registrations made before the host's own (e.g. a fake clock).</param>
+    public static async Task<RunningLedger> StartAsync(
+        string postgresConnectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         // A port chosen up front, so that the ledger knows its own URL (billing calls back to it).
         var address = new Uri($"http://127.0.0.1:{FreePort()}/");
@@ -35,6 +37,7 @@ public sealed class RunningLedger : IAsyncDisposable
             builder.Configuration["Ledger:PublicUrl"] = address.ToString();
             if (settings is not null)
                 foreach (var (key, value) in settings) builder.Configuration[key] = value;
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         return new RunningLedger(app, address);

@@ -4,6 +4,8 @@ using Ledger.Application.Commands;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
 using NodaTime;
+using Ledger.Application.Quotes;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Ledger.Api.Quotes;
@@ -16,7 +18,7 @@ public sealed record DraftQuoteRequest(
 public static class DraftQuoteEndpoint
 {
     [WolverinePost("/quotes"), Authorize(Roles = LedgerRoles.Crm)]
-    public static async Task<IResult> Post(DraftQuoteRequest request, StreamCommands streams, HttpContext context, CancellationToken ct)
+    public static async Task<IResult> Post(DraftQuoteRequest request, StreamCommands streams, IMessageBus bus, HttpContext context, CancellationToken ct)
     {
         var metadata = context.CommandMetadata();
         // Without an id of the caller's, the id comes from the idempotency key, so a retry drafts the same quote.
@@ -25,6 +27,7 @@ public static class DraftQuoteEndpoint
             request.Owner, request.Currency, request.Segment, request.Region, request.LegalEntity, request.TimeZone, request.PriceBookVersion,
             request.ValidFrom, request.ValidUntil);
         var result = await streams.Send(command, metadata, ct);
+        if (result is CommandResult.Appended) await QuoteExpiryHandler.ScheduleAsync(bus, await streams.LoadQuote(quoteId, ct));
         return result.ToHttp(context, createdLocation: $"/quotes/{quoteId}");
     }
 }

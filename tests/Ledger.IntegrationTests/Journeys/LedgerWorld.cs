@@ -51,7 +51,7 @@ public sealed class LedgerWorld : IAsyncDisposable
 
     public IEventStore EventStore => Ledger.Services.GetRequiredService<IEventStore>();
 
-    public static async Task<LedgerWorld> StartAsync(string purpose, int billingTimeoutSeconds = 600)
+    public static async Task<LedgerWorld> StartAsync(string purpose, int billingTimeoutSeconds = 600, Action<IServiceCollection>? services = null)
     {
         var billingAddress = new Uri($"http://127.0.0.1:{RunningLedger.FreePort()}/");
         var billing = BillingSimulatorApp.Build(["--urls", billingAddress.ToString().TrimEnd('/')],
@@ -69,7 +69,7 @@ public sealed class LedgerWorld : IAsyncDisposable
             ["Ledger:Clients:auditor:Key"] = AuditorKey, ["Ledger:Clients:auditor:Role"] = "auditor",
             ["Ledger:Clients:billing:Key"] = BillingKey, ["Ledger:Clients:billing:Role"] = "billing",
             ["Ledger:Clients:stewards:Key"] = AdminKey, ["Ledger:Clients:stewards:Role"] = "admin",
-        });
+        }, services);
         return new LedgerWorld(ledger, billing, billingAddress);
     }
 

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Testing;
+using Xunit;
+using static Ledger.IntegrationTests.Journeys.LedgerWorld;
+
+namespace Ledger.IntegrationTests.Journeys;
+
+/// <summary>Expiry is scheduled work: a durable message due when validity ends, judged by the ledger's (here: fake) clock.</summary>
+public sealed class QuoteExpiryTests : IAsyncLifetime
+{
+    // Valid through 31 March in Berlin: it ends at 22:00 UTC (CEST).
+    private readonly FakeClock _clock = new(Instant.FromUtc(2026, 3, 31, 10, 0));
+    private LedgerWorld _world = null!;
+
+    public async Task InitializeAsync()
+    {
+        _world = await StartAsync(nameof(QuoteExpiryTests), services: s => s.AddSingleton<IClock>(_clock));
+        await _world.PublishCatalogAndPolicyAsync();
+    }
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
+
+    [Fact]
+    public async Task A_sent_quote_expires_by_itself_once_the_clock_passes_the_end_of_its_last_valid_day_in_its_zone()
+    {
+        var draft = new Dictionary<string, object?>
+        {
+            ["quoteId"] = "Q-EXP", ["crmOpportunityId"] = "OPP-EXP", ["crmAccountId"] = "ACC-ACME", ["customerId"] = "C-ACME", ["owner"] = "dana.whitfield",
+            ["currency"] = "EUR", ["segment"] = "enterprise", ["region"] = "EMEA", ["legalEntity"] = "Ledger Demo GmbH", ["timeZone"] = "Europe/Berlin",
+            ["priceBookVersion"] = "2026.1", ["validFrom"] = "2026-03-01", ["validUntil"] = "2026-03-31",
+        };
+        var sf = _world.Salesforce;
+        (await Post(sf, "/quotes", draft)).EnsureAccepted();
+        (await Post(sf, "/quotes/Q-EXP/lines", new { lineId = "L1", productOfferingId = "SUPPORT-24", catalogVersion = "2026.1", quantity = 1, discountPercent = 0 })).EnsureAccepted();
+        (await Post(sf, "/quotes/Q-EXP/price", new { })).EnsureAccepted();
+        (await Post(sf, "/quotes/Q-EXP/submit")).EnsureAccepted();
+        (await Post(sf, "/quotes/Q-EXP/send", new { documentHash = "sha256:doc" })).EnsureAccepted();
+
+        // The message is due (its time has passed in real time) but the ledger's clock says the quote is still valid.
+        await Task.Delay(2500);
+        Assert.DoesNotContain(await _world.StreamAsync("quote-Q-EXP"), e => e.Type == "quote-expired.v1");
+
+        _clock.Reset(Instant.FromUtc(2026, 3, 31, 22, 0, 1));
+        var events = await Eventually(() => _world.StreamAsync("quote-Q-EXP"), e => e.Any(x => x.Type == "quote-expired.v1"));
+        Assert.Equal("quote-expired.v1", events[^1].Type);
+        Assert.Single(events, e => e.Type == "quote-expired.v1");
+
+        var accept = await Post(sf, "/quotes/Q-EXP/accept", new { revision = 1, acceptanceType = "signature", signer = "Dana Whitfield" });
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, accept.StatusCode);
+    }
+}
