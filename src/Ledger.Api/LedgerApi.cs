@@ -10,6 +10,7 @@ using Ledger.EventStore;
 using Ledger.EventStore.Marten;
 using NodaTime;
 using Ledger.Api.Health;
+using Ledger.Api.OpenApi;
 using Ledger.Api.Idempotency;
 using Ledger.Api.Problems;
 using Ledger.Api.Security;
@@ -90,7 +91,7 @@ public static class LedgerApi
         builder.Services.AddAuthorization();
 
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddLedgerDescriptions());
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag]);
 

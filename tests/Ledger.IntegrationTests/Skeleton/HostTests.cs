@@ -36,7 +36,19 @@ public sealed class HostTests : IAsyncLifetime
     public async Task OpenApi_document_describes_the_endpoints_and_the_docs_page_is_served()
     {
         var document = JsonDocument.Parse(await _ledger.Http.GetStringAsync("/openapi/v1.json")).RootElement;
-        Assert.True(document.GetProperty("paths").TryGetProperty("/about", out _), "The OpenAPI document has no /about path.");
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/about", out _), "The OpenAPI document has no /about path.");
+
+        // Every command: its problem answers, its required Idempotency-Key, and an example body.
+        var draft = paths.GetProperty("/quotes").GetProperty("post");
+        foreach (var status in new[] { "400", "401", "403", "409", "422" })
+            Assert.True(draft.GetProperty("responses").TryGetProperty(status, out _), $"POST /quotes does not document {status}.");
+        Assert.Contains(draft.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        Assert.Equal("Q-1001", draft.GetProperty("requestBody").GetProperty("content").GetProperty("application/json")
+            .GetProperty("example").GetProperty("quoteId").GetString());
+        foreach (var path in new[] { "/quotes/{quoteId}/lines", "/approvals/{quoteId}/{revision}/grant", "/quotes/{quoteId}/order",
+                     "/orders/{orderId}/billing/acknowledgements", "/customers", "/catalog/versions", "/pricing-policies" })
+            Assert.True(paths.TryGetProperty(path, out _), $"The OpenAPI document has no {path}.");
 
         var docs = await _ledger.Http.GetAsync("/docs/v1");
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
