@@ -49,12 +49,14 @@ public static class LocalLedger
             return 0;
         }
 
-        var api = StartApiInBackground(connectionString, url);
+        var clients = await LocalClients.LoadOrCreateAsync(Path.Combine(Home, "clients.json"));
+        var api = StartApiInBackground(connectionString, url, clients);
         await File.WriteAllTextAsync(PidFile, api.Id.ToString());
         await File.WriteAllTextAsync(UrlFile, url);
         AnsiConsole.MarkupLineInterpolated($"API: starting (pid {api.Id}, log {ApiLog}); the schema is applied on start-up…");
         await WaitUntilReadyAsync(url, api);
         PrintUrls(url);
+        LocalClients.Print(clients, Path.Combine(Home, "clients.json"));
         return 0;
     }
 
@@ -101,7 +103,7 @@ public static class LocalLedger
 
     private static LocalPostgresCluster Cluster(PostgresBinaries binaries) => new(Path.Combine(Home, "pg"), binaries);
 
-    private static Process StartApiInBackground(string connectionString, string url)
+    private static Process StartApiInBackground(string connectionString, string url, IReadOnlyList<LocalClient> clients)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell where this program is.");
         string[] serve = Path.GetFileNameWithoutExtension(self) == "dotnet"
@@ -111,6 +113,8 @@ public static class LocalLedger
         var start = new ProcessStartInfo("setsid", ["/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null >>\"$LEDGER_API_LOG\" 2>&1", self, .. serve]);
         start.Environment[LedgerSettings.PostgresVariable] = connectionString;
         start.Environment["LEDGER_API_LOG"] = ApiLog;
+        start.Environment["Ledger__PublicUrl"] = url;
+        foreach (var (name, value) in LocalClients.AsConfiguration(clients)) start.Environment[name] = value;
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
     }
 
