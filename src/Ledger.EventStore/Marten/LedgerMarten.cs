@@ -14,7 +14,8 @@ public static class LedgerMarten
 
     /// <summary>
     /// String stream ids, every metadata column, System.Text.Json with <see cref="EventSerializer"/>'s settings,
-    /// each registered type under its versioned name, and a unique index on event ids (the dedup guard).
+    /// each registered type under its versioned name, a unique index on event ids (the dedup guard), and the
+    /// replication checkpoints table (written with the replicated events, ADR/0010).
     /// </summary>
     public static StoreOptions ConfigureEventStore(StoreOptions options, EventSerializer serializer, string schema = DefaultSchema)
     {
@@ -35,6 +36,7 @@ public static class LedgerMarten
 
         options.Events.IgnoreIndex(EventIdUniqueIndex.IndexName);
         options.Storage.Add(new EventIdUniqueIndex(options.Advanced.Migrator, schema));
+        options.Storage.ExtendedSchemaObjects.Add(MartenReplicationTarget.CheckpointTable(schema));
         return options;
     }
 

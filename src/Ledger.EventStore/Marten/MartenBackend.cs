@@ -30,20 +30,18 @@ public sealed class MartenBackend : IEventStoreBackend
         public const string Hash = "hash";
     }
 
-    private readonly IDocumentStore _store;
     private readonly NpgsqlDataSource _dataSource;
-    private readonly EventSerializer _serializer;
     private readonly string _schema;
     private readonly CommittedEventFeed _feed;
+    private readonly MartenEventWriter _writer;
 
     public MartenBackend(IDocumentStore store, NpgsqlDataSource dataSource, EventSerializer serializer,
         MartenBackendOptions? options = null)
     {
-        _store = store;
         _dataSource = dataSource;
-        _serializer = serializer;
         _schema = store.Options.Events.DatabaseSchemaName;
         _feed = new CommittedEventFeed(dataSource, _schema, options ?? new MartenBackendOptions());
+        _writer = new MartenEventWriter(store, serializer);
     }
 
     public async Task<AppendResult> AppendAsync(
@@ -55,43 +53,16 @@ public sealed class MartenBackend : IEventStoreBackend
         // A retry is answered before any expectation is checked: the first attempt already passed it.
         if (await FindRetryAsync(streamId, expected, events, cancellationToken) is { } retry) return retry;
 
-        var bodies = events.Select(Deserialize).ToArray();
+        var bodies = _writer.Bodies(events);
         try
         {
             // Our own transaction, so we know Marten's inserts run in it and we decide when it commits.
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            // Take a transaction id before any sequence value, so a reader's snapshot lists this transaction
-            // while it holds a seq_id (the gap rule in CommittedEventFeed depends on it).
-            await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", connection, transaction))
-                await xid.ExecuteScalarAsync(cancellationToken);
-            await using var session = _store.LightweightSession(SessionOptions.ForTransaction(transaction));
-
-            var marten = new IEvent[events.Count];
-            for (var i = 0; i < events.Count; i++) marten[i] = ToMartenEvent(session, events[i], bodies[i]);
-
-            switch (expected.Kind)
-            {
-                case ExpectedRevisionKind.NoStream:
-                    session.Events.StartStream(streamId, marten);
-                    break;
-                case ExpectedRevisionKind.Exact:
-                    // Marten's expected version is the stream's version after this append, 1-based.
-                    session.Events.Append(streamId, expected.Revision + 1 + marten.Length, marten);
-                    break;
-                case ExpectedRevisionKind.StreamExists:
-                    var state = await session.Events.FetchStreamStateAsync(streamId, cancellationToken);
-                    if (state is null) return new AppendResult.WrongExpectedRevision(expected, -1);
-                    session.Events.Append(streamId, state.Version + marten.Length, marten);
-                    break;
-                default:
-                    session.Events.Append(streamId, marten);
-                    break;
-            }
-
-            await session.SaveChangesAsync(cancellationToken);
+            await using var transaction = await MartenEventWriter.BeginAsync(connection, cancellationToken);
+            var (written, refused) = await _writer.AppendAsync(transaction, streamId, expected, events, bodies, cancellationToken);
+            if (refused is not null) return refused;
             await transaction.CommitAsync(cancellationToken);
-            var last = marten[^1];
+            var last = written![^1];
             return new AppendResult.Success(last.Version - 1, new GlobalPosition((ulong)last.Sequence), Deduplicated: false);
         }
         catch (Exception e) when (IsConflict(e))
@@ -143,36 +114,6 @@ public sealed class MartenBackend : IEventStoreBackend
     public IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(
         GlobalPosition after, CancellationToken cancellationToken = default) =>
         _feed.SubscribeAsync(after, cancellationToken);
-
-    private object Deserialize(ChainedEvent chained)
-    {
-        var e = chained.Event;
-        var body = _serializer.Deserialize(e.Type, e.Data.Span);
-        // Marten stores what it serialises from the object; if that differs from the bytes that were hashed,
-        // the chain would not verify on read. Refuse rather than store an event that looks tampered with.
-        var stored = JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), _serializer.Options);
-        if (CanonicalJson.Write(stored) != CanonicalJson.Write(e.Data.Span))
-            throw new ArgumentException(
-                $"Event {e.EventId} ('{e.Type}') does not round-trip through its registered type; its hash would not verify.");
-        return body;
-    }
-
-    private static IEvent ToMartenEvent(IDocumentSession session, ChainedEvent chained, object body)
-    {
-        var (e, metadata) = (chained.Event, chained.Event.Metadata);
-        var marten = session.Events.BuildEvent(body);
-        marten.Id = e.EventId;
-        marten.CorrelationId = metadata.CorrelationId;
-        marten.CausationId = metadata.CausationId;
-        marten.UserName = metadata.Actor;
-        marten.SetHeader(Headers.SourceSystem, metadata.SourceSystem);
-        if (metadata.IdempotencyKey is not null) marten.SetHeader(Headers.IdempotencyKey, metadata.IdempotencyKey);
-        marten.SetHeader(Headers.RecordedAt, InstantPattern.ExtendedIso.Format(metadata.RecordedAt));
-        marten.SetHeader(Headers.SchemaVersion, metadata.SchemaVersion);
-        marten.SetHeader(Headers.PreviousHash, chained.PreviousHash);
-        marten.SetHeader(Headers.Hash, chained.Hash);
-        return marten;
-    }
 
     /// <summary>
     /// The original result when every id is already in the stream; a conflict when only some are (the
