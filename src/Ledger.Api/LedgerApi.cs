@@ -4,6 +4,7 @@ using Ledger.Api.EventStore;
 using Ledger.Application;
 using Ledger.Application.Billing;
 using Ledger.Application.Commands;
+using Ledger.Application.Timelines;
 using NodaTime.Serialization.SystemTextJson;
 using System.Text.Json.Serialization;
 using Ledger.EventStore;
@@ -50,6 +51,7 @@ public static class LedgerApi
         builder.Services.TryAddSingleton<IClock>(NodaTime.SystemClock.Instance);
         builder.Services.AddSingleton<CommandExecutor>();
         builder.Services.AddSingleton<StreamCommands>();
+        builder.Services.AddSingleton<QuoteTimeline>();
         builder.Services.AddSingleton(BillingSettingsFrom(builder.Configuration));
         builder.Services.AddHttpClient(BillingClient.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<BillingClient>();

@@ -43,6 +43,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ("POST", "/customers/C-NONE/merge", ["admin"]),
         ("POST", "/catalog/versions", ["admin"]),
         ("POST", "/pricing-policies", ["admin"]),
+        ("GET", "/quotes/Q-NONE/timeline", ["auditor"]),
+        ("GET", "/quotes/Q-NONE/timeline/verify", ["auditor"]),
+        ("GET", "/quotes/Q-NONE/timeline/commands/C-NONE", ["auditor"]),
     ];
 
     [Fact]

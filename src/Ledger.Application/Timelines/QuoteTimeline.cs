@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Ledger.Domain.Approvals;
+using Ledger.Domain.Billing;
+using Ledger.Domain.Orders;
+using Ledger.Domain.Quotes;
+using Ledger.EventStore;
+using Ledger.EventStore.Verification;
+using NodaTime;
+
+namespace Ledger.Application.Timelines;
+
+/// <summary>One event on a quote's timeline, with everything an auditor asks: what, where, when, who, from where, why.</summary>
+public sealed record TimelineEntry(
+    ulong Position, string StreamId, long Revision, string Type, Instant RecordedAt, string Actor, string SourceSystem,
+    string CorrelationId, string CausationId, Guid EventId, string Hash, JsonElement Data);
+
+/// <summary>The quote's state at an instant, folded by the domain's own <see cref="QuoteDecider.Evolve"/>.</summary>
+public sealed record QuoteStateAt(
+    string Status, int Revision, string? Currency, decimal? NetTotal, int Lines, string? Fingerprint, string? OrderId, long EventsFolded);
+
+public sealed record TimelinePage(
+    string QuoteId, Instant? AsOf, IReadOnlyList<string> Streams, IReadOnlyList<TimelineEntry> Entries, int Total, ulong? NextAfter,
+    QuoteStateAt State);
+
+/// <summary>
+/// Reads a quote's history from the system of record through the event store port, never from a projection: the
+/// quote stream, the approval stream of each revision, its order and its billing handoff, merged in the order they
+/// were recorded (global position).
+/// </summary>
+public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
+{
+    private const int PageSize = 1000;
+
+    public async Task<TimelinePage?> ReadAsync(string quoteId, Instant? asOf, ulong after, int limit, CancellationToken ct)
+    {
+        var quoteEvents = await ReadStreamAsync(QuoteDecider.StreamId(quoteId), ct);
+        if (quoteEvents.Count == 0) return null;
+
+        var streams = await StreamsOfAsync(quoteId, quoteEvents, ct);
+        var all = new List<RecordedEvent>(quoteEvents);
+        foreach (var stream in streams.Skip(1)) all.AddRange(await ReadStreamAsync(stream, ct));
+
+        var visible = all.Where(e => asOf is null || e.Metadata.RecordedAt <= asOf).OrderBy(e => e.Position).ToList();
+        var page = visible.Where(e => e.Position.Value > after).Take(limit).ToList();
+        var next = page.Count == limit && visible[^1].Position.Value > page[^1].Position.Value ? page[^1].Position.Value : (ulong?)null;
+
+        return new TimelinePage(quoteId, asOf, streams, page.Select(ToEntry).ToList(), visible.Count, next,
+            StateAt(visible.Where(e => e.StreamId == QuoteDecider.StreamId(quoteId))));
+    }
+
+    /// <summary>Every event that one command caused, across the quote's streams.</summary>
+    public async Task<IReadOnlyList<TimelineEntry>> CausedByAsync(string quoteId, string causationId, CancellationToken ct) =>
+        (await ReadAsync(quoteId, null, 0, int.MaxValue, ct))?.Entries.Where(e => e.CausationId == causationId).ToList() ?? [];
+
+    /// <summary>Recomputes the hash chain of each of the quote's streams; the first broken link of each is reported.</summary>
+    public async Task<IReadOnlyList<ChainReport>?> VerifyAsync(string quoteId, CancellationToken ct)
+    {
+        var quoteEvents = await ReadStreamAsync(QuoteDecider.StreamId(quoteId), ct);
+        if (quoteEvents.Count == 0) return null;
+        var verifier = new ChainVerifier(store);
+        var reports = new List<ChainReport>();
+        foreach (var stream in await StreamsOfAsync(quoteId, quoteEvents, ct))
+            reports.Add(await verifier.VerifyStreamAsync(stream, ct));
+        return reports;
+    }
+
+    /// <summary>The quote's streams, found from the quote's own events: approvals per revision, the order and its billing.</summary>
+    private async Task<IReadOnlyList<string>> StreamsOfAsync(string quoteId, IReadOnlyList<RecordedEvent> quoteEvents, CancellationToken ct)
+    {
+        var revisions = quoteEvents.Select(e => serializer.Deserialize(e.Type, e.Data.Span)).OfType<QuoteSubmittedForApproval>()
+            .Where(s => s.RequiredLevels.Count > 0).Select(s => s.Revision).Distinct();
+        var streams = new List<string> { QuoteDecider.StreamId(quoteId) };
+        streams.AddRange(revisions.Select(r => ApprovalDecider.StreamId(quoteId, r)));
+        var orderId = OrderDecider.OrderIdFor(quoteId);
+        foreach (var stream in new[] { OrderDecider.StreamId(orderId), BillingDecider.StreamId(orderId) })
+            if (await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1, ct) is ReadStreamResult.Found)
+                streams.Add(stream);
+        return streams;
+    }
+
+    private QuoteStateAt StateAt(IEnumerable<RecordedEvent> quoteEvents)
+    {
+        var state = QuoteDecider.Initial;
+        long folded = 0;
+        foreach (var e in quoteEvents)
+        {
+            state = QuoteDecider.Evolve(state, (QuoteEvent)serializer.Deserialize(e.Type, e.Data.Span));
+            folded++;
+        }
+        return new QuoteStateAt(state.Status.ToString(), state.Revision, state.Draft?.Currency, state.Pricing?.NetTotal, state.Lines.Count,
+            state.CurrentFingerprint?.ToString(), state.OrderId, folded);
+    }
+
+    private async Task<List<RecordedEvent>> ReadStreamAsync(string streamId, CancellationToken ct)
+    {
+        var events = new List<RecordedEvent>();
+        var from = StreamRevision.Start;
+        while (await store.ReadStreamAsync(streamId, ReadDirection.Forwards, from, PageSize, ct) is ReadStreamResult.Found found)
+        {
+            events.AddRange(found.Events);
+            if (found.Events.Count < PageSize) break;
+            from = new StreamRevision(found.Events[^1].Revision + 1);
+        }
+        return events;
+    }
+
+    private static TimelineEntry ToEntry(RecordedEvent e) => new(
+        e.Position.Value, e.StreamId, e.Revision, e.Type, e.Metadata.RecordedAt, e.Metadata.Actor, e.Metadata.SourceSystem,
+        e.Metadata.CorrelationId, e.Metadata.CausationId, e.EventId, e.Hash, JsonDocument.Parse(e.Data).RootElement.Clone());
+}
