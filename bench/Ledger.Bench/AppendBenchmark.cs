@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Ledger.EventStore;
+using Ledger.EventStore.EventStoreDb;
+using Ledger.EventStore.Marten;
+using Ledger.LocalPostgres;
+using Npgsql;
+using NodaTime;
+
+namespace Ledger.Bench;
+
+public sealed record AppendParameters(string Backend, int Writers, int Events, int EventsPerStream);
+
+/// <summary>An event shaped like a priced quote line: about 500 bytes of JSON, as the ledger writes.</summary>
+public sealed record BenchQuoteLinePriced(
+    string QuoteId, int Line, string Sku, string ProductName, string Description, decimal Quantity, string Unit,
+    decimal ListPrice, decimal DiscountPercent, decimal NetPrice, string Currency, string PricingPolicyId,
+    string ApprovalLevel, Instant PricedAt, string[] Tags);
+
+/// <summary>
+/// <c>writers</c> concurrent writers, each appending one event per append to streams of its own through
+/// <see cref="HashChainingEventStore"/> with the exact revision it last saw (as a decider does after loading
+/// its stream), so every append is a read of the previous event's hash plus a write.
+/// </summary>
+public static class AppendBenchmark
+{
+    private static readonly EventTypeRegistry Registry = new EventTypeRegistry().Register<BenchQuoteLinePriced>("bench-quote-line-priced.v1");
+    private static readonly EventSerializer Serializer = new(Registry);
+
+    public static async Task<AppendResultReport> RunAsync(AppendParameters parameters, Action<string> log)
+    {
+        var environment = new Dictionary<string, string>();
+        await using var backend = await OpenAsync(parameters.Backend, environment, log);
+        var store = new HashChainingEventStore(backend.Backend);
+        var runId = Guid.NewGuid().ToString("N")[..8];
+
+        // One append per writer before the clock starts: connection pools, schema caches and JIT warm up.
+        await Task.WhenAll(Enumerable.Range(0, parameters.Writers).Select(w =>
+            store.AppendAsync($"warmup-{runId}-{w}", ExpectedRevision.NoStream, [NewEvent($"warmup-{w}", 0)])));
+
+        var perWriter = Enumerable.Range(0, parameters.Writers)
+            .Select(w => parameters.Events / parameters.Writers + (w < parameters.Events % parameters.Writers ? 1 : 0))
+            .ToArray();
+        var latencies = new double[parameters.Writers][];
+        // Others may share the machine; the load around the run says how far to trust the figure.
+        environment["loadavg_before"] = LoadAverage();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, parameters.Writers).Select(w => Task.Run(async () =>
+        {
+            var own = new double[perWriter[w]];
+            for (var i = 0; i < perWriter[w]; i++)
+            {
+                var stream = $"bench-{runId}-w{w}-s{i / parameters.EventsPerStream}";
+                var revision = i % parameters.EventsPerStream;
+                var started = Stopwatch.GetTimestamp();
+                var result = await store.AppendAsync(stream, ExpectedRevision.After(revision - 1), [NewEvent(stream, revision)]);
+                own[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (result is not AppendResult.Success)
+                    throw new InvalidOperationException($"Append to {stream} at revision {revision} was refused: {result}");
+            }
+            latencies[w] = own;
+        })));
+        clock.Stop();
+        environment["loadavg_after"] = LoadAverage();
+
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        var sample = NewEvent("bench-sample", 0);
+        return new AppendResultReport(
+            parameters, environment, sample.Data.Length,
+            Seconds: clock.Elapsed.TotalSeconds,
+            EventsPerSecond: all.Length / clock.Elapsed.TotalSeconds,
+            LatencyMs: new Dictionary<string, double>
+            {
+                ["p50"] = Percentile(all, 0.50),
+                ["p95"] = Percentile(all, 0.95),
+                ["p99"] = Percentile(all, 0.99),
+                ["max"] = all[^1],
+                ["mean"] = all.Average(),
+            });
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static EventToAppend NewEvent(string stream, int n)
+    {
+        var body = new BenchQuoteLinePriced(
+            QuoteId: stream, Line: n, Sku: $"SKU-{n % 97:D5}-ENT", ProductName: "Ledger Enterprise Subscription (annual)",
+            Description: "Annual subscription, 24x7 support, EU data residency, volume tier 3; renewal uplift capped at 5 %.",
+            Quantity: 25 + n % 10, Unit: "seat", ListPrice: 1_249.00m, DiscountPercent: 12.5m, NetPrice: 1_092.88m,
+            Currency: "EUR", PricingPolicyId: "policy-2025-enterprise-eu", ApprovalLevel: "regional-director",
+            PricedAt: Instant.FromUnixTimeSeconds(1_760_000_000 + n), Tags: ["enterprise", "eu", "renewal", "tier-3"]);
+        var (type, data) = Serializer.Serialize(body);
+        return new EventToAppend(Guid.NewGuid(), type, data, new EventMetadata(
+            CorrelationId: $"corr-{Guid.NewGuid():N}", CausationId: $"cmd-{Guid.NewGuid():N}", Actor: "bench@ledger.local",
+            SourceSystem: "bench", IdempotencyKey: null, RecordedAt: SystemClock.Instance.GetCurrentInstant()));
+    }
+
+    private static async Task<OpenBackend> OpenAsync(string backend, Dictionary<string, string> environment, Action<string> log)
+    {
+        if (backend == "esdb")
+        {
+            var connectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_ESDB")
+                ?? throw new InvalidOperationException("--backend esdb needs LEDGER_TEST_ESDB, e.g. esdb://127.0.0.1:2113?tls=false");
+            environment["server"] = connectionString;
+            var esdb = new EventStoreDbBackend(connectionString);
+            return new OpenBackend(esdb, () => { esdb.Dispose(); return Task.CompletedTask; });
+        }
+
+        LocalPostgresCluster? cluster = null;
+        string connection;
+        if (Environment.GetEnvironmentVariable("LEDGER_BENCH_POSTGRES") is { Length: > 0 } configured)
+        {
+            connection = configured;
+            environment["server"] = "LEDGER_BENCH_POSTGRES";
+        }
+        else
+        {
+            var binaries = PostgresBinaries.Find()
+                ?? throw new InvalidOperationException("PostgreSQL binaries not found: apt-get install postgresql, or set LEDGER_BENCH_POSTGRES.");
+            cluster = new LocalPostgresCluster(Path.Combine(Path.GetTempPath(), $"ledger-bench-{Guid.NewGuid():N}"), binaries);
+            log($"starting a throwaway durable cluster (fsync on) in {cluster.Folder}");
+            // Durable: fsync and synchronous commit stay on, so the figure is what a real node can promise.
+            await cluster.InitialiseAsync(durable: true);
+            await cluster.StartAsync();
+            await cluster.CreateDatabaseIfMissingAsync("bench");
+            connection = cluster.ConnectionString("bench");
+            environment["server"] = $"throwaway cluster, {binaries.BinFolder}";
+        }
+        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { MaxPoolSize = 100 }.ConnectionString);
+        await using (var settings = dataSource.CreateCommand(
+                         "select version(), current_setting('fsync'), current_setting('synchronous_commit'), current_setting('wal_sync_method')"))
+        await using (var reader = await settings.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            environment["postgres"] = reader.GetString(0);
+            environment["fsync"] = reader.GetString(1);
+            environment["synchronous_commit"] = reader.GetString(2);
+            environment["wal_sync_method"] = reader.GetString(3);
+        }
+        var marten = LedgerMarten.CreateStore(connection, Serializer);
+        await SchemaMigration.ApplyAsync(marten);
+        return new OpenBackend(new MartenBackend(marten, dataSource, Serializer), async () =>
+        {
+            marten.Dispose();
+            await dataSource.DisposeAsync();
+            if (cluster is not null) await cluster.DeleteAsync();
+        });
+    }
+
+    private sealed class OpenBackend(IEventStoreBackend backend, Func<Task> close) : IAsyncDisposable
+    {
+        public IEventStoreBackend Backend => backend;
+        public ValueTask DisposeAsync() => new(close());
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace Ledger.Bench;
+
+/// <summary>One run's figures with what they depend on: machine, commit and parameters.</summary>
+public sealed record AppendResultReport(
+    AppendParameters Parameters,
+    Dictionary<string, string> Environment,
+    int EventBytes,
+    double Seconds,
+    double EventsPerSecond,
+    Dictionary<string, double> LatencyMs)
+{
+    public void Print(TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine($"| backend  | writers | events | event bytes | seconds | events/s | p50 ms | p95 ms | p99 ms | max ms |");
+        output.WriteLine($"|----------|---------|--------|-------------|---------|----------|--------|--------|--------|--------|");
+        output.WriteLine(
+            $"| {Parameters.Backend,-8} | {Parameters.Writers,7} | {Parameters.Events,6} | {EventBytes,11} | {Seconds,7:F2} | {EventsPerSecond,8:F0} " +
+            $"| {LatencyMs["p50"],6:F2} | {LatencyMs["p95"],6:F2} | {LatencyMs["p99"],6:F2} | {LatencyMs["max"],6:F1} |");
+        foreach (var (key, value) in Environment) output.WriteLine($"  {key}: {value}");
+    }
+
+    /// <summary>Writes the run as JSON under <paramref name="folder"/> and returns the file's path.</summary>
+    public string Write(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var at = DateTimeOffset.UtcNow;
+        var document = new
+        {
+            benchmark = "append",
+            at,
+            machine = new
+            {
+                cores = System.Environment.ProcessorCount,
+                memoryBytes = TotalMemory(),
+                os = RuntimeInformation.OSDescription,
+                runtime = RuntimeInformation.FrameworkDescription,
+            },
+            commit = Git("rev-parse HEAD"),
+            // Uncommitted changes anywhere in the tree (others work in it too) make the commit an approximation.
+            dirty = Git("status --porcelain") is { Length: > 0 },
+            parameters = Parameters,
+            environment = Environment,
+            figures = new { eventBytes = EventBytes, seconds = Seconds, eventsPerSecond = EventsPerSecond, latencyMs = LatencyMs },
+        };
+        var path = Path.Combine(folder, $"append-{Parameters.Backend}-{at:yyyyMMddTHHmmssZ}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return path;
+    }
+
+    private static long TotalMemory()
+    {
+        // MemTotal from /proc/meminfo; the GC's figure is what this process may use, not what the machine has.
+        if (File.Exists("/proc/meminfo"))
+            foreach (var line in File.ReadLines("/proc/meminfo"))
+                if (line.StartsWith("MemTotal:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        return GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+    }
+
+    private static string? Git(string arguments)
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true });
+            if (git is null) return null;
+            var output = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+namespace Ledger.Bench;
+
+/// <summary>Parses <c>append --backend postgres|esdb --writers 16 --events N [--events-per-stream M]</c>.</summary>
+public static class BenchCommand
+{
+    private const string Usage =
+        "usage: Ledger.Bench append --backend postgres|esdb [--writers 16] [--events 20000] [--events-per-stream 100] [--out bench/results] [--note text]\n" +
+        "  postgres: a throwaway durable cluster (fsync on) unless LEDGER_BENCH_POSTGRES names a server\n" +
+        "  esdb:     the server LEDGER_TEST_ESDB names";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "append")
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                Console.Error.WriteLine($"unexpected argument '{args[i]}'\n{Usage}");
+                return 2;
+            }
+            options[args[i][2..]] = args[++i];
+        }
+        var parameters = new AppendParameters(
+            Backend: options.GetValueOrDefault("backend") ?? "",
+            Writers: int.Parse(options.GetValueOrDefault("writers") ?? "16"),
+            Events: int.Parse(options.GetValueOrDefault("events") ?? "20000"),
+            EventsPerStream: int.Parse(options.GetValueOrDefault("events-per-stream") ?? "100"));
+        if (parameters.Backend is not ("postgres" or "esdb") || parameters.Writers < 1 || parameters.Events < parameters.Writers)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        var outFolder = options.GetValueOrDefault("out") ?? Path.Combine(RepositoryRoot(), "bench", "results");
+        var result = await AppendBenchmark.RunAsync(parameters, Console.WriteLine);
+        // What the client cannot see about the server (e.g. an in-memory EventStoreDB node) goes into the record.
+        if (options.GetValueOrDefault("note") is { } note) result.Environment["note"] = note;
+        result.Print(Console.Out);
+        var file = result.Write(outFolder);
+        Console.WriteLine($"written: {file}");
+        return 0;
+    }
+
+    /// <summary>The folder holding Ledger.sln, looked up from where we run, so results land in the repository.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(Environment.CurrentDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "Ledger.sln"))) return folder.FullName;
+        return Environment.CurrentDirectory;
+    }
+}

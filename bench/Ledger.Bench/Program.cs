@@ -1,0 +1,3 @@
+using Ledger.Bench;
+
+return await BenchCommand.RunAsync(args);
