@@ -1,0 +1,76 @@
+using Ledger.Domain.Approvals;
+using Ledger.Domain.Billing;
+using Ledger.Domain.Catalog;
+using Ledger.Domain.Customers;
+using Ledger.Domain.Orders;
+using Ledger.Domain.Quotes;
+using NodaTime;
+
+namespace Ledger.Specs;
+
+/// <summary>One fixed sample of every event type, for the JSON shape snapshots.</summary>
+public static class EventSamples
+{
+    private static readonly Instant At = Instant.FromUtc(2025, 11, 3, 14, 0);
+    private static readonly LocalDate From = new(2025, 11, 1);
+    private static readonly LocalDate Until = new(2025, 11, 30);
+    private const string Q = "Q-1001";
+    private const string Order = "ord-Q-1001";
+
+    private static readonly QuoteLine Line = new("L1", "analytics-platform", "cat-2025-11", 10m, 1200.00m, 5m);
+    private static readonly PricedLine Priced = new("L1", "analytics-platform", "cat-2025-11", 10m, 1200.00m, 5m, 12000.00m, 600.00m, 11400.00m);
+    private static readonly PriceSnapshot Snapshot = new("USD", [Priced], 12000.00m, 600.00m, 11400.00m, 5m, "policy-2025-11", "9f86d081884c7d65");
+    private static readonly ApprovalFingerprint Fingerprint = new(1, "9f86d081884c7d65", "policy-2025-11");
+    private static readonly ApprovalThresholds Thresholds = new(10m, 20m, 30m, [new ListPrice("USD", 250000m)]);
+
+    public static readonly IReadOnlyList<object> All =
+    [
+        new QuoteDrafted(Q, "salesforce", "006Dn000001AcmeQ4", "001Dn000000Acme", "cust-acme", "alice.rep", "USD", "enterprise", "us-east",
+            "ledger-inc-us", "America/New_York", "pb-2025-q4", From, Until, 1, At),
+        new QuoteLineAdded(Q, 1, Line, At),
+        new QuoteLineChanged(Q, 1, "L1", 12m, 7.5m, At),
+        new QuoteLineRemoved(Q, 1, "L1", At),
+        new QuotePriced(Q, 1, Snapshot, At),
+        new QuoteSubmittedForApproval(Q, 1, Fingerprint, [ApprovalLevel.DealDesk, ApprovalLevel.VicePresident], "alice.rep", At),
+        new QuoteApproved(Q, 1, Fingerprint, false, "approval-workflow", At),
+        new QuoteRejected(Q, 1, Fingerprint, "dave.dealdesk", "Too deep", At),
+        new QuoteRevised(Q, 1, 2, "Customer asked for 12 seats", "alice.rep", At),
+        new QuoteSent(Q, 1, "sha256:5f2b9c0e", "alice.rep", At),
+        new QuoteAccepted(Q, 1, "e-signature", "dana.cfo@acme.example", At),
+        new QuoteExpired(Q, 1, Until, At),
+        new QuoteWithdrawn(Q, 1, "Opportunity lost", "alice.rep", At),
+        new QuoteConvertedToOrder(Q, 1, Order, At),
+
+        new ApprovalRequested(Q, 1, "alice.rep", Fingerprint, [ApprovalLevel.DealDesk, ApprovalLevel.VicePresident], "enterprise", "us-east", At),
+        new ApprovalLevelGranted(Q, 1, ApprovalLevel.DealDesk, "dave.dealdesk", Fingerprint, At),
+        new ApprovalLevelDenied(Q, 1, ApprovalLevel.VicePresident, "vera.vp", "Needs a 3-year term", Fingerprint, At),
+        new ApprovalEscalated(Q, 1, ApprovalLevel.DealDesk, "dina.dealdesk-lead", "No answer in one day", At),
+        new ApprovalCompleted(Q, 1, Fingerprint, At),
+        new ApprovalInvalidated(Q, 1, "Quote revised", At),
+
+        new OrderPlaced(Order, new AcceptedQuote(Q, 1, "salesforce", "cust-acme", "ledger-inc-us", "us-east", "USD", [Priced], 12000.00m, 600.00m, 11400.00m),
+            "crm-integration", At),
+        new OrderCancelled(Order, Q, "Customer cancelled", "ops.lead", At),
+        new OrderClosed(Order, Q, "INV-2025-000417", At),
+
+        new BillingHandoffRequested(Order, 11400.00m, "USD", "BA-ACME-001", "billing-ord-Q-1001-1", "sha256:8c1f0b7e", At),
+        new BillingHandoffAcknowledged(Order, "INV-2025-000417", 11400.00m, "USD", false, At),
+        new BillingAmountMismatchDetected(Order, "INV-2025-000417", 11400.00m, "USD", 11000.00m, "USD", At),
+        new BillingDuplicateInvoiceDetected(Order, "INV-2025-000417", "INV-2025-000418", 11400.00m, At),
+        new BillingHandoffFailed(Order, "503 Service Unavailable", true, At),
+        new BillingHandoffTimedOut(Order, Duration.FromMinutes(15), At),
+        new BillingReconciled(Order, "INV-2025-000417", "finance.ops", "Matched", At),
+
+        new CustomerRegistered("cust-acme", "Acme Corporation", "acme.example", "mdm-sync", At),
+        new CrmAccountLinked("cust-acme", "salesforce", "001Dn000000Acme", "mdm-sync", At),
+        new CustomerMerged("cust-acme-dup", "cust-acme", [new CrmAccount("hubspot", "8812345501")], "mdm-steward", At),
+        new CrmAccountClaimed("hubspot", "8812345501", "cust-acme", At),
+        new CrmAccountReassigned("hubspot", "8812345501", "cust-acme-dup", "cust-acme", At),
+
+        new CatalogVersionPublished("catalog", "cat-2025-11",
+            [new ProductOffering("analytics-platform", "Analytics Platform (annual seat)", [new ListPrice("USD", 1200.00m), new ListPrice("JPY", 123457m)])],
+            "product.ops", At),
+        new PricingPolicyPublished("pricing-policy", "policy-2025-11", Thresholds, [new PolicyOverride("smb", null, Thresholds with { DealDeskAboveDiscountPercent = 5m })],
+            "revops.lead", At),
+    ];
+}
