@@ -3,55 +3,6 @@ using NodaTime;
 
 namespace Ledger.Domain.Billing;
 
-public abstract record BillingEvent(string OrderId);
-
-public sealed record BillingHandoffRequested(
-    string OrderId, decimal Amount, string Currency, string BillingAccount, string IdempotencyKey, string PayloadHash, Instant RequestedAt)
-    : BillingEvent(OrderId);
-
-/// <param name="AfterTimeout">The acknowledgement arrived after the handoff had been marked unconfirmed.</param>
-public sealed record BillingHandoffAcknowledged(
-    string OrderId, string BillingReference, decimal BilledAmount, string Currency, bool AfterTimeout, Instant AcknowledgedAt)
-    : BillingEvent(OrderId);
-
-/// <summary>Billing acknowledged an amount or currency other than the one handed off: a discrepancy, kept, never absorbed.</summary>
-public sealed record BillingAmountMismatchDetected(
-    string OrderId, string BillingReference, decimal ExpectedAmount, string ExpectedCurrency, decimal BilledAmount, string BilledCurrency,
-    Instant DetectedAt) : BillingEvent(OrderId);
-
-/// <summary>Billing acknowledged the handoff again under another invoice reference: a likely double billing.</summary>
-public sealed record BillingDuplicateInvoiceDetected(string OrderId, string FirstReference, string SecondReference, decimal BilledAmount, Instant DetectedAt)
-    : BillingEvent(OrderId);
-
-public sealed record BillingHandoffFailed(string OrderId, string Reason, bool Retryable, Instant FailedAt) : BillingEvent(OrderId);
-
-/// <summary>No answer came within the timeout: the handoff is unconfirmed and escalated until an answer arrives.</summary>
-public sealed record BillingHandoffTimedOut(string OrderId, Duration Timeout, Instant TimedOutAt) : BillingEvent(OrderId);
-
-public sealed record BillingReconciled(string OrderId, string BillingReference, string ReconciledBy, string Note, Instant ReconciledAt) : BillingEvent(OrderId);
-
-public abstract record BillingCommand(string OrderId);
-
-public sealed record RequestBillingHandoff(string OrderId, decimal Amount, string Currency, string BillingAccount, string IdempotencyKey, string PayloadHash)
-    : BillingCommand(OrderId);
-
-public sealed record RecordBillingAcknowledgement(string OrderId, string BillingReference, decimal BilledAmount, string Currency) : BillingCommand(OrderId);
-
-public sealed record RecordBillingFailure(string OrderId, string Reason, bool Retryable) : BillingCommand(OrderId);
-
-public sealed record MarkBillingUnconfirmed(string OrderId, Duration Timeout) : BillingCommand(OrderId);
-
-public sealed record ReconcileBilling(string OrderId, string ReconciledBy, string Note) : BillingCommand(OrderId);
-
-public enum BillingStatus { None, Requested, Acknowledged, Failed, Unconfirmed, Reconciled }
-
-public sealed record BillingState(BillingStatus Status, BillingHandoffRequested? Request, BillingHandoffAcknowledged? Acknowledgement, bool LastFailureRetryable)
-{
-    public static readonly BillingState Initial = new(BillingStatus.None, null, null, false);
-
-    public bool Confirmed => Status is BillingStatus.Acknowledged or BillingStatus.Reconciled;
-}
-
 /// <summary>
 /// The handoff of an order to billing. Duplicate acknowledgements are harmless; a different amount or a second
 /// invoice is recorded as a discrepancy; a late acknowledgement after the timeout still counts.

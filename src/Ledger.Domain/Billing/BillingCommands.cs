@@ -1,0 +1,16 @@
+using NodaTime;
+
+namespace Ledger.Domain.Billing;
+
+public abstract record BillingCommand(string OrderId);
+
+public sealed record RequestBillingHandoff(string OrderId, decimal Amount, string Currency, string BillingAccount, string IdempotencyKey, string PayloadHash)
+    : BillingCommand(OrderId);
+
+public sealed record RecordBillingAcknowledgement(string OrderId, string BillingReference, decimal BilledAmount, string Currency) : BillingCommand(OrderId);
+
+public sealed record RecordBillingFailure(string OrderId, string Reason, bool Retryable) : BillingCommand(OrderId);
+
+public sealed record MarkBillingUnconfirmed(string OrderId, Duration Timeout) : BillingCommand(OrderId);
+
+public sealed record ReconcileBilling(string OrderId, string ReconciledBy, string Note) : BillingCommand(OrderId);

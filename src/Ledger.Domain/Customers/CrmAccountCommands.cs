@@ -1,0 +1,8 @@
+namespace Ledger.Domain.Customers;
+
+public abstract record CrmAccountCommand(string Crm, string AccountId);
+
+public sealed record ClaimCrmAccount(string Crm, string AccountId, string CustomerId) : CrmAccountCommand(Crm, AccountId);
+
+/// <summary>Moves the account when its customer is merged into another.</summary>
+public sealed record ReassignCrmAccount(string Crm, string AccountId, string FromCustomerId, string ToCustomerId) : CrmAccountCommand(Crm, AccountId);

@@ -1,0 +1,11 @@
+using NodaTime;
+
+namespace Ledger.Domain.Customers;
+
+public abstract record CrmAccountEvent(string Crm, string AccountId);
+
+/// <summary>A CRM account now belongs to a canonical customer; the stream per account makes the mapping unique.</summary>
+public sealed record CrmAccountClaimed(string Crm, string AccountId, string CustomerId, Instant ClaimedAt) : CrmAccountEvent(Crm, AccountId);
+
+public sealed record CrmAccountReassigned(string Crm, string AccountId, string FromCustomerId, string ToCustomerId, Instant ReassignedAt)
+    : CrmAccountEvent(Crm, AccountId);

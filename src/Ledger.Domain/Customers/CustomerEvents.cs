@@ -1,0 +1,15 @@
+using NodaTime;
+
+namespace Ledger.Domain.Customers;
+
+public sealed record CrmAccount(string Crm, string AccountId);
+
+public abstract record CustomerEvent(string CustomerId);
+
+public sealed record CustomerRegistered(string CustomerId, string Name, string? WebDomain, string RegisteredBy, Instant RegisteredAt) : CustomerEvent(CustomerId);
+
+public sealed record CrmAccountLinked(string CustomerId, string Crm, string AccountId, string LinkedBy, Instant LinkedAt) : CustomerEvent(CustomerId);
+
+/// <summary>This canonical customer was found to be the same as another and now lives on as that one.</summary>
+public sealed record CustomerMerged(string CustomerId, string IntoCustomerId, IReadOnlyList<CrmAccount> MovedAccounts, string MergedBy, Instant MergedAt)
+    : CustomerEvent(CustomerId);

@@ -1,0 +1,11 @@
+using System.Collections.Immutable;
+
+namespace Ledger.Domain.Customers;
+
+public enum CustomerStatus { None, Active, Merged }
+
+/// <param name="MovedAccounts">After a merge: the accounts that moved to <paramref name="MergedInto"/>.</param>
+public sealed record CustomerState(CustomerStatus Status, string? Name, ImmutableList<CrmAccount> Accounts, string? MergedInto, IReadOnlyList<CrmAccount> MovedAccounts)
+{
+    public static readonly CustomerState Initial = new(CustomerStatus.None, null, [], null, []);
+}

@@ -1,0 +1,25 @@
+using Ledger.Domain.Quotes;
+using NodaTime;
+
+namespace Ledger.Domain.Orders;
+
+/// <summary>What an order keeps of the quote it came from: the accepted revision as it was priced.</summary>
+public sealed record AcceptedQuote(
+    string QuoteId, int Revision, string SourceCrm, string CustomerId, string LegalEntity, string Region, string Currency,
+    IReadOnlyList<PricedLine> Lines, decimal ListTotal, decimal DiscountTotal, decimal NetTotal)
+{
+    /// <summary>The snapshot of a quote, or null unless it is accepted (or already ordered) and priced.</summary>
+    public static AcceptedQuote? From(QuoteState quote) =>
+        quote is { Status: QuoteStatus.Accepted or QuoteStatus.Ordered, Draft: { } d, Pricing: { } p }
+            ? new AcceptedQuote(d.QuoteId, quote.Revision, d.SourceCrm, d.CustomerId, d.LegalEntity, d.Region, p.Currency, p.Lines, p.ListTotal,
+                p.DiscountTotal, p.NetTotal)
+            : null;
+}
+
+public abstract record OrderEvent(string OrderId);
+
+public sealed record OrderPlaced(string OrderId, AcceptedQuote Quote, string PlacedBy, Instant PlacedAt) : OrderEvent(OrderId);
+
+public sealed record OrderCancelled(string OrderId, string QuoteId, string Reason, string CancelledBy, Instant CancelledAt) : OrderEvent(OrderId);
+
+public sealed record OrderClosed(string OrderId, string QuoteId, string BillingReference, Instant ClosedAt) : OrderEvent(OrderId);
