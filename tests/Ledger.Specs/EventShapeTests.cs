@@ -70,4 +70,19 @@ public sealed class EventShapeTests
         var missing = CommandNames.All.Select(c => c.Name).Where(n => !used.Contains(n)).ToList();
         Assert.True(missing.Count == 0, $"No spec sends: {string.Join(", ", missing)}");
     }
+
+    [Fact]
+    public void Command_names_found_by_reflection_are_the_domains_command_names()
+    {
+        var byReflection = Streams.Commands.Select(c => $"{c.Key} = {c.Value.Type.Name}").Order().ToList();
+        var declared = CommandNames.All.Select(c => $"{c.Name} = {c.Type.Name}").Order().ToList();
+        Assert.Equal(declared, byReflection);
+    }
+
+    [Fact]
+    public void Every_event_type_belongs_to_exactly_one_stream()
+    {
+        var owners = EventNames.All.Select(e => (e.Name, Streams: Streams.All.Where(s => s.EventTypes.Contains(e.Type)).Select(s => s.Name).ToList()));
+        Assert.Empty(owners.Where(o => o.Streams.Count != 1).Select(o => $"{o.Name}: [{string.Join(", ", o.Streams)}]"));
+    }
 }

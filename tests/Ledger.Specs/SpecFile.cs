@@ -8,16 +8,31 @@ namespace Ledger.Specs;
 
 public sealed record SpecEvent(string Type, JsonNode Data);
 
+public sealed record SpecRefusal(string Code, string? Kind, string? Field);
+
 /// <summary>
-/// One given-when-then file (ADR/0007):
-/// <c>title</c>; <c>given</c>: events (<c>type</c>, <c>data</c>); <c>when</c>: <c>command</c>, <c>at</c>, <c>data</c>;
-/// <c>then</c>: <c>events</c> (possibly empty: nothing happens) or <c>refused</c> (<c>code</c>, optional <c>kind</c>, <c>field</c>).
+/// One given-when-then file (ADR/0007), one spec per file:
+/// <code>
+/// title: A sent quote is accepted by the customer's signature
+/// stream: quote
+/// at: 2026-03-10T14:00:00Z          # the clock when the command is decided
+/// given:                            # events by versioned name, data in camelCase
+///   - quote-drafted.v1: { ... }
+/// when:
+///   accept-quote: { ... }           # one command, by kebab-case name
+/// then:                             # the events decided, or `then: nothing`
+///   - quote-accepted.v1: { ... }
+/// refused: { code: quote.not-sent } # instead of then: refused, no events (kind and field optional)
+/// </code>
+/// Anchors, aliases and merge keys (<c>&lt;&lt;: *drafted</c>) may be used within a file.
 /// </summary>
 public sealed record SpecFile(
-    string Path, string Title, IReadOnlyList<SpecEvent> Given, string Command, string At, JsonNode CommandData,
+    string Path, string Title, string Stream, string At, IReadOnlyList<SpecEvent> Given, string Command, JsonNode CommandData,
     IReadOnlyList<SpecEvent>? ThenEvents, SpecRefusal? ThenRefused)
 {
     public static string Root { get; } = FindRoot();
+
+    private static readonly string[] Keys = ["title", "stream", "at", "given", "when", "then", "refused"];
 
     /// <summary>Every spec, by path relative to <c>specs/</c>, in a stable order.</summary>
     public static IEnumerable<string> All() =>
@@ -28,40 +43,71 @@ public sealed record SpecFile(
     public static SpecFile Load(string path)
     {
         var yaml = new YamlStream();
-        using (var reader = new StreamReader(System.IO.Path.Combine(Root, path))) yaml.Load(reader);
-        var root = (JsonObject)ToJson(yaml.Documents[0].RootNode)!;
+        using (var reader = new StreamReader(System.IO.Path.Combine(Root, path)))
+            yaml.Load(new MergingParser(new Parser(reader)));
+        var root = ToJson(yaml.Documents[0].RootNode) as JsonObject ?? throw Bad(path, "a spec is a mapping of title, stream, at, given, when, then/refused.");
+        if (root.Select(p => p.Key).FirstOrDefault(k => !Keys.Contains(k)) is { } unknown)
+            throw Bad(path, $"unknown key '{unknown}'; a spec has {string.Join(", ", Keys)}.");
 
-        var when = Required<JsonObject>(root, "when", path);
-        var then = Required<JsonObject>(root, "then", path);
-        var refused = then["refused"] is JsonObject r
-            ? new SpecRefusal(Required<JsonValue>(r, "code", path).GetValue<string>(), r["kind"]?.GetValue<string>(), r["field"]?.GetValue<string>())
-            : null;
-        var thenEvents = then["events"] is JsonArray events ? Events(events, path) : null;
+        var (command, data) = Single(root["when"] as JsonObject ?? throw Bad(path, "'when' names one command: `when: {{ command-name: {{ ... }} }}`."), path, "when");
+
+        IReadOnlyList<SpecEvent>? thenEvents = root["then"] switch
+        {
+            null => null,
+            JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String && v.GetValue<string>() == "nothing" => [],
+            JsonArray events => Events(events, path, "then"),
+            _ => throw Bad(path, "'then' is a list of events or `nothing`."),
+        };
+        var refused = root["refused"] switch
+        {
+            null => null,
+            JsonObject r => new SpecRefusal(
+                r["code"]?.GetValue<string>() ?? throw Bad(path, "'refused' needs a code."), r["kind"]?.GetValue<string>(), r["field"]?.GetValue<string>()),
+            _ => throw Bad(path, "'refused' is `{ code: ..., field: ... }`."),
+        };
         if ((refused is null) == (thenEvents is null))
-            throw new InvalidDataException($"{path}: 'then' holds either 'events' or 'refused'.");
+            throw Bad(path, "a spec has either 'then' (events or nothing) or 'refused'.");
 
         return new SpecFile(
             path,
-            Required<JsonValue>(root, "title", path).GetValue<string>(),
-            root["given"] is JsonArray given ? Events(given, path) : [],
-            Required<JsonValue>(when, "command", path).GetValue<string>(),
-            Required<JsonValue>(when, "at", path).GetValue<string>(),
-            when["data"] ?? new JsonObject(),
+            Text(root, "title", path),
+            Text(root, "stream", path),
+            Text(root, "at", path),
+            root["given"] switch
+            {
+                null => [],
+                JsonArray given => Events(given, path, "given"),
+                _ => throw Bad(path, "'given' is a list of events."),
+            },
+            command,
+            data,
             thenEvents,
             refused);
     }
 
-    private static IReadOnlyList<SpecEvent> Events(JsonArray events, string path) =>
-        events.Select(e => new SpecEvent(Required<JsonValue>((JsonObject)e!, "type", path).GetValue<string>(), e!["data"] ?? new JsonObject())).ToList();
+    private static IReadOnlyList<SpecEvent> Events(JsonArray events, string path, string where) =>
+        events.Select((e, i) =>
+        {
+            var (type, data) = Single(e as JsonObject ?? throw Bad(path, $"{where}[{i}] is `- event-name.vN: {{ ... }}`."), path, $"{where}[{i}]");
+            return new SpecEvent(type, data);
+        }).ToList();
 
-    private static T Required<T>(JsonObject o, string key, string path) where T : JsonNode =>
-        o[key] as T ?? throw new InvalidDataException($"{path}: '{key}' is missing.");
+    /// <summary>A one-key mapping: the name (of an event or command) and its data.</summary>
+    private static (string Name, JsonNode Data) Single(JsonObject o, string path, string where) =>
+        o.Count == 1
+            ? (o.First().Key, o.First().Value?.DeepClone() ?? new JsonObject())
+            : throw Bad(path, $"{where} holds exactly one name with its data, not {o.Count}.");
+
+    private static string Text(JsonObject o, string key, string path) =>
+        o[key] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : throw Bad(path, $"'{key}' is missing.");
+
+    private static InvalidDataException Bad(string path, string problem) => new($"specs/{path}: {problem}");
 
     private static readonly Regex Number = new(@"^-?\d+(\.\d+)?$", RegexOptions.Compiled);
 
     /// <summary>
-    /// YAML to JSON. Unquoted numbers, true/false and null keep their type; anything quoted is text
-    /// (so a version named "1.2" is written in quotes).
+    /// YAML to JSON. Unquoted numbers are decimals, true/false booleans, null (or nothing) null; everything else,
+    /// and anything quoted, is text, so instants and dates stay ISO strings and a version named "1.2" is written in quotes.
     /// </summary>
     private static JsonNode? ToJson(YamlNode node) => node switch
     {
@@ -87,5 +133,3 @@ public sealed record SpecFile(
         throw new DirectoryNotFoundException("No Ledger.sln above the test binaries, so no specs/ folder.");
     }
 }
-
-public sealed record SpecRefusal(string Code, string? Kind, string? Field);
