@@ -72,6 +72,8 @@ public static class LedgerApi
 
         builder.Host.UseWolverine(options =>
         {
+            // Endpoints and handlers live here and in Ledger.Application, whichever program hosts them (the API, `ledger serve`, tests).
+            options.ApplicationAssembly = typeof(LedgerApi).Assembly;
             options.UseRuntimeCompilation();
             options.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             options.Policies.AutoApplyTransactions();

@@ -101,6 +101,16 @@ public static class LocalLedger
         return 0;
     }
 
+    /// <summary>The PostgreSQL the local ledger uses: <c>LEDGER_POSTGRES</c>, or the running managed cluster.</summary>
+    public static async Task<string> PostgresConnectionStringAsync()
+    {
+        if (ConfiguredPostgres is { } configured) return configured;
+        var cluster = PostgresBinaries.Find() is { } binaries ? Cluster(binaries) : null;
+        if (cluster is null || !await cluster.IsRunningAsync())
+            throw new InvalidOperationException("The ledger's PostgreSQL is not running: start it with './ledger up' (or set LEDGER_POSTGRES).");
+        return cluster.ConnectionString(Database);
+    }
+
     private static LocalPostgresCluster Cluster(PostgresBinaries binaries) => new(Path.Combine(Home, "pg"), binaries);
 
     private static Process StartApiInBackground(string connectionString, string url, IReadOnlyList<LocalClient> clients)

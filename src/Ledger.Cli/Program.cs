@@ -12,6 +12,8 @@ try
         "down" => await LocalLedger.DownAsync(),
         "status" => await LocalLedger.StatusAsync(),
         "serve" => await LocalLedger.ServeAsync(rest),
+        "timeline" => await AuditCommands.TimelineAsync(rest),
+        "verify" => await AuditCommands.VerifyAsync(rest),
         _ => Help(),
     };
 }
@@ -30,6 +32,8 @@ static int Help()
           [green]down[/]     stop the API and the cluster (data stays in .ledger/pg)
           [green]status[/]   what is running, and where
           [green]serve[/]    run the API in the foreground (what 'up' starts in the background)
+          [green]timeline[/] <quote-id> [[--as-of <instant>]] [[--format table|json|csv]]   a quote's history from the event store
+          [green]verify[/]   <quote-id> | --all   recompute hash chains; exit code 2 on a broken link
         """);
     return 0;
 }

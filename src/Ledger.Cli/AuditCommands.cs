@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json;
+using Ledger.Api;
+using Ledger.Application;
+using Ledger.Application.Timelines;
+using Ledger.EventStore;
+using Ledger.EventStore.EventStoreDb;
+using Ledger.EventStore.Marten;
+using Ledger.EventStore.Verification;
+using Npgsql;
+using NodaTime.Serialization.SystemTextJson;
+using NodaTime;
+using NodaTime.Text;
+using Spectre.Console;
+
+namespace Ledger.Cli;
+
+/// <summary><c>ledger timeline</c> and <c>ledger verify</c>: the auditor's view at a terminal, read from the system of record.</summary>
+public static class AuditCommands
+{
+    public static async Task<int> TimelineAsync(string[] args)
+    {
+        if (args.FirstOrDefault(a => !a.StartsWith("--")) is not { } quoteId)
+            throw new InvalidOperationException("usage: ledger timeline <quote-id> [--as-of <instant>] [--format table|json|csv]");
+        var format = Option(args, "--format") ?? "table";
+        Instant? asOf = Option(args, "--as-of") is { } text
+            ? InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed ? parsed.Value : throw new InvalidOperationException($"--as-of '{text}' is not an ISO instant (e.g. 2026-03-10T14:00:00Z).")
+            : null;
+
+        await using var store = await OpenStoreAsync();
+        var page = await new QuoteTimeline(store.EventStore, store.Serializer).ReadAsync(quoteId, asOf, 0, int.MaxValue, CancellationToken.None)
+                   ?? throw new InvalidOperationException($"Quote {quoteId} has no events.");
+        switch (format)
+        {
+            case "json":
+                Console.WriteLine(JsonSerializer.Serialize(page, new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true }.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb)));
+                break;
+            case "csv":
+                Console.WriteLine("position,recorded_at,stream,revision,type,actor,source_system,correlation_id,causation_id,event_id");
+                foreach (var e in page.Entries)
+                    Console.WriteLine(string.Join(',', new[] { e.Position.ToString(CultureInfo.InvariantCulture), InstantPattern.ExtendedIso.Format(e.RecordedAt), e.StreamId,
+                        e.Revision.ToString(CultureInfo.InvariantCulture), e.Type, e.Actor, e.SourceSystem, e.CorrelationId, e.CausationId, e.EventId.ToString() }.Select(Csv)));
+                break;
+            case "table":
+                var table = new Table().AddColumns("pos", "recorded at", "stream @ rev", "event", "actor", "source", "correlation");
+                foreach (var e in page.Entries)
+                    table.AddRow(e.Position.ToString(), InstantPattern.ExtendedIso.Format(e.RecordedAt), $"{e.StreamId} @ {e.Revision}", e.Type, e.Actor, e.SourceSystem, e.CorrelationId);
+                AnsiConsole.Write(table);
+                AnsiConsole.MarkupLineInterpolated($"As of {(asOf is { } a ? InstantPattern.ExtendedIso.Format(a) : "now")}: [bold]{page.State.Status}[/], revision {page.State.Revision}, {page.State.Lines} line(s), net {page.State.NetTotal?.ToString() ?? "-"} {page.State.Currency}, order {page.State.OrderId ?? "-"}");
+                break;
+            default:
+                throw new InvalidOperationException($"--format is table, json or csv, not '{format}'.");
+        }
+        return 0;
+    }
+
+    /// <summary>Exit code 0 when every chain is intact, 2 when a link is broken.</summary>
+    public static async Task<int> VerifyAsync(string[] args)
+    {
+        await using var store = await OpenStoreAsync();
+        IReadOnlyList<ChainReport> reports;
+        if (args.Contains("--all"))
+            reports = await new ChainVerifier(store.EventStore).VerifyAllAsync();
+        else if (args.FirstOrDefault(a => !a.StartsWith("--")) is { } quoteId)
+            reports = await new QuoteTimeline(store.EventStore, store.Serializer).VerifyAsync(quoteId, CancellationToken.None)
+                      ?? throw new InvalidOperationException($"Quote {quoteId} has no events.");
+        else
+            throw new InvalidOperationException("usage: ledger verify <quote-id> | ledger verify --all");
+
+        var broken = reports.Where(r => !r.Intact).ToList();
+        foreach (var r in broken)
+            AnsiConsole.MarkupLineInterpolated($"[red]{r.StreamId}: {r.FirstBrokenLink!.Kind} at revision {r.FirstBrokenLink.Revision}: {r.FirstBrokenLink.Detail}[/]");
+        var verdict = broken.Count == 0 ? "[green]intact[/]" : $"[red]{broken.Count} broken[/]";
+        AnsiConsole.MarkupLine($"{reports.Count} stream(s), {reports.Sum(r => r.EventsChecked)} event(s) checked: {verdict}");
+        return broken.Count == 0 ? 0 : 2;
+    }
+
+    private static string Csv(string value) => value.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+
+    private static string? Option(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    /// <summary>The event store the local ledger (or <c>LEDGER_POSTGRES</c> / <c>LEDGER_EVENTSTORE</c>) uses.</summary>
+    private static async Task<OpenStore> OpenStoreAsync()
+    {
+        var postgres = await LocalLedger.PostgresConnectionStringAsync();
+        var eventStore = Environment.GetEnvironmentVariable(LedgerSettings.EventStoreVariable) is { Length: > 0 } s ? s : "postgres";
+        var serializer = new EventSerializer(LedgerEventTypes.Registry());
+        if (eventStore != "postgres")
+        {
+            var esdb = new EventStoreDbBackend(eventStore);
+            return new OpenStore(new HashChainingEventStore(esdb), serializer, () => { esdb.Dispose(); return ValueTask.CompletedTask; });
+        }
+        var documents = LedgerMarten.CreateStore(postgres, serializer);
+        var dataSource = NpgsqlDataSource.Create(postgres);
+        return new OpenStore(new HashChainingEventStore(new MartenBackend(documents, dataSource, serializer)), serializer, async () =>
+        {
+            documents.Dispose();
+            await dataSource.DisposeAsync();
+        });
+    }
+
+    private sealed record OpenStore(IEventStore EventStore, EventSerializer Serializer, Func<ValueTask> Close) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Close();
+    }
+}
