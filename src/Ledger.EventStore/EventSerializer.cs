@@ -51,9 +51,13 @@ public sealed class EventTypeRegistry
 /// <summary>System.Text.Json with NodaTime, camelCase, and the registry's names and upcasters.</summary>
 public sealed class EventSerializer(EventTypeRegistry registry)
 {
-    public static JsonSerializerOptions CreateOptions() =>
-        new JsonSerializerOptions(JsonSerializerDefaults.Web)
-            .ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+    /// <summary>Enums are stored by name (<c>"DealDesk"</c>), so stored events read as words and survive reordered enums.</summary>
+    public static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web).ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+        options.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+        return options;
+    }
 
     public JsonSerializerOptions Options { get; } = CreateOptions();
 

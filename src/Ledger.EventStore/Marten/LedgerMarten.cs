@@ -29,7 +29,7 @@ public static class LedgerMarten
         options.Events.UseExclusiveLockOnConcurrentAppends = true;
 
         // Same settings as EventSerializer; Marten only writes with it, we read the stored JSON text back.
-        options.UseSystemTextJsonForSerialization(EventSerializer.CreateOptions(), EnumStorage.AsInteger, Casing.CamelCase);
+        options.UseSystemTextJsonForSerialization(EventSerializer.CreateOptions(), EnumStorage.AsString, Casing.CamelCase);
 
         foreach (var (name, type) in serializer.Registry.Types)
             options.Events.MapEventType(type, name);
