@@ -44,7 +44,7 @@ public sealed record SpecFile(
     {
         var yaml = new YamlStream();
         using (var reader = new StreamReader(System.IO.Path.Combine(Root, path)))
-            yaml.Load(new MergingParser(new Parser(reader)));
+            yaml.Load(reader);
         var root = ToJson(yaml.Documents[0].RootNode) as JsonObject ?? throw Bad(path, "a spec is a mapping of title, stream, at, given, when, then/refused.");
         if (root.Select(p => p.Key).FirstOrDefault(k => !Keys.Contains(k)) is { } unknown)
             throw Bad(path, $"unknown key '{unknown}'; a spec has {string.Join(", ", Keys)}.");
@@ -111,7 +111,7 @@ public sealed record SpecFile(
     /// </summary>
     private static JsonNode? ToJson(YamlNode node) => node switch
     {
-        YamlMappingNode m => new JsonObject(m.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value!, ToJson(c.Value)))),
+        YamlMappingNode m => Mapping(m),
         YamlSequenceNode s => new JsonArray(s.Children.Select(ToJson).ToArray()),
         YamlScalarNode { Style: ScalarStyle.Plain } p => p.Value switch
         {
@@ -124,6 +124,27 @@ public sealed record SpecFile(
         YamlScalarNode q => JsonValue.Create(q.Value ?? ""),
         _ => throw new InvalidDataException($"Unsupported YAML node {node.NodeType}."),
     };
+
+    /// <summary>
+    /// A mapping, with YAML merge keys applied: <c>&lt;&lt;: *granted</c> (or a list of aliases) brings in the keys of the
+    /// anchored mapping, and keys written beside it win. YamlDotNet's MergingParser keeps both copies of an
+    /// overridden key, which the representation model then rejects as a duplicate, so merging is done here.
+    /// </summary>
+    private static JsonObject Mapping(YamlMappingNode m)
+    {
+        var result = new JsonObject();
+        foreach (var (key, value) in m.Children)
+            if (((YamlScalarNode)key).Value != "<<")
+                result[((YamlScalarNode)key).Value!] = ToJson(value);
+        foreach (var (key, value) in m.Children.Where(c => ((YamlScalarNode)c.Key).Value == "<<"))
+        {
+            var sources = value is YamlSequenceNode list ? list.Children : [value];
+            foreach (var source in sources)
+                foreach (var (k, v) in Mapping(source as YamlMappingNode ?? throw new InvalidDataException("'<<' merges a mapping (an alias such as *drafted).")))
+                    if (!result.ContainsKey(k)) result[k] = v?.DeepClone();
+        }
+        return result;
+    }
 
     private static string FindRoot()
     {

@@ -9,7 +9,7 @@ public sealed record PricingPolicyState(ImmutableDictionary<string, PricingPolic
     public static readonly PricingPolicyState Initial = new(ImmutableDictionary<string, PricingPolicyPublished>.Empty);
 }
 
-/// <summary>Pricing/approval policies: versions are published whole and never changed.</summary>
+/// <summary>Pricing/approval policies: versions are published whole and never changed; republishing a version identically is a no-op.</summary>
 public static class PricingPolicyDecider
 {
     public const string PolicyId = "pricing-policy";
@@ -28,11 +28,19 @@ public static class PricingPolicyDecider
         if (Validate(command.Defaults, "defaults") is { } invalid) return invalid;
         for (var i = 0; i < command.Overrides.Count; i++)
             if (Validate(command.Overrides[i].Thresholds, $"overrides[{i}].thresholds") is { } invalidOverride) return invalidOverride;
-        if (state.Versions.ContainsKey(command.Version))
-            return Decision<PricingPolicyEvent>.Refuse(RefusalKind.Conflict, "policy.version-exists",
+        if (state.Versions.TryGetValue(command.Version, out var existing))
+            return Same(existing.Defaults, command.Defaults) && existing.Overrides.Count == command.Overrides.Count
+                   && existing.Overrides.Zip(command.Overrides).All(p => p.First.Segment == p.Second.Segment && p.First.Region == p.Second.Region
+                                                                        && Same(p.First.Thresholds, p.Second.Thresholds))
+                ? Decision<PricingPolicyEvent>.Nothing // a retried publish of the same policy, as for catalog versions
+                : Decision<PricingPolicyEvent>.Refuse(RefusalKind.Conflict, "policy.version-exists",
                 $"Policy version {command.Version} is already published; publish a new version.", "version");
         return Decision<PricingPolicyEvent>.Of(new PricingPolicyPublished(PolicyId, command.Version, command.Defaults, command.Overrides, command.PublishedBy, now));
     }
+
+    // Records compare lists by reference, so the deal-size thresholds are compared element by element.
+    private static bool Same(ApprovalThresholds a, ApprovalThresholds b) =>
+        a with { CfoAboveNetTotal = [] } == b with { CfoAboveNetTotal = [] } && a.CfoAboveNetTotal.SequenceEqual(b.CfoAboveNetTotal);
 
     private static Refusal? Validate(ApprovalThresholds t, string field)
     {
