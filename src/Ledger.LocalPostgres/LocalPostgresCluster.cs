@@ -53,8 +53,9 @@ public sealed class LocalPostgresCluster
         {
             "listen_addresses = '127.0.0.1'",
             "unix_socket_directories = ''",
-            "max_connections = 200",
         };
+        // A throwaway test cluster serves many ledger hosts at once (one per test class), each with its own pools.
+        settings.Add(durable ? "max_connections = 200" : "max_connections = 1000");
         if (!durable)
             settings.AddRange(["fsync = off", "synchronous_commit = off", "full_page_writes = off"]);
         await File.AppendAllLinesAsync(Path.Combine(DataFolder, "postgresql.conf"), settings, ct);
