@@ -6,10 +6,13 @@ public static class BenchCommand
     private const string Usage =
         "usage: Ledger.Bench append --backend postgres|esdb [--writers 16] [--events 20000] [--events-per-stream 100] [--out bench/results] [--note text]\n" +
         "  postgres: a throwaway durable cluster (fsync on) unless LEDGER_BENCH_POSTGRES names a server\n" +
-        "  esdb:     the server LEDGER_TEST_ESDB names";
+        "  esdb:     the server LEDGER_TEST_ESDB names\n" +
+        "usage: Ledger.Bench timeline --events 10000   (one quote's auditor timeline vs a raw read, throwaway cluster with fsync on)";
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["timeline", "--events", var count])
+            return await TimelineBenchmark.RunAsync(int.Parse(count), Path.Combine(RepositoryRoot(), "bench", "results"));
         if (args.Length == 0 || args[0] != "append")
         {
             Console.Error.WriteLine(Usage);

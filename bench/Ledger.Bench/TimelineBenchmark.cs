@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Ledger.Application;
+using Ledger.Application.Timelines;
+using Ledger.Domain.Quotes;
+using Ledger.EventStore;
+using Ledger.EventStore.Marten;
+using Ledger.LocalPostgres;
+using Npgsql;
+using NodaTime;
+
+namespace Ledger.Bench;
+
+/// <summary>
+/// <c>timeline --events N</c>: how long the auditor's timeline of one quote with N events takes, against a raw read of
+/// the same stream through the port (the floor), on a throwaway PostgreSQL with fsync on.
+/// </summary>
+public static class TimelineBenchmark
+{
+    private const int Rounds = 5;
+
+    public static async Task<int> RunAsync(int events, string outFolder)
+    {
+        var binaries = PostgresBinaries.Find() ?? throw new InvalidOperationException("PostgreSQL binaries not found.");
+        var cluster = new LocalPostgresCluster(Path.Combine(Path.GetTempPath(), $"ledger-bench-timeline-{Guid.NewGuid():N}"), binaries);
+        try
+        {
+            await cluster.InitialiseAsync(durable: true);
+            await cluster.StartAsync();
+            await cluster.CreateDatabaseIfMissingAsync("bench");
+            var connectionString = cluster.ConnectionString("bench");
+            var serializer = new EventSerializer(LedgerEventTypes.Registry());
+            using var documents = LedgerMarten.CreateStore(connectionString, serializer);
+            await SchemaMigration.ApplyAsync(documents);
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            var store = new HashChainingEventStore(new MartenBackend(documents, dataSource, serializer));
+
+            var quoteId = "Q-BENCH";
+            await AppendHistoryAsync(store, serializer, quoteId, events);
+            var timeline = new QuoteTimeline(store, serializer);
+
+            var timelineMs = new List<double>();
+            var rawMs = new List<double>();
+            for (var round = 0; round <= Rounds; round++)
+            {
+                var clock = Stopwatch.StartNew();
+                var page = await timeline.ReadAsync(quoteId, null, 0, int.MaxValue, CancellationToken.None);
+                var timelineElapsed = clock.Elapsed.TotalMilliseconds;
+                if (page!.Total != events) throw new InvalidOperationException($"The timeline has {page.Total} events, not {events}.");
+
+                clock.Restart();
+                var raw = 0;
+                var from = StreamRevision.Start;
+                while (await store.ReadStreamAsync(QuoteDecider.StreamId(quoteId), ReadDirection.Forwards, from, 1000) is ReadStreamResult.Found found)
+                {
+                    raw += found.Events.Count;
+                    if (found.Events.Count < 1000) break;
+                    from = new StreamRevision(found.Events[^1].Revision + 1);
+                }
+                var rawElapsed = clock.Elapsed.TotalMilliseconds;
+                if (round == 0) continue; // the first round warms up the JIT and the pools
+                timelineMs.Add(timelineElapsed);
+                rawMs.Add(rawElapsed);
+            }
+
+            var result = new
+            {
+                benchmark = "timeline",
+                machine = new { cores = Environment.ProcessorCount, memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, os = Environment.OSVersion.ToString() },
+                commit = Environment.GetEnvironmentVariable("LEDGER_COMMIT") ?? "",
+                parameters = new { events, rounds = Rounds, backend = "postgres (throwaway cluster, fsync on)" },
+                timelineMedianMs = Median(timelineMs),
+                rawReadMedianMs = Median(rawMs),
+                ratio = Median(timelineMs) / Median(rawMs),
+                timelineMs,
+                rawMs,
+            };
+            Console.WriteLine($"timeline of one quote with {events} events, median of {Rounds} rounds:");
+            Console.WriteLine($"  GET-timeline work (read + merge + fold + JSON elements): {result.timelineMedianMs,10:F1} ms");
+            Console.WriteLine($"  raw read of the same stream through the port:           {result.rawReadMedianMs,10:F1} ms");
+            Console.WriteLine($"  ratio: {result.ratio:F2}");
+            Directory.CreateDirectory(outFolder);
+            var file = Path.Combine(outFolder, $"timeline-{events}-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.json");
+            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"written: {file}");
+            return 0;
+        }
+        finally
+        {
+            await cluster.DeleteAsync();
+        }
+    }
+
+    /// <summary>A drafted quote with one line whose quantity is changed until the stream holds <paramref name="events"/> events.</summary>
+    private static async Task AppendHistoryAsync(IEventStore store, EventSerializer serializer, string quoteId, int events)
+    {
+        var at = Instant.FromUtc(2026, 3, 1, 9, 0);
+        var history = new List<QuoteEvent>
+        {
+            new QuoteDrafted(quoteId, "salesforce", "OPP-1", "ACC-1", "C-ACME", "dana", "EUR", "enterprise", "EMEA", "Acme GmbH", "Europe/Berlin",
+                "2026.1", new LocalDate(2026, 3, 1), new LocalDate(2026, 12, 31), 1, at),
+            new QuoteLineAdded(quoteId, 1, new QuoteLine("L1", "PLAT-ENT", "2026.1", 1, 1200m, 0m), at),
+        };
+        for (var i = 2; i < events; i++) history.Add(new QuoteLineChanged(quoteId, 1, "L1", 1 + i % 50, 0m, at.Plus(Duration.FromSeconds(i))));
+
+        long last = -1;
+        foreach (var chunk in history.Chunk(500))
+        {
+            var toAppend = chunk.Select(e =>
+            {
+                var (type, data) = serializer.Serialize(e);
+                return new EventToAppend(Guid.NewGuid(), type, data, new EventMetadata("bench", "bench", "bench", "salesforce", null, at));
+            }).ToList();
+            if (await store.AppendAsync(QuoteDecider.StreamId(quoteId), ExpectedRevision.After(last), toAppend) is not AppendResult.Success success)
+                throw new InvalidOperationException("The history could not be appended.");
+            last = success.LastRevision;
+        }
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+}
