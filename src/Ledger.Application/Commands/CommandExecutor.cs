@@ -4,9 +4,6 @@ using NodaTime;
 
 namespace Ledger.Application.Commands;
 
-/// <summary>How to rebuild a stream's state from its events.</summary>
-public sealed record StreamFold<TState, TEvent>(TState Initial, Func<TState, TEvent, TState> Evolve);
-
 /// <summary>
 /// The one path every command takes: load the stream through the port, fold, decide, append with the
 /// expected revision. A lost race is re-loaded and re-decided a bounded number of times; a retry whose events
@@ -17,20 +14,19 @@ public sealed class CommandExecutor(IEventStore store, EventSerializer serialize
     public const int MaxAttempts = 5;
     private const int PageSize = 1000;
 
-    public async Task<CommandResult> ExecuteAsync<TState, TEvent>(
-        string streamId, StreamFold<TState, TEvent> fold, Func<TState, Instant, Decision<TEvent>> decide,
-        CommandMetadata metadata, CancellationToken ct = default)
+    public async Task<CommandResult> ExecuteAsync<TCommand, TEvent, TState>(
+        string streamId, Decider<TCommand, TEvent, TState> decider, TCommand command, CommandMetadata metadata, CancellationToken ct = default)
         where TEvent : class
     {
         var firstId = metadata.EventId(streamId, 0);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var loaded = await LoadAsync(streamId, fold, ct);
+            var loaded = await LoadAsync(streamId, decider, ct);
             if (IndexOf(loaded.Events, firstId) is var landedAt and >= 0)
                 return Replay(streamId, loaded.Events, landedAt, metadata);
 
             var now = clock.GetCurrentInstant();
-            switch (decide(loaded.State, now))
+            switch (decider.Decide(command, loaded.State, now))
             {
                 case Decision<TEvent>.Refused r:
                     return new CommandResult.Refused(r.Refusal);
@@ -49,17 +45,17 @@ public sealed class CommandExecutor(IEventStore store, EventSerializer serialize
     }
 
     /// <summary>Reads a whole stream and folds it: its state, its last revision (-1 when it does not exist), and its events.</summary>
-    public async Task<LoadedStream<TState>> LoadAsync<TState, TEvent>(string streamId, StreamFold<TState, TEvent> fold, CancellationToken ct)
+    public async Task<LoadedStream<TState>> LoadAsync<TCommand, TEvent, TState>(string streamId, Decider<TCommand, TEvent, TState> decider, CancellationToken ct)
         where TEvent : class
     {
-        var state = fold.Initial;
+        var state = decider.Initial;
         var events = new List<RecordedEvent>();
         var from = StreamRevision.Start;
         while (await store.ReadStreamAsync(streamId, ReadDirection.Forwards, from, PageSize, ct) is ReadStreamResult.Found found)
         {
             foreach (var recorded in found.Events)
             {
-                state = fold.Evolve(state, (TEvent)serializer.Deserialize(recorded.Type, recorded.Data.Span));
+                state = decider.Evolve(state, (TEvent)serializer.Deserialize(recorded.Type, recorded.Data.Span));
                 events.Add(recorded);
             }
             if (found.Events.Count < PageSize) break;

@@ -1,7 +1,7 @@
+using Ledger.Domain;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
 using Ledger.Domain.Catalog;
-using Ledger.Domain.Common;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
@@ -14,57 +14,48 @@ namespace Ledger.Application.Commands;
 /// </summary>
 public sealed class StreamCommands(CommandExecutor executor)
 {
-    private static readonly StreamFold<QuoteState, QuoteEvent> Quote = new(QuoteDecider.Initial, QuoteDecider.Evolve);
-    private static readonly StreamFold<ApprovalState, ApprovalEvent> Approval = new(ApprovalDecider.Initial, ApprovalDecider.Evolve);
-    private static readonly StreamFold<OrderState, OrderEvent> Order = new(OrderDecider.Initial, OrderDecider.Evolve);
-    private static readonly StreamFold<BillingState, BillingEvent> Billing = new(BillingDecider.Initial, BillingDecider.Evolve);
-    private static readonly StreamFold<CustomerState, CustomerEvent> Customer = new(CustomerDecider.Initial, CustomerDecider.Evolve);
-    private static readonly StreamFold<CrmAccountState, CrmAccountEvent> CrmAccount = new(CrmAccountDecider.Initial, CrmAccountDecider.Evolve);
-    private static readonly StreamFold<CatalogState, CatalogEvent> Catalog = new(CatalogState.Initial, CatalogDecider.Evolve);
-    private static readonly StreamFold<PricingPolicyState, PricingPolicyEvent> Policy = new(PricingPolicyState.Initial, PricingPolicyDecider.Evolve);
-
     public Task<CommandResult> Send(QuoteCommand c, CommandMetadata m, CancellationToken ct) =>
-        executor.ExecuteAsync(QuoteDecider.StreamId(c.QuoteId), Quote, (s, now) => QuoteDecider.Decide(c, s, now), m, ct);
+        executor.ExecuteAsync(QuoteDecider.StreamId(c.QuoteId), Deciders.Quote, c, m, ct);
 
     public Task<CommandResult> Send(ApprovalCommand c, CommandMetadata m, CancellationToken ct) =>
-        executor.ExecuteAsync(ApprovalDecider.StreamId(c.QuoteId, c.Revision), Approval, (s, now) => ApprovalDecider.Decide(c, s, now), m, ct);
+        executor.ExecuteAsync(ApprovalDecider.StreamId(c.QuoteId, c.Revision), Deciders.Approval, c, m, ct);
 
     public Task<CommandResult> Send(OrderCommand c, CommandMetadata m, CancellationToken ct) =>
-        executor.ExecuteAsync(OrderDecider.StreamId(c.OrderId), Order, (s, now) => OrderDecider.Decide(c, s, now), m, ct);
+        executor.ExecuteAsync(OrderDecider.StreamId(c.OrderId), Deciders.Order, c, m, ct);
 
     public Task<CommandResult> Send(BillingCommand c, CommandMetadata m, CancellationToken ct) =>
-        executor.ExecuteAsync(BillingDecider.StreamId(c.OrderId), Billing, (s, now) => BillingDecider.Decide(c, s, now), m, ct);
+        executor.ExecuteAsync(BillingDecider.StreamId(c.OrderId), Deciders.Billing, c, m, ct);
 
     public Task<CommandResult> Send(CustomerCommand c, CommandMetadata m, CancellationToken ct) =>
-        executor.ExecuteAsync(CustomerDecider.StreamId(c.CustomerId), Customer, (s, now) => CustomerDecider.Decide(c, s, now), m, ct);
+        executor.ExecuteAsync(CustomerDecider.StreamId(c.CustomerId), Deciders.Customer, c, m, ct);
 
     public Task<CommandResult> Send(CrmAccountCommand c, CommandMetadata m, CancellationToken ct) =>
-        executor.ExecuteAsync(CrmAccountDecider.StreamId(c.Crm, c.AccountId), CrmAccount, (s, now) => CrmAccountDecider.Decide(c, s, now), m, ct);
+        executor.ExecuteAsync(CrmAccountDecider.StreamId(c.Crm, c.AccountId), Deciders.CrmAccount, c, m, ct);
 
     public Task<CommandResult> Send(PublishCatalogVersion c, CommandMetadata m, CancellationToken ct) =>
-        executor.ExecuteAsync(CatalogDecider.StreamId, Catalog, (s, now) => CatalogDecider.Decide(c, s, now), m, ct);
+        executor.ExecuteAsync(CatalogDecider.StreamId, Deciders.Catalog, c, m, ct);
 
     public Task<CommandResult> Send(PublishPricingPolicy c, CommandMetadata m, CancellationToken ct) =>
-        executor.ExecuteAsync(PricingPolicyDecider.StreamId, Policy, (s, now) => PricingPolicyDecider.Decide(c, s, now), m, ct);
+        executor.ExecuteAsync(PricingPolicyDecider.StreamId, Deciders.PricingPolicy, c, m, ct);
 
     public async Task<QuoteState> LoadQuote(string quoteId, CancellationToken ct) =>
-        (await executor.LoadAsync(QuoteDecider.StreamId(quoteId), Quote, ct)).State;
+        (await executor.LoadAsync(QuoteDecider.StreamId(quoteId), Deciders.Quote, ct)).State;
 
     public async Task<ApprovalState> LoadApproval(string quoteId, int revision, CancellationToken ct) =>
-        (await executor.LoadAsync(ApprovalDecider.StreamId(quoteId, revision), Approval, ct)).State;
+        (await executor.LoadAsync(ApprovalDecider.StreamId(quoteId, revision), Deciders.Approval, ct)).State;
 
     public async Task<OrderState> LoadOrder(string orderId, CancellationToken ct) =>
-        (await executor.LoadAsync(OrderDecider.StreamId(orderId), Order, ct)).State;
+        (await executor.LoadAsync(OrderDecider.StreamId(orderId), Deciders.Order, ct)).State;
 
     public async Task<BillingState> LoadBilling(string orderId, CancellationToken ct) =>
-        (await executor.LoadAsync(BillingDecider.StreamId(orderId), Billing, ct)).State;
+        (await executor.LoadAsync(BillingDecider.StreamId(orderId), Deciders.Billing, ct)).State;
 
     public async Task<CustomerState> LoadCustomer(string customerId, CancellationToken ct) =>
-        (await executor.LoadAsync(CustomerDecider.StreamId(customerId), Customer, ct)).State;
+        (await executor.LoadAsync(CustomerDecider.StreamId(customerId), Deciders.Customer, ct)).State;
 
     public async Task<CatalogState> LoadCatalog(CancellationToken ct) =>
-        (await executor.LoadAsync(CatalogDecider.StreamId, Catalog, ct)).State;
+        (await executor.LoadAsync(CatalogDecider.StreamId, Deciders.Catalog, ct)).State;
 
     public async Task<PricingPolicyState> LoadPolicies(CancellationToken ct) =>
-        (await executor.LoadAsync(PricingPolicyDecider.StreamId, Policy, ct)).State;
+        (await executor.LoadAsync(PricingPolicyDecider.StreamId, Deciders.PricingPolicy, ct)).State;
 }
