@@ -1,6 +1,7 @@
 using Ledger.EventStore;
 using Ledger.EventStore.EventStoreDb;
 using Ledger.EventStore.Marten;
+using Ledger.EventStore.Replication;
 using Marten;
 using Npgsql;
 
@@ -17,7 +18,14 @@ public static class EventStoreRegistration
         services.AddSingleton(registry);
         services.AddSingleton<EventSerializer>();
         if (settings.UsesEventStoreDb)
+        {
             services.AddSingleton<IEventStoreBackend>(_ => new EventStoreDbBackend(settings.EventStore));
+            // The read side (Marten projections, Wolverine) reads PostgreSQL: copy $all there, exactly once (ADR/0010).
+            services.AddSingleton<IReplicationTarget>(sp => new MartenReplicationTarget(
+                sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventSerializer>()));
+            services.AddHostedService(sp => new EventReplicator(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IReplicationTarget>(),
+                sp.GetRequiredService<ILogger<EventReplicator>>()));
+        }
         else
             services.AddSingleton<IEventStoreBackend>(sp => new MartenBackend(
                 sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventSerializer>()));
