@@ -50,13 +50,8 @@ public static class TimelineBenchmark
 
                 clock.Restart();
                 var raw = 0;
-                var from = StreamRevision.Start;
-                while (await store.ReadStreamAsync(QuoteDecider.StreamId(quoteId), ReadDirection.Forwards, from, 1000) is ReadStreamResult.Found found)
-                {
-                    raw += found.Events.Count;
-                    if (found.Events.Count < 1000) break;
-                    from = new StreamRevision(found.Events[^1].Revision + 1);
-                }
+                await foreach (var _ in store.ReadWholeStreamAsync(QuoteDecider.StreamId(quoteId))) raw++;
+                if (raw != events) throw new InvalidOperationException($"The raw read found {raw} events, not {events}.");
                 var rawElapsed = clock.Elapsed.TotalMilliseconds;
                 if (round == 0) continue; // the first round warms up the JIT and the pools
                 timelineMs.Add(timelineElapsed);

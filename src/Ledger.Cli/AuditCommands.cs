@@ -4,7 +4,7 @@ using Ledger.Api;
 using Ledger.Application;
 using Ledger.Application.Timelines;
 using Ledger.EventStore;
-using Ledger.EventStore.EventStoreDb;
+using Ledger.Api.EventStore;
 using Ledger.EventStore.Marten;
 using Ledger.EventStore.Verification;
 using Npgsql;
@@ -83,18 +83,15 @@ public static class AuditCommands
     /// <summary>The event store the local ledger (or <c>LEDGER_POSTGRES</c> / <c>LEDGER_EVENTSTORE</c>) uses.</summary>
     private static async Task<OpenStore> OpenStoreAsync()
     {
-        var postgres = await LocalLedger.PostgresConnectionStringAsync();
-        var eventStore = Environment.GetEnvironmentVariable(LedgerSettings.EventStoreVariable) is { Length: > 0 } s ? s : "postgres";
+        var settings = new LedgerSettings(await LocalLedger.PostgresConnectionStringAsync(),
+            Environment.GetEnvironmentVariable(LedgerSettings.EventStoreVariable) is { Length: > 0 } s ? s : "postgres");
         var serializer = new EventSerializer(LedgerEventTypes.Registry());
-        if (eventStore != "postgres")
+        var documents = LedgerMarten.CreateStore(settings.PostgresConnectionString, serializer);
+        var dataSource = NpgsqlDataSource.Create(settings.PostgresConnectionString);
+        var backend = EventStoreRegistration.CreateBackend(settings, documents, dataSource, serializer);
+        return new OpenStore(new HashChainingEventStore(backend), serializer, async () =>
         {
-            var esdb = new EventStoreDbBackend(eventStore);
-            return new OpenStore(new HashChainingEventStore(esdb), serializer, () => { esdb.Dispose(); return ValueTask.CompletedTask; });
-        }
-        var documents = LedgerMarten.CreateStore(postgres, serializer);
-        var dataSource = NpgsqlDataSource.Create(postgres);
-        return new OpenStore(new HashChainingEventStore(new MartenBackend(documents, dataSource, serializer)), serializer, async () =>
-        {
+            (backend as IDisposable)?.Dispose();
             documents.Dispose();
             await dataSource.DisposeAsync();
         });

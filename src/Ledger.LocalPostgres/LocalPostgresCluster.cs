@@ -110,7 +110,8 @@ public sealed class LocalPostgresCluster
         if (chown.ExitCode != 0) throw new InvalidOperationException($"chown of {Folder} to postgres failed.");
     }
 
-    private static bool RunsAsRoot => Environment.UserName == "root";
+    /// <summary>initdb and pg_ctl refuse root; as root, server commands run as the postgres user (and apt runs without sudo).</summary>
+    internal static bool RunsAsRoot => Environment.UserName == "root";
 
     private static async Task RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct)
     {

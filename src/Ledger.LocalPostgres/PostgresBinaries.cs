@@ -30,7 +30,7 @@ public sealed record PostgresBinaries(string BinFolder)
     public static PostgresBinaries FindOrInstall(Action<string> log)
     {
         if (Find() is { } found) return found;
-        var asRoot = Environment.UserName == "root";
+        var asRoot = LocalPostgresCluster.RunsAsRoot;
         log(asRoot
             ? "PostgreSQL binaries not found: installing Debian's postgresql package (apt-get)…"
             : "PostgreSQL binaries not found: installing Debian's postgresql package with sudo apt-get…");

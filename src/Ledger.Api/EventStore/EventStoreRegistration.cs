@@ -17,19 +17,23 @@ public static class EventStoreRegistration
     {
         services.AddSingleton(registry);
         services.AddSingleton<EventSerializer>();
+        services.AddSingleton(sp => CreateBackend(settings,
+            sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventSerializer>()));
         if (settings.UsesEventStoreDb)
         {
-            services.AddSingleton<IEventStoreBackend>(_ => new EventStoreDbBackend(settings.EventStore));
             // The read side (Marten projections, Wolverine) reads PostgreSQL: copy $all there, exactly once (ADR/0010).
             services.AddSingleton<IReplicationTarget>(sp => new MartenReplicationTarget(
                 sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventSerializer>()));
             services.AddHostedService(sp => new EventReplicator(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IReplicationTarget>(),
                 sp.GetRequiredService<ILogger<EventReplicator>>()));
         }
-        else
-            services.AddSingleton<IEventStoreBackend>(sp => new MartenBackend(
-                sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventSerializer>()));
         services.AddSingleton<IEventStore>(sp => new HashChainingEventStore(sp.GetRequiredService<IEventStoreBackend>()));
         return services;
     }
+
+    /// <summary>The backend <c>LEDGER_EVENTSTORE</c> names: the one choice, shared by the host and the <c>ledger</c> command.</summary>
+    public static IEventStoreBackend CreateBackend(LedgerSettings settings, IDocumentStore documents, NpgsqlDataSource dataSource, EventSerializer serializer) =>
+        settings.UsesEventStoreDb
+            ? new EventStoreDbBackend(settings.EventStore)
+            : new MartenBackend(documents, dataSource, serializer);
 }

@@ -75,16 +75,12 @@ public static class BillingHandoffHandler
         if (await billing.SendAsync(state.Request, ct) is { } rejection)
         {
             await streams.Send(new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false),
-                SystemCommand($"billing-rejected-{message.OrderId}"), ct);
+                CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}"), ct);
             return;
         }
         await bus.ScheduleAsync(new CheckBillingHandoff(message.OrderId), settings.Timeout.ToTimeSpan());
     }
 
     public static Task Handle(CheckBillingHandoff message, StreamCommands streams, BillingSettings settings, CancellationToken ct) =>
-        streams.Send(new MarkBillingUnconfirmed(message.OrderId, settings.Timeout), SystemCommand($"billing-timeout-{message.OrderId}"), ct);
-
-    /// <summary>Commands the ledger sends itself: the actor is the ledger, the key derived from what triggered them.</summary>
-    public static CommandMetadata SystemCommand(string key) =>
-        new(CommandMetadata.CommandIdFor("ledger", key), key, "ledger", "ledger", key);
+        streams.Send(new MarkBillingUnconfirmed(message.OrderId, settings.Timeout), CommandMetadata.ByLedger($"billing-timeout-{message.OrderId}"), ct);
 }

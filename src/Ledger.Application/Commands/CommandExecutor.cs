@@ -12,7 +12,6 @@ namespace Ledger.Application.Commands;
 public sealed class CommandExecutor(IEventStore store, EventSerializer serializer, IClock clock)
 {
     public const int MaxAttempts = 5;
-    private const int PageSize = 1000;
 
     public async Task<CommandResult> ExecuteAsync<TCommand, TEvent, TState>(
         string streamId, Decider<TCommand, TEvent, TState> decider, TCommand command, CommandMetadata metadata, CancellationToken ct = default)
@@ -50,16 +49,10 @@ public sealed class CommandExecutor(IEventStore store, EventSerializer serialize
     {
         var state = decider.Initial;
         var events = new List<RecordedEvent>();
-        var from = StreamRevision.Start;
-        while (await store.ReadStreamAsync(streamId, ReadDirection.Forwards, from, PageSize, ct) is ReadStreamResult.Found found)
+        await foreach (var recorded in store.ReadWholeStreamAsync(streamId, ct))
         {
-            foreach (var recorded in found.Events)
-            {
-                state = decider.Evolve(state, (TEvent)serializer.Deserialize(recorded.Type, recorded.Data.Span));
-                events.Add(recorded);
-            }
-            if (found.Events.Count < PageSize) break;
-            from = new StreamRevision(found.Events[^1].Revision + 1);
+            state = decider.Evolve(state, (TEvent)serializer.Deserialize(recorded.Type, recorded.Data.Span));
+            events.Add(recorded);
         }
         return new LoadedStream<TState>(state, events.Count == 0 ? -1 : events[^1].Revision, events);
     }

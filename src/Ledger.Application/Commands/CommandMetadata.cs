@@ -15,6 +15,9 @@ public sealed record CommandMetadata(
     public Guid EventId(string streamId, int index) =>
         DeterministicGuid.Create($"{Actor}\n{IdempotencyKey}\n{streamId}\n{index}");
 
+    /// <summary>A command the ledger sends itself (a reaction): the ledger is the actor, the key derived from what triggered it.</summary>
+    public static CommandMetadata ByLedger(string key) => new(CommandIdFor("ledger", key), key, "ledger", "ledger", key);
+
     /// <summary>A command id that is stable across retries of one request.</summary>
     public static string CommandIdFor(string actor, string idempotencyKey) =>
         DeterministicGuid.Create($"command\n{actor}\n{idempotencyKey}").ToString();

@@ -1,4 +1,3 @@
-using Ledger.Application.Billing;
 using Ledger.Application.Commands;
 using Ledger.Domain.Quotes;
 using NodaTime;
@@ -20,7 +19,7 @@ public static class QuoteExpiryHandler
 
     public static async Task Handle(ExpireQuoteWhenDue message, StreamCommands streams, IMessageBus bus, IClock clock, CancellationToken ct)
     {
-        var result = await streams.Send(new ExpireQuote(message.QuoteId), BillingHandoffHandler.SystemCommand($"expire-{message.QuoteId}"), ct);
+        var result = await streams.Send(new ExpireQuote(message.QuoteId), CommandMetadata.ByLedger($"expire-{message.QuoteId}"), ct);
         // Delivered a little before the quote's own clock says it is over: look again just after.
         if (result is CommandResult.Refused { Refusal.Code: "quote.still-valid" }
             && await streams.LoadQuote(message.QuoteId, ct) is { ValidityEnds: { } due })

@@ -29,8 +29,6 @@ public sealed record TimelinePage(
 /// </summary>
 public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
 {
-    private const int PageSize = 1000;
-
     public async Task<TimelinePage?> ReadAsync(string quoteId, Instant? asOf, ulong after, int limit, CancellationToken ct)
     {
         var quoteEvents = await ReadStreamAsync(QuoteDecider.StreamId(quoteId), ct);
@@ -94,13 +92,7 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
     private async Task<List<RecordedEvent>> ReadStreamAsync(string streamId, CancellationToken ct)
     {
         var events = new List<RecordedEvent>();
-        var from = StreamRevision.Start;
-        while (await store.ReadStreamAsync(streamId, ReadDirection.Forwards, from, PageSize, ct) is ReadStreamResult.Found found)
-        {
-            events.AddRange(found.Events);
-            if (found.Events.Count < PageSize) break;
-            from = new StreamRevision(found.Events[^1].Revision + 1);
-        }
+        await foreach (var e in store.ReadWholeStreamAsync(streamId, ct)) events.Add(e);
         return events;
     }
 

@@ -31,17 +31,9 @@ public sealed class ChainVerifier(IEventStore store)
     public async Task<ChainReport> VerifyStreamAsync(string streamId, CancellationToken ct = default)
     {
         var link = new ChainLink(streamId);
-        var from = StreamRevision.Start;
-        while (true)
-        {
-            if (await store.ReadStreamAsync(streamId, ReadDirection.Forwards, from, PageSize, ct) is not ReadStreamResult.Found found)
-                break;
-            foreach (var e in found.Events)
-                if (link.Check(e) is { } broken)
-                    return new ChainReport(streamId, link.Checked, broken);
-            if (found.Events.Count < PageSize) break;
-            from = new StreamRevision(found.Events[^1].Revision + 1);
-        }
+        await foreach (var e in store.ReadWholeStreamAsync(streamId, ct))
+            if (link.Check(e) is { } broken)
+                return new ChainReport(streamId, link.Checked, broken);
         return new ChainReport(streamId, link.Checked, null);
     }
 
