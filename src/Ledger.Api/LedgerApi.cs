@@ -15,7 +15,13 @@ using Ledger.Api.OpenApi;
 using Ledger.Api.Idempotency;
 using Ledger.Api.Problems;
 using Ledger.Api.Security;
+using JasperFx.Events.Daemon;
+using Ledger.Api.Projections;
+using Ledger.Projections;
+using Ledger.Projections.Reconciliation;
+using Ledger.Projections.Revenue;
 using Marten;
+using OpenTelemetry.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Authentication;
 using Npgsql;
@@ -52,6 +58,15 @@ public static class LedgerApi
         builder.Services.AddSingleton<CommandExecutor>();
         builder.Services.AddSingleton<StreamCommands>();
         builder.Services.AddSingleton<QuoteTimeline>();
+        builder.Services.AddSingleton(ReconciliationSlasFrom(builder.Configuration));
+        builder.Services.AddSingleton<DiscrepancyQuery>();
+        builder.Services.AddSingleton<RevenueSummary>();
+        builder.Services.AddSingleton<ProjectionRebuilds>();
+        builder.Services.AddSingleton<ProjectionLagMetrics>();
+        builder.Services.AddHostedService<ProjectionLagSampler>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ProjectionLagMetrics.MeterName, "Marten")
+            .AddPrometheusExporter());
         builder.Services.AddSingleton(BillingSettingsFrom(builder.Configuration));
         builder.Services.AddHttpClient(BillingClient.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<BillingClient>();
@@ -65,7 +80,10 @@ public static class LedgerApi
                 options.Connection(settings.PostgresConnectionString);
                 LedgerMarten.ConfigureEventStore(options, new EventSerializer(registry));
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeys.Schema());
+                LedgerProjections.Configure(options);
             })
+            // Each projection runs on exactly one node, elected with a PostgreSQL advisory lock (ADR/0014).
+            .AddAsyncDaemon(DaemonMode.HotCold)
             .UseNpgsqlDataSource()
             .ApplyAllDatabaseChangesOnStartup()
             .IntegrateWithWolverine();
@@ -97,7 +115,8 @@ public static class LedgerApi
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(options => options.AddLedgerDescriptions());
         builder.Services.AddHealthChecks()
-            .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag]);
+            .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<ProjectionLagHealthCheck>("projections");
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -111,9 +130,15 @@ public static class LedgerApi
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapLedgerHealth();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapWolverineEndpoints(options => options.RequireAuthorizeOnAll());
         return app;
     }
+
+    /// <summary><c>Reconciliation:SlaHours:QTC-01</c> (etc.) override a time rule's SLA; the catalogue's defaults apply otherwise.</summary>
+    private static ReconciliationSlas ReconciliationSlasFrom(IConfiguration configuration) => new(
+        configuration.GetSection("Reconciliation:SlaHours").GetChildren()
+            .ToDictionary(c => c.Key, c => Duration.FromHours(double.Parse(c.Value ?? "", System.Globalization.CultureInfo.InvariantCulture))));
 
     /// <summary><c>Billing:Url</c> (the billing system), <c>Billing:TimeoutSeconds</c> (default 600) and <c>Ledger:PublicUrl</c> (where billing calls back).</summary>
     private static BillingSettings BillingSettingsFrom(IConfiguration configuration) => new(

@@ -4,6 +4,7 @@ using Ledger.Domain.Catalog;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Reconciliation;
 
 namespace Ledger.Domain;
 
@@ -54,5 +55,12 @@ public static class CommandNames
 
         (typeof(PublishCatalogVersion), "publish-catalog-version"),
         (typeof(PublishPricingPolicy), "publish-pricing-policy"),
+
+        (typeof(ReportCrmQuoteState), "report-crm-quote-state"),
+        (typeof(ReportBillingRecord), "report-billing-record"),
+
+        (typeof(AcknowledgeDiscrepancy), "acknowledge-discrepancy"),
+        (typeof(AssignDiscrepancy), "assign-discrepancy"),
+        (typeof(ResolveDiscrepancy), "resolve-discrepancy"),
     ];
 }

@@ -5,6 +5,7 @@ using Ledger.Domain.Common;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Reconciliation;
 
 namespace Ledger.Domain;
 
@@ -34,4 +35,10 @@ public static class Deciders
 
     public static readonly Decider<PublishPricingPolicy, PricingPolicyEvent, PricingPolicyState> PricingPolicy =
         new(PricingPolicyState.Initial, PricingPolicyDecider.Evolve, PricingPolicyDecider.Decide);
+
+    public static readonly Decider<ReportedFactCommand, ReportedFactEvent, ReportedFactState> ReportedFact =
+        new(ReportedFactState.Initial, ReportedFactDecider.Evolve, ReportedFactDecider.Decide);
+
+    public static readonly Decider<DiscrepancyCommand, DiscrepancyEvent, DiscrepancyClearingState> DiscrepancyClearing =
+        new(DiscrepancyClearingState.Initial, DiscrepancyClearingDecider.Evolve, DiscrepancyClearingDecider.Decide);
 }

@@ -4,6 +4,7 @@ using Ledger.Domain.Catalog;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Reconciliation;
 
 namespace Ledger.Domain;
 
@@ -57,5 +58,12 @@ public static class EventNames
 
         (typeof(CatalogVersionPublished), "catalog-version-published.v1"),
         (typeof(PricingPolicyPublished), "pricing-policy-published.v1"),
+
+        (typeof(CrmQuoteStateReported), "crm-quote-state-reported.v1"),
+        (typeof(BillingRecordReported), "billing-record-reported.v1"),
+
+        (typeof(DiscrepancyAcknowledged), "discrepancy-acknowledged.v1"),
+        (typeof(DiscrepancyAssigned), "discrepancy-assigned.v1"),
+        (typeof(DiscrepancyResolved), "discrepancy-resolved.v1"),
     ];
 }

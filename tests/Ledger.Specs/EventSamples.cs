@@ -4,6 +4,7 @@ using Ledger.Domain.Catalog;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Reconciliation;
 using NodaTime;
 
 namespace Ledger.Specs;
@@ -72,5 +73,12 @@ public static class EventSamples
             "product.ops", At),
         new PricingPolicyPublished("pricing-policy", "policy-2025-11", Thresholds, [new PolicyOverride("smb", null, Thresholds with { DealDeskAboveDiscountPercent = 5m })],
             "revops.lead", At),
+
+        new CrmQuoteStateReported("salesforce", Q, "006Dn000001AcmeQ4", QuoteStatus.Sent, At - Duration.FromMinutes(2), At),
+        new BillingRecordReported("INV-2025-000417", Order, BillingRecordKind.Invoice, 11400.00m, "USD", BillingRecordStatus.Issued, At - Duration.FromMinutes(2), At),
+
+        new DiscrepancyAcknowledged("QTC-05:1:Q-1001", "QTC-05", Q, 1, "finance.ops", "Looking at the invoice", At),
+        new DiscrepancyAssigned("QTC-05:1:Q-1001", "QTC-05", Q, 1, "billing-ops", "finance.ops", At),
+        new DiscrepancyResolved("QTC-05:1:Q-1001", "QTC-05", Q, 1, "finance.ops", "Credit note CN-77 issued for the 400.00 difference", At),
     ];
 }

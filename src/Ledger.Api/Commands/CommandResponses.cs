@@ -18,8 +18,7 @@ public static class CommandResponses
     {
         CommandResult.Appended a when createdLocation is not null && a.Revision == a.EventTypes.Count - 1 =>
             Results.Created(createdLocation, Accepted(a, context)),
-        CommandResult.Appended a => Results.Ok(Accepted(a, context)),
-        CommandResult.Unchanged u => Results.Ok(new CommandAccepted(u.StreamId, u.Revision, 0, [], false, context.CorrelationIdOrEmpty())),
+        CommandResult.Appended or CommandResult.Unchanged => Results.Ok(result.Accepted(context)),
         CommandResult.Refused r => Results.Problem(LedgerProblems.Create(StatusOf(r.Refusal.Kind), r.Refusal.Code, r.Refusal.Message, r.Refusal.Field)),
         CommandResult.ConcurrencyConflict c => Results.Problem(LedgerProblems.Create(StatusCodes.Status409Conflict,
             "stream.concurrency-conflict",
@@ -37,6 +36,14 @@ public static class CommandResponses
 
     private static CommandAccepted Accepted(CommandResult.Appended a, HttpContext context) =>
         new(a.StreamId, a.Revision, a.Position.Value, a.EventTypes, a.Replayed, context.CorrelationIdOrEmpty());
+
+    /// <summary>The body of a successful result (appended or unchanged), for endpoints that answer several at once.</summary>
+    public static CommandAccepted Accepted(this CommandResult result, HttpContext context) => result switch
+    {
+        CommandResult.Appended a => Accepted(a, context),
+        CommandResult.Unchanged u => new CommandAccepted(u.StreamId, u.Revision, 0, [], false, context.CorrelationIdOrEmpty()),
+        _ => throw new InvalidOperationException($"{result.GetType().Name} is not a success."),
+    };
 
     private static string CorrelationIdOrEmpty(this HttpContext context) =>
         context.Items[Correlation.CorrelationMiddleware.Header] as string ?? "";

@@ -43,6 +43,11 @@ public sealed class CommandExecutor(IEventStore store, EventSerializer serialize
         return new CommandResult.ConcurrencyConflict(streamId, MaxAttempts);
     }
 
+    /// <summary>Decides without appending: the refusal the command would get now, or null. A batch checks every item before it appends any.</summary>
+    public async Task<Refusal?> CheckAsync<TCommand, TEvent, TState>(string streamId, Decider<TCommand, TEvent, TState> decider, TCommand command, CancellationToken ct)
+        where TEvent : class =>
+        decider.Decide(command, (await LoadAsync(streamId, decider, ct)).State, clock.GetCurrentInstant()) is Decision<TEvent>.Refused r ? r.Refusal : null;
+
     /// <summary>Reads a whole stream and folds it: its state, its last revision (-1 when it does not exist), and its events.</summary>
     public async Task<LoadedStream<TState>> LoadAsync<TCommand, TEvent, TState>(string streamId, Decider<TCommand, TEvent, TState> decider, CancellationToken ct)
         where TEvent : class

@@ -4,7 +4,9 @@ using Ledger.Domain.Billing;
 using Ledger.Domain.Catalog;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
+using Ledger.Domain.Common;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Reconciliation;
 
 namespace Ledger.Application.Commands;
 
@@ -37,6 +39,22 @@ public sealed class StreamCommands(CommandExecutor executor)
 
     public Task<CommandResult> Send(PublishPricingPolicy c, CommandMetadata m, CancellationToken ct) =>
         executor.ExecuteAsync(PricingPolicyDecider.StreamId, Deciders.PricingPolicy, c, m, ct);
+
+    public Task<CommandResult> Send(ReportedFactCommand c, CommandMetadata m, CancellationToken ct) =>
+        executor.ExecuteAsync(StreamOf(c), Deciders.ReportedFact, c, m, ct);
+
+    public Task<Refusal?> Check(ReportedFactCommand c, CancellationToken ct) =>
+        executor.CheckAsync(StreamOf(c), Deciders.ReportedFact, c, ct);
+
+    public Task<CommandResult> Send(DiscrepancyCommand c, CommandMetadata m, CancellationToken ct) =>
+        executor.ExecuteAsync(DiscrepancyClearingDecider.StreamId(c.Id), Deciders.DiscrepancyClearing, c, m, ct);
+
+    private static string StreamOf(ReportedFactCommand c) => c switch
+    {
+        ReportCrmQuoteState r => ReportedFactDecider.CrmQuoteStreamId(r.Crm, r.QuoteId),
+        ReportBillingRecord r => ReportedFactDecider.BillingRecordStreamId(r.RecordId),
+        _ => throw new ArgumentOutOfRangeException(nameof(c), c.GetType().Name, "Unknown report."),
+    };
 
     public async Task<QuoteState> LoadQuote(string quoteId, CancellationToken ct) =>
         (await executor.LoadAsync(QuoteDecider.StreamId(quoteId), Deciders.Quote, ct)).State;

@@ -20,7 +20,7 @@ namespace Ledger.EventStore.Marten;
 /// </summary>
 public sealed class MartenBackend : IEventStoreBackend
 {
-    internal static class Headers
+    public static class Headers
     {
         public const string SourceSystem = "sourceSystem";
         public const string IdempotencyKey = "idempotencyKey";

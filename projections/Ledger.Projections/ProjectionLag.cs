@@ -1,0 +1,44 @@
+using Marten;
+using NodaTime;
+using Npgsql;
+
+namespace Ledger.Projections;
+
+/// <summary>How far one projection trails the event log: in events, and as the age of the oldest event it has not yet applied.</summary>
+public sealed record ProjectionLagReading(string Projection, long Position, long HighestEvent, long EventsBehind, Duration Behind);
+
+/// <summary>Reads each projection's progress against the newest event (for /health, the metrics and `ledger projections`).</summary>
+public static class ProjectionLag
+{
+    public static async Task<IReadOnlyList<ProjectionLagReading>> ReadAsync(IDocumentStore store, IClock clock, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        var statistics = await store.Advanced.FetchEventStoreStatistics(token: ct);
+        var highest = statistics.EventSequenceNumber;
+        var schema = store.Options.Events.DatabaseSchemaName;
+
+        var readings = new List<ProjectionLagReading>();
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        foreach (var name in LedgerProjections.Names)
+        {
+            var position = progress.Where(p => p.ShardName.StartsWith(name + ":", StringComparison.Ordinal)).Select(p => p.Sequence).DefaultIfEmpty(0).Max();
+            var behind = Duration.Zero;
+            if (position < highest)
+            {
+                await using var oldest = new NpgsqlCommand($"select min(timestamp) from {schema}.mt_events where seq_id > @position", connection);
+                oldest.Parameters.AddWithValue("position", position);
+                Instant? at = await oldest.ExecuteScalarAsync(ct) switch
+                {
+                    DateTimeOffset o => Instant.FromDateTimeOffset(o),
+                    DateTime d => Instant.FromDateTimeUtc(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+                    _ => null,
+                };
+                if (at < now) behind = now - at.Value;
+            }
+            readings.Add(new ProjectionLagReading(name, position, highest, Math.Max(0, highest - position), behind));
+        }
+        return readings;
+    }
+}

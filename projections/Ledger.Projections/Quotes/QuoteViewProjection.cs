@@ -1,0 +1,202 @@
+using JasperFx.Events;
+using Ledger.Domain.Approvals;
+using Ledger.Domain.Billing;
+using Ledger.Domain.Orders;
+using Ledger.Domain.Quotes;
+using Ledger.Domain.Reconciliation;
+using Ledger.Projections.Common;
+using Ledger.Projections.Reconciliation;
+using Marten.Events.Projections;
+
+namespace Ledger.Projections.Quotes;
+
+/// <summary>
+/// Folds every stream about one quote into its <see cref="QuoteView"/>. Streams find their quote by id: order
+/// <c>ord-{quoteId}</c>, billing and billing records by order id, approvals, reports and clearing by quote id.
+/// An explicit <see cref="Evolve"/> (no conventions, no code generation): one switch, like the domain's deciders.
+/// </summary>
+public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, string>
+{
+    public const string ProjectionName = "quote-view";
+
+    public QuoteViewProjection()
+    {
+        Name = ProjectionName;
+        Identity<QuoteEvent>(e => e.QuoteId);
+        Identity<ApprovalEvent>(e => e.QuoteId);
+        Identity<OrderEvent>(e => QuoteIdOfOrder(e.OrderId));
+        Identity<BillingEvent>(e => QuoteIdOfOrder(e.OrderId));
+        Identity<CrmQuoteStateReported>(e => e.QuoteId);
+        Identity<BillingRecordReported>(e => QuoteIdOfOrder(e.OrderId));
+        Identities<DiscrepancyEvent>(e => e.Rule == DiscrepancyRules.DuplicateCustomer.Code ? [] : [e.Subject]);
+    }
+
+    /// <summary>Orders are <c>ord-{quoteId}</c>; a billing record for any other id lands on a view of its own, where QTC-10 finds it.</summary>
+    public static string QuoteIdOfOrder(string orderId) => orderId.StartsWith("ord-", StringComparison.Ordinal) ? orderId[4..] : orderId;
+
+    public override QuoteView Evolve(QuoteView? snapshot, string id, IEvent e)
+    {
+        var view = snapshot ?? new QuoteView { Id = id };
+        switch (e.Data)
+        {
+            case QuoteEvent quote: ApplyQuote(view, quote, e); break;
+            case ApprovalEvent approval: ApplyApproval(view, approval, e); break;
+            case OrderEvent order: ApplyOrder(view, order, e); break;
+            case BillingEvent billing: ApplyBilling(view, billing, e); break;
+            case CrmQuoteStateReported r:
+                view.ReportedByCrm = Sourced.From(new CrmReport(r.Crm, r.CrmOpportunityId, r.Status, r.ObservedAt), e);
+                break;
+            case BillingRecordReported r:
+                view.BillingRecords.RemoveAll(b => b.RecordId == r.RecordId);
+                view.BillingRecords.Add(new BillingRecordLine(r.RecordId, r.Kind, new Amount(r.Amount, r.Currency), r.Status, EventRef.Of(e)));
+                break;
+        }
+        view.Through = EventRef.Of(e);
+
+        if (e.Data is DiscrepancyEvent) DiscrepancyBook.Clear(view.Discrepancies, e);
+        else DiscrepancyBook.Reconcile(view.Discrepancies, id, Crms(view), QuoteRules.Findings(view), QuoteRules.Rules, e);
+        return view;
+    }
+
+    private static IEnumerable<string> Crms(QuoteView view) => [view.SourceCrm ?? "", view.ReportedByCrm?.Value.Crm ?? ""];
+
+    private static void ApplyQuote(QuoteView view, QuoteEvent @event, IEvent e)
+    {
+        switch (@event)
+        {
+            case QuoteDrafted d:
+                (view.SourceCrm, view.CrmOpportunityId, view.CrmAccountId, view.CustomerId) = (d.SourceCrm, d.CrmOpportunityId, d.CrmAccountId, d.CustomerId);
+                (view.Owner, view.Region, view.Segment, view.Currency) = (d.Owner, d.Region, d.Segment, d.Currency);
+                view.Revision = Sourced.From(d.Revision, e);
+                view.Approval = Sourced.From(new ApprovalSummary(ApprovalProgress.NotSubmitted, null, null, false), e);
+                break;
+            // A changed line makes the last price calculation stale: no totals until the quote is priced again.
+            case QuoteLineAdded or QuoteLineChanged or QuoteLineRemoved:
+                view.Totals = null;
+                break;
+            case QuotePriced p:
+                view.Totals = Sourced.From(new QuoteTotals(p.Snapshot.ListTotal, p.Snapshot.DiscountTotal, p.Snapshot.NetTotal, p.Snapshot.Currency), e);
+                break;
+            case QuoteSubmittedForApproval s:
+                view.Approval = Sourced.From(new ApprovalSummary(ApprovalProgress.Pending, s.RequiredLevels.FirstOrDefault(), s.Fingerprint, false), e);
+                break;
+            case QuoteApproved a:
+                view.Approval = Sourced.From(new ApprovalSummary(ApprovalProgress.Approved, null, a.Fingerprint, a.WithinPolicy), e);
+                break;
+            case QuoteRejected r:
+                view.Approval = Sourced.From(new ApprovalSummary(ApprovalProgress.Rejected, null, r.Fingerprint, false), e);
+                break;
+            case QuoteRevised r:
+                view.Revision = Sourced.From(r.Revision, e);
+                view.Totals = null;
+                view.Approval = Sourced.From(new ApprovalSummary(ApprovalProgress.NotSubmitted, null, null, false), e);
+                break;
+            case QuoteSent s:
+                view.SentUnderStaleApproval = SentUnderStaleApproval(view, s) ? EventRef.Of(e) : null;
+                break;
+            case QuoteAccepted when view.Totals is { } totals:
+                view.Accepted = Sourced.From(new Amount(totals.Value.NetTotal, totals.Value.Currency), e);
+                break;
+        }
+        if (StatusAfter(@event) is { } status) view.Status = Sourced.From(status, e);
+    }
+
+    private static QuoteStatus? StatusAfter(QuoteEvent e) => e switch
+    {
+        QuoteDrafted or QuoteRevised => QuoteStatus.Draft,
+        QuoteSubmittedForApproval => QuoteStatus.InApproval,
+        QuoteApproved => QuoteStatus.Approved,
+        QuoteRejected => QuoteStatus.Rejected,
+        QuoteSent => QuoteStatus.Sent,
+        QuoteAccepted => QuoteStatus.Accepted,
+        QuoteExpired => QuoteStatus.Expired,
+        QuoteWithdrawn => QuoteStatus.Withdrawn,
+        QuoteConvertedToOrder => QuoteStatus.Ordered,
+        _ => null,
+    };
+
+    /// <summary>
+    /// QTC-08: the quote stream says approved, but the approval stream of that revision never completed that
+    /// fingerprint, or was invalidated before the quote went out. Approvals within policy need no stream.
+    /// </summary>
+    private static bool SentUnderStaleApproval(QuoteView view, QuoteSent sent)
+    {
+        if (view.Approval?.Value is { Progress: ApprovalProgress.Approved, WithinPolicy: true }) return false;
+        var approved = view.Approval?.Value is { Progress: ApprovalProgress.Approved } a ? a.Fingerprint : null;
+        var track = view.Approvals.LastOrDefault(t => t.Revision == sent.Revision);
+        return approved is null || track is null || track.InvalidatedBy is not null || track.Completed != approved;
+    }
+
+    private static void ApplyApproval(QuoteView view, ApprovalEvent @event, IEvent e)
+    {
+        var index = view.Approvals.FindLastIndex(t => t.Revision == @event.Revision);
+        var track = index >= 0 ? view.Approvals[index] : null;
+        switch (@event)
+        {
+            case ApprovalRequested r:
+                view.Approvals.Add(new ApprovalTrack(r.Revision, r.Levels, null, null, EventRef.Of(e)));
+                return;
+            case ApprovalLevelGranted g when track is not null && view.Approval?.Value is { Progress: ApprovalProgress.Pending } pending:
+                var next = track.Levels.SkipWhile(l => l != g.Level).Skip(1).Cast<ApprovalLevel?>().FirstOrDefault();
+                view.Approval = Sourced.From(pending with { PendingLevel = next }, e);
+                return;
+            case ApprovalCompleted c when track is not null:
+                view.Approvals[index] = track with { Completed = c.Fingerprint };
+                return;
+            case ApprovalInvalidated when track is not null:
+                view.Approvals[index] = track with { InvalidatedBy = EventRef.Of(e) };
+                if (view.Revision?.Value == @event.Revision && view.Approval?.Value is { Progress: ApprovalProgress.Approved or ApprovalProgress.Pending } current)
+                    view.Approval = Sourced.From(current with { Progress = ApprovalProgress.Invalidated, PendingLevel = null }, e);
+                return;
+        }
+    }
+
+    private static void ApplyOrder(QuoteView view, OrderEvent @event, IEvent e)
+    {
+        switch (@event)
+        {
+            case OrderPlaced p:
+                var q = p.Quote;
+                view.SourceCrm ??= q.SourceCrm;
+                view.CustomerId ??= q.CustomerId;
+                view.Region ??= q.Region;
+                view.Currency ??= q.Currency;
+                view.Order = Sourced.From(new OrderSummary(p.OrderId, OrderProgress.Placed, new Amount(q.NetTotal, q.Currency)), e);
+                break;
+            case OrderCancelled when view.Order is { } order:
+                view.Order = Sourced.From(order.Value with { Progress = OrderProgress.Cancelled }, e);
+                break;
+            case OrderClosed when view.Order is { } order:
+                view.Order = Sourced.From(order.Value with { Progress = OrderProgress.Closed }, e);
+                break;
+        }
+    }
+
+    private static void ApplyBilling(QuoteView view, BillingEvent @event, IEvent e)
+    {
+        var current = view.Billing?.Value;
+        switch (@event)
+        {
+            case BillingHandoffRequested:
+                view.Billing = Sourced.From(new BillingSummary(BillingProgress.Requested, null, null), e);
+                break;
+            case BillingHandoffAcknowledged a:
+                view.Billing = Sourced.From(new BillingSummary(BillingProgress.Acknowledged, a.BillingReference, new Amount(a.BilledAmount, a.Currency)), e);
+                break;
+            case BillingDuplicateInvoiceDetected:
+                view.DuplicateInvoiceDetected = EventRef.Of(e);
+                break;
+            case BillingHandoffFailed:
+                view.Billing = Sourced.From((current ?? new BillingSummary(BillingProgress.Failed, null, null)) with { Progress = BillingProgress.Failed }, e);
+                break;
+            case BillingHandoffTimedOut when current is not { Progress: BillingProgress.Acknowledged or BillingProgress.Reconciled }:
+                view.Billing = Sourced.From((current ?? new BillingSummary(BillingProgress.Unconfirmed, null, null)) with { Progress = BillingProgress.Unconfirmed }, e);
+                break;
+            case BillingReconciled:
+                view.Billing = Sourced.From((current ?? new BillingSummary(BillingProgress.Reconciled, null, null)) with { Progress = BillingProgress.Reconciled }, e);
+                view.ReconciledBilled = QuoteRules.Billed(view) is [var single] ? single : null;
+                view.DuplicateInvoiceDetected = null;
+                break;
+        }
+    }
+}

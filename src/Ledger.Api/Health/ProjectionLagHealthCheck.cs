@@ -1,0 +1,67 @@
+using System.Diagnostics.Metrics;
+using Ledger.Projections;
+using Marten;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NodaTime;
+
+namespace Ledger.Api.Health;
+
+/// <summary>
+/// Projection lag in /health: Degraded (not Unhealthy: commands still work, views are only late) when a projection
+/// trails by more than <see cref="DegradedAfterEvents"/> events or its oldest unapplied event is older than
+/// <see cref="DegradedAfter"/>. Each reading also feeds the lag metrics.
+/// </summary>
+public sealed class ProjectionLagHealthCheck(IDocumentStore store, IClock clock, ProjectionLagMetrics metrics) : IHealthCheck
+{
+    public const long DegradedAfterEvents = 10_000;
+    public static readonly Duration DegradedAfter = Duration.FromSeconds(60);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var readings = await ProjectionLag.ReadAsync(store, clock, ct);
+        metrics.Record(readings);
+        var data = readings.ToDictionary(r => r.Projection, r => (object)new { position = r.Position, eventsBehind = r.EventsBehind, secondsBehind = r.Behind.TotalSeconds });
+        var late = readings.Where(r => r.EventsBehind > DegradedAfterEvents || r.Behind > DegradedAfter).ToList();
+        var description = string.Join("; ", readings.Select(r => $"{r.Projection}: {r.EventsBehind} events, {r.Behind.TotalSeconds:0.#} s behind"));
+        return late.Count == 0 ? HealthCheckResult.Healthy(description, data) : HealthCheckResult.Degraded(description, data: data);
+    }
+}
+
+/// <summary>
+/// <c>ledger.projection.lag.events</c> and <c>ledger.projection.lag.seconds</c> per projection, refreshed by a
+/// background reading every few seconds (and by every /health call), exported with the other metrics at /metrics.
+/// </summary>
+public sealed class ProjectionLagMetrics
+{
+    public const string MeterName = "Ledger.Projections";
+    private volatile IReadOnlyList<ProjectionLagReading> _latest = [];
+
+    public ProjectionLagMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge("ledger.projection.lag.events",
+            () => _latest.Select(r => new Measurement<long>(r.EventsBehind, new KeyValuePair<string, object?>("projection", r.Projection))),
+            "{event}", "Events appended that the projection has not applied yet.");
+        meter.CreateObservableGauge("ledger.projection.lag.seconds",
+            () => _latest.Select(r => new Measurement<double>(r.Behind.TotalSeconds, new KeyValuePair<string, object?>("projection", r.Projection))),
+            "s", "Age of the oldest event the projection has not applied yet.");
+    }
+
+    public void Record(IReadOnlyList<ProjectionLagReading> readings) => _latest = readings;
+}
+
+/// <summary>Keeps the lag gauges current between health checks.</summary>
+public sealed class ProjectionLagSampler(IDocumentStore store, IClock clock, ProjectionLagMetrics metrics, ILogger<ProjectionLagSampler> log) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        do
+        {
+            try { metrics.Record(await ProjectionLag.ReadAsync(store, clock, ct)); }
+            catch (Exception e) when (!ct.IsCancellationRequested) { log.LogWarning(e, "Reading projection lag failed"); }
+        } while (await timer.WaitForNextTickAsync(ct));
+    }
+}

@@ -1,0 +1,33 @@
+using Ledger.Api.Problems;
+using Ledger.Api.Security;
+using Ledger.Projections;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using NodaTime;
+using Wolverine.Http;
+
+namespace Ledger.Api.Projections;
+
+public sealed record ProjectionStatus(string Name, long Position, long HighestEvent, long EventsBehind, double SecondsBehind, RebuildState? Rebuild);
+
+/// <summary>Where each projection stands, and rebuilds (what <c>ledger projections</c> calls).</summary>
+public static class ProjectionEndpoints
+{
+    [WolverineGet("/projections"), Authorize(Roles = $"{LedgerRoles.Admin},{LedgerRoles.Finance}")]
+    public static async Task<IReadOnlyList<ProjectionStatus>> List(IDocumentStore store, IClock clock, ProjectionRebuilds rebuilds, CancellationToken ct) =>
+        (await ProjectionLag.ReadAsync(store, clock, ct))
+            .Select(l => new ProjectionStatus(l.Projection, l.Position, l.HighestEvent, l.EventsBehind, l.Behind.TotalSeconds, rebuilds.States.GetValueOrDefault(l.Projection)))
+            .ToList();
+
+    /// <summary>202 and the status to poll; 409 while that projection is already rebuilding.</summary>
+    [WolverinePost("/projections/{name}/rebuild"), Authorize(Roles = LedgerRoles.Admin)]
+    public static IResult Rebuild(string name, ProjectionRebuilds rebuilds)
+    {
+        if (!ProjectionRebuilds.Exists(name))
+            return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "projection.unknown",
+                $"No projection '{name}'; there are {string.Join(", ", LedgerProjections.Names)}.", "name"));
+        return rebuilds.TryStart(name)
+            ? Results.Accepted("/projections", rebuilds.States[name])
+            : Results.Problem(LedgerProblems.Create(StatusCodes.Status409Conflict, "projection.rebuilding", $"{name} is already being rebuilt.", "name"));
+    }
+}

@@ -1,0 +1,79 @@
+using Ledger.Api.Commands;
+using Ledger.Api.Problems;
+using Ledger.Api.Security;
+using Ledger.Application.Commands;
+using Ledger.Domain.Common;
+using Ledger.Domain.Quotes;
+using Ledger.Domain.Reconciliation;
+using Microsoft.AspNetCore.Authorization;
+using NodaTime;
+using Wolverine.Http;
+
+namespace Ledger.Api.Reconciliation;
+
+public sealed record QuoteStateReport(string QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt);
+
+public sealed record QuoteStateReportBatch(IReadOnlyList<QuoteStateReport>? Reports);
+
+public sealed record BillingRecordReport(
+    string RecordId, string OrderId, BillingRecordKind Kind, decimal Amount, string Currency, BillingRecordStatus Status, Instant ObservedAt);
+
+public sealed record BillingRecordBatch(IReadOnlyList<BillingRecordReport>? Records);
+
+/// <summary>The outcome of each item of a batch, in order: appended, or unchanged because the ledger already held that fact.</summary>
+public sealed record BatchAccepted(int Appended, int Unchanged, IReadOnlyList<CommandAccepted> Items);
+
+/// <summary>
+/// External facts in: what a CRM shows and what billing holds become events in their own streams, so reconciliation
+/// replays like everything else. A batch is all or nothing: every item is checked before any is appended.
+/// </summary>
+public static class ReportEndpoints
+{
+    public const int MaxBatch = 500;
+
+    [WolverinePost("/crm/{crm}/reports/quote-states"), Authorize(Roles = LedgerRoles.Crm)]
+    public static async Task<IResult> ReportQuoteStates(string crm, QuoteStateReportBatch batch, StreamCommands streams, HttpContext context, CancellationToken ct)
+    {
+        if (context.Forbids(crm) is { } forbidden) return forbidden;
+        return await Run(batch.Reports, "reports", r => new ReportCrmQuoteState(crm, r.QuoteId, r.CrmOpportunityId, r.Status, r.ObservedAt), streams, context, ct);
+    }
+
+    [WolverinePost("/billing/records"), Authorize(Roles = LedgerRoles.Billing)]
+    public static Task<IResult> ReportBillingRecords(BillingRecordBatch batch, StreamCommands streams, HttpContext context, CancellationToken ct) =>
+        Run(batch.Records, "records", r => new ReportBillingRecord(r.RecordId, r.OrderId, r.Kind, r.Amount, r.Currency, r.Status, r.ObservedAt), streams, context, ct);
+
+    private static async Task<IResult> Run<T>(IReadOnlyList<T>? items, string field, Func<T, ReportedFactCommand> command, StreamCommands streams,
+        HttpContext context, CancellationToken ct)
+    {
+        if (items is not { Count: > 0 and <= MaxBatch })
+            return Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "report.batch-size",
+                $"{field} holds 1 to {MaxBatch} items.", field));
+        if (items.Any(i => i is null))
+            return Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "report.item-missing", $"{field} has an empty item.", field));
+
+        var commands = items.Select(command).ToList();
+        var refusals = new List<(int Index, Refusal Refusal)>();
+        for (var i = 0; i < commands.Count; i++)
+            if (await streams.Check(commands[i], ct) is { } refusal) refusals.Add((i, refusal));
+        if (refusals.Count > 0)
+        {
+            var (index, first) = refusals[0];
+            var problem = LedgerProblems.Create(CommandResponses.StatusOf(first.Kind), first.Code,
+                $"{refusals.Count} of {commands.Count} item(s) refused, nothing recorded. First: {field}[{index}]: {first.Message}", $"{field}[{index}].{first.Field}");
+            problem.Extensions["errors"] = refusals.Select(r => new { field = $"{field}[{r.Index}].{r.Refusal.Field}", code = r.Refusal.Code, detail = r.Refusal.Message }).ToList();
+            return Results.Problem(problem);
+        }
+
+        var results = new List<CommandAccepted>();
+        var (appended, unchanged) = (0, 0);
+        foreach (var c in commands)
+        {
+            var result = await streams.Send(c, context.CommandMetadata(), ct);
+            // A report refused here lost a race with another report of the same fact; the earlier items stand, as facts do.
+            if (result is not (CommandResult.Appended or CommandResult.Unchanged)) return result.ToHttp(context);
+            if (result is CommandResult.Appended) appended++; else unchanged++;
+            results.Add(result.Accepted(context));
+        }
+        return Results.Ok(new BatchAccepted(appended, unchanged, results));
+    }
+}

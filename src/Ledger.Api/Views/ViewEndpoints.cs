@@ -1,0 +1,76 @@
+using Ledger.Api.Problems;
+using Ledger.Api.Security;
+using Ledger.Domain.Approvals;
+using Ledger.Domain.Quotes;
+using Ledger.Projections.Approvals;
+using Ledger.Projections.Quotes;
+using Ledger.Projections.Revenue;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using NodaTime;
+using Wolverine.Http;
+
+namespace Ledger.Api.Views;
+
+public sealed record ViewPage<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+
+public sealed record QueuedApproval(ApprovalQueueItem Item, Duration Age);
+
+/// <summary>
+/// The read models (Marten projections, eventually consistent: each value says which event it reflects). The
+/// write side never reads them; auditors read the event store instead (the timeline).
+/// </summary>
+public static class ViewEndpoints
+{
+    public const int MaxPageSize = 500;
+
+    /// <summary>One CRM's quotes under its own ids, with the canonical customer and everything downstream of the quote.</summary>
+    [WolverineGet("/crm/{crm}/quotes"), Authorize(Roles = $"{LedgerRoles.Crm},{LedgerRoles.Finance},{LedgerRoles.Admin}")]
+    public static async Task<IResult> CrmQuotes(string crm, QuoteStatus? status, int? page, int? pageSize, IQuerySession session, HttpContext context, CancellationToken ct)
+    {
+        if (context.Forbids(crm) is { } forbidden) return forbidden;
+        if (Paging(page, pageSize) is { } invalid) return invalid;
+        var (p, size) = (page ?? 1, pageSize ?? 50);
+        var query = session.Query<QuoteView>().Where(x => x.SourceCrm == crm);
+        if (status is { } s) query = query.Where(x => x.Status!.Value == s);
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderBy(x => x.Id).Skip((p - 1) * size).Take(size).ToListAsync(ct);
+        return Results.Ok(new ViewPage<QuoteView>(items, total, p, size));
+    }
+
+    [WolverineGet("/crm/{crm}/quotes/{quoteId}"), Authorize(Roles = $"{LedgerRoles.Crm},{LedgerRoles.Finance},{LedgerRoles.Admin}")]
+    public static async Task<IResult> CrmQuote(string crm, string quoteId, IQuerySession session, HttpContext context, CancellationToken ct)
+    {
+        if (context.Forbids(crm) is { } forbidden) return forbidden;
+        // Another CRM's quote is "not found" in this CRM's view: the view is the CRM's, not the ledger's.
+        return await session.LoadAsync<QuoteView>(quoteId, ct) is { } view && view.SourceCrm == crm
+            ? Results.Ok(view)
+            : Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "quote.not-in-view",
+                $"{crm}'s view has no quote {quoteId} (or has not caught up with it yet).", "quoteId"));
+    }
+
+    /// <summary>Pending approvals, oldest wait first, optionally for one level or approver group.</summary>
+    [WolverineGet("/approvals/queue"), Authorize(Roles = $"{LedgerRoles.Approver},{LedgerRoles.Finance},{LedgerRoles.Admin}")]
+    public static async Task<IResult> ApprovalQueue(ApprovalLevel? level, string? group, int? page, int? pageSize, IQuerySession session, IClock clock, CancellationToken ct)
+    {
+        if (Paging(page, pageSize) is { } invalid) return invalid;
+        var (p, size) = (page ?? 1, pageSize ?? 50);
+        var query = session.Query<ApprovalQueueItem>().Where(x => x.Status == ApprovalQueueStatus.Pending);
+        if (level is { } l) query = query.Where(x => x.PendingLevel == l);
+        if (group is not null) query = query.Where(x => x.ApproverGroup == group);
+        var pending = await query.ToListAsync(ct);
+        var now = clock.GetCurrentInstant();
+        var queued = pending.OrderBy(x => x.PendingSince?.At).ThenBy(x => x.Id, StringComparer.Ordinal)
+            .Select(x => new QueuedApproval(x, now - (x.PendingSince?.At ?? now))).ToList();
+        return Results.Ok(new ViewPage<QueuedApproval>(queued.Skip((p - 1) * size).Take(size).ToList(), queued.Count, p, size));
+    }
+
+    [WolverineGet("/revenue/summary"), Authorize(Roles = $"{LedgerRoles.Finance},{LedgerRoles.Admin}")]
+    public static async Task<IResult> Revenue(string? crm, RevenueSummary summary, CancellationToken ct) =>
+        Results.Ok(await summary.ReadAsync(crm, ct));
+
+    private static IResult? Paging(int? page, int? pageSize) =>
+        page is < 1 ? Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "query.invalid", "page starts at 1.", "page"))
+        : pageSize is < 1 or > MaxPageSize ? Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "query.invalid", $"pageSize is 1 to {MaxPageSize}.", "pageSize"))
+        : null;
+}

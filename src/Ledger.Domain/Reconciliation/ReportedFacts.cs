@@ -1,0 +1,37 @@
+using Ledger.Domain.Quotes;
+using NodaTime;
+
+namespace Ledger.Domain.Reconciliation;
+
+/// <summary>
+/// What another system says it holds: facts about those systems, kept in their own streams so that every
+/// reconciliation finding can be replayed from the event store like everything else.
+/// </summary>
+public abstract record ReportedFactEvent;
+
+/// <summary>A CRM shows this quote in this state (its own stage mapped to the ledger's quote states), as observed at <c>ObservedAt</c>.</summary>
+public sealed record CrmQuoteStateReported(
+    string Crm, string QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
+
+public enum BillingRecordKind { Invoice, Subscription, CreditNote }
+
+public enum BillingRecordStatus { Issued, Paid, Void }
+
+/// <summary>The billing system holds this record (invoice, subscription or credit note) for an order. A later report of the same record supersedes it.</summary>
+public sealed record BillingRecordReported(
+    string RecordId, string OrderId, BillingRecordKind Kind, decimal Amount, string Currency, BillingRecordStatus Status,
+    Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
+
+public abstract record ReportedFactCommand;
+
+public sealed record ReportCrmQuoteState(string Crm, string QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt) : ReportedFactCommand;
+
+public sealed record ReportBillingRecord(
+    string RecordId, string OrderId, BillingRecordKind Kind, decimal Amount, string Currency, BillingRecordStatus Status, Instant ObservedAt)
+    : ReportedFactCommand;
+
+/// <summary>The last report a stream holds; a report that says nothing new, or is older than it, appends nothing.</summary>
+public sealed record ReportedFactState(ReportedFactEvent? Last)
+{
+    public static readonly ReportedFactState Initial = new((ReportedFactEvent?)null);
+}
