@@ -21,6 +21,10 @@ public static class LedgerProjections
         options.Projections.Add(new ApprovalQueueProjection(), ProjectionLifecycle.Async);
         options.Projections.Add(new CustomerMatchProjection(), ProjectionLifecycle.Async);
 
+        // The daemon's leadership lock (HotCold) must be transaction-scoped: DistributedLock.Postgres 1.3.1, which stands
+        // in for Marten's unserved patched build (ADR/0001), refuses a session-scoped lock on a data source.
+        options.Events.UseAdvisoryLockTransaction = true;
+
         // What the views are filtered by.
         options.Schema.For<QuoteView>().Index(x => x.SourceCrm);
         options.Schema.For<ApprovalQueueItem>().Index(x => x.Status);

@@ -14,11 +14,17 @@ public sealed record EventRef(string Stream, long Position, Guid EventId, string
 {
     public static EventRef Of(IEvent e) => new(e.StreamKey ?? e.StreamId.ToString(), e.Sequence, e.Id, e.EventTypeName, RecordedAt(e));
 
-    /// <summary>The port's recorded-at header (the ledger's clock at append); Marten's own timestamp only for rows written without it.</summary>
-    private static Instant RecordedAt(IEvent e) =>
-        e.GetHeader(MartenBackend.Headers.RecordedAt)?.ToString() is { } text && InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed
-            ? parsed.Value
-            : Instant.FromDateTimeOffset(e.Timestamp);
+    /// <summary>
+    /// The port's recorded-at header (the ledger's clock at append); Marten's own timestamp only for rows written
+    /// without it. Marten reads header values back as whatever JSON type they look like: an ISO instant comes back as a DateTime.
+    /// </summary>
+    private static Instant RecordedAt(IEvent e) => e.GetHeader(MartenBackend.Headers.RecordedAt) switch
+    {
+        DateTime d => Instant.FromDateTimeUtc(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+        DateTimeOffset o => Instant.FromDateTimeOffset(o),
+        { } other when InstantPattern.ExtendedIso.Parse(other.ToString()!) is { Success: true } parsed => parsed.Value,
+        _ => Instant.FromDateTimeOffset(e.Timestamp),
+    };
 }
 
 /// <summary>A derived value with the event it reflects.</summary>

@@ -1,0 +1,163 @@
+using Ledger.Domain.Approvals;
+using Ledger.Domain.Billing;
+using Ledger.Domain.Customers;
+using Ledger.Domain.Orders;
+using Ledger.Domain.Quotes;
+using Ledger.Domain.Reconciliation;
+using NodaTime;
+using static Ledger.IntegrationTests.Projections.Q2C;
+
+namespace Ledger.IntegrationTests.Projections;
+
+/// <summary>
+/// One history that holds every reconciliation rule, opened and left open, closed by itself, or never due, and the
+/// outcome each (rule, subject) must have. The clock of the test stands ten days after <see cref="Q2C.T0"/>.
+/// </summary>
+public static class ReconciliationHistory
+{
+    public static readonly Instant Now = T0 + Duration.FromDays(10);
+
+    /// <summary>Accepted and never ordered (QTC-01), for finance to clear by hand.</summary>
+    public const string ClearingSubject = "Q-CLR";
+
+    /// <summary>
+    /// What the list must show with status=all: (rule, subject) → status. Pairs not named must not appear, except
+    /// <see cref="ClearingSubject"/>'s, which the clearing test changes.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<(string Rule, string Subject), string> Expected = new Dictionary<(string, string), string>
+    {
+        [("QTC-01", "Q-ANO")] = "Open",
+        [("QTC-01", "Q-ORD-LATE")] = "Closed",
+        [("QTC-01", "Q-CRM-STALE")] = "Open",
+        [("QTC-01", "Q-CRM-LATE")] = "Open",
+        [("QTC-01", "Q-CRM-SOON")] = "Open",
+        [("QTC-02", "Q-NOHANDOFF")] = "Open",
+        [("QTC-03", "Q-UNCONF")] = "Open",
+        [("QTC-03", "Q-UNCONF-LATE")] = "Closed",
+        [("QTC-04", "Q-FAILED")] = "Open",
+        [("QTC-05", "Q-MISMATCH")] = "Open",
+        [("QTC-05", "Q-MISMATCH-FIXED")] = "Closed",
+        [("QTC-05", "Q-CURRENCY")] = "Open",
+        [("QTC-06", "Q-CRM-STALE")] = "Open",
+        [("QTC-06", "Q-CRM-LATE")] = "Closed",
+        [("QTC-07", "name:acme")] = "Open",
+        [("QTC-07", "domain:acme.com")] = "Open",
+        [("QTC-07", "name:globex")] = "Closed",
+        [("QTC-08", "Q-STALE-APPROVAL")] = "Open",
+        [("QTC-09", "Q-DUP-INV")] = "Open",
+        [("QTC-09", "Q-DUP-RECORDS")] = "Closed",
+        // Two live invoices also bill twice the accepted amount, until one is voided.
+        [("QTC-05", "Q-DUP-RECORDS")] = "Closed",
+        [("QTC-10", "Q-GHOST")] = "Open",
+        [("QTC-10", "Q-BILLED-EARLY")] = "Closed",
+    };
+
+    public static async Task WriteAsync(History h)
+    {
+        var at = (double hours) => T0 + Duration.FromHours(hours);
+
+        // QTC-01: accepted, never ordered; ordered after the SLA (closed); ordered in time (never a discrepancy).
+        await h.Append(Quote("Q-ANO"), at(0), AcceptedQuote("Q-ANO", 14_400m));
+        await h.Append(Quote("Q-CLR"), at(0), AcceptedQuote("Q-CLR", 9_000m));
+        await h.Append(Quote("Q-ORD-LATE"), at(0), AcceptedQuote("Q-ORD-LATE", 5_000m, crm: "hubspot", region: "eu-west"));
+        await h.Append(Order("Q-ORD-LATE"), at(72), Placed("Q-ORD-LATE", 5_000m, crm: "hubspot", region: "eu-west"));
+        await h.Append(Billing("Q-ORD-LATE"), at(72.2), Handoff("Q-ORD-LATE", 5_000m), Ack("Q-ORD-LATE", 5_000m));
+        await Delivered(h, "Q-ORD-INTIME", 7_500m, at(1));
+
+        // QTC-02: ordered, no handoff.
+        await h.Append(Quote("Q-NOHANDOFF"), at(0), AcceptedQuote("Q-NOHANDOFF", 3_000m));
+        await h.Append(Order("Q-NOHANDOFF"), at(1), Placed("Q-NOHANDOFF", 3_000m));
+
+        // QTC-03: billing never answered; answered after the timeout (closed).
+        await Ordered(h, "Q-UNCONF", 2_000m, at(1));
+        await h.Append(Billing("Q-UNCONF"), at(1.1), Handoff("Q-UNCONF", 2_000m), new BillingHandoffTimedOut(OrderId("Q-UNCONF"), Duration.FromMinutes(10), T0));
+        await Ordered(h, "Q-UNCONF-LATE", 2_500m, at(1));
+        await h.Append(Billing("Q-UNCONF-LATE"), at(1.1), Handoff("Q-UNCONF-LATE", 2_500m), new BillingHandoffTimedOut(OrderId("Q-UNCONF-LATE"), Duration.FromMinutes(10), T0));
+        await h.Append(Billing("Q-UNCONF-LATE"), at(5), Ack("Q-UNCONF-LATE", 2_500m, afterTimeout: true));
+
+        // QTC-04: billing refused the handoff.
+        await Ordered(h, "Q-FAILED", 1_000m, at(1));
+        await h.Append(Billing("Q-FAILED"), at(1.1), Handoff("Q-FAILED", 1_000m), new BillingHandoffFailed(OrderId("Q-FAILED"), "Unknown billing account", false, T0));
+
+        // QTC-05: billed less than accepted; billed less, then billing reports the right invoice (closed); billed in another currency.
+        await Ordered(h, "Q-MISMATCH", 14_400m, at(1));
+        await h.Append(Billing("Q-MISMATCH"), at(1.1), Handoff("Q-MISMATCH", 14_400m), Ack("Q-MISMATCH", 14_000m),
+            new BillingAmountMismatchDetected(OrderId("Q-MISMATCH"), "INV-Q-MISMATCH", 14_400m, "USD", 14_000m, "USD", T0));
+        await Ordered(h, "Q-MISMATCH-FIXED", 6_000m, at(1));
+        await h.Append(Billing("Q-MISMATCH-FIXED"), at(1.1), Handoff("Q-MISMATCH-FIXED", 6_000m), Ack("Q-MISMATCH-FIXED", 5_900m));
+        await h.Append("billing-record-INV-MF-1", at(30), Record("INV-MF-1", "Q-MISMATCH-FIXED", 6_000m));
+        await h.Append(Quote("Q-CURRENCY"), at(0), AcceptedQuote("Q-CURRENCY", 10_000m, crm: "hubspot", currency: "EUR", region: "eu-west"));
+        await h.Append(Order("Q-CURRENCY"), at(1), Placed("Q-CURRENCY", 10_000m, crm: "hubspot", currency: "EUR", region: "eu-west"));
+        await h.Append(Billing("Q-CURRENCY"), at(1.1), Handoff("Q-CURRENCY", 10_000m, "EUR"), Ack("Q-CURRENCY", 10_000m, "USD"));
+
+        // QTC-06: the CRM still shows "sent"; it caught up after three hours (closed); it caught up within the SLA (never due).
+        await h.Append(Quote("Q-CRM-STALE"), at(0), AcceptedQuote("Q-CRM-STALE", 4_000m));
+        await h.Append("crm-quote-report-salesforce-Q-CRM-STALE", at(0.1), Reported("Q-CRM-STALE", QuoteStatus.Sent, at(0.05)));
+        await h.Append(Quote("Q-CRM-LATE"), at(0), AcceptedQuote("Q-CRM-LATE", 4_100m));
+        await h.Append("crm-quote-report-salesforce-Q-CRM-LATE", at(0.1), Reported("Q-CRM-LATE", QuoteStatus.Sent, at(0.05)));
+        await h.Append("crm-quote-report-salesforce-Q-CRM-LATE", at(3), Reported("Q-CRM-LATE", QuoteStatus.Accepted, at(2.9)));
+        await h.Append(Quote("Q-CRM-SOON"), at(0), AcceptedQuote("Q-CRM-SOON", 4_200m));
+        await h.Append("crm-quote-report-salesforce-Q-CRM-SOON", at(0.1), Reported("Q-CRM-SOON", QuoteStatus.Sent, at(0.05)));
+        await h.Append("crm-quote-report-salesforce-Q-CRM-SOON", at(0.5), Reported("Q-CRM-SOON", QuoteStatus.Accepted, at(0.45)));
+
+        // QTC-07: Acme under two canonical ids (by name and by domain); Globex twice, then merged (closed).
+        await h.Append("customer-cust-acme", at(0), new CustomerRegistered("cust-acme", "ACME Corp.", "acme.com", "mdm", T0),
+            new CrmAccountLinked("cust-acme", "salesforce", "001-acme", "mdm", T0));
+        await h.Append("customer-cust-acme-2", at(0.2), new CustomerRegistered("cust-acme-2", "Acme Corporation", "https://www.acme.com/", "mdm", T0),
+            new CrmAccountLinked("cust-acme-2", "hubspot", "hs-acme", "mdm", T0));
+        await h.Append("customer-cust-globex", at(0), new CustomerRegistered("cust-globex", "Globex", null, "mdm", T0));
+        await h.Append("customer-cust-globex-2", at(0.3), new CustomerRegistered("cust-globex-2", "Globex Inc", null, "mdm", T0),
+            new CrmAccountLinked("cust-globex-2", "dynamics", "dyn-globex", "mdm", T0));
+        await h.Append("customer-cust-globex-2", at(24), new CustomerMerged("cust-globex-2", "cust-globex", [new CrmAccount("dynamics", "dyn-globex")], "mdm", T0));
+
+        // QTC-08: approved, approval invalidated, sent anyway under the stale approval.
+        var fingerprint = Fingerprint(50_000m);
+        await h.Append(Quote("Q-STALE-APPROVAL"), at(0), Drafted("Q-STALE-APPROVAL"), new QuotePriced("Q-STALE-APPROVAL", 1, Price(50_000m), T0),
+            new QuoteSubmittedForApproval("Q-STALE-APPROVAL", 1, fingerprint, [ApprovalLevel.DealDesk], "alice.rep", T0));
+        await h.Append("approval-Q-STALE-APPROVAL-r1", at(0.5), new ApprovalRequested("Q-STALE-APPROVAL", 1, "alice.rep", fingerprint, [ApprovalLevel.DealDesk], "enterprise", "us-east", T0),
+            new ApprovalLevelGranted("Q-STALE-APPROVAL", 1, ApprovalLevel.DealDesk, "dave.dealdesk", fingerprint, T0),
+            new ApprovalCompleted("Q-STALE-APPROVAL", 1, fingerprint, T0));
+        await h.Append(Quote("Q-STALE-APPROVAL"), at(1), new QuoteApproved("Q-STALE-APPROVAL", 1, fingerprint, false, "approval-workflow", T0));
+        await h.Append("approval-Q-STALE-APPROVAL-r1", at(2), new ApprovalInvalidated("Q-STALE-APPROVAL", 1, "Pricing policy withdrawn", T0));
+        await h.Append(Quote("Q-STALE-APPROVAL"), at(3), new QuoteSent("Q-STALE-APPROVAL", 1, "sha256:doc", "alice.rep", T0));
+
+        // An approval still waiting: deal desk granted, the VP level pending.
+        var pending = Fingerprint(80_000m);
+        await h.Append("approval-Q-PENDING-r1", at(4), new ApprovalRequested("Q-PENDING", 1, "bob.rep", pending, [ApprovalLevel.DealDesk, ApprovalLevel.VicePresident], "enterprise", "us-east", T0));
+        await h.Append("approval-Q-PENDING-r1", at(6), new ApprovalLevelGranted("Q-PENDING", 1, ApprovalLevel.DealDesk, "dave.dealdesk", pending, T0));
+
+        // QTC-09: billing acknowledged twice under two invoice numbers; two invoices reported, then one voided (closed).
+        await Ordered(h, "Q-DUP-INV", 8_000m, at(1));
+        await h.Append(Billing("Q-DUP-INV"), at(1.1), Handoff("Q-DUP-INV", 8_000m), Ack("Q-DUP-INV", 8_000m),
+            new BillingDuplicateInvoiceDetected(OrderId("Q-DUP-INV"), "INV-Q-DUP-INV", "INV-Q-DUP-INV-2", 8_000m, T0));
+        await Delivered(h, "Q-DUP-RECORDS", 8_100m, at(1));
+        await h.Append("billing-record-INV-DR-1", at(2), Record("INV-DR-1", "Q-DUP-RECORDS", 8_100m));
+        await h.Append("billing-record-INV-DR-2", at(2.1), Record("INV-DR-2", "Q-DUP-RECORDS", 8_100m));
+        await h.Append("billing-record-INV-DR-2", at(8), Record("INV-DR-2", "Q-DUP-RECORDS", 8_100m, BillingRecordStatus.Void));
+
+        // QTC-10: billed for an order the ledger never placed; billed before the order was placed (closed).
+        await h.Append("billing-record-INV-GHOST", at(2), Record("INV-GHOST", "Q-GHOST", 999m));
+        await h.Append("billing-record-INV-EARLY", at(2), Record("INV-EARLY", "Q-BILLED-EARLY", 1_200m));
+        await h.Append(Quote("Q-BILLED-EARLY"), at(3), AcceptedQuote("Q-BILLED-EARLY", 1_200m));
+        await h.Append(Order("Q-BILLED-EARLY"), at(3.1), Placed("Q-BILLED-EARLY", 1_200m));
+        await h.Append(Billing("Q-BILLED-EARLY"), at(3.2), Handoff("Q-BILLED-EARLY", 1_200m), Ack("Q-BILLED-EARLY", 1_200m));
+    }
+
+    private static async Task Ordered(History h, string id, decimal net, Instant at)
+    {
+        await h.Append(Quote(id), at - Duration.FromHours(1), AcceptedQuote(id, net));
+        await h.Append(Order(id), at, Placed(id, net));
+    }
+
+    private static async Task Delivered(History h, string id, decimal net, Instant at)
+    {
+        await Ordered(h, id, net, at);
+        await h.Append(Billing(id), at + Duration.FromMinutes(5), Handoff(id, net), Ack(id, net));
+    }
+
+    private static BillingRecordReported Record(string recordId, string quoteId, decimal amount, BillingRecordStatus status = BillingRecordStatus.Issued) =>
+        new(recordId, OrderId(quoteId), BillingRecordKind.Invoice, amount, "USD", status, T0, T0);
+
+    private static CrmQuoteStateReported Reported(string quoteId, QuoteStatus status, Instant observedAt) =>
+        new("salesforce", quoteId, $"opp-{quoteId}", status, observedAt, observedAt);
+}

@@ -1,0 +1,35 @@
+using Xunit;
+using Ledger.EventStore;
+using Ledger.IntegrationTests.Journeys;
+using Marten;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace Ledger.IntegrationTests.Projections;
+
+/// <summary>A running ledger (async daemon included) whose event store holds <see cref="ReconciliationHistory"/>, with the clock ten days on.</summary>
+public sealed class ReconciliationWorld : IAsyncLifetime
+{
+    public FakeClock Clock { get; } = new(ReconciliationHistory.Now);
+
+    public LedgerWorld World { get; private set; } = null!;
+
+    public History History { get; private set; } = null!;
+
+    public IDocumentStore Store => World.Ledger.Services.GetRequiredService<IDocumentStore>();
+
+    public async Task InitializeAsync()
+    {
+        World = await LedgerWorld.StartAsync("reconciliation", services: s => s.AddSingleton<IClock>(Clock));
+        History = new History(World.EventStore, World.Ledger.Services.GetRequiredService<EventSerializer>());
+        await ReconciliationHistory.WriteAsync(History);
+        await CaughtUpAsync();
+    }
+
+    /// <summary>Waits until every projection has applied every event appended so far.</summary>
+    public Task CaughtUpAsync() => Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+
+    public async Task DisposeAsync() => await World.DisposeAsync();
+}
