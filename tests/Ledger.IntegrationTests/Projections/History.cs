@@ -15,7 +15,8 @@ namespace Ledger.IntegrationTests.Projections;
 /// Histories can say what the command path never would (an approval gone stale before sending) because
 /// reconciliation must find exactly that.
 /// </summary>
-public sealed class History(IEventStore store, EventSerializer serializer)
+/// <param name="scope">Names the history in its event ids: two histories in one store need two scopes.</param>
+public sealed class History(IEventStore store, EventSerializer serializer, string scope = "history")
 {
     private int _count;
 
@@ -26,7 +27,7 @@ public sealed class History(IEventStore store, EventSerializer serializer)
         var batch = events.Select(e =>
         {
             var (type, data) = serializer.Serialize(e);
-            var id = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"history-event-{++_count}")));
+            var id = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{scope}-event-{++_count}")));
             return new EventToAppend(id, type, data, new EventMetadata($"history-{_count}", $"history-{_count}", "history", "reconciliation-test", null, at));
         }).ToList();
         var result = await store.AppendAsync(stream, ExpectedRevision.Any, batch);
