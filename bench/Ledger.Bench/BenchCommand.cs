@@ -7,12 +7,15 @@ public static class BenchCommand
         "usage: Ledger.Bench append --backend postgres|esdb [--writers 16] [--events 20000] [--events-per-stream 100] [--out bench/results] [--note text]\n" +
         "  postgres: a throwaway durable cluster (fsync on) unless LEDGER_BENCH_POSTGRES names a server\n" +
         "  esdb:     the server LEDGER_TEST_ESDB names\n" +
-        "usage: Ledger.Bench timeline --events 10000   (one quote's auditor timeline vs a raw read, throwaway cluster with fsync on)";
+        "usage: Ledger.Bench timeline --events 10000   (one quote's auditor timeline vs a raw read, throwaway cluster with fsync on)\n" +
+        "usage: Ledger.Bench rebuild --events 100000   (every projection rebuilt vs reading and deserializing the same events, throwaway cluster with fsync on)";
 
     public static async Task<int> RunAsync(string[] args)
     {
         if (args is ["timeline", "--events", var count])
             return await TimelineBenchmark.RunAsync(int.Parse(count), Path.Combine(RepositoryRoot(), "bench", "results"));
+        if (args is ["rebuild", "--events", var total])
+            return await RebuildBenchmark.RunAsync(int.Parse(total), Path.Combine(RepositoryRoot(), "bench", "results"));
         if (args.Length == 0 || args[0] != "append")
         {
             Console.Error.WriteLine(Usage);

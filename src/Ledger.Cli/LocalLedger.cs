@@ -111,6 +111,23 @@ public static class LocalLedger
         return cluster.ConnectionString(Database);
     }
 
+    /// <summary>
+    /// An HTTP client of the running API acting in <paramref name="role"/>: <c>LEDGER_URL</c> and <c>LEDGER_API_KEY</c>
+    /// when set, otherwise the local API that <c>up</c> started and its local key for that role.
+    /// </summary>
+    public static async Task<HttpClient> ApiClientAsync(string role)
+    {
+        var url = Environment.GetEnvironmentVariable("LEDGER_URL") is { Length: > 0 } u ? u
+            : RunningApi() is not null ? (await File.ReadAllTextAsync(UrlFile)).Trim()
+            : throw new InvalidOperationException("The API is not running: start it with './ledger up' (or set LEDGER_URL and LEDGER_API_KEY).");
+        var key = Environment.GetEnvironmentVariable("LEDGER_API_KEY") is { Length: > 0 } k ? k
+            : (await LocalClients.LoadOrCreateAsync(Path.Combine(Home, "clients.json"))).FirstOrDefault(c => c.Role == role)?.Key
+              ?? throw new InvalidOperationException($"No local API client has the role '{role}'.");
+        var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/") };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return http;
+    }
+
     private static LocalPostgresCluster Cluster(PostgresBinaries binaries) => new(Path.Combine(Home, "pg"), binaries);
 
     private static Process StartApiInBackground(string connectionString, string url, IReadOnlyList<LocalClient> clients)

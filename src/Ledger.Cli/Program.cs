@@ -14,10 +14,12 @@ try
         "serve" => await LocalLedger.ServeAsync(rest),
         "timeline" => await AuditCommands.TimelineAsync(rest),
         "verify" => await AuditCommands.VerifyAsync(rest),
+        "projections" => await ProjectionCommands.ProjectionsAsync(rest),
+        "reconcile" => await ProjectionCommands.ReconcileAsync(rest),
         _ => Help(),
     };
 }
-catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
 {
     AnsiConsole.MarkupLineInterpolated($"[red]ledger {command}: {e.Message}[/]");
     return 1;
@@ -34,6 +36,8 @@ static int Help()
           [green]serve[/]    run the API in the foreground (what 'up' starts in the background)
           [green]timeline[/] <quote-id> [[--as-of <instant>]] [[--format table|json|csv]]   a quote's history from the event store
           [green]verify[/]   <quote-id> | --all   recompute hash chains; exit code 2 on a broken link
+          [green]projections[/] [[rebuild [[name]]]]   each projection's position and lag; rebuild one or all from the event store
+          [green]reconcile[/] [[--format table|csv|json]] [[--status open|all|resolved|closed]] [[--rule R]] [[--crm C]] [[--owner O]] [[--min-age-hours N]]
         """);
     return 0;
 }

@@ -46,6 +46,19 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ("GET", "/quotes/Q-NONE/timeline", ["auditor"]),
         ("GET", "/quotes/Q-NONE/timeline/verify", ["auditor"]),
         ("GET", "/quotes/Q-NONE/timeline/commands/C-NONE", ["auditor"]),
+        ("GET", "/crm/salesforce/quotes", ["crm", "finance", "admin"]),
+        ("GET", "/crm/salesforce/quotes/Q-NONE", ["crm", "finance", "admin"]),
+        ("POST", "/crm/salesforce/reports/quote-states", ["crm"]),
+        ("POST", "/billing/records", ["billing"]),
+        ("GET", "/approvals/queue", ["approver", "finance", "admin"]),
+        ("GET", "/revenue/summary", ["finance", "admin"]),
+        ("GET", "/reconciliation/discrepancies", ["finance", "admin", "auditor", "crm"]),
+        ("GET", "/reconciliation/discrepancies/QTC-01:1:Q-NONE", ["finance", "admin", "auditor", "crm"]),
+        ("POST", "/reconciliation/discrepancies/QTC-01:1:Q-NONE/acknowledge", ["finance"]),
+        ("POST", "/reconciliation/discrepancies/QTC-01:1:Q-NONE/assign", ["finance"]),
+        ("POST", "/reconciliation/discrepancies/QTC-01:1:Q-NONE/resolve", ["finance"]),
+        ("GET", "/projections", ["admin", "finance"]),
+        ("POST", "/projections/NONE/rebuild", ["admin"]),
     ];
 
     [Fact]
