@@ -14,13 +14,14 @@ public static class ProjectionLag
     {
         var now = clock.GetCurrentInstant();
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
-        var statistics = await store.Advanced.FetchEventStoreStatistics(token: ct);
-        var highest = statistics.EventSequenceNumber;
         var schema = store.Options.Events.DatabaseSchemaName;
-
-        var readings = new List<ProjectionLagReading>();
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
+        // The newest stored event (not the sequence's value, which counts values rolled back and starts at 1 when empty).
+        await using var newest = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {schema}.mt_events", connection);
+        var highest = Convert.ToInt64(await newest.ExecuteScalarAsync(ct));
+
+        var readings = new List<ProjectionLagReading>();
         foreach (var name in LedgerProjections.Names)
         {
             var position = progress.Where(p => p.ShardName.StartsWith(name + ":", StringComparison.Ordinal)).Select(p => p.Sequence).DefaultIfEmpty(0).Max();

@@ -25,7 +25,9 @@ public static class ProjectionCommands
         var names = args.Length > 1 ? [args[1]] : (await StatusAsync(api)).Select(p => p.Name).ToArray();
         foreach (var name in names)
         {
-            var started = await api.PostAsync($"projections/{Uri.EscapeDataString(name)}/rebuild", null);
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"projections/{Uri.EscapeDataString(name)}/rebuild");
+            request.Headers.Add("Idempotency-Key", $"rebuild-{name}-{Guid.NewGuid():N}");
+            var started = await api.SendAsync(request);
             if (!started.IsSuccessStatusCode)
                 throw new InvalidOperationException($"Rebuilding {name}: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
         }
@@ -47,8 +49,9 @@ public static class ProjectionCommands
                     await Task.Delay(500);
                 }
             });
-        foreach (var p in final.Where(p => p.Rebuild!.Status != "Completed"))
-            AnsiConsole.MarkupLineInterpolated($"[red]{p.Name}: {p.Rebuild!.Status} {p.Rebuild.Error}[/]");
+        foreach (var p in final)
+            if (p.Rebuild!.Status == "Completed") AnsiConsole.MarkupLineInterpolated($"{p.Name}: rebuilt through event {p.Position:N0} of {p.HighestEvent:N0}");
+            else AnsiConsole.MarkupLineInterpolated($"[red]{p.Name}: {p.Rebuild.Status} {p.Rebuild.Error}[/]");
         return final.All(p => p.Rebuild!.Status == "Completed") ? 0 : 1;
     }
 
