@@ -1,5 +1,7 @@
+using System.Text.Json;
 using JasperFx.Events;
 using JasperFx.Events.Grouping;
+using Ledger.Domain;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Common;
@@ -61,6 +63,10 @@ public sealed class CustomerMatchProjection : MultiStreamProjection<CustomerMatc
             $"{active.Count} canonical customers match '{view.Id}': {string.Join(", ", active.Select(c => $"{c.CustomerId} ({c.Name}; {string.Join("/", c.Crms.DefaultIfEmpty("no CRM"))})"))}.")];
     }
 
+    private static readonly string RegisteredTypeName = EventNames.All.Single(e => e.Type == typeof(CustomerRegistered)).Name;
+
+    private sealed record Registration(string CustomerId, string Name, string? WebDomain);
+
     /// <summary>Routes links and merges to the match keys of the customer they name, read from its registration event.</summary>
     private sealed class RegistrationKeysGrouper : IAggregateGrouper<string>
     {
@@ -69,13 +75,19 @@ public sealed class CustomerMatchProjection : MultiStreamProjection<CustomerMatc
             var named = events.Where(e => e.Data is CrmAccountLinked or CustomerMerged).ToList();
             if (named.Count == 0) return;
             var keys = new Dictionary<string, IReadOnlyList<string>>();
-            foreach (var customerId in named.Select(e => ((CustomerEvent)e.Data).CustomerId).Distinct())
+            var ids = named.Select(e => ((CustomerEvent)e.Data).CustomerId).Distinct().ToList();
+            // Found by content, not by stream name, in one query for the batch. (Marten's typed event query looks for
+            // its default type alias, not the versioned name the ledger maps, so this one is SQL.)
+            var registrations = await session.AdvancedSql.QueryAsync<string>(
+                $"select data::text from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events where type = ? and data ->> 'customerId' = ANY(?)",
+                CancellationToken.None, RegisteredTypeName, ids.ToArray());
+            foreach (var json in registrations)
             {
-                var stream = await session.Events.FetchStreamAsync(CustomerDecider.StreamId(customerId));
-                keys[customerId] = stream.Select(x => x.Data).OfType<CustomerRegistered>().FirstOrDefault() is { } r ? CustomerMatchKeys.For(r.Name, r.WebDomain) : [];
+                var r = JsonSerializer.Deserialize<Registration>(json, JsonSerializerOptions.Web)!;
+                keys.TryAdd(r.CustomerId, CustomerMatchKeys.For(r.Name, r.WebDomain));
             }
             foreach (var e in named)
-                foreach (var key in keys[((CustomerEvent)e.Data).CustomerId])
+                foreach (var key in keys.GetValueOrDefault(((CustomerEvent)e.Data).CustomerId, []))
                     grouping.AddEvent(key, e);
         }
     }

@@ -16,11 +16,15 @@ namespace Ledger.IntegrationTests.Projections;
 /// reconciliation must find exactly that.
 /// </summary>
 /// <param name="scope">Names the history in its event ids: two histories in one store need two scopes.</param>
-public sealed class History(IEventStore store, EventSerializer serializer, string scope = "history")
+/// <param name="streamPrefix">Put before every stream name, for a store shared with others (an EventStoreDB node).</param>
+public sealed class History(IEventStore store, EventSerializer serializer, string scope = "history", string streamPrefix = "")
 {
     private int _count;
 
     public int Count => _count;
+
+    /// <summary>The global position of the last event appended.</summary>
+    public GlobalPosition? Last { get; private set; }
 
     public async Task Append(string stream, Instant at, params object[] events)
     {
@@ -30,8 +34,8 @@ public sealed class History(IEventStore store, EventSerializer serializer, strin
             var id = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{scope}-event-{++_count}")));
             return new EventToAppend(id, type, data, new EventMetadata($"history-{_count}", $"history-{_count}", "history", "reconciliation-test", null, at));
         }).ToList();
-        var result = await store.AppendAsync(stream, ExpectedRevision.Any, batch);
-        if (result is not AppendResult.Success) throw new InvalidOperationException($"Appending to {stream} answered {result}.");
+        var result = await store.AppendAsync(streamPrefix + stream, ExpectedRevision.Any, batch);
+        Last = result is AppendResult.Success success ? success.Position : throw new InvalidOperationException($"Appending to {stream} answered {result}.");
     }
 }
 

@@ -83,20 +83,6 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Every projected document, by type and id, as PostgreSQL stores it.</summary>
-    private async Task<Dictionary<string, string>> DocumentsAsync()
-    {
-        var store = fixture.Store;
-        var documents = new Dictionary<string, string>();
-        await using var connection = new NpgsqlConnection(fixture.World.Ledger.Services.GetRequiredService<LedgerSettings>().PostgresConnectionString);
-        await connection.OpenAsync();
-        foreach (var type in new[] { typeof(Ledger.Projections.Quotes.QuoteView), typeof(Ledger.Projections.Approvals.ApprovalQueueItem), typeof(Ledger.Projections.Customers.CustomerMatchView) })
-        {
-            var table = $"{store.Options.DatabaseSchemaName}.mt_doc_{type.Name.ToLowerInvariant()}";
-            await using var command = new NpgsqlCommand($"select id, data::text from {table}", connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) documents[$"{type.Name}/{reader.GetString(0)}"] = reader.GetString(1);
-        }
-        return documents;
-    }
+    private Task<Dictionary<string, string>> DocumentsAsync() =>
+        ViewDocuments.ReadAsync(fixture.World.Ledger.Services.GetRequiredService<LedgerSettings>().PostgresConnectionString);
 }

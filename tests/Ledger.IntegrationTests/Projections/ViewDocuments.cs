@@ -1,0 +1,24 @@
+using Ledger.Projections.Approvals;
+using Ledger.Projections.Customers;
+using Ledger.Projections.Quotes;
+using Npgsql;
+
+namespace Ledger.IntegrationTests.Projections;
+
+public static class ViewDocuments
+{
+    /// <summary>Every projected document, by type and id, as PostgreSQL stores it (jsonb text: key order normalized).</summary>
+    public static async Task<Dictionary<string, string>> ReadAsync(string connectionString)
+    {
+        var documents = new Dictionary<string, string>();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        foreach (var type in new[] { typeof(QuoteView), typeof(ApprovalQueueItem), typeof(CustomerMatchView) })
+        {
+            await using var command = new NpgsqlCommand($"select id, data::text from ledger.mt_doc_{type.Name.ToLowerInvariant()}", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) documents[$"{type.Name}/{reader.GetString(0)}"] = reader.GetString(1);
+        }
+        return documents;
+    }
+}
