@@ -3,6 +3,7 @@ using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Reconciliation;
 using Ledger.EventStore;
 using Ledger.EventStore.Verification;
 using NodaTime;
@@ -62,15 +63,19 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
         return reports;
     }
 
-    /// <summary>The quote's streams, found from the quote's own events: approvals per revision, the order and its billing.</summary>
+    /// <summary>
+    /// The quote's streams, found from the quote's own events: approvals per revision, the order and its billing, and
+    /// what its CRM reported it shows.
+    /// </summary>
     private async Task<IReadOnlyList<string>> StreamsOfAsync(string quoteId, IReadOnlyList<RecordedEvent> quoteEvents, CancellationToken ct)
     {
-        var revisions = quoteEvents.Select(e => serializer.Deserialize(e.Type, e.Data.Span)).OfType<QuoteSubmittedForApproval>()
-            .Where(s => s.RequiredLevels.Count > 0).Select(s => s.Revision).Distinct();
+        var events = quoteEvents.Select(e => serializer.Deserialize(e.Type, e.Data.Span)).ToList();
+        var revisions = events.OfType<QuoteSubmittedForApproval>().Where(s => s.RequiredLevels.Count > 0).Select(s => s.Revision).Distinct();
         var streams = new List<string> { QuoteDecider.StreamId(quoteId) };
         streams.AddRange(revisions.Select(r => ApprovalDecider.StreamId(quoteId, r)));
         var orderId = OrderDecider.OrderIdFor(quoteId);
-        foreach (var stream in new[] { OrderDecider.StreamId(orderId), BillingDecider.StreamId(orderId) })
+        var reported = events.OfType<QuoteDrafted>().Select(d => ReportedFactDecider.CrmQuoteStreamId(d.SourceCrm, quoteId));
+        foreach (var stream in new[] { OrderDecider.StreamId(orderId), BillingDecider.StreamId(orderId) }.Concat(reported))
             if (await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1, ct) is ReadStreamResult.Found)
                 streams.Add(stream);
         return streams;

@@ -227,6 +227,14 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
         Assert.Equal((5_000m, 5_000m, 15_000m), (usd.GetProperty("accepted").GetDecimal(), usd.GetProperty("ordered").GetDecimal(), usd.GetProperty("billed").GetDecimal()));
     }
 
+    [Fact]
+    public async Task The_auditor_timeline_of_a_quote_includes_what_its_crm_reported()
+    {
+        var timeline = await (await World.Auditor.GetAsync("/quotes/Q-CRM-LATE/timeline")).EnsureAccepted().Json();
+        Assert.Contains("crm-quote-report-salesforce-Q-CRM-LATE", timeline.GetProperty("streams").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(2, timeline.GetProperty("entries").EnumerateArray().Count(e => e.GetProperty("type").GetString() == "crm-quote-state-reported.v1"));
+    }
+
     private static string Id(JsonElement row) => row.GetProperty("id").GetString()!;
 
     private async Task<JsonElement> GetAsync(string id) =>
