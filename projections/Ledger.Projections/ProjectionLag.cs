@@ -10,9 +10,8 @@ public sealed record ProjectionLagReading(string Projection, long Position, long
 /// <summary>Reads each projection's progress against the newest event (for /health, the metrics and `ledger projections`).</summary>
 public static class ProjectionLag
 {
-    public static async Task<IReadOnlyList<ProjectionLagReading>> ReadAsync(IDocumentStore store, IClock clock, CancellationToken ct)
+    public static async Task<IReadOnlyList<ProjectionLagReading>> ReadAsync(IDocumentStore store, CancellationToken ct)
     {
-        var now = clock.GetCurrentInstant();
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
         var schema = store.Options.Events.DatabaseSchemaName;
         await using var connection = store.Storage.Database.CreateConnection();
@@ -28,15 +27,11 @@ public static class ProjectionLag
             var behind = Duration.Zero;
             if (position < highest)
             {
-                await using var oldest = new NpgsqlCommand($"select min(timestamp) from {schema}.mt_events where seq_id > @position", connection);
+                // Measured by the database's clock against the database's append timestamps: one clock, no skew.
+                await using var oldest = new NpgsqlCommand(
+                    $"select greatest(0, extract(epoch from now() - min(timestamp)))::float8 from {schema}.mt_events where seq_id > @position", connection);
                 oldest.Parameters.AddWithValue("position", position);
-                Instant? at = await oldest.ExecuteScalarAsync(ct) switch
-                {
-                    DateTimeOffset o => Instant.FromDateTimeOffset(o),
-                    DateTime d => Instant.FromDateTimeUtc(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
-                    _ => null,
-                };
-                if (at < now) behind = now - at.Value;
+                if (await oldest.ExecuteScalarAsync(ct) is double seconds) behind = Duration.FromSeconds(seconds);
             }
             readings.Add(new ProjectionLagReading(name, position, highest, Math.Max(0, highest - position), behind));
         }

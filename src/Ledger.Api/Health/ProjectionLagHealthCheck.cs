@@ -11,14 +11,14 @@ namespace Ledger.Api.Health;
 /// trails by more than <see cref="DegradedAfterEvents"/> events or its oldest unapplied event is older than
 /// <see cref="DegradedAfter"/>. Each reading also feeds the lag metrics.
 /// </summary>
-public sealed class ProjectionLagHealthCheck(IDocumentStore store, IClock clock, ProjectionLagMetrics metrics) : IHealthCheck
+public sealed class ProjectionLagHealthCheck(IDocumentStore store, ProjectionLagMetrics metrics) : IHealthCheck
 {
     public const long DegradedAfterEvents = 10_000;
     public static readonly Duration DegradedAfter = Duration.FromSeconds(60);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
-        var readings = await ProjectionLag.ReadAsync(store, clock, ct);
+        var readings = await ProjectionLag.ReadAsync(store, ct);
         metrics.Record(readings);
         var data = readings.ToDictionary(r => r.Projection, r => (object)new { position = r.Position, eventsBehind = r.EventsBehind, secondsBehind = r.Behind.TotalSeconds });
         var late = readings.Where(r => r.EventsBehind > DegradedAfterEvents || r.Behind > DegradedAfter).ToList();
@@ -51,7 +51,7 @@ public sealed class ProjectionLagMetrics
 }
 
 /// <summary>Keeps the lag gauges current between health checks.</summary>
-public sealed class ProjectionLagSampler(IDocumentStore store, IClock clock, ProjectionLagMetrics metrics, ILogger<ProjectionLagSampler> log) : BackgroundService
+public sealed class ProjectionLagSampler(IDocumentStore store, ProjectionLagMetrics metrics, ILogger<ProjectionLagSampler> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -60,7 +60,7 @@ public sealed class ProjectionLagSampler(IDocumentStore store, IClock clock, Pro
         using var timer = new PeriodicTimer(Interval);
         do
         {
-            try { metrics.Record(await ProjectionLag.ReadAsync(store, clock, ct)); }
+            try { metrics.Record(await ProjectionLag.ReadAsync(store, ct)); }
             catch (Exception e) when (!ct.IsCancellationRequested) { log.LogWarning(e, "Reading projection lag failed"); }
         } while (await timer.WaitForNextTickAsync(ct));
     }

@@ -14,8 +14,8 @@ public sealed record ProjectionStatus(string Name, long Position, long HighestEv
 public static class ProjectionEndpoints
 {
     [WolverineGet("/projections"), Authorize(Roles = $"{LedgerRoles.Admin},{LedgerRoles.Finance}")]
-    public static async Task<IReadOnlyList<ProjectionStatus>> List(IDocumentStore store, IClock clock, ProjectionRebuilds rebuilds, CancellationToken ct) =>
-        (await ProjectionLag.ReadAsync(store, clock, ct))
+    public static async Task<IReadOnlyList<ProjectionStatus>> List(IDocumentStore store, ProjectionRebuilds rebuilds, CancellationToken ct) =>
+        (await ProjectionLag.ReadAsync(store, ct))
             .Select(l => new ProjectionStatus(l.Projection, l.Position, l.HighestEvent, l.EventsBehind, l.Behind.TotalSeconds, rebuilds.States.GetValueOrDefault(l.Projection)))
             .ToList();
 
