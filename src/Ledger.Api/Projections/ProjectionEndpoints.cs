@@ -3,7 +3,6 @@ using Ledger.Api.Security;
 using Ledger.Projections;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
-using NodaTime;
 using Wolverine.Http;
 
 namespace Ledger.Api.Projections;
