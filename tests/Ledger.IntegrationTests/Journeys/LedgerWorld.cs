@@ -74,9 +74,11 @@ public sealed class LedgerWorld : IAsyncDisposable
     }
 
     /// <summary>Publishes catalog version 2026.1 and pricing policy P-2026.1 (deal desk above 10%, VP above 20%, CFO above 30% or above 500,000).</summary>
-    public async Task PublishCatalogAndPolicyAsync()
+    public Task PublishCatalogAndPolicyAsync() => PublishCatalogAndPolicyAsync(Admin);
+
+    public static async Task PublishCatalogAndPolicyAsync(HttpClient admin)
     {
-        (await Post(Admin, "/catalog/versions", new
+        (await Post(admin, "/catalog/versions", new
         {
             version = "2026.1",
             offerings = new object[]
@@ -85,7 +87,7 @@ public sealed class LedgerWorld : IAsyncDisposable
                 new { productOfferingId = "SUPPORT-24", name = "24/7 Support", listPrices = new[] { new { currency = "EUR", amount = 240.00m } } },
             },
         })).EnsureAccepted();
-        (await Post(Admin, "/pricing-policies", new
+        (await Post(admin, "/pricing-policies", new
         {
             version = "P-2026.1",
             defaults = new

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Ledger.Api;
+
+namespace Ledger.IntegrationTests.Crash;
+
+/// <summary>
+/// The ledger API as its own operating-system process (the build output of src/Ledger.Api), so that a test can kill
+/// it with SIGKILL, as a crash or an out-of-memory kill would, and start it again on the same database and port.
+/// </summary>
+public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDictionary<string, string> settings) : IAsyncDisposable
+{
+    private Process? _process;
+
+    public Uri Address { get; } = new($"http://127.0.0.1:{RunningLedger.FreePort()}/");
+
+    public int Starts { get; private set; }
+
+    public async Task StartAsync()
+    {
+        var start = new ProcessStartInfo("dotnet", [ApiAssembly(), "--urls", Address.ToString().TrimEnd('/')])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.Environment[LedgerSettings.PostgresVariable] = postgresConnectionString;
+        start.Environment["Ledger__PublicUrl"] = Address.ToString();
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
+        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
+        // Drain its output so it never blocks on a full pipe.
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        Starts++;
+
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The API exited with code {_process.ExitCode} on start {Starts}.");
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The API did not become ready within 90 s.");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, in-flight requests cut off.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { HasExited: false } p) return;
+        using (var kill = Process.Start("kill", ["-KILL", p.Id.ToString()])) await kill.WaitForExitAsync();
+        await p.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+    }
+
+    /// <summary>Ledger.Api.dll as built beside this test assembly's configuration (Debug or Release).</summary>
+    private static string ApiAssembly()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = here.Parent!.Name; // …/bin/<configuration>/net10.0/
+        for (var folder = here; folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "Ledger.sln")))
+                return Path.Combine(folder.FullName, "src", "Ledger.Api", "bin", configuration, "net10.0", "Ledger.Api.dll");
+        throw new InvalidOperationException("Ledger.sln not found above the test assembly.");
+    }
+}
