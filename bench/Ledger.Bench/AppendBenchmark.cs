@@ -107,7 +107,7 @@ public static class AppendBenchmark
             return new OpenBackend(esdb, () => { esdb.Dispose(); return Task.CompletedTask; });
         }
 
-        LocalPostgresCluster? cluster = null;
+        ThrowawayCluster? cluster = null;
         string connection;
         if (Environment.GetEnvironmentVariable("LEDGER_BENCH_POSTGRES") is { Length: > 0 } configured)
         {
@@ -116,16 +116,10 @@ public static class AppendBenchmark
         }
         else
         {
-            var binaries = PostgresBinaries.Find()
-                ?? throw new InvalidOperationException("PostgreSQL binaries not found: apt-get install postgresql, or set LEDGER_BENCH_POSTGRES.");
-            cluster = new LocalPostgresCluster(Path.Combine(Path.GetTempPath(), $"ledger-bench-{Guid.NewGuid():N}"), binaries);
-            log($"starting a throwaway durable cluster (fsync on) in {cluster.Folder}");
-            // Durable: fsync and synchronous commit stay on, so the figure is what a real node can promise.
-            await cluster.InitialiseAsync(durable: true);
-            await cluster.StartAsync();
-            await cluster.CreateDatabaseIfMissingAsync("bench");
-            connection = cluster.ConnectionString("bench");
-            environment["server"] = $"throwaway cluster, {binaries.BinFolder}";
+            cluster = await ThrowawayCluster.StartAsync("append");
+            log($"started a throwaway durable cluster (fsync on) in {cluster.Folder}");
+            connection = cluster.ConnectionString;
+            environment["server"] = $"throwaway cluster, {cluster.Binaries.BinFolder}";
         }
         var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { MaxPoolSize = 100 }.ConnectionString);
         await using (var settings = dataSource.CreateCommand(
@@ -144,7 +138,7 @@ public static class AppendBenchmark
         {
             marten.Dispose();
             await dataSource.DisposeAsync();
-            if (cluster is not null) await cluster.DeleteAsync();
+            if (cluster is not null) await cluster.DisposeAsync();
         });
     }
 

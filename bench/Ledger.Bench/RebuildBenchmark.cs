@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Ledger.Application;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
@@ -8,7 +7,6 @@ using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
 using Ledger.EventStore;
 using Ledger.EventStore.Marten;
-using Ledger.LocalPostgres;
 using Ledger.Projections;
 using Marten;
 using Npgsql;
@@ -28,94 +26,80 @@ public static class RebuildBenchmark
 
     public static async Task<int> RunAsync(int events, string outFolder)
     {
-        var binaries = PostgresBinaries.Find() ?? throw new InvalidOperationException("PostgreSQL binaries not found.");
-        var cluster = new LocalPostgresCluster(Path.Combine(Path.GetTempPath(), $"ledger-bench-rebuild-{Guid.NewGuid():N}"), binaries);
-        try
+        await using var cluster = await ThrowawayCluster.StartAsync("rebuild");
+        var connectionString = cluster.ConnectionString;
+        var serializer = new EventSerializer(LedgerEventTypes.Registry());
+        using var documents = DocumentStore.For(o =>
         {
-            await cluster.InitialiseAsync(durable: true);
-            await cluster.StartAsync();
-            await cluster.CreateDatabaseIfMissingAsync("bench");
-            var connectionString = cluster.ConnectionString("bench");
-            var serializer = new EventSerializer(LedgerEventTypes.Registry());
-            using var documents = DocumentStore.For(o =>
-            {
-                o.Connection(connectionString);
-                LedgerMarten.ConfigureEventStore(o, serializer);
-                LedgerProjections.Configure(o);
-            });
-            await SchemaMigration.ApplyAsync(documents);
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            var store = new HashChainingEventStore(new MartenBackend(documents, dataSource, serializer));
+            o.Connection(connectionString);
+            LedgerMarten.ConfigureEventStore(o, serializer);
+            LedgerProjections.Configure(o);
+        });
+        await SchemaMigration.ApplyAsync(documents);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var store = new HashChainingEventStore(new MartenBackend(documents, dataSource, serializer));
 
-            var quotes = Math.Max(1, events / EventsPerQuote);
-            var load = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(Enumerable.Range(0, quotes), new ParallelOptions { MaxDegreeOfParallelism = Loaders },
-                async (i, ct) => await AppendQuoteAsync(store, serializer, i, ct));
-            var loaded = (await documents.Advanced.FetchEventStoreStatistics()).EventCount;
-            Console.WriteLine($"loaded {loaded:N0} events ({quotes:N0} quotes) in {load.Elapsed.TotalSeconds:F1} s");
+        var quotes = Math.Max(1, events / EventsPerQuote);
+        var load = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, quotes), new ParallelOptions { MaxDegreeOfParallelism = Loaders },
+            async (i, ct) => await AppendQuoteAsync(store, serializer, i, ct));
+        var loaded = (await documents.Advanced.FetchEventStoreStatistics()).EventCount;
+        Console.WriteLine($"loaded {loaded:N0} events ({quotes:N0} quotes) in {load.Elapsed.TotalSeconds:F1} s");
 
-            // The ceiling: page through every event with Marten's reader, deserializing each body, projecting nothing.
-            var read = Stopwatch.StartNew();
-            long seen = 0, last = 0;
-            await using (var session = documents.QuerySession())
-            {
-                while (true)
-                {
-                    var page = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > last).OrderBy(e => e.Sequence).Take(5_000).ToListAsync();
-                    if (page.Count == 0) break;
-                    seen += page.Count(e => e.Data is not null);
-                    last = page[^1].Sequence;
-                }
-            }
-            var readSeconds = read.Elapsed.TotalSeconds;
-            if (seen != loaded) throw new InvalidOperationException($"read {seen} of {loaded} events");
-
-            var rebuilds = new Dictionary<string, double>();
-            using (var daemon = await documents.BuildProjectionDaemonAsync())
-            {
-                foreach (var name in LedgerProjections.Names)
-                {
-                    var clock = Stopwatch.StartNew();
-                    await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), CancellationToken.None);
-                    rebuilds[name] = clock.Elapsed.TotalSeconds;
-                }
-            }
-            var total = rebuilds.Values.Sum();
-            await using (var session = documents.QuerySession())
-                if (await session.Query<Ledger.Projections.Quotes.QuoteView>().CountAsync() != quotes)
-                    throw new InvalidOperationException("The rebuilt quote view does not hold one document per quote.");
-
-            var result = new
-            {
-                benchmark = "rebuild",
-                at = DateTimeOffset.UtcNow,
-                machine = new { cores = Environment.ProcessorCount, memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, os = Environment.OSVersion.ToString() },
-                commit = Environment.GetEnvironmentVariable("LEDGER_COMMIT") ?? "",
-                parameters = new { events = loaded, quotes, eventsPerQuote = EventsPerQuote, backend = "postgres (throwaway cluster, fsync on)" },
-                readAndDeserialize = new { seconds = readSeconds, eventsPerSecond = loaded / readSeconds },
-                rebuildSeconds = rebuilds,
-                rebuildAllSeconds = total,
-                rebuildAllEventsPerSecond = loaded / total,
-                perProjectionEventsPerSecond = rebuilds.ToDictionary(r => r.Key, r => loaded / r.Value),
-                ratioToCeiling = (loaded / total) / (loaded / readSeconds),
-            };
-            Console.WriteLine($"| step                                   | seconds | events/s |");
-            Console.WriteLine($"|----------------------------------------|---------|----------|");
-            Console.WriteLine($"| read + deserialize {loaded,10:N0} events  | {readSeconds,7:F1} | {loaded / readSeconds,8:F0} |");
-            foreach (var (name, seconds) in rebuilds)
-                Console.WriteLine($"| rebuild {name,-30} | {seconds,7:F1} | {loaded / seconds,8:F0} |");
-            Console.WriteLine($"| rebuild all three, one after another   | {total,7:F1} | {loaded / total,8:F0} |");
-            Console.WriteLine($"rebuild-all rate / read rate: {result.ratioToCeiling:F2}");
-            Directory.CreateDirectory(outFolder);
-            var file = Path.Combine(outFolder, $"rebuild-{loaded}-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.json");
-            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"written: {file}");
-            return 0;
-        }
-        finally
+        // The ceiling: page through every event with Marten's reader, deserializing each body, projecting nothing.
+        var read = Stopwatch.StartNew();
+        long seen = 0, last = 0;
+        await using (var session = documents.QuerySession())
         {
-            await cluster.DeleteAsync();
+            while (true)
+            {
+                var page = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > last).OrderBy(e => e.Sequence).Take(5_000).ToListAsync();
+                if (page.Count == 0) break;
+                seen += page.Count(e => e.Data is not null);
+                last = page[^1].Sequence;
+            }
         }
+        var readSeconds = read.Elapsed.TotalSeconds;
+        if (seen != loaded) throw new InvalidOperationException($"read {seen} of {loaded} events");
+
+        var rebuilds = new Dictionary<string, double>();
+        using (var daemon = await documents.BuildProjectionDaemonAsync())
+        {
+            foreach (var name in LedgerProjections.Names)
+            {
+                var clock = Stopwatch.StartNew();
+                await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), CancellationToken.None);
+                rebuilds[name] = clock.Elapsed.TotalSeconds;
+            }
+        }
+        var total = rebuilds.Values.Sum();
+        await using (var session = documents.QuerySession())
+            if (await session.Query<Ledger.Projections.Quotes.QuoteView>().CountAsync() != quotes)
+                throw new InvalidOperationException("The rebuilt quote view does not hold one document per quote.");
+
+        var result = new
+        {
+            benchmark = "rebuild",
+            at = DateTimeOffset.UtcNow,
+            machine = new { cores = Environment.ProcessorCount, memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, os = Environment.OSVersion.ToString() },
+            commit = Environment.GetEnvironmentVariable("LEDGER_COMMIT") ?? "",
+            parameters = new { events = loaded, quotes, eventsPerQuote = EventsPerQuote, backend = "postgres (throwaway cluster, fsync on)" },
+            readAndDeserialize = new { seconds = readSeconds, eventsPerSecond = loaded / readSeconds },
+            rebuildSeconds = rebuilds,
+            rebuildAllSeconds = total,
+            rebuildAllEventsPerSecond = loaded / total,
+            perProjectionEventsPerSecond = rebuilds.ToDictionary(r => r.Key, r => loaded / r.Value),
+            ratioToCeiling = (loaded / total) / (loaded / readSeconds),
+        };
+        Console.WriteLine($"| step                                   | seconds | events/s |");
+        Console.WriteLine($"|----------------------------------------|---------|----------|");
+        Console.WriteLine($"| read + deserialize {loaded,10:N0} events  | {readSeconds,7:F1} | {loaded / readSeconds,8:F0} |");
+        foreach (var (name, seconds) in rebuilds)
+            Console.WriteLine($"| rebuild {name,-30} | {seconds,7:F1} | {loaded / seconds,8:F0} |");
+        Console.WriteLine($"| rebuild all three, one after another   | {total,7:F1} | {loaded / total,8:F0} |");
+        Console.WriteLine($"rebuild-all rate / read rate: {result.ratioToCeiling:F2}");
+        await BenchResults.WriteAsync(outFolder, $"rebuild-{loaded}", result);
+        return 0;
     }
 
     /// <summary>One quote's way to cash over five streams: quote (5), order (1), billing (2), CRM report (1), billing record (1).</summary>

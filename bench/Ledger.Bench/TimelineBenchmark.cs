@@ -1,11 +1,9 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Ledger.Application;
 using Ledger.Application.Timelines;
 using Ledger.Domain.Quotes;
 using Ledger.EventStore;
 using Ledger.EventStore.Marten;
-using Ledger.LocalPostgres;
 using Npgsql;
 using NodaTime;
 
@@ -21,69 +19,55 @@ public static class TimelineBenchmark
 
     public static async Task<int> RunAsync(int events, string outFolder)
     {
-        var binaries = PostgresBinaries.Find() ?? throw new InvalidOperationException("PostgreSQL binaries not found.");
-        var cluster = new LocalPostgresCluster(Path.Combine(Path.GetTempPath(), $"ledger-bench-timeline-{Guid.NewGuid():N}"), binaries);
-        try
+        await using var cluster = await ThrowawayCluster.StartAsync("timeline");
+        var connectionString = cluster.ConnectionString;
+        var serializer = new EventSerializer(LedgerEventTypes.Registry());
+        using var documents = LedgerMarten.CreateStore(connectionString, serializer);
+        await SchemaMigration.ApplyAsync(documents);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var store = new HashChainingEventStore(new MartenBackend(documents, dataSource, serializer));
+
+        var quoteId = "Q-BENCH";
+        await AppendHistoryAsync(store, serializer, quoteId, events);
+        var timeline = new QuoteTimeline(store, serializer);
+
+        var timelineMs = new List<double>();
+        var rawMs = new List<double>();
+        for (var round = 0; round <= Rounds; round++)
         {
-            await cluster.InitialiseAsync(durable: true);
-            await cluster.StartAsync();
-            await cluster.CreateDatabaseIfMissingAsync("bench");
-            var connectionString = cluster.ConnectionString("bench");
-            var serializer = new EventSerializer(LedgerEventTypes.Registry());
-            using var documents = LedgerMarten.CreateStore(connectionString, serializer);
-            await SchemaMigration.ApplyAsync(documents);
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            var store = new HashChainingEventStore(new MartenBackend(documents, dataSource, serializer));
+            var clock = Stopwatch.StartNew();
+            var page = await timeline.ReadAsync(quoteId, null, 0, int.MaxValue, CancellationToken.None);
+            var timelineElapsed = clock.Elapsed.TotalMilliseconds;
+            if (page!.Total != events) throw new InvalidOperationException($"The timeline has {page.Total} events, not {events}.");
 
-            var quoteId = "Q-BENCH";
-            await AppendHistoryAsync(store, serializer, quoteId, events);
-            var timeline = new QuoteTimeline(store, serializer);
-
-            var timelineMs = new List<double>();
-            var rawMs = new List<double>();
-            for (var round = 0; round <= Rounds; round++)
-            {
-                var clock = Stopwatch.StartNew();
-                var page = await timeline.ReadAsync(quoteId, null, 0, int.MaxValue, CancellationToken.None);
-                var timelineElapsed = clock.Elapsed.TotalMilliseconds;
-                if (page!.Total != events) throw new InvalidOperationException($"The timeline has {page.Total} events, not {events}.");
-
-                clock.Restart();
-                var raw = 0;
-                await foreach (var _ in store.ReadWholeStreamAsync(QuoteDecider.StreamId(quoteId))) raw++;
-                if (raw != events) throw new InvalidOperationException($"The raw read found {raw} events, not {events}.");
-                var rawElapsed = clock.Elapsed.TotalMilliseconds;
-                if (round == 0) continue; // the first round warms up the JIT and the pools
-                timelineMs.Add(timelineElapsed);
-                rawMs.Add(rawElapsed);
-            }
-
-            var result = new
-            {
-                benchmark = "timeline",
-                machine = new { cores = Environment.ProcessorCount, memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, os = Environment.OSVersion.ToString() },
-                commit = Environment.GetEnvironmentVariable("LEDGER_COMMIT") ?? "",
-                parameters = new { events, rounds = Rounds, backend = "postgres (throwaway cluster, fsync on)" },
-                timelineMedianMs = Median(timelineMs),
-                rawReadMedianMs = Median(rawMs),
-                ratio = Median(timelineMs) / Median(rawMs),
-                timelineMs,
-                rawMs,
-            };
-            Console.WriteLine($"timeline of one quote with {events} events, median of {Rounds} rounds:");
-            Console.WriteLine($"  GET-timeline work (read + merge + fold + JSON elements): {result.timelineMedianMs,10:F1} ms");
-            Console.WriteLine($"  raw read of the same stream through the port:           {result.rawReadMedianMs,10:F1} ms");
-            Console.WriteLine($"  ratio: {result.ratio:F2}");
-            Directory.CreateDirectory(outFolder);
-            var file = Path.Combine(outFolder, $"timeline-{events}-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.json");
-            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"written: {file}");
-            return 0;
+            clock.Restart();
+            var raw = 0;
+            await foreach (var _ in store.ReadWholeStreamAsync(QuoteDecider.StreamId(quoteId))) raw++;
+            if (raw != events) throw new InvalidOperationException($"The raw read found {raw} events, not {events}.");
+            var rawElapsed = clock.Elapsed.TotalMilliseconds;
+            if (round == 0) continue; // the first round warms up the JIT and the pools
+            timelineMs.Add(timelineElapsed);
+            rawMs.Add(rawElapsed);
         }
-        finally
+
+        var result = new
         {
-            await cluster.DeleteAsync();
-        }
+            benchmark = "timeline",
+            machine = new { cores = Environment.ProcessorCount, memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, os = Environment.OSVersion.ToString() },
+            commit = Environment.GetEnvironmentVariable("LEDGER_COMMIT") ?? "",
+            parameters = new { events, rounds = Rounds, backend = "postgres (throwaway cluster, fsync on)" },
+            timelineMedianMs = Median(timelineMs),
+            rawReadMedianMs = Median(rawMs),
+            ratio = Median(timelineMs) / Median(rawMs),
+            timelineMs,
+            rawMs,
+        };
+        Console.WriteLine($"timeline of one quote with {events} events, median of {Rounds} rounds:");
+        Console.WriteLine($"  GET-timeline work (read + merge + fold + JSON elements): {result.timelineMedianMs,10:F1} ms");
+        Console.WriteLine($"  raw read of the same stream through the port:           {result.rawReadMedianMs,10:F1} ms");
+        Console.WriteLine($"  ratio: {result.ratio:F2}");
+        await BenchResults.WriteAsync(outFolder, $"timeline-{events}", result);
+        return 0;
     }
 
     /// <summary>A drafted quote with one line whose quantity is changed until the stream holds <paramref name="events"/> events.</summary>

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Ledger.LocalPostgres;
+
+namespace Ledger.Bench;
+
+/// <summary>
+/// A database for one benchmark run: a PostgreSQL cluster in a temp folder, durable (fsync and synchronous commit on,
+/// so figures are what a real node can promise), deleted when disposed.
+/// </summary>
+public sealed class ThrowawayCluster : IAsyncDisposable
+{
+    private readonly LocalPostgresCluster _cluster;
+
+    private ThrowawayCluster(LocalPostgresCluster cluster, PostgresBinaries binaries)
+    {
+        _cluster = cluster;
+        Binaries = binaries;
+    }
+
+    public PostgresBinaries Binaries { get; }
+
+    public string Folder => _cluster.Folder;
+
+    public string ConnectionString => _cluster.ConnectionString("bench");
+
+    public static async Task<ThrowawayCluster> StartAsync(string name)
+    {
+        var binaries = PostgresBinaries.Find()
+            ?? throw new InvalidOperationException("PostgreSQL binaries not found: apt-get install postgresql, or set LEDGER_BENCH_POSTGRES.");
+        var cluster = new ThrowawayCluster(new LocalPostgresCluster(Path.Combine(Path.GetTempPath(), $"ledger-bench-{name}-{Guid.NewGuid():N}"), binaries), binaries);
+        try
+        {
+            await cluster._cluster.InitialiseAsync(durable: true);
+            await cluster._cluster.StartAsync();
+            await cluster._cluster.CreateDatabaseIfMissingAsync("bench");
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await _cluster.DeleteAsync();
+}
+
+public static class BenchResults
+{
+    /// <summary>Writes one run's JSON as <c>{name}-{utc time}.json</c> under <paramref name="folder"/> and says where.</summary>
+    public static async Task<string> WriteAsync(string folder, string name, object result)
+    {
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, $"{name}-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"written: {file}");
+        return file;
+    }
+}
