@@ -33,6 +33,10 @@ public static class CustomerDecider
                         : Decision<CustomerEvent>.Refuse(RefusalKind.Conflict, "customer.already-registered", $"Customer {c.CustomerId} already exists.", "customerId");
                 if (string.IsNullOrWhiteSpace(c.Name))
                     return Decision<CustomerEvent>.Invalid("name", "customer.field-required", "name is required.");
+                if (Ids.Check(("customerId", c.CustomerId)) is { } badId)
+                    return Decision<CustomerEvent>.Invalid(badId.Field!, "customer." + badId.Code, badId.Message);
+                if (Ids.CheckLength(("name", c.Name), ("webDomain", c.WebDomain)) is { } tooLong)
+                    return Decision<CustomerEvent>.Invalid(tooLong.Field!, "customer." + tooLong.Code, tooLong.Message);
                 return Decision<CustomerEvent>.Of(new CustomerRegistered(c.CustomerId, c.Name, c.WebDomain, c.RegisteredBy, now));
 
             case LinkCrmAccount c:

@@ -55,6 +55,11 @@ public static class QuoteDecider
                  })
             if (string.IsNullOrWhiteSpace(value))
                 return Decision<QuoteEvent>.Invalid(field, "quote.field-required", $"{field} is required.");
+        if (Ids.Check(("quoteId", c.QuoteId), ("crmOpportunityId", c.CrmOpportunityId), ("crmAccountId", c.CrmAccountId), ("customerId", c.CustomerId)) is { } badId)
+            return Decision<QuoteEvent>.Invalid(badId.Field!, "quote." + badId.Code, badId.Message);
+        if (Ids.CheckLength(("sourceCrm", c.SourceCrm), ("owner", c.Owner), ("segment", c.Segment), ("region", c.Region), ("legalEntity", c.LegalEntity),
+                ("priceBookVersion", c.PriceBookVersion)) is { } tooLong)
+            return Decision<QuoteEvent>.Invalid(tooLong.Field!, "quote." + tooLong.Code, tooLong.Message);
         if (!Currency.IsKnown(c.Currency))
             return Decision<QuoteEvent>.Invalid("currency", "money.unknown-currency", $"'{c.Currency}' is not an ISO 4217 currency the ledger knows.");
         if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(c.TimeZone ?? "") is not { } zone)

@@ -26,7 +26,8 @@ public static class ReportedFactDecider
         switch (command)
         {
             case ReportCrmQuoteState c:
-                if (Required(("crm", c.Crm), ("quoteId", c.QuoteId), ("crmOpportunityId", c.CrmOpportunityId)) is { } missing) return missing;
+                if (Ids.Check(("crm", c.Crm), ("quoteId", c.QuoteId), ("crmOpportunityId", c.CrmOpportunityId)) is { } badId)
+                    return Decision<ReportedFactEvent>.Invalid(badId.Field!, "report." + badId.Code, badId.Message);
                 if (c.Status == QuoteStatus.None)
                     return Decision<ReportedFactEvent>.Invalid("status", "report.status-unknown", "status must be one of the ledger's quote states (Draft … Ordered).");
                 if (c.ObservedAt > now + AllowedClockSkew)
@@ -36,7 +37,8 @@ public static class ReportedFactDecider
                 return Decision<ReportedFactEvent>.Of(new CrmQuoteStateReported(c.Crm, c.QuoteId, c.CrmOpportunityId, c.Status, c.ObservedAt, now));
 
             case ReportBillingRecord c:
-                if (Required(("recordId", c.RecordId), ("orderId", c.OrderId)) is { } absent) return absent;
+                if (Ids.Check(("recordId", c.RecordId), ("orderId", c.OrderId)) is { } invalidId)
+                    return Decision<ReportedFactEvent>.Invalid(invalidId.Field!, "report." + invalidId.Code, invalidId.Message);
                 if (!Currency.TryParse(c.Currency, out var currency))
                     return Decision<ReportedFactEvent>.Invalid("currency", "money.currency-unknown", $"'{c.Currency}' is not an ISO 4217 currency the ledger knows.");
                 if (c.Amount < 0)
@@ -62,9 +64,4 @@ public static class ReportedFactDecider
                 throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown report.");
         }
     }
-
-    private static Decision<ReportedFactEvent>? Required(params (string Field, string? Value)[] fields) =>
-        fields.FirstOrDefault(f => string.IsNullOrWhiteSpace(f.Value)) is { Field: { } field }
-            ? Decision<ReportedFactEvent>.Invalid(field, "report.field-required", $"{field} is required.")
-            : null;
 }
