@@ -61,8 +61,10 @@ public static class IdempotencyMiddleware
                 context.Response.Body = original;
             }
 
-            // 5xx answers are not kept: the retry should try again, and event ids keep it from duplicating.
-            if (context.Response.StatusCode < 500)
+            // Only final answers are kept. 5xx, and an answer to a client that went away (499, which nobody read),
+            // are not: the retry should try again, and event ids keep it from duplicating.
+            if (context.Response.StatusCode < 500 && context.Response.StatusCode != StatusCodes.Status499ClientClosedRequest &&
+                !context.RequestAborted.IsCancellationRequested)
                 await held.SaveAsync(new StoredResponse(requestHash, context.Response.StatusCode,
                     context.Response.ContentType, context.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
                     captured.ToArray()), CancellationToken.None);
