@@ -113,6 +113,7 @@ public static class LedgerApi
         builder.Services.AddAuthorization();
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddOpenApi(options => options.AddLedgerDescriptions());
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag])
