@@ -8,12 +8,19 @@ public static class BenchCommand
         "  postgres: a throwaway durable cluster (fsync on) unless LEDGER_BENCH_POSTGRES names a server\n" +
         "  esdb:     the server LEDGER_TEST_ESDB names\n" +
         "usage: Ledger.Bench timeline --events 10000   (one quote's auditor timeline vs a raw read, throwaway cluster with fsync on)\n" +
+        "usage: Ledger.Bench commands [--clients 1,16,64] [--seconds 20]   (HTTP quote journeys vs pgbench -N and raw Marten appends, throwaway cluster with fsync on)\n" +
         "usage: Ledger.Bench rebuild --events 100000   (every projection rebuilt vs reading and deserializing the same events, throwaway cluster with fsync on)";
 
     public static async Task<int> RunAsync(string[] args)
     {
         if (args is ["timeline", "--events", var count])
             return await TimelineBenchmark.RunAsync(int.Parse(count), Path.Combine(RepositoryRoot(), "bench", "results"));
+        if (args is ["commands", ..])
+        {
+            var levels = Option(args, "--clients") is { } c ? c.Split(',').Select(int.Parse).ToArray() : [1, 16, 64];
+            var seconds = int.Parse(Option(args, "--seconds") ?? "20");
+            return await CommandBenchmark.RunAsync(levels, seconds, Path.Combine(RepositoryRoot(), "bench", "results"));
+        }
         if (args is ["rebuild", "--events", var total])
             return await RebuildBenchmark.RunAsync(int.Parse(total), Path.Combine(RepositoryRoot(), "bench", "results"));
         if (args.Length == 0 || args[0] != "append")
@@ -50,6 +57,9 @@ public static class BenchCommand
         Console.WriteLine($"written: {file}");
         return 0;
     }
+
+    private static string? Option(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
     /// <summary>The folder holding Ledger.sln, looked up from where we run, so results land in the repository.</summary>
     private static string RepositoryRoot()

@@ -23,6 +23,15 @@ public sealed class ThrowawayCluster : IAsyncDisposable
 
     public string ConnectionString => _cluster.ConnectionString("bench");
 
+    public int Port => _cluster.Port ?? throw new InvalidOperationException("The cluster is not running.");
+
+    /// <summary>Another database on the same cluster (e.g. pgbench's own), returning its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
+        await _cluster.CreateDatabaseIfMissingAsync(name);
+        return _cluster.ConnectionString(name);
+    }
+
     public static async Task<ThrowawayCluster> StartAsync(string name)
     {
         var binaries = PostgresBinaries.Find()
