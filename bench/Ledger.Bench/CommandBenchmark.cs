@@ -8,7 +8,9 @@ using Ledger.BillingSimulator;
 using Ledger.EventStore;
 using Ledger.EventStore.Marten;
 using Ledger.LocalPostgres;
+using Ledger.Projections;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Ledger.Bench;
@@ -60,25 +62,27 @@ public static class CommandBenchmark
             await Pgbench(cluster, ["-i", "-q", "-s", "1", "pgbench"]);
             var serializer = new EventSerializer(LedgerEventTypes.Registry());
             using var raw = LedgerMarten.CreateStore(cluster.ConnectionString, serializer);
+            var views = api.Services.GetRequiredService<IDocumentStore>();
 
             var rows = new List<object>();
-            Console.WriteLine("| clients | ledger cmds/s | p50 ms | p95 ms | p99 ms | errors | pgbench -N tps | raw Marten appends/s | ledger/pgbench | ledger/raw Marten |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| clients | ledger cmds/s | p50 ms | p95 ms | p99 ms | errors | projection lag p50 / p99 ms | pgbench -N tps | raw Marten appends/s | ledger/pgbench | ledger/raw Marten |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var clients in levels)
             {
-                await LedgerLoad(apiUrl, clients, 3); // warm-up
-                var ledger = await LedgerLoad(apiUrl, clients, seconds);
+                await LedgerLoad(apiUrl, views, clients, 3); // warm-up
+                var ledger = await LedgerLoad(apiUrl, views, clients, seconds);
                 var pgbench = await PgbenchTps(cluster, clients, seconds);
                 var marten = await MartenLoad(raw, clients, seconds);
                 var row = new
                 {
                     clients, ledger.CommandsPerSecond, ledger.P50, ledger.P95, ledger.P99, ledger.Errors, ledger.Commands,
+                    projectionLagP50Ms = ledger.LagP50, projectionLagP99Ms = ledger.LagP99,
                     pgbenchTps = pgbench, rawMartenAppendsPerSecond = marten,
                     ledgerToPgbench = ledger.CommandsPerSecond / pgbench, ledgerToRawMarten = ledger.CommandsPerSecond / marten,
                 };
                 rows.Add(row);
                 Console.WriteLine(FormattableString.Invariant(
-                    $"| {clients} | {ledger.CommandsPerSecond:F0} | {ledger.P50:F1} | {ledger.P95:F1} | {ledger.P99:F1} | {ledger.Errors} | {pgbench:F0} | {marten:F0} | {row.ledgerToPgbench:F2} | {row.ledgerToRawMarten:F2} |"));
+                    $"| {clients} | {ledger.CommandsPerSecond:F0} | {ledger.P50:F1} | {ledger.P95:F1} | {ledger.P99:F1} | {ledger.Errors} | {ledger.LagP50:F0} / {ledger.LagP99:F0} | {pgbench:F0} | {marten:F0} | {row.ledgerToPgbench:F2} | {row.ledgerToRawMarten:F2} |"));
             }
             await BenchResults.WriteAsync(outFolder, "commands", new
             {
@@ -98,11 +102,22 @@ public static class CommandBenchmark
         }
     }
 
-    private sealed record LoadResult(int Commands, int Errors, double CommandsPerSecond, double P50, double P95, double P99);
+    private sealed record LoadResult(int Commands, int Errors, double CommandsPerSecond, double P50, double P95, double P99, double LagP50, double LagP99);
 
     /// <summary>C clients, each running journeys back to back; every HTTP command is one latency sample.</summary>
-    private static async Task<LoadResult> LedgerLoad(string apiUrl, int clients, int seconds)
+    private static async Task<LoadResult> LedgerLoad(string apiUrl, IDocumentStore views, int clients, int seconds)
     {
+        // Projection lag while the load runs: every 250 ms, the age of the oldest event the furthest-behind projection has not applied.
+        var lags = new List<double>();
+        using var stopSampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stopSampling.IsCancellationRequested)
+            {
+                lags.Add((await ProjectionLag.ReadAsync(views, CancellationToken.None)).Max(r => r.Behind.TotalMilliseconds));
+                await Task.Delay(250);
+            }
+        });
         var latencies = new List<double>[clients];
         var errors = 0;
         var run = $"{Guid.NewGuid():N}"[..6];
@@ -141,8 +156,12 @@ public static class CommandBenchmark
         })).ToList();
         await Task.WhenAll(workers);
         var elapsed = until.Elapsed.TotalSeconds;
+        await stopSampling.CancelAsync();
+        await sampler;
         var all = latencies.SelectMany(l => l).Order().ToList();
-        return new LoadResult(all.Count, errors, all.Count / elapsed, Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99));
+        var lag = lags.Order().ToList();
+        return new LoadResult(all.Count, errors, all.Count / elapsed, Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99),
+            Percentile(lag, 0.50), Percentile(lag, 0.99));
     }
 
     /// <summary>One Marten session per append of one ~500-byte event, C workers, as a command's write would be without the ledger around it.</summary>
