@@ -89,12 +89,20 @@ public sealed class IdempotencyKeys(NpgsqlDataSource dataSource)
 
         public async ValueTask DisposeAsync()
         {
-            // A pooled connection keeps its session (and its locks) until reused, so unlock explicitly.
+            // A pooled connection keeps its session (and its locks) until reused, so unlock explicitly. A connection
+            // the server dropped (a restart) took the lock with it: nothing to unlock, and the answer already stands.
             try
             {
-                await using var command = new NpgsqlCommand("select pg_advisory_unlock(@id)", connection);
-                command.Parameters.AddWithValue("id", LockId(client, key));
-                await command.ExecuteNonQueryAsync();
+                if (connection.State == System.Data.ConnectionState.Open)
+                {
+                    await using var command = new NpgsqlCommand("select pg_advisory_unlock(@id)", connection);
+                    command.Parameters.AddWithValue("id", LockId(client, key));
+                    await command.ExecuteNonQueryAsync();
+                }
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                // The session is gone; so is its lock.
             }
             finally
             {

@@ -28,6 +28,8 @@ public sealed class DatabaseUnavailableHandler(ILogger<DatabaseUnavailableHandle
         for (; e is not null; e = e.InnerException)
             if (e is SocketException or TimeoutException
                 || e is NpgsqlException { IsTransient: true }
+                // Npgsql's "Connection is not open" after the server dropped a pooled connection mid-request.
+                || e is InvalidOperationException { Source: "Npgsql" }
                 || e is PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "08000" or "08003" or "08006" })
                 return true;
         return false;

@@ -71,16 +71,15 @@ public static class DiscrepancyEndpoints
     {
         var found = await FindAsync(id, query, ct);
         if (found.Row is null) return found.Problem!;
-        DiscrepancyId.TryParse(id, out var parsed);
-        return (await streams.Send(command(parsed), context.CommandMetadata(), ct)).ToHttp(context);
+        return (await streams.Send(command(found.Id!), context.CommandMetadata(), ct)).ToHttp(context);
     }
 
-    private static async Task<(DiscrepancyRow? Row, IResult? Problem)> FindAsync(string id, DiscrepancyQuery query, CancellationToken ct)
+    private static async Task<(DiscrepancyId? Id, DiscrepancyRow? Row, IResult? Problem)> FindAsync(string id, DiscrepancyQuery query, CancellationToken ct)
     {
         if (!DiscrepancyId.TryParse(id, out var parsed))
-            return (null, Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "discrepancy.id-invalid",
+            return (null, null, Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "discrepancy.id-invalid",
                 $"'{id}' is not a discrepancy id: rule:occurrence:subject, e.g. QTC-05:1:Q-1001.", "id")));
-        return await query.FindAsync(parsed, ct) is { } row ? (row, null) : (null, NotFound(id));
+        return await query.FindAsync(parsed, ct) is { } row ? (parsed, row, null) : (parsed, null, NotFound(id));
     }
 
     private static IResult NotFound(string id) =>
