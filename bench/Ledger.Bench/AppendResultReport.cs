@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Ledger.Bench;
@@ -33,16 +31,9 @@ public sealed record AppendResultReport(
         {
             benchmark = "append",
             at,
-            machine = new
-            {
-                cores = System.Environment.ProcessorCount,
-                memoryBytes = TotalMemory(),
-                os = RuntimeInformation.OSDescription,
-                runtime = RuntimeInformation.FrameworkDescription,
-            },
-            commit = Git("rev-parse HEAD"),
-            // Uncommitted changes anywhere in the tree (others work in it too) make the commit an approximation.
-            dirty = Git("status --porcelain") is { Length: > 0 },
+            machine = BenchResults.Machine(),
+            commit = BenchResults.Commit(),
+            dirty = BenchResults.Dirty(),
             parameters = Parameters,
             environment = Environment,
             figures = new { eventBytes = EventBytes, seconds = Seconds, eventsPerSecond = EventsPerSecond, latencyMs = LatencyMs },
@@ -50,31 +41,5 @@ public sealed record AppendResultReport(
         var path = Path.Combine(folder, $"append-{Parameters.Backend}-{at:yyyyMMddTHHmmssZ}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return path;
-    }
-
-    private static long TotalMemory()
-    {
-        // MemTotal from /proc/meminfo; the GC's figure is what this process may use, not what the machine has.
-        if (File.Exists("/proc/meminfo"))
-            foreach (var line in File.ReadLines("/proc/meminfo"))
-                if (line.StartsWith("MemTotal:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        return GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-    }
-
-    private static string? Git(string arguments)
-    {
-        try
-        {
-            using var git = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true });
-            if (git is null) return null;
-            var output = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit();
-            return git.ExitCode == 0 ? output : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
     }
 }

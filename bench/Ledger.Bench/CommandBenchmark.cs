@@ -88,8 +88,9 @@ public static class CommandBenchmark
             {
                 benchmark = "commands",
                 at = DateTimeOffset.UtcNow,
-                machine = new { cores = Environment.ProcessorCount, memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, os = Environment.OSVersion.ToString() },
-                commit = Environment.GetEnvironmentVariable("LEDGER_COMMIT") ?? "",
+                machine = BenchResults.Machine(),
+                commit = BenchResults.Commit(),
+                dirty = BenchResults.Dirty(),
                 parameters = new { levels, seconds, backend = "postgres (throwaway cluster, fsync on)", journey = "draft, line, price, submit (every 5th: deal-desk grant), send, accept, order" },
                 rows,
             });

@@ -81,8 +81,9 @@ public static class RebuildBenchmark
         {
             benchmark = "rebuild",
             at = DateTimeOffset.UtcNow,
-            machine = new { cores = Environment.ProcessorCount, memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, os = Environment.OSVersion.ToString() },
-            commit = Environment.GetEnvironmentVariable("LEDGER_COMMIT") ?? "",
+            machine = BenchResults.Machine(),
+            commit = BenchResults.Commit(),
+            dirty = BenchResults.Dirty(),
             parameters = new { events = loaded, quotes, eventsPerQuote = EventsPerQuote, backend = "postgres (throwaway cluster, fsync on)" },
             readAndDeserialize = new { seconds = readSeconds, eventsPerSecond = loaded / readSeconds },
             rebuildSeconds = rebuilds,

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Ledger.LocalPostgres;
 
 namespace Ledger.Bench;
@@ -52,17 +51,4 @@ public sealed class ThrowawayCluster : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _cluster.DeleteAsync();
-}
-
-public static class BenchResults
-{
-    /// <summary>Writes one run's JSON as <c>{name}-{utc time}.json</c> under <paramref name="folder"/> and says where.</summary>
-    public static async Task<string> WriteAsync(string folder, string name, object result)
-    {
-        Directory.CreateDirectory(folder);
-        var file = Path.Combine(folder, $"{name}-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.json");
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine($"written: {file}");
-        return file;
-    }
 }

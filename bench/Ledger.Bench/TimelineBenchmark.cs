@@ -53,8 +53,9 @@ public static class TimelineBenchmark
         var result = new
         {
             benchmark = "timeline",
-            machine = new { cores = Environment.ProcessorCount, memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, os = Environment.OSVersion.ToString() },
-            commit = Environment.GetEnvironmentVariable("LEDGER_COMMIT") ?? "",
+            machine = BenchResults.Machine(),
+            commit = BenchResults.Commit(),
+            dirty = BenchResults.Dirty(),
             parameters = new { events, rounds = Rounds, backend = "postgres (throwaway cluster, fsync on)" },
             timelineMedianMs = Median(timelineMs),
             rawReadMedianMs = Median(rawMs),

@@ -90,8 +90,10 @@ public static class ProjectionCommands
 
     private sealed record Projection(string Name, long Position, long HighestEvent, long EventsBehind, double SecondsBehind, Rebuild? Rebuild);
 
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
     private static async Task<List<Projection>> StatusAsync(HttpClient api) =>
-        await api.GetFromJsonAsync<List<Projection>>("projections", new JsonSerializerOptions(JsonSerializerOptions.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } }) ?? [];
+        await api.GetFromJsonAsync<List<Projection>>("projections", Json) ?? [];
 
     private static string Text(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -40,7 +40,7 @@ public sealed class ApprovalQueueProjection : MultiStreamProjection<ApprovalQueu
                 break;
             case ApprovalLevelGranted g:
                 item.Granted.Add(new GrantedLevel(g.Level, g.Approver, EventRef.Of(e)));
-                var next = item.Levels.SkipWhile(l => l != g.Level).Skip(1).Cast<ApprovalLevel?>().FirstOrDefault();
+                var next = ApprovalRules.LevelAfter(item.Levels, g.Level);
                 if (next is { } level) Await(item, level, e);
                 break;
             case ApprovalEscalated x:

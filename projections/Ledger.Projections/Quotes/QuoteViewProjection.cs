@@ -137,7 +137,7 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
                 view.Approvals.Add(new ApprovalTrack(r.Revision, r.Levels, null, null, EventRef.Of(e)));
                 return;
             case ApprovalLevelGranted g when track is not null && view.Approval?.Value is { Progress: ApprovalProgress.Pending } pending:
-                var next = track.Levels.SkipWhile(l => l != g.Level).Skip(1).Cast<ApprovalLevel?>().FirstOrDefault();
+                var next = ApprovalRules.LevelAfter(track.Levels, g.Level);
                 view.Approval = Sourced.From(pending with { PendingLevel = next }, e);
                 return;
             case ApprovalCompleted c when track is not null:

@@ -17,6 +17,10 @@ public sealed record ApprovalFingerprint(int Revision, string PricingHash, strin
 
 public static class ApprovalRules
 {
+    /// <summary>The level that waits once <paramref name="granted"/> is granted (levels are granted in order); null after the last.</summary>
+    public static ApprovalLevel? LevelAfter(IReadOnlyList<ApprovalLevel> levels, ApprovalLevel granted) =>
+        levels.SkipWhile(l => l != granted).Skip(1).Cast<ApprovalLevel?>().FirstOrDefault();
+
     /// <summary>
     /// The levels a priced quote needs under a policy: deal desk above its discount threshold, VP above its,
     /// CFO above its or above the deal-size threshold in the quote's currency. The largest line discount counts,

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace Ledger.Bench;
+
+public static class BenchResults
+{
+    /// <summary>The machine a figure was taken on: cores, memory (MemTotal, not what the GC may use), OS and runtime.</summary>
+    public static object Machine() => new
+    {
+        cores = Environment.ProcessorCount,
+        memoryBytes = TotalMemory(),
+        os = RuntimeInformation.OSDescription,
+        runtime = RuntimeInformation.FrameworkDescription,
+    };
+
+    public static string? Commit() => Git("rev-parse HEAD");
+
+    /// <summary>Uncommitted changes anywhere in the tree make the commit an approximation.</summary>
+    public static bool Dirty() => Git("status --porcelain") is { Length: > 0 };
+
+    /// <summary>Writes one run's JSON as <c>{name}-{utc time}.json</c> under <paramref name="folder"/> and says where.</summary>
+    public static async Task<string> WriteAsync(string folder, string name, object result)
+    {
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, $"{name}-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"written: {file}");
+        return file;
+    }
+
+    private static long TotalMemory()
+    {
+        // MemTotal from /proc/meminfo; the GC's figure is what this process may use, not what the machine has.
+        if (File.Exists("/proc/meminfo"))
+            foreach (var line in File.ReadLines("/proc/meminfo"))
+                if (line.StartsWith("MemTotal:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        return GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+    }
+
+    private static string? Git(string arguments)
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true });
+            if (git is null) return null;
+            var output = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}
