@@ -70,17 +70,15 @@ public static class AppendBenchmark
             EventsPerSecond: all.Length / clock.Elapsed.TotalSeconds,
             LatencyMs: new Dictionary<string, double>
             {
-                ["p50"] = Percentile(all, 0.50),
-                ["p95"] = Percentile(all, 0.95),
-                ["p99"] = Percentile(all, 0.99),
+                ["p50"] = BenchResults.Percentile(all, 0.50),
+                ["p95"] = BenchResults.Percentile(all, 0.95),
+                ["p99"] = BenchResults.Percentile(all, 0.99),
                 ["max"] = all[^1],
                 ["mean"] = all.Average(),
             });
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
-
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private static EventToAppend NewEvent(string stream, int n)
     {

@@ -9,6 +9,7 @@ public static class BenchCommand
         "  esdb:     the server LEDGER_TEST_ESDB names\n" +
         "usage: Ledger.Bench timeline --events 10000   (one quote's auditor timeline vs a raw read, throwaway cluster with fsync on)\n" +
         "usage: Ledger.Bench commands [--clients 1,16,64] [--seconds 20]   (HTTP quote journeys vs pgbench -N and raw Marten appends, throwaway cluster with fsync on)\n" +
+        "usage: Ledger.Bench growth [--history 10000,10000000] [--clients 1,16] [--seconds 20]   (command latency with that many events already stored, throwaway cluster with fsync on)\n" +
         "usage: Ledger.Bench rebuild --events 100000   (every projection rebuilt vs reading and deserializing the same events, throwaway cluster with fsync on)";
 
     public static async Task<int> RunAsync(string[] args)
@@ -20,6 +21,12 @@ public static class BenchCommand
             var levels = Option(args, "--clients") is { } c ? c.Split(',').Select(int.Parse).ToArray() : [1, 16, 64];
             var seconds = int.Parse(Option(args, "--seconds") ?? "20");
             return await CommandBenchmark.RunAsync(levels, seconds, Path.Combine(RepositoryRoot(), "bench", "results"));
+        }
+        if (args is ["growth", ..])
+        {
+            var histories = (Option(args, "--history") ?? "10000,10000000").Split(',').Select(long.Parse).ToArray();
+            var levels = (Option(args, "--clients") ?? "1,16").Split(',').Select(int.Parse).ToArray();
+            return await GrowthBenchmark.RunAsync(histories, levels, int.Parse(Option(args, "--seconds") ?? "20"), Path.Combine(RepositoryRoot(), "bench", "results"));
         }
         if (args is ["rebuild", "--events", var total])
             return await RebuildBenchmark.RunAsync(int.Parse(total), Path.Combine(RepositoryRoot(), "bench", "results"));

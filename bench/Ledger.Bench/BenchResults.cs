@@ -30,6 +30,10 @@ public static class BenchResults
         return file;
     }
 
+    /// <summary>The nearest-rank percentile of an ascending list (0 when it is empty).</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, Math.Max(0, Math.Ceiling(p * sorted.Count) - 1))];
+
     private static long TotalMemory()
     {
         // MemTotal from /proc/meminfo; the GC's figure is what this process may use, not what the machine has.

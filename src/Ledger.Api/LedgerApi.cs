@@ -81,6 +81,9 @@ public static class LedgerApi
                 LedgerMarten.ConfigureEventStore(options, new EventSerializer(registry));
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeys.Schema());
                 LedgerProjections.Configure(options);
+                // Off by default: waking the daemon on every append cuts projection lag from its ~1 s polling period to
+                // tens of ms, but costs command throughput (ADR/0015, measured in bench/README.md).
+                options.Events.UseListenNotifyForEventAppends = builder.Configuration.GetValue("Ledger:Projections:WakeOnAppend", false);
             })
             // Each projection runs on exactly one node, elected with a PostgreSQL advisory lock (ADR/0014).
             .AddAsyncDaemon(DaemonMode.HotCold)

@@ -1,0 +1,104 @@
+using Ledger.Projections;
+using Marten;
+using Npgsql;
+
+namespace Ledger.Bench;
+
+/// <summary>
+/// Each event's projection lag: from its append (<c>mt_events.timestamp</c>) to the first moment every projection's
+/// committed progress covers it. Both instants come from the database's clock; the daemon commits a projection's
+/// documents and its progress in one transaction, so covered progress means the views show the event. Progress is
+/// polled every 20 ms, which bounds the resolution.
+/// </summary>
+public sealed class ProjectionLagProbe
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _schema;
+    private readonly long _from;
+    private readonly List<(double At, long Position)> _samples = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Task _polling = Task.CompletedTask;
+
+    private ProjectionLagProbe(NpgsqlDataSource dataSource, string schema, long from)
+    {
+        _dataSource = dataSource;
+        _schema = schema;
+        _from = from;
+    }
+
+    /// <summary>Starts polling; events appended from now on are the ones measured.</summary>
+    public static async Task<ProjectionLagProbe> StartAsync(IDocumentStore store)
+    {
+        string connectionString;
+        await using (var connection = store.Storage.Database.CreateConnection()) connectionString = connection.ConnectionString;
+        var dataSource = NpgsqlDataSource.Create(connectionString);
+        var schema = store.Options.Events.DatabaseSchemaName;
+        var probe = new ProjectionLagProbe(dataSource, schema, await HighestEventAsync(dataSource, schema));
+        probe._polling = probe.PollAsync();
+        return probe;
+    }
+
+    /// <summary>Waits until the projections cover the last event appended so far, then returns every event's lag in ms.</summary>
+    public async Task<List<double>> StopAsync(TimeSpan catchUp)
+    {
+        var to = await HighestEventAsync(_dataSource, _schema);
+        var deadline = DateTime.UtcNow + catchUp;
+        while (LatestPosition() < to && DateTime.UtcNow < deadline) await Task.Delay(Interval);
+        await _stop.CancelAsync();
+        await _polling;
+        if (LatestPosition() < to) throw new InvalidOperationException($"The projections did not reach event {to} within {catchUp}.");
+
+        var lags = new List<double>();
+        await using var command = _dataSource.CreateCommand(
+            $"select seq_id, extract(epoch from timestamp)::float8 from {_schema}.mt_events where seq_id > @from and seq_id <= @to order by seq_id");
+        command.Parameters.AddWithValue("from", _from);
+        command.Parameters.AddWithValue("to", to);
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            var sample = 0;
+            while (await reader.ReadAsync())
+            {
+                var (sequence, appendedAt) = (reader.GetInt64(0), reader.GetDouble(1));
+                while (_samples[sample].Position < sequence) sample++; // positions only grow, and the last one covers `to`
+                lags.Add((_samples[sample].At - appendedAt) * 1000);
+            }
+        }
+        await _dataSource.DisposeAsync();
+        lags.Sort();
+        return lags;
+    }
+
+    private long LatestPosition()
+    {
+        lock (_samples) return _samples.Count == 0 ? 0 : _samples[^1].Position;
+    }
+
+    private async Task PollAsync()
+    {
+        // The slowest projection decides when "the views" show an event; a projection with no progress row has none.
+        await using var command = _dataSource.CreateCommand(
+            $"select extract(epoch from clock_timestamp())::float8, case when count(*) = @projections then min(last_seq_id) else 0 end " +
+            $"from {_schema}.mt_event_progression where split_part(name, ':', 1) = any(@names)");
+        command.Parameters.AddWithValue("names", LedgerProjections.Names.ToArray());
+        command.Parameters.AddWithValue("projections", (long)LedgerProjections.Names.Count);
+        while (!_stop.IsCancellationRequested)
+        {
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                await reader.ReadAsync();
+                var sample = (reader.GetDouble(0), reader.GetInt64(1));
+                lock (_samples) _samples.Add(sample);
+            }
+            try { await Task.Delay(Interval, _stop.Token); }
+            catch (OperationCanceledException) { }
+        }
+    }
+
+    private static async Task<long> HighestEventAsync(NpgsqlDataSource dataSource, string schema)
+    {
+        await using var command = dataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {schema}.mt_events");
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}
