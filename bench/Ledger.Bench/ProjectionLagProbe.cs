@@ -70,6 +70,23 @@ public sealed class ProjectionLagProbe
         return lags;
     }
 
+    /// <summary>
+    /// Committed transactions in the database and WAL flushes in the cluster so far, less the probe's own polls.
+    /// PostgreSQL publishes these counters about once a second, so a window of many seconds is needed to read them.
+    /// </summary>
+    public async Task<(long Transactions, long WalSyncs)> DatabaseWorkAsync()
+    {
+        await using var command = _dataSource.CreateCommand(
+            "select pg_stat_force_next_flush(); " +
+            "select (select xact_commit from pg_stat_database where datname = current_database()), (select wal_sync from pg_stat_wal)");
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        await reader.ReadAsync();
+        int polls;
+        lock (_samples) polls = _samples.Count;
+        return (reader.GetInt64(0) - polls, reader.GetInt64(1));
+    }
+
     private long LatestPosition()
     {
         lock (_samples) return _samples.Count == 0 ? 0 : _samples[^1].Position;

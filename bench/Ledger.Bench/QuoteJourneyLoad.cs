@@ -6,19 +6,21 @@ namespace Ledger.Bench;
 /// <summary>One load's figures; <c>Run</c> is the id its quote ids carry (<c>Q-{run}-{client}-{journey}</c>).</summary>
 public sealed record LoadResult(
     string Run, int Clients, double? TargetCommandsPerSecond, int Commands, int Errors, double CommandsPerSecond, double P50, double P95, double P99,
-    int ProjectedEvents, double LagP50, double LagP99);
+    int ProjectedEvents, double LagP50, double LagP99, double TransactionsPerCommand, double WalSyncsPerCommand);
 
 /// <summary>
 /// C clients running quote journeys over HTTP, back to back (draft, line, price, submit, every 5th a deal-desk grant,
 /// send, accept, order); every command is one latency sample. With a target rate, commands are released on a shared
 /// schedule instead (an open loop: a client that falls behind sends at once). Meanwhile, every event the load appends
-/// is timed from its append to the moment every projection has applied it.
+/// is timed from its append to the moment every projection has applied it, and the database's committed transactions
+/// and WAL flushes are counted: everything the load caused (API, daemon, durable messages), per command.
 /// </summary>
 public static class QuoteJourneyLoad
 {
     public static async Task<LoadResult> RunAsync(LedgerUnderTest ledger, int clients, int seconds, double? commandsPerSecond = null)
     {
         var lag = await ProjectionLagProbe.StartAsync(ledger.Views);
+        var before = await lag.DatabaseWorkAsync();
         var latencies = new List<double>[clients];
         var errors = 0;
         long released = 0;
@@ -64,9 +66,11 @@ public static class QuoteJourneyLoad
         })));
         var elapsed = until.Elapsed.TotalSeconds;
         var lags = await lag.StopAsync(TimeSpan.FromMinutes(2));
+        var after = await lag.DatabaseWorkAsync();
         var all = latencies.SelectMany(l => l).Order().ToList();
         return new LoadResult(run, clients, commandsPerSecond, all.Count, errors, all.Count / elapsed,
             BenchResults.Percentile(all, 0.50), BenchResults.Percentile(all, 0.95), BenchResults.Percentile(all, 0.99),
-            lags.Count, BenchResults.Percentile(lags, 0.50), BenchResults.Percentile(lags, 0.99));
+            lags.Count, BenchResults.Percentile(lags, 0.50), BenchResults.Percentile(lags, 0.99),
+            (double)(after.Transactions - before.Transactions) / all.Count, (double)(after.WalSyncs - before.WalSyncs) / all.Count);
     }
 }
