@@ -10,7 +10,7 @@ namespace Ledger.Bench;
 /// documents and its progress in one transaction, so covered progress means the views show the event. Progress is
 /// polled every 20 ms, which bounds the resolution.
 /// </summary>
-public sealed class ProjectionLagProbe
+public sealed class ProjectionLagProbe : IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
 
@@ -65,7 +65,6 @@ public sealed class ProjectionLagProbe
                 lags.Add((_samples[sample].At - appendedAt) * 1000);
             }
         }
-        await _dataSource.DisposeAsync();
         lags.Sort();
         return lags;
     }
@@ -86,6 +85,8 @@ public sealed class ProjectionLagProbe
         lock (_samples) polls = _samples.Count;
         return (reader.GetInt64(0) - polls, reader.GetInt64(1));
     }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private long LatestPosition()
     {

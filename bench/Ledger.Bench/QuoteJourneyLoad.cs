@@ -19,7 +19,7 @@ public static class QuoteJourneyLoad
 {
     public static async Task<LoadResult> RunAsync(LedgerUnderTest ledger, int clients, int seconds, double? commandsPerSecond = null)
     {
-        var lag = await ProjectionLagProbe.StartAsync(ledger.Views);
+        await using var lag = await ProjectionLagProbe.StartAsync(ledger.Views);
         var before = await lag.DatabaseWorkAsync();
         var latencies = new List<double>[clients];
         var errors = 0;
