@@ -20,6 +20,26 @@ public static class BenchResults
     /// <summary>Uncommitted changes anywhere in the tree make the commit an approximation.</summary>
     public static bool Dirty() => Git("status --porcelain") is { Length: > 0 };
 
+    /// <summary>
+    /// Writes one run: what every result carries (benchmark, time, machine, commit, parameters) and then the
+    /// benchmark's own figures, as <c>{name}-{utc time}.json</c>.
+    /// </summary>
+    public static Task<string> WriteAsync(string folder, string name, string benchmark, object parameters, object figures)
+    {
+        var result = new System.Text.Json.Nodes.JsonObject
+        {
+            ["benchmark"] = benchmark,
+            ["at"] = DateTimeOffset.UtcNow,
+            ["machine"] = JsonSerializer.SerializeToNode(Machine()),
+            ["commit"] = Commit(),
+            ["dirty"] = Dirty(),
+            ["parameters"] = JsonSerializer.SerializeToNode(parameters),
+        };
+        foreach (var (key, value) in JsonSerializer.SerializeToNode(figures)!.AsObject().ToList())
+            result[key] = value?.DeepClone();
+        return WriteAsync(folder, name, result);
+    }
+
     /// <summary>Writes one run's JSON as <c>{name}-{utc time}.json</c> under <paramref name="folder"/> and says where.</summary>
     public static async Task<string> WriteAsync(string folder, string name, object result)
     {
