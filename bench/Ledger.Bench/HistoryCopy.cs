@@ -20,41 +20,39 @@ public static class HistoryCopy
         var like = $"%{runPrefix}%";
         var perCopy = await ScalarAsync(db, $"select count(*) from {schema}.mt_events where stream_id like @like", like);
         if (perCopy == 0) throw new InvalidOperationException($"No events of {runPrefix} to copy.");
-        var documents = new List<string>();
-        await using (var tables = db.CreateCommand("select table_name from information_schema.tables where table_schema = @schema and table_name like 'mt_doc_%'"))
+        var tables = new HashSet<string>();
+        await using (var query = db.CreateCommand("select table_name from information_schema.tables where table_schema = @schema"))
         {
-            tables.Parameters.AddWithValue("schema", schema);
-            await using var reader = await tables.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) documents.Add(reader.GetString(0));
+            query.Parameters.AddWithValue("schema", schema);
+            await using var reader = await query.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
         }
         // (table, the column naming the journey) in the order a copy must respect: streams before their events.
         (string Table, string Key)[] copied =
         [
             ("mt_streams", "id"), ("mt_events", "stream_id"), ("idempotency_keys", "key"),
-            .. documents.Select(d => (d, "id")),
+            .. tables.Where(t => t.StartsWith("mt_doc_", StringComparison.Ordinal)).Order().Select(t => (t, "id")),
         ];
-        var existing = new HashSet<string>();
-        await using (var all = db.CreateCommand("select table_name from information_schema.tables where table_schema = @schema"))
+        var call = $"{Guid.NewGuid():N}"[..4]; // copies of another call get other ids
+        var inserts = new List<string>();
+        foreach (var (table, key) in copied.Where(t => tables.Contains(t.Table)))
         {
-            all.Parameters.AddWithValue("schema", schema);
-            await using var reader = await all.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) existing.Add(reader.GetString(0));
+            var columns = await ColumnsAsync(db, schema, table);
+            inserts.Add(
+                $"insert into {schema}.{table} ({string.Join(", ", columns.Select(c => c.Name))}) " +
+                $"select {string.Join(", ", columns.Select(c => Copied(c.Name, c.Type, schema, runPrefix, call)))} " +
+                $"from {schema}.{table} cross join generate_series(@first, @last) as k where {key}::text like @like");
         }
 
         var copy = 0L;
-        var call = $"{Guid.NewGuid():N}"[..4]; // copies of another call get other ids
         var total = await ScalarAsync(db, $"select count(*) from {schema}.mt_events", null);
         const int CopiesPerStatement = 100;
         while (total < events)
         {
             var copies = Math.Min(CopiesPerStatement, (events - total + perCopy - 1) / perCopy);
-            foreach (var (table, key) in copied.Where(t => existing.Contains(t.Table)))
+            foreach (var sql in inserts)
             {
-                var columns = await ColumnsAsync(db, schema, table);
-                var select = string.Join(", ", columns.Select(c => Copied(c.Name, c.Type, schema, runPrefix, call)));
-                await using var insert = db.CreateCommand(
-                    $"insert into {schema}.{table} ({string.Join(", ", columns.Select(c => c.Name))}) " +
-                    $"select {select} from {schema}.{table} cross join generate_series(@first, @last) as k where {key}::text like @like");
+                await using var insert = db.CreateCommand(sql);
                 insert.Parameters.AddWithValue("first", copy + 1);
                 insert.Parameters.AddWithValue("last", copy + copies);
                 insert.Parameters.AddWithValue("like", like);

@@ -50,13 +50,8 @@ public static class TimelineBenchmark
             rawMs.Add(rawElapsed);
         }
 
-        var result = new
+        var figures = new
         {
-            benchmark = "timeline",
-            machine = BenchResults.Machine(),
-            commit = BenchResults.Commit(),
-            dirty = BenchResults.Dirty(),
-            parameters = new { events, rounds = Rounds, backend = "postgres (throwaway cluster, fsync on)" },
             timelineMedianMs = Median(timelineMs),
             rawReadMedianMs = Median(rawMs),
             ratio = Median(timelineMs) / Median(rawMs),
@@ -64,10 +59,11 @@ public static class TimelineBenchmark
             rawMs,
         };
         Console.WriteLine($"timeline of one quote with {events} events, median of {Rounds} rounds:");
-        Console.WriteLine($"  GET-timeline work (read + merge + fold + JSON elements): {result.timelineMedianMs,10:F1} ms");
-        Console.WriteLine($"  raw read of the same stream through the port:           {result.rawReadMedianMs,10:F1} ms");
-        Console.WriteLine($"  ratio: {result.ratio:F2}");
-        await BenchResults.WriteAsync(outFolder, $"timeline-{events}", result);
+        Console.WriteLine($"  GET-timeline work (read + merge + fold + JSON elements): {figures.timelineMedianMs,10:F1} ms");
+        Console.WriteLine($"  raw read of the same stream through the port:           {figures.rawReadMedianMs,10:F1} ms");
+        Console.WriteLine($"  ratio: {figures.ratio:F2}");
+        await BenchResults.WriteAsync(outFolder, $"timeline-{events}", "timeline",
+            new { events, rounds = Rounds, backend = "postgres (throwaway cluster, fsync on)" }, figures);
         return 0;
     }
 
