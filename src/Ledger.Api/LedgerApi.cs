@@ -4,6 +4,8 @@ using Ledger.Api.EventStore;
 using Ledger.Application;
 using Ledger.Application.Billing;
 using Ledger.Application.Commands;
+using Ledger.Application.Reference;
+using Ledger.EventStore.Writing;
 using Ledger.Application.Timelines;
 using NodaTime.Serialization.SystemTextJson;
 using System.Text.Json.Serialization;
@@ -55,8 +57,8 @@ public static class LedgerApi
         builder.Services.AddLedgerEventStore(settings, registry);
         // Tests may register a fake clock first.
         builder.Services.TryAddSingleton<IClock>(NodaTime.SystemClock.Instance);
-        builder.Services.AddSingleton<CommandExecutor>();
-        builder.Services.AddSingleton<StreamCommands>();
+        builder.Services.AddSingleton<CommandRunner>();
+        builder.Services.AddSingleton<ReferenceData>();
         builder.Services.AddSingleton<QuoteTimeline>();
         builder.Services.AddSingleton(ReconciliationSlasFrom(builder.Configuration));
         builder.Services.AddSingleton<DiscrepancyQuery>();
@@ -79,7 +81,7 @@ public static class LedgerApi
             {
                 options.Connection(settings.PostgresConnectionString);
                 LedgerMarten.ConfigureEventStore(options, new EventSerializer(registry));
-                options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeys.Schema());
+                options.Storage.ExtendedSchemaObjects.Add(AnswerTable.Schema());
                 LedgerProjections.Configure(options);
                 // Off by default: waking the daemon on every append cuts projection lag from its ~1 s polling period to
                 // tens of ms, but costs command throughput (ADR/0015, measured in bench/README.md).
@@ -110,7 +112,6 @@ public static class LedgerApi
         builder.Services.AddWolverineHttp();
 
         builder.Services.AddSingleton<ApiClients>();
-        builder.Services.AddSingleton<IdempotencyKeys>();
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();

@@ -68,7 +68,8 @@ public sealed class HashChainingEventStore(IEventStoreBackend backend) : IEventS
         GlobalPosition after, CancellationToken cancellationToken = default) =>
         backend.SubscribeToAllAsync(after, cancellationToken);
 
-    private static List<ChainedEvent> Chain(IReadOnlyList<EventToAppend> events, string previousHash)
+    /// <summary>Each event's hash over the one before it, starting from <paramref name="previousHash"/> (the stream's tail).</summary>
+    public static List<ChainedEvent> Chain(IReadOnlyList<EventToAppend> events, string previousHash)
     {
         var chained = new List<ChainedEvent>(events.Count);
         foreach (var e in events)

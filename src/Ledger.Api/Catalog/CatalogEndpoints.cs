@@ -15,14 +15,14 @@ public sealed record PublishPolicyRequest(string Version, ApprovalThresholds Def
 public static class CatalogEndpoints
 {
     [WolverinePost("/catalog/versions"), Authorize(Roles = LedgerRoles.Admin)]
-    public static async Task<IResult> PublishCatalog(PublishCatalogRequest request, StreamCommands streams, HttpContext context, CancellationToken ct) =>
-        (await streams.Send(new PublishCatalogVersion(request.Version, request.Offerings ?? [], context.User.ClientName()), context.CommandMetadata(), ct))
-            .ToHttp(context);
+    public static Task<IResult> PublishCatalog(PublishCatalogRequest request, CommandRunner commands, HttpContext context) =>
+        commands.Answer(context, (unit, ct) => unit.Decide(Streams.Catalog,
+            _ => new PublishCatalogVersion(request.Version, request.Offerings ?? [], context.User.ClientName()), ct));
 
     [WolverinePost("/pricing-policies"), Authorize(Roles = LedgerRoles.Admin)]
-    public static async Task<IResult> PublishPolicy(PublishPolicyRequest request, StreamCommands streams, HttpContext context, CancellationToken ct) =>
+    public static Task<IResult> PublishPolicy(PublishPolicyRequest request, CommandRunner commands, HttpContext context) =>
         request.Defaults is null
-            ? Results.Problem(Problems.LedgerProblems.Create(StatusCodes.Status400BadRequest, "policy.field-required", "defaults is required.", "defaults"))
-            : (await streams.Send(new PublishPricingPolicy(request.Version, request.Defaults, request.Overrides ?? [], context.User.ClientName()),
-                context.CommandMetadata(), ct)).ToHttp(context);
+            ? Task.FromResult(Results.Problem(Problems.LedgerProblems.Create(StatusCodes.Status400BadRequest, "policy.field-required", "defaults is required.", "defaults")))
+            : commands.Answer(context, (unit, ct) => unit.Decide(Streams.PricingPolicy,
+                _ => new PublishPricingPolicy(request.Version, request.Defaults, request.Overrides ?? [], context.User.ClientName()), ct));
 }

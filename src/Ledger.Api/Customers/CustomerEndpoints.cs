@@ -17,38 +17,43 @@ public sealed record MergeCustomerRequest(string IntoCustomerId);
 public static class CustomerEndpoints
 {
     [WolverinePost("/customers"), Authorize(Roles = LedgerRoles.Admin)]
-    public static async Task<IResult> Register(RegisterCustomerRequest request, StreamCommands streams, HttpContext context, CancellationToken ct) =>
-        (await streams.Send(new RegisterCustomer(request.CustomerId, request.Name, request.WebDomain, context.User.ClientName()), context.CommandMetadata(), ct))
-            .ToHttp(context, createdLocation: $"/customers/{request.CustomerId}");
+    public static Task<IResult> Register(RegisterCustomerRequest request, CommandRunner commands, HttpContext context) =>
+        commands.Answer(context, (unit, ct) => unit.Decide(Streams.Customer(request.CustomerId ?? ""),
+            _ => new RegisterCustomer(request.CustomerId!, request.Name, request.WebDomain, context.User.ClientName()), ct),
+            createdLocation: $"/customers/{request.CustomerId}");
 
-    /// <summary>Claims the CRM account for this customer first (one account, one customer), then records the link.</summary>
+    /// <summary>Claims the CRM account for this customer (one account, one customer) and records the link, in one unit.</summary>
     [WolverinePost("/customers/{customerId}/accounts"), Authorize(Roles = LedgerRoles.Admin)]
-    public static async Task<IResult> Link(string customerId, LinkAccountRequest request, StreamCommands streams, HttpContext context, CancellationToken ct)
-    {
-        var customer = await streams.LoadCustomer(customerId, ct);
-        var link = new LinkCrmAccount(customerId, request.Crm, request.AccountId, context.User.ClientName());
-        if (customer.Status != CustomerStatus.Active || string.IsNullOrWhiteSpace(request.Crm) || string.IsNullOrWhiteSpace(request.AccountId))
-            return (await streams.Send(link, context.CommandMetadata(), ct)).ToHttp(context); // the decider names what is wrong
-        var claim = await streams.Send(new ClaimCrmAccount(request.Crm, request.AccountId, customerId), context.CommandMetadata(), ct);
-        if (claim is not (CommandResult.Appended or CommandResult.Unchanged)) return claim.ToHttp(context);
-        return (await streams.Send(link, context.CommandMetadata(), ct)).ToHttp(context);
-    }
-
-    /// <summary>Merges one customer into another and moves its CRM accounts with it.</summary>
-    [WolverinePost("/customers/{customerId}/merge"), Authorize(Roles = LedgerRoles.Admin)]
-    public static async Task<IResult> Merge(string customerId, MergeCustomerRequest request, StreamCommands streams, HttpContext context, CancellationToken ct)
-    {
-        var target = await streams.LoadCustomer(request.IntoCustomerId ?? "", ct);
-        var result = await streams.Send(new MergeCustomer(customerId, request.IntoCustomerId!, target, context.User.ClientName()), context.CommandMetadata(), ct);
-        // On a retry too: moving accounts is idempotent, and finishes what an interrupted attempt began.
-        if (result is CommandResult.Appended && await streams.LoadCustomer(customerId, ct) is { Status: CustomerStatus.Merged } merged)
+    public static Task<IResult> Link(string customerId, LinkAccountRequest request, CommandRunner commands, HttpContext context) =>
+        commands.Answer(context, async (unit, ct) =>
         {
-            foreach (var account in merged.MovedAccounts)
+            var customer = await unit.Load(Streams.Customer(customerId), ct);
+            var link = new LinkCrmAccount(customerId, request.Crm, request.AccountId, context.User.ClientName());
+            if (customer.State.Status != CustomerStatus.Active || string.IsNullOrWhiteSpace(request.Crm) || string.IsNullOrWhiteSpace(request.AccountId))
+                return await unit.Decide(customer, link, ct); // the decider names what is wrong
+            var claim = await unit.Decide(Streams.CrmAccount(request.Crm, request.AccountId), _ => new ClaimCrmAccount(request.Crm, request.AccountId, customerId), ct);
+            if (claim is not (CommandResult.Appended or CommandResult.Unchanged)) return claim;
+            return await unit.Decide(customer, link, ct);
+        });
+
+    /// <summary>Merges one customer into another and moves its CRM accounts with it, in one unit.</summary>
+    [WolverinePost("/customers/{customerId}/merge"), Authorize(Roles = LedgerRoles.Admin)]
+    public static Task<IResult> Merge(string customerId, MergeCustomerRequest request, CommandRunner commands, HttpContext context) =>
+        commands.Answer(context, async (unit, ct) =>
+        {
+            var target = await unit.Load(Streams.Customer(request.IntoCustomerId ?? ""), ct);
+            var result = await unit.Decide(Streams.Customer(customerId),
+                _ => new MergeCustomer(customerId, request.IntoCustomerId!, target.State, context.User.ClientName()), ct);
+            if (result is CommandResult.Appended && await unit.Consult(Streams.Customer(customerId), ct) is { Status: CustomerStatus.Merged } merged)
             {
-                await streams.Send(new ReassignCrmAccount(account.Crm, account.AccountId, customerId, request.IntoCustomerId!), context.CommandMetadata(), ct);
-                await streams.Send(new LinkCrmAccount(request.IntoCustomerId!, account.Crm, account.AccountId, context.User.ClientName()), context.CommandMetadata(), ct);
+                foreach (var account in merged.MovedAccounts)
+                {
+                    await unit.Decide(Streams.CrmAccount(account.Crm, account.AccountId),
+                        _ => new ReassignCrmAccount(account.Crm, account.AccountId, customerId, request.IntoCustomerId!), ct);
+                    await unit.Decide(Streams.Customer(request.IntoCustomerId!),
+                        _ => new LinkCrmAccount(request.IntoCustomerId!, account.Crm, account.AccountId, context.User.ClientName()), ct);
+                }
             }
-        }
-        return result.ToHttp(context);
-    }
+            return result;
+        });
 }

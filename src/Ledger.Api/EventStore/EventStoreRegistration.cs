@@ -2,6 +2,7 @@ using Ledger.EventStore;
 using Ledger.EventStore.EventStoreDb;
 using Ledger.EventStore.Marten;
 using Ledger.EventStore.Replication;
+using Ledger.EventStore.Writing;
 using Marten;
 using Npgsql;
 
@@ -27,7 +28,13 @@ public static class EventStoreRegistration
             services.AddHostedService(sp => new EventReplicator(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IReplicationTarget>(),
                 sp.GetRequiredService<ILogger<EventReplicator>>()));
         }
-        services.AddSingleton<IEventStore>(sp => new HashChainingEventStore(sp.GetRequiredService<IEventStoreBackend>()));
+        services.AddSingleton(sp => new HashChainingEventStore(sp.GetRequiredService<IEventStoreBackend>()));
+        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<HashChainingEventStore>());
+        // Commands: one PostgreSQL transaction each on Marten; through the port, answer stored after, on EventStoreDB (ADR/0016).
+        services.AddSingleton<IWriteSessions>(sp => settings.UsesEventStoreDb
+            ? new PortWriteSessions(sp.GetRequiredService<HashChainingEventStore>(), sp.GetRequiredService<NpgsqlDataSource>())
+            : new MartenWriteSessions(sp.GetRequiredService<NpgsqlDataSource>(),
+                new MartenEventWriterFactory(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<EventSerializer>())));
         return services;
     }
 

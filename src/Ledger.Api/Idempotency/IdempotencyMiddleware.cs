@@ -1,12 +1,16 @@
 using System.Security.Cryptography;
 using Ledger.Api.Problems;
 using Ledger.Api.Security;
+using Ledger.EventStore.Writing;
 
 namespace Ledger.Api.Idempotency;
 
+/// <summary>The request's key and a hash of what it asked: the answer is stored under the key, the hash tells a retry from a reuse.</summary>
+public sealed record IdempotentRequest(AnswerKey Key, string RequestHash);
+
 /// <summary>
-/// Every POST needs an <c>Idempotency-Key</c>. The first attempt's answer is stored and replayed to any repeat
-/// with the same body; the same key with another body is 422. Attempts with one key are serialised.
+/// Every POST needs an <c>Idempotency-Key</c>. This middleware only checks the header and hashes the request; the
+/// command's own transaction looks up and stores the answer with its events (ADR/0009, ADR/0016).
 /// </summary>
 public static class IdempotencyMiddleware
 {
@@ -33,43 +37,8 @@ public static class IdempotencyMiddleware
                 return;
             }
 
-            var requestHash = await HashRequestAsync(context.Request);
-            var keys = context.RequestServices.GetRequiredService<IdempotencyKeys>();
-            await using var held = await keys.LockAsync(client, key, context.RequestAborted);
-
-            if (await held.FindAsync(context.RequestAborted) is { } stored)
-            {
-                if (stored.RequestHash != requestHash)
-                {
-                    await LedgerProblems.Write(context, StatusCodes.Status422UnprocessableEntity, "idempotency-key.reused",
-                        $"This {Header} was already used for a different request; use a new key for a new request.", field: Header);
-                    return;
-                }
-                await ReplayAsync(context, stored);
-                return;
-            }
-
-            var original = context.Response.Body;
-            using var captured = new MemoryStream();
-            context.Response.Body = captured;
-            try
-            {
-                await next();
-            }
-            finally
-            {
-                context.Response.Body = original;
-            }
-
-            // Only final answers are kept. 5xx, and an answer to a client that went away (499, which nobody read),
-            // are not: the retry should try again, and event ids keep it from duplicating.
-            if (context.Response.StatusCode < 500 && context.Response.StatusCode != StatusCodes.Status499ClientClosedRequest &&
-                !context.RequestAborted.IsCancellationRequested)
-                await held.SaveAsync(new StoredResponse(requestHash, context.Response.StatusCode,
-                    context.Response.ContentType, context.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
-                    captured.ToArray()), CancellationToken.None);
-            captured.Position = 0;
-            await captured.CopyToAsync(original, context.RequestAborted);
+            context.Features.Set(new IdempotentRequest(new AnswerKey(client, key), await HashRequestAsync(context.Request)));
+            await next();
         });
 
     /// <summary>The idempotency key of the current request, for deriving event ids.</summary>
@@ -87,14 +56,5 @@ public static class IdempotencyMiddleware
             sha.AppendData(buffer, 0, read);
         request.Body.Position = 0;
         return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
-
-    private static async Task ReplayAsync(HttpContext context, StoredResponse stored)
-    {
-        context.Response.StatusCode = stored.StatusCode;
-        if (stored.ContentType is not null) context.Response.ContentType = stored.ContentType;
-        if (stored.Location is not null) context.Response.Headers.Location = stored.Location;
-        context.Response.Headers[ReplayedHeader] = "true";
-        await context.Response.Body.WriteAsync(stored.Body, context.RequestAborted);
     }
 }

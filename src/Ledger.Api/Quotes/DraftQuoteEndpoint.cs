@@ -18,7 +18,7 @@ public sealed record DraftQuoteRequest(
 public static class DraftQuoteEndpoint
 {
     [WolverinePost("/quotes"), Authorize(Roles = LedgerRoles.Crm)]
-    public static async Task<IResult> Post(DraftQuoteRequest request, StreamCommands streams, IMessageBus bus, HttpContext context, CancellationToken ct)
+    public static async Task<IResult> Post(DraftQuoteRequest request, CommandRunner commands, IMessageBus bus, HttpContext context)
     {
         var metadata = context.CommandMetadata();
         // Without an id of the caller's, the id comes from the idempotency key, so a retry drafts the same quote.
@@ -26,8 +26,14 @@ public static class DraftQuoteEndpoint
         var command = new DraftQuote(quoteId, context.User.Crm()!, request.CrmOpportunityId, request.CrmAccountId, request.CustomerId,
             request.Owner, request.Currency, request.Segment, request.Region, request.LegalEntity, request.TimeZone, request.PriceBookVersion,
             request.ValidFrom, request.ValidUntil);
-        var result = await streams.Send(command, metadata, ct);
-        if (result is CommandResult.Appended) await QuoteExpiryHandler.ScheduleAsync(bus, await streams.LoadQuote(quoteId, ct));
-        return result.ToHttp(context, createdLocation: $"/quotes/{quoteId}");
+        var drafted = false;
+        var answer = await commands.Answer(context, async (unit, ct) =>
+        {
+            var result = await unit.Decide(Streams.Quote(quoteId), _ => command, ct);
+            drafted = result is CommandResult.Appended;
+            return result;
+        }, createdLocation: $"/quotes/{quoteId}");
+        if (drafted) await QuoteExpiryHandler.ScheduleAsync(bus, quoteId, command.ValidUntil, command.TimeZone);
+        return answer;
     }
 }

@@ -5,25 +5,18 @@ using Ledger.Domain.Quotes;
 
 namespace Ledger.Api.Quotes;
 
-/// <summary>A command's HTTP answer, and whether the command took effect (so that follow-up commands on other streams may run).</summary>
-public sealed record CommandOutcome(IResult Http, CommandResult? Result)
-{
-    public bool Applied => Result is CommandResult.Appended or CommandResult.Unchanged;
-}
-
-/// <summary>What every command on an existing quote does at the edge: check the caller's CRM, then send the command.</summary>
+/// <summary>What every command on an existing quote does at the edge: load the quote once, check the caller's CRM, decide.</summary>
 public static class QuoteCommandEndpoint
 {
-    public static async Task<CommandOutcome> Run(
-        HttpContext context, StreamCommands streams, string quoteId, Func<QuoteState, QuoteCommand> command, CancellationToken ct)
+    public static async Task<IResult> DecideOnQuote(this CommandUnit unit, HttpContext context, string quoteId,
+        Func<QuoteState, QuoteCommand> command, CancellationToken ct)
     {
-        var quote = await streams.LoadQuote(quoteId, ct);
-        if (context.Forbids(quote.Draft?.SourceCrm) is { } forbidden) return new CommandOutcome(forbidden, null);
-        var result = await streams.Send(command(quote), context.CommandMetadata(), ct);
-        return new CommandOutcome(result.ToHttp(context), result);
+        var quote = await unit.Load(Streams.Quote(quoteId), ct);
+        if (context.Forbids(quote.State.Draft?.SourceCrm) is { } forbidden) return forbidden;
+        return (await unit.Decide(quote, command(quote.State), ct)).ToHttp(context);
     }
 
-    public static async Task<IResult> Send(
-        HttpContext context, StreamCommands streams, string quoteId, Func<QuoteState, QuoteCommand> command, CancellationToken ct) =>
-        (await Run(context, streams, quoteId, command, ct)).Http;
+    /// <summary>A command on one quote, run as its own unit.</summary>
+    public static Task<IResult> Send(CommandRunner commands, HttpContext context, string quoteId, Func<QuoteState, QuoteCommand> command) =>
+        commands.Answer(context, (unit, ct) => unit.DecideOnQuote(context, quoteId, command, ct));
 }

@@ -1,6 +1,7 @@
 using Ledger.Api.Commands;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
+using Ledger.Application.Reference;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
@@ -16,74 +17,74 @@ public sealed record SendQuoteRequest(string DocumentHash);
 
 public sealed record AcceptQuoteRequest(int Revision, string AcceptanceType, string Signer);
 
-/// <summary>The quote's way from draft to accepted; each endpoint is one command (submit and revise also touch the approval stream).</summary>
+/// <summary>The quote's way from draft to accepted; each endpoint is one command (submit, revise and withdraw also touch the approval stream, in the same unit).</summary>
 public static class QuoteLifecycleEndpoints
 {
     /// <summary>Prices under the named policy version, or the newest one published.</summary>
     [WolverinePost("/quotes/{quoteId}/price"), Authorize(Roles = LedgerRoles.Crm)]
-    public static async Task<IResult> Price(string quoteId, PriceQuoteRequest request, StreamCommands streams, HttpContext context, CancellationToken ct)
-    {
-        var policies = await streams.LoadPolicies(ct);
-        var policy = request.PolicyVersion is { Length: > 0 } version
-            ? policies.Versions.GetValueOrDefault(version)
-            : policies.Versions.Values.MaxBy(p => p.PublishedAt);
-        return await QuoteCommandEndpoint.Send(context, streams, quoteId, _ => new PriceQuote(quoteId, policy), ct);
-    }
+    public static Task<IResult> Price(string quoteId, PriceQuoteRequest request, CommandRunner commands, ReferenceData reference, HttpContext context) =>
+        commands.Answer(context, async (unit, ct) =>
+        {
+            var policies = await reference.Policies(unit, ct);
+            var policy = request.PolicyVersion is { Length: > 0 } version ? policies.Versions.GetValueOrDefault(version) : policies.Newest;
+            return await unit.DecideOnQuote(context, quoteId, _ => new PriceQuote(quoteId, policy), ct);
+        });
 
-    /// <summary>Submits; when the policy asks for approval levels, the approval of this revision is requested too.</summary>
+    /// <summary>Submits; when the policy asks for approval levels, the approval of this revision is requested in the same unit.</summary>
     [WolverinePost("/quotes/{quoteId}/submit"), Authorize(Roles = LedgerRoles.Crm)]
-    public static async Task<IResult> Submit(string quoteId, StreamCommands streams, HttpContext context, CancellationToken ct)
-    {
-        var policies = await streams.LoadPolicies(ct);
-        var outcome = await QuoteCommandEndpoint.Run(context, streams, quoteId,
-            quote => new SubmitQuote(quoteId, context.User.ClientName(), quote.Pricing is { } p ? policies.Versions.GetValueOrDefault(p.PolicyVersion) : null), ct);
-        if (!outcome.Applied) return outcome.Http;
-
-        // Also on a retry: a crash between the two appends is healed by the retry (the request is idempotent).
-        var quote = await streams.LoadQuote(quoteId, ct);
-        if (quote is { Status: QuoteStatus.InApproval, SubmittedFingerprint: { } fingerprint, Draft: { } draft })
-            await streams.Send(new RequestApproval(quoteId, quote.Revision, draft.Owner, fingerprint, quote.RequiredLevels, draft.Segment, draft.Region),
-                context.CommandMetadata(), ct);
-        return outcome.Http;
-    }
+    public static Task<IResult> Submit(string quoteId, CommandRunner commands, ReferenceData reference, HttpContext context) =>
+        commands.Answer(context, async (unit, ct) =>
+        {
+            var policies = await reference.Policies(unit, ct);
+            var quote = await unit.Load(Streams.Quote(quoteId), ct);
+            if (context.Forbids(quote.State.Draft?.SourceCrm) is { } forbidden) return forbidden;
+            var submitted = await unit.Decide(quote, new SubmitQuote(quoteId, context.User.ClientName(),
+                quote.State.Pricing is { } p ? policies.Versions.GetValueOrDefault(p.PolicyVersion) : null), ct);
+            if (submitted is CommandResult.Appended)
+            {
+                var after = await unit.Consult(Streams.Quote(quoteId), ct);
+                if (after is { Status: QuoteStatus.InApproval, SubmittedFingerprint: { } fingerprint, Draft: { } draft })
+                    await unit.Decide(Streams.Approval(quoteId, after.Revision), _ => new RequestApproval(quoteId, after.Revision, draft.Owner, fingerprint,
+                        after.RequiredLevels, draft.Segment, draft.Region), ct);
+            }
+            return submitted.ToHttp(context);
+        });
 
     /// <summary>A new revision: the approval of the old one no longer counts and is invalidated.</summary>
     [WolverinePost("/quotes/{quoteId}/revise"), Authorize(Roles = LedgerRoles.Crm)]
-    public static async Task<IResult> Revise(string quoteId, ReasonRequest request, StreamCommands streams, HttpContext context, CancellationToken ct)
-    {
-        var before = await streams.LoadQuote(quoteId, ct);
-        var outcome = await QuoteCommandEndpoint.Run(context, streams, quoteId, _ => new ReviseQuote(quoteId, request.Reason, context.User.ClientName()), ct);
-        if (outcome.Applied) await InvalidateApproval(streams, context, before, $"Quote revised: {request.Reason}", ct);
-        return outcome.Http;
-    }
+    public static Task<IResult> Revise(string quoteId, ReasonRequest request, CommandRunner commands, HttpContext context) =>
+        EndRevision(commands, context, quoteId, new ReviseQuote(quoteId, request.Reason, context.User.ClientName()), $"Quote revised: {request.Reason}");
 
     [WolverinePost("/quotes/{quoteId}/send"), Authorize(Roles = LedgerRoles.Crm)]
-    public static Task<IResult> Send(string quoteId, SendQuoteRequest request, StreamCommands streams, HttpContext context, CancellationToken ct) =>
-        QuoteCommandEndpoint.Send(context, streams, quoteId, _ => new SendQuote(quoteId, request.DocumentHash, context.User.ClientName()), ct);
+    public static Task<IResult> Send(string quoteId, SendQuoteRequest request, CommandRunner commands, HttpContext context) =>
+        QuoteCommandEndpoint.Send(commands, context, quoteId, _ => new SendQuote(quoteId, request.DocumentHash, context.User.ClientName()));
 
     [WolverinePost("/quotes/{quoteId}/accept"), Authorize(Roles = LedgerRoles.Crm)]
-    public static Task<IResult> Accept(string quoteId, AcceptQuoteRequest request, StreamCommands streams, HttpContext context, CancellationToken ct) =>
-        QuoteCommandEndpoint.Send(context, streams, quoteId, _ => new AcceptQuote(quoteId, request.Revision, request.AcceptanceType, request.Signer), ct);
+    public static Task<IResult> Accept(string quoteId, AcceptQuoteRequest request, CommandRunner commands, HttpContext context) =>
+        QuoteCommandEndpoint.Send(commands, context, quoteId, _ => new AcceptQuote(quoteId, request.Revision, request.AcceptanceType, request.Signer));
 
     [WolverinePost("/quotes/{quoteId}/withdraw"), Authorize(Roles = LedgerRoles.Crm)]
-    public static async Task<IResult> Withdraw(string quoteId, ReasonRequest request, StreamCommands streams, HttpContext context, CancellationToken ct)
-    {
-        var before = await streams.LoadQuote(quoteId, ct);
-        var outcome = await QuoteCommandEndpoint.Run(context, streams, quoteId, _ => new WithdrawQuote(quoteId, request.Reason, context.User.ClientName()), ct);
-        if (outcome.Applied) await InvalidateApproval(streams, context, before, $"Quote withdrawn: {request.Reason}", ct);
-        return outcome.Http;
-    }
+    public static Task<IResult> Withdraw(string quoteId, ReasonRequest request, CommandRunner commands, HttpContext context) =>
+        EndRevision(commands, context, quoteId, new WithdrawQuote(quoteId, request.Reason, context.User.ClientName()), $"Quote withdrawn: {request.Reason}");
 
     /// <summary>Expiry normally runs as scheduled work; an administrator may also trigger it.</summary>
     [WolverinePost("/quotes/{quoteId}/expire"), Authorize(Roles = LedgerRoles.Admin)]
-    public static Task<IResult> Expire(string quoteId, StreamCommands streams, HttpContext context, CancellationToken ct) =>
-        QuoteCommandEndpoint.Send(context, streams, quoteId, _ => new ExpireQuote(quoteId), ct);
+    public static Task<IResult> Expire(string quoteId, CommandRunner commands, HttpContext context) =>
+        QuoteCommandEndpoint.Send(commands, context, quoteId, _ => new ExpireQuote(quoteId));
 
-    private static async Task InvalidateApproval(StreamCommands streams, HttpContext context, QuoteState before, string reason, CancellationToken ct)
-    {
-        if (before.RequiredLevels.Count == 0 || before.Draft is null) return;
-        var approval = await streams.LoadApproval(before.Draft.QuoteId, before.Revision, ct);
-        if (approval.Status is ApprovalStatus.Pending or ApprovalStatus.Approved)
-            await streams.Send(new InvalidateApproval(before.Draft.QuoteId, before.Revision, reason), context.CommandMetadata(), ct);
-    }
+    /// <summary>Revising or withdrawing ends the current revision: a pending or granted approval of it is invalidated in the same unit.</summary>
+    private static Task<IResult> EndRevision(CommandRunner commands, HttpContext context, string quoteId, QuoteCommand command, string reason) =>
+        commands.Answer(context, async (unit, ct) =>
+        {
+            var quote = await unit.Load(Streams.Quote(quoteId), ct);
+            if (context.Forbids(quote.State.Draft?.SourceCrm) is { } forbidden) return forbidden;
+            var result = await unit.Decide(quote, command, ct);
+            if (result is CommandResult.Appended && quote.State.RequiredLevels.Count > 0)
+            {
+                var approval = await unit.Load(Streams.Approval(quoteId, quote.State.Revision), ct);
+                if (approval.State.Status is ApprovalStatus.Pending or ApprovalStatus.Approved)
+                    await unit.Decide(approval, new InvalidateApproval(quoteId, quote.State.Revision, reason), ct);
+            }
+            return result.ToHttp(context);
+        });
 }

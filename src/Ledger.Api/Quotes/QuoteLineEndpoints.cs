@@ -1,5 +1,6 @@
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
+using Ledger.Application.Reference;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
@@ -14,19 +15,19 @@ public static class QuoteLineEndpoints
 {
     /// <summary>The list price comes from the published catalog version, never from the caller.</summary>
     [WolverinePost("/quotes/{quoteId}/lines"), Authorize(Roles = LedgerRoles.Crm)]
-    public static async Task<IResult> Add(string quoteId, AddQuoteLineRequest request, StreamCommands streams, HttpContext context, CancellationToken ct)
-    {
-        var catalog = await streams.LoadCatalog(ct);
-        var offering = catalog.Find(request.CatalogVersion ?? "", request.ProductOfferingId ?? "");
-        return await QuoteCommandEndpoint.Send(context, streams, quoteId, _ => new AddQuoteLine(quoteId, request.LineId, request.ProductOfferingId!,
-            request.CatalogVersion!, request.Quantity, request.DiscountPercent, offering), ct);
-    }
+    public static Task<IResult> Add(string quoteId, AddQuoteLineRequest request, CommandRunner commands, ReferenceData reference, HttpContext context) =>
+        Commands.CommandAnswers.Answer(commands, context, async (unit, ct) =>
+        {
+            var offering = (await reference.Catalog(unit, ct)).Find(request.CatalogVersion ?? "", request.ProductOfferingId ?? "");
+            return await unit.DecideOnQuote(context, quoteId, _ => new AddQuoteLine(quoteId, request.LineId, request.ProductOfferingId!,
+                request.CatalogVersion!, request.Quantity, request.DiscountPercent, offering), ct);
+        });
 
     [WolverinePost("/quotes/{quoteId}/lines/{lineId}/change"), Authorize(Roles = LedgerRoles.Crm)]
-    public static Task<IResult> Change(string quoteId, string lineId, ChangeQuoteLineRequest request, StreamCommands streams, HttpContext context, CancellationToken ct) =>
-        QuoteCommandEndpoint.Send(context, streams, quoteId, _ => new ChangeQuoteLine(quoteId, lineId, request.Quantity, request.DiscountPercent), ct);
+    public static Task<IResult> Change(string quoteId, string lineId, ChangeQuoteLineRequest request, CommandRunner commands, HttpContext context) =>
+        QuoteCommandEndpoint.Send(commands, context, quoteId, _ => new ChangeQuoteLine(quoteId, lineId, request.Quantity, request.DiscountPercent));
 
     [WolverinePost("/quotes/{quoteId}/lines/{lineId}/remove"), Authorize(Roles = LedgerRoles.Crm)]
-    public static Task<IResult> Remove(string quoteId, string lineId, StreamCommands streams, HttpContext context, CancellationToken ct) =>
-        QuoteCommandEndpoint.Send(context, streams, quoteId, _ => new RemoveQuoteLine(quoteId, lineId), ct);
+    public static Task<IResult> Remove(string quoteId, string lineId, CommandRunner commands, HttpContext context) =>
+        QuoteCommandEndpoint.Send(commands, context, quoteId, _ => new RemoveQuoteLine(quoteId, lineId));
 }

@@ -2,6 +2,7 @@ using Ledger.Api.Problems;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
 using Ledger.Domain.Quotes;
+using Ledger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 
@@ -15,9 +16,9 @@ public static class QuoteQueryEndpoint
 {
     /// <summary>The quote as the event store has it right now (folded, not a projection): for the CRM that owns it.</summary>
     [WolverineGet("/quotes/{quoteId}"), Authorize(Roles = LedgerRoles.Crm)]
-    public static async Task<IResult> Get(string quoteId, StreamCommands streams, HttpContext context, CancellationToken ct)
+    public static async Task<IResult> Get(string quoteId, IEventStore store, EventSerializer serializer, HttpContext context, CancellationToken ct)
     {
-        var quote = await streams.LoadQuote(quoteId, ct);
+        var quote = await store.FoldAsync(serializer, Streams.Quote(quoteId), ct);
         if (quote.Draft is not { } draft)
             return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "quote.not-found", $"Quote {quoteId} has not been drafted.", "quoteId"));
         if (context.Forbids(draft.SourceCrm) is { } forbidden) return forbidden;

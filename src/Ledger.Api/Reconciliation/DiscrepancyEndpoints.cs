@@ -54,25 +54,26 @@ public static class DiscrepancyEndpoints
     }
 
     [WolverinePost("/reconciliation/discrepancies/{id}/acknowledge"), Authorize(Roles = LedgerRoles.Finance)]
-    public static Task<IResult> Acknowledge(string id, AcknowledgeRequest request, StreamCommands streams, DiscrepancyQuery query, HttpContext context, CancellationToken ct) =>
-        Clear(id, d => new AcknowledgeDiscrepancy(d, context.User.ClientName(), request.Note ?? ""), streams, query, context, ct);
+    public static Task<IResult> Acknowledge(string id, AcknowledgeRequest request, CommandRunner commands, DiscrepancyQuery query, HttpContext context) =>
+        Clear(id, d => new AcknowledgeDiscrepancy(d, context.User.ClientName(), request.Note ?? ""), commands, query, context);
 
     [WolverinePost("/reconciliation/discrepancies/{id}/assign"), Authorize(Roles = LedgerRoles.Finance)]
-    public static Task<IResult> Assign(string id, AssignRequest request, StreamCommands streams, DiscrepancyQuery query, HttpContext context, CancellationToken ct) =>
-        Clear(id, d => new AssignDiscrepancy(d, context.User.ClientName(), request.Owner ?? ""), streams, query, context, ct);
+    public static Task<IResult> Assign(string id, AssignRequest request, CommandRunner commands, DiscrepancyQuery query, HttpContext context) =>
+        Clear(id, d => new AssignDiscrepancy(d, context.User.ClientName(), request.Owner ?? ""), commands, query, context);
 
     [WolverinePost("/reconciliation/discrepancies/{id}/resolve"), Authorize(Roles = LedgerRoles.Finance)]
-    public static Task<IResult> Resolve(string id, ResolveRequest request, StreamCommands streams, DiscrepancyQuery query, HttpContext context, CancellationToken ct) =>
-        Clear(id, d => new ResolveDiscrepancy(d, context.User.ClientName(), request.Reason ?? ""), streams, query, context, ct);
+    public static Task<IResult> Resolve(string id, ResolveRequest request, CommandRunner commands, DiscrepancyQuery query, HttpContext context) =>
+        Clear(id, d => new ResolveDiscrepancy(d, context.User.ClientName(), request.Reason ?? ""), commands, query, context);
 
     /// <summary>Finance clears what the list shows: an id the view does not hold (or not yet) is 404, and nothing is written.</summary>
-    private static async Task<IResult> Clear(string id, Func<DiscrepancyId, DiscrepancyCommand> command, StreamCommands streams, DiscrepancyQuery query,
-        HttpContext context, CancellationToken ct)
-    {
-        var found = await FindAsync(id, query, ct);
-        if (found.Row is null) return found.Problem!;
-        return (await streams.Send(command(found.Id!), context.CommandMetadata(), ct)).ToHttp(context);
-    }
+    private static Task<IResult> Clear(string id, Func<DiscrepancyId, DiscrepancyCommand> command, CommandRunner commands, DiscrepancyQuery query,
+        HttpContext context) =>
+        commands.Answer(context, async (unit, ct) =>
+        {
+            var found = await FindAsync(id, query, ct);
+            if (found.Row is null) return found.Problem!;
+            return (await unit.Decide(Streams.DiscrepancyClearing(found.Id!), _ => command(found.Id!), ct)).ToHttp(context);
+        });
 
     private static async Task<(DiscrepancyId? Id, DiscrepancyRow? Row, IResult? Problem)> FindAsync(string id, DiscrepancyQuery query, CancellationToken ct)
     {

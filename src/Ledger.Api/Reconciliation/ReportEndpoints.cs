@@ -32,18 +32,20 @@ public static class ReportEndpoints
     public const int MaxBatch = 500;
 
     [WolverinePost("/crm/{crm}/reports/quote-states"), Authorize(Roles = LedgerRoles.Crm)]
-    public static async Task<IResult> ReportQuoteStates(string crm, QuoteStateReportBatch batch, StreamCommands streams, HttpContext context, CancellationToken ct)
+    public static async Task<IResult> ReportQuoteStates(string crm, QuoteStateReportBatch batch, CommandRunner commands, HttpContext context)
     {
         if (context.Forbids(crm) is { } forbidden) return forbidden;
-        return await Run(batch.Reports, "reports", r => new ReportCrmQuoteState(crm, r.QuoteId, r.CrmOpportunityId, r.Status, r.ObservedAt), streams, context, ct);
+        return await Run(batch.Reports, "reports", r => (Streams.CrmQuoteReport(crm, r.QuoteId), new ReportCrmQuoteState(crm, r.QuoteId, r.CrmOpportunityId, r.Status, r.ObservedAt)),
+            commands, context);
     }
 
     [WolverinePost("/billing/records"), Authorize(Roles = LedgerRoles.Billing)]
-    public static Task<IResult> ReportBillingRecords(BillingRecordBatch batch, StreamCommands streams, HttpContext context, CancellationToken ct) =>
-        Run(batch.Records, "records", r => new ReportBillingRecord(r.RecordId, r.OrderId, r.Kind, r.Amount, r.Currency, r.Status, r.ObservedAt), streams, context, ct);
+    public static Task<IResult> ReportBillingRecords(BillingRecordBatch batch, CommandRunner commands, HttpContext context) =>
+        Run(batch.Records, "records", r => (Streams.BillingRecord(r.RecordId ?? ""), new ReportBillingRecord(r.RecordId!, r.OrderId, r.Kind, r.Amount, r.Currency, r.Status, r.ObservedAt)),
+            commands, context);
 
-    private static async Task<IResult> Run<T>(IReadOnlyList<T>? items, string field, Func<T, ReportedFactCommand> command, StreamCommands streams,
-        HttpContext context, CancellationToken ct)
+    private static async Task<IResult> Run<T>(IReadOnlyList<T>? items, string field,
+        Func<T, (Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> Stream, ReportedFactCommand Command)> report, CommandRunner commands, HttpContext context)
     {
         if (items is not { Count: > 0 and <= MaxBatch })
             return Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "report.batch-size",
@@ -51,29 +53,38 @@ public static class ReportEndpoints
         if (items.Any(i => i is null))
             return Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "report.item-missing", $"{field} has an empty item.", field));
 
-        var commands = items.Select(command).ToList();
-        var refusals = new List<(int Index, Refusal Refusal)>();
-        for (var i = 0; i < commands.Count; i++)
-            if (await streams.Check(commands[i], ct) is { } refusal) refusals.Add((i, refusal));
-        if (refusals.Count > 0)
+        var reports = items.Select(report).ToList();
+        return await commands.Answer(context, async (unit, ct) =>
         {
-            var (index, first) = refusals[0];
-            var problem = LedgerProblems.Create(CommandResponses.StatusOf(first.Kind), first.Code,
-                $"{refusals.Count} of {commands.Count} item(s) refused, nothing recorded. First: {field}[{index}]: {first.Message}", $"{field}[{index}].{first.Field}");
-            problem.Extensions["errors"] = refusals.Select(r => new { field = $"{field}[{r.Index}].{r.Refusal.Field}", code = r.Refusal.Code, detail = r.Refusal.Message }).ToList();
-            return Results.Problem(problem);
-        }
+            // Every item is checked before any is appended; the whole batch commits as one unit.
+            var loaded = new List<Loaded<ReportedFactCommand, ReportedFactEvent, ReportedFactState>>();
+            var refusals = new List<(int Index, Refusal Refusal)>();
+            for (var i = 0; i < reports.Count; i++)
+            {
+                loaded.Add(await unit.Load(reports[i].Stream, ct));
+                if (CommandUnit.Check(loaded[i], reports[i].Command, unit.Now) is { } refusal) refusals.Add((i, refusal));
+            }
+            if (refusals.Count > 0)
+            {
+                var (index, first) = refusals[0];
+                var problem = LedgerProblems.Create(CommandResponses.StatusOf(first.Kind), first.Code,
+                    $"{refusals.Count} of {reports.Count} item(s) refused, nothing recorded. First: {field}[{index}]: {first.Message}", $"{field}[{index}].{first.Field}");
+                problem.Extensions["errors"] = refusals.Select(r => new { field = $"{field}[{r.Index}].{r.Refusal.Field}", code = r.Refusal.Code, detail = r.Refusal.Message }).ToList();
+                return Results.Problem(problem);
+            }
 
-        var results = new List<CommandAccepted>();
-        var (appended, unchanged) = (0, 0);
-        foreach (var c in commands)
-        {
-            var result = await streams.Send(c, context.CommandMetadata(), ct);
-            // A report refused here lost a race with another report of the same fact; the earlier items stand, as facts do.
-            if (result is not (CommandResult.Appended or CommandResult.Unchanged)) return result.ToHttp(context);
-            if (result is CommandResult.Appended) appended++; else unchanged++;
-            results.Add(result.Accepted(context));
-        }
-        return Results.Ok(new BatchAccepted(appended, unchanged, results));
+            var results = new List<CommandAccepted>();
+            var (appended, unchanged) = (0, 0);
+            for (var i = 0; i < reports.Count; i++)
+            {
+                // Two items of one batch may report on one stream: the second decides on what the first appended.
+                var current = reports.Take(i).Any(r => r.Stream.Id == reports[i].Stream.Id) ? await unit.Load(reports[i].Stream, ct) : loaded[i];
+                var result = await unit.Decide(current, reports[i].Command, ct);
+                if (result is not (CommandResult.Appended or CommandResult.Unchanged)) return result.ToHttp(context);
+                if (result is CommandResult.Appended) appended++; else unchanged++;
+                results.Add(result.Accepted(context));
+            }
+            return Results.Ok(new BatchAccepted(appended, unchanged, results));
+        });
     }
 }

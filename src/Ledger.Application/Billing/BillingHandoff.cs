@@ -66,21 +66,23 @@ public sealed class BillingClient(IHttpClientFactory httpClients, BillingSetting
 /// </summary>
 public static class BillingHandoffHandler
 {
-    public static async Task Handle(SendBillingHandoff message, StreamCommands streams, BillingClient billing, BillingSettings settings,
+    public static async Task Handle(SendBillingHandoff message, CommandRunner commands, BillingClient billing, BillingSettings settings,
         IMessageBus bus, CancellationToken ct)
     {
-        var state = await streams.LoadBilling(message.OrderId, ct);
+        var metadata = CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}");
+        var state = await commands.RunAsync(metadata, null, unit => unit.Consult(Streams.Billing(message.OrderId), ct), null, ct);
         if (state.Request is null || state.Confirmed || state.Status == BillingStatus.Failed && !state.LastFailureRetryable) return;
 
         if (await billing.SendAsync(state.Request, ct) is { } rejection)
         {
-            await streams.Send(new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false),
-                CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}"), ct);
+            await commands.RunAsync(metadata,
+                unit => unit.Decide(Streams.Billing(message.OrderId), _ => new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false), ct), ct);
             return;
         }
         await bus.ScheduleAsync(new CheckBillingHandoff(message.OrderId), settings.Timeout.ToTimeSpan());
     }
 
-    public static Task Handle(CheckBillingHandoff message, StreamCommands streams, BillingSettings settings, CancellationToken ct) =>
-        streams.Send(new MarkBillingUnconfirmed(message.OrderId, settings.Timeout), CommandMetadata.ByLedger($"billing-timeout-{message.OrderId}"), ct);
+    public static Task Handle(CheckBillingHandoff message, CommandRunner commands, BillingSettings settings, CancellationToken ct) =>
+        commands.RunAsync(CommandMetadata.ByLedger($"billing-timeout-{message.OrderId}"),
+            unit => unit.Decide(Streams.Billing(message.OrderId), _ => new MarkBillingUnconfirmed(message.OrderId, settings.Timeout), ct), ct);
 }

@@ -4,9 +4,10 @@ using NodaTime;
 
 namespace Ledger.Domain.Catalog;
 
-public sealed record PricingPolicyState(ImmutableDictionary<string, PricingPolicyPublished> Versions)
+/// <param name="Newest">The version published last: what a quote is priced under when it names none.</param>
+public sealed record PricingPolicyState(ImmutableDictionary<string, PricingPolicyPublished> Versions, PricingPolicyPublished? Newest)
 {
-    public static readonly PricingPolicyState Initial = new(ImmutableDictionary<string, PricingPolicyPublished>.Empty);
+    public static readonly PricingPolicyState Initial = new(ImmutableDictionary<string, PricingPolicyPublished>.Empty, null);
 }
 
 /// <summary>Pricing/approval policies: versions are published whole and never changed; republishing a version identically is a no-op.</summary>
@@ -17,7 +18,11 @@ public static class PricingPolicyDecider
 
     public static PricingPolicyState Evolve(PricingPolicyState state, PricingPolicyEvent @event) => @event switch
     {
-        PricingPolicyPublished p => state with { Versions = state.Versions.SetItem(p.Version, p) },
+        PricingPolicyPublished p => state with
+        {
+            Versions = state.Versions.SetItem(p.Version, p),
+            Newest = state.Newest is { } newest && newest.PublishedAt > p.PublishedAt ? newest : p,
+        },
         _ => state,
     };
 

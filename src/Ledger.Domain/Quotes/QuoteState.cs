@@ -27,8 +27,11 @@ public sealed record QuoteState(
         Pricing is null ? null : new ApprovalFingerprint(Revision, Pricing.Hash, Pricing.PolicyVersion);
 
     /// <summary>The first instant at which the quote is no longer valid: the end of its last valid day in its region's zone.</summary>
-    public Instant? ValidityEnds =>
-        Draft is null ? null : Draft.ValidUntil.PlusDays(1).AtStartOfDayInZone(DateTimeZoneProviders.Tzdb[Draft.TimeZone]).ToInstant();
+    public Instant? ValidityEnds => Draft is null ? null : ValidityEndOf(Draft.ValidUntil, Draft.TimeZone);
+
+    /// <summary>A quote is valid through the whole of its last day in its own time zone.</summary>
+    public static Instant ValidityEndOf(LocalDate validUntil, string timeZone) =>
+        validUntil.PlusDays(1).AtStartOfDayInZone(DateTimeZoneProviders.Tzdb[timeZone]).ToInstant();
 
     public bool IsPastValidity(Instant now) => ValidityEnds is { } end && now >= end;
 }

@@ -151,7 +151,7 @@ public sealed class MartenBackend : IEventStoreBackend
         return await command.ExecuteScalarAsync(ct) is { } v and not DBNull ? Convert.ToInt64(v) - 1 : -1;
     }
 
-    private static bool IsConflict(Exception e)
+    internal static bool IsConflict(Exception e)
     {
         for (var current = e; current is not null; current = current.InnerException)
         {

@@ -68,9 +68,10 @@ public sealed class CommandSafetyTests : IAsyncLifetime
     public async Task A_retry_after_a_crash_between_append_and_answer_does_not_duplicate()
     {
         await DraftWithLine("Q-CRASH");
-        var streams = _world.Ledger.Services.GetRequiredService<StreamCommands>();
+        var commands = _world.Ledger.Services.GetRequiredService<CommandRunner>();
         var crashed = new CommandMetadata(CommandMetadata.CommandIdFor("salesforce", "remove-after-crash"), "corr-crash", "salesforce", "salesforce", "remove-after-crash");
-        Assert.IsType<CommandResult.Appended>(await streams.Send(new RemoveQuoteLine("Q-CRASH", "L1"), crashed, CancellationToken.None));
+        Assert.IsType<CommandResult.Appended>(await commands.RunAsync(crashed,
+            unit => unit.Decide(Streams.Quote("Q-CRASH"), _ => new RemoveQuoteLine("Q-CRASH", "L1"), CancellationToken.None), CancellationToken.None));
 
         var retry = await Post(_world.Salesforce, "/quotes/Q-CRASH/lines/L1/remove", idempotencyKey: "remove-after-crash");
 

@@ -1,0 +1,47 @@
+using Ledger.EventStore;
+using Ledger.EventStore.Writing;
+using NodaTime;
+
+namespace Ledger.Application.Commands;
+
+/// <summary>Every attempt lost its race: other writers kept changing what the command decides on.</summary>
+public sealed class CommandConflictException(int attempts) : Exception($"The command lost its race {attempts} times.")
+{
+    public int Attempts { get; } = attempts;
+}
+
+/// <summary>
+/// Runs a command's work in a fresh <see cref="CommandUnit"/>, commits it with its answer, and runs it again from the
+/// start when the commit lost a race (a bounded number of times). The HTTP edge and the ledger's own handlers share it.
+/// </summary>
+public sealed class CommandRunner(IWriteSessions sessions, EventSerializer serializer, IClock clock)
+{
+    public const int MaxAttempts = 5;
+
+    /// <param name="answerOf">What to store as the request's answer, from the work's result (null: store nothing).</param>
+    public async Task<T> RunAsync<T>(CommandMetadata metadata, AnswerKey? key, Func<CommandUnit, Task<T>> work,
+        Func<T, Task<StoredAnswer?>>? answerOf, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = sessions.Open(key);
+            try
+            {
+                var result = await work(new CommandUnit(session, serializer, metadata, clock.GetCurrentInstant()));
+                await session.CommitAsync(answerOf is null ? null : await answerOf(result), ct);
+                return result;
+            }
+            catch (WriteConflictException) when (attempt < MaxAttempts)
+            {
+            }
+            catch (WriteConflictException)
+            {
+                throw new CommandConflictException(attempt);
+            }
+        }
+    }
+
+    /// <summary>A command the ledger sends itself (a timeout, a billing answer): no stored answer, derived ids keep it exact.</summary>
+    public Task<CommandResult> RunAsync(CommandMetadata metadata, Func<CommandUnit, Task<CommandResult>> work, CancellationToken ct) =>
+        RunAsync(metadata, null, work, null, ct);
+}

@@ -1,0 +1,16 @@
+using Ledger.EventStore;
+
+namespace Ledger.Application.Commands;
+
+public static class StreamFolding
+{
+    /// <summary>A stream's state right now, for a read outside any command (the quote a CRM asks for).</summary>
+    public static async Task<TState> FoldAsync<TCommand, TEvent, TState>(this IEventStore store, EventSerializer serializer,
+        Stream<TCommand, TEvent, TState> stream, CancellationToken ct) where TEvent : class
+    {
+        var state = stream.Decider.Initial;
+        await foreach (var recorded in store.ReadWholeStreamAsync(stream.Id, ct))
+            state = stream.Decider.Evolve(state, (TEvent)serializer.Deserialize(recorded.Type, recorded.Data.Span));
+        return state;
+    }
+}

@@ -1,0 +1,47 @@
+using Ledger.Domain;
+using Ledger.Domain.Approvals;
+using Ledger.Domain.Billing;
+using Ledger.Domain.Catalog;
+using Ledger.Domain.Common;
+using Ledger.Domain.Customers;
+using Ledger.Domain.Orders;
+using Ledger.Domain.Quotes;
+using Ledger.Domain.Reconciliation;
+
+namespace Ledger.Application.Commands;
+
+/// <summary>One stream: its name in the store and the decider that rules it.</summary>
+public sealed record Stream<TCommand, TEvent, TState>(string Id, Decider<TCommand, TEvent, TState> Decider) where TEvent : class;
+
+/// <summary>Every stream the ledger writes, from the id a caller knows: the one place an id becomes a stream name and a decider.</summary>
+public static class Streams
+{
+    public static Stream<QuoteCommand, QuoteEvent, QuoteState> Quote(string quoteId) => new(QuoteDecider.StreamId(quoteId), Deciders.Quote);
+
+    public static Stream<ApprovalCommand, ApprovalEvent, ApprovalState> Approval(string quoteId, int revision) =>
+        new(ApprovalDecider.StreamId(quoteId, revision), Deciders.Approval);
+
+    public static Stream<OrderCommand, OrderEvent, OrderState> Order(string orderId) => new(OrderDecider.StreamId(orderId), Deciders.Order);
+
+    public static Stream<BillingCommand, BillingEvent, BillingState> Billing(string orderId) => new(BillingDecider.StreamId(orderId), Deciders.Billing);
+
+    public static Stream<CustomerCommand, CustomerEvent, CustomerState> Customer(string customerId) =>
+        new(CustomerDecider.StreamId(customerId), Deciders.Customer);
+
+    public static Stream<CrmAccountCommand, CrmAccountEvent, CrmAccountState> CrmAccount(string crm, string accountId) =>
+        new(CrmAccountDecider.StreamId(crm, accountId), Deciders.CrmAccount);
+
+    public static Stream<PublishCatalogVersion, CatalogEvent, CatalogState> Catalog { get; } = new(CatalogDecider.StreamId, Deciders.Catalog);
+
+    public static Stream<PublishPricingPolicy, PricingPolicyEvent, PricingPolicyState> PricingPolicy { get; } =
+        new(PricingPolicyDecider.StreamId, Deciders.PricingPolicy);
+
+    public static Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> CrmQuoteReport(string crm, string quoteId) =>
+        new(ReportedFactDecider.CrmQuoteStreamId(crm, quoteId), Deciders.ReportedFact);
+
+    public static Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> BillingRecord(string recordId) =>
+        new(ReportedFactDecider.BillingRecordStreamId(recordId), Deciders.ReportedFact);
+
+    public static Stream<DiscrepancyCommand, DiscrepancyEvent, DiscrepancyClearingState> DiscrepancyClearing(DiscrepancyId discrepancyId) =>
+        new(DiscrepancyClearingDecider.StreamId(discrepancyId), Deciders.DiscrepancyClearing);
+}

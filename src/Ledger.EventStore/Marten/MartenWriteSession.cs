@@ -1,0 +1,155 @@
+using Ledger.EventStore.Writing;
+using Npgsql;
+
+namespace Ledger.EventStore.Marten;
+
+/// <summary>
+/// One command as one PostgreSQL transaction (ADR/0016): the first round trip begins it, takes the transaction id
+/// (the gap rule, ADR/0005), locks the stream row, looks up the answer and reads the events; Marten appends in the
+/// same transaction; the answer is inserted and everything commits together. Nothing is held between requests.
+/// </summary>
+public sealed class MartenWriteSessions(NpgsqlDataSource dataSource, MartenEventWriterFactory writers) : IWriteSessions
+{
+    public IWriteSession Open(AnswerKey? key) => new MartenWriteSession(dataSource, writers.Writer, writers.Schema, key);
+}
+
+/// <summary>Builds the one <see cref="MartenEventWriter"/> write sessions share (it is internal to the backend).</summary>
+public sealed class MartenEventWriterFactory(global::Marten.IDocumentStore store, EventSerializer serializer)
+{
+    internal MartenEventWriter Writer { get; } = new(store, serializer);
+
+    internal string Schema { get; } = store.Options.Events.DatabaseSchemaName;
+}
+
+internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEventWriter writer, string schema, AnswerKey? key) : IWriteSession
+{
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _transaction;
+    private bool _answerLookedUp;
+    private StoredAnswer? _answer;
+
+    public async Task<StoredAnswer?> FindAnswerAsync(CancellationToken ct)
+    {
+        if (!_answerLookedUp) await RunAsync(null, false, ct);
+        return _answer;
+    }
+
+    public async Task<StreamSnapshot> ReadAsync(string streamId, bool forWrite, CancellationToken ct) =>
+        await RunAsync(streamId, forWrite, ct) ?? throw new InvalidOperationException("A stream read returns a snapshot.");
+
+    public async Task<IReadOnlyList<RecordedEvent>> ReadNewAsync(string streamId, long afterRevision, CancellationToken ct)
+    {
+        await BeginAsync(ct);
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        var events = new NpgsqlBatchCommand($"{EventRows.Select(schema)} where stream_id = $1 and version > $2 order by version");
+        events.Parameters.Add(new NpgsqlParameter { Value = streamId });
+        events.Parameters.Add(new NpgsqlParameter { Value = afterRevision + 1 });
+        batch.BatchCommands.Add(events);
+        var found = new List<RecordedEvent>();
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) found.Add(EventRows.Read(reader).Event);
+        return found;
+    }
+
+    public async Task<AppendResult.Success> AppendAsync(StreamSnapshot read, IReadOnlyList<EventToAppend> events, CancellationToken ct)
+    {
+        var chained = HashChainingEventStore.Chain(events, read.TailHash);
+        try
+        {
+            var (written, refused) = await writer.AppendAsync(_transaction!, read.StreamId, ExpectedRevision.After(read.LastRevision), chained,
+                writer.Bodies(chained), ct);
+            if (refused is not null) throw new WriteConflictException($"{read.StreamId} changed while the command was decided.");
+            var last = written![^1];
+            return new AppendResult.Success(last.Version - 1, new GlobalPosition((ulong)last.Sequence), Deduplicated: false);
+        }
+        catch (Exception e) when (IsConflict(e))
+        {
+            throw new WriteConflictException($"{read.StreamId} changed while the command was decided.", e);
+        }
+    }
+
+    public async Task CommitAsync(StoredAnswer? answer, CancellationToken ct)
+    {
+        if (_transaction is null && (answer is null || key is null)) return;
+        await BeginAsync(ct);
+        try
+        {
+            if (answer is not null && key is not null)
+            {
+                await using var batch = new NpgsqlBatch(_connection, _transaction) { BatchCommands = { AnswerTable.Insert(key, answer) } };
+                await batch.ExecuteNonQueryAsync(ct);
+            }
+            await _transaction!.CommitAsync(ct);
+        }
+        catch (Exception e) when (IsConflict(e))
+        {
+            throw new WriteConflictException("Another attempt with the same Idempotency-Key answered first.", e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_transaction is not null) await _transaction.DisposeAsync();
+        if (_connection is not null) await _connection.DisposeAsync();
+    }
+
+    private async Task BeginAsync(CancellationToken ct)
+    {
+        if (_connection is not null) return;
+        _connection = await dataSource.OpenConnectionAsync(ct);
+        _transaction = await _connection.BeginTransactionAsync(ct);
+    }
+
+    /// <summary>One round trip: [transaction id, stored answer] on the first call, then the stream's lock and events.</summary>
+    private async Task<StreamSnapshot?> RunAsync(string? streamId, bool forWrite, CancellationToken ct)
+    {
+        var first = _connection is null;
+        await BeginAsync(ct);
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        // Lock before looking up the answer: a concurrent attempt with the same key then commits its answer first.
+        if (first) batch.BatchCommands.Add(new NpgsqlBatchCommand("select pg_current_xact_id()"));
+        if (streamId is not null && forWrite)
+        {
+            var lockRow = new NpgsqlBatchCommand($"select version from {schema}.mt_streams where id = $1 for update");
+            lockRow.Parameters.Add(new NpgsqlParameter { Value = streamId });
+            batch.BatchCommands.Add(lockRow);
+        }
+        var findAnswer = !_answerLookedUp && key is not null;
+        if (findAnswer) batch.BatchCommands.Add(AnswerTable.Find(key!));
+        if (streamId is not null)
+        {
+            var events = new NpgsqlBatchCommand($"{EventRows.Select(schema)} where stream_id = $1 order by version");
+            events.Parameters.Add(new NpgsqlParameter { Value = streamId });
+            batch.BatchCommands.Add(events);
+        }
+        if (batch.BatchCommands.Count == 0)
+        {
+            _answerLookedUp = true;
+            return null;
+        }
+
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            if (first) await reader.NextResultAsync(ct);
+            if (streamId is not null && forWrite) await reader.NextResultAsync(ct);
+            if (findAnswer)
+            {
+                _answer = await AnswerTable.ReadAsync(reader, ct);
+                await reader.NextResultAsync(ct);
+            }
+            _answerLookedUp = true;
+            if (streamId is null) return null;
+            var found = new List<RecordedEvent>();
+            while (await reader.ReadAsync(ct)) found.Add(EventRows.Read(reader).Event);
+            return new StreamSnapshot(streamId, found);
+        }
+        catch (Exception e) when (IsConflict(e))
+        {
+            throw new WriteConflictException($"{streamId} is locked in a cycle with another command.", e);
+        }
+    }
+
+    private static bool IsConflict(Exception e) => MartenBackend.IsConflict(e) ||
+        e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+}

@@ -1,0 +1,64 @@
+using Npgsql;
+
+namespace Ledger.EventStore.Writing;
+
+/// <summary>
+/// A command against a backend that cannot share a transaction with PostgreSQL (EventStoreDB): the stream is read
+/// once through the backend, the events append at the revision read and chain from the tail read, and the answer
+/// is stored in PostgreSQL after them. A crash in between loses only the answer; the retry finds its events by
+/// their derived ids (ADR/0009).
+/// </summary>
+public sealed class PortWriteSessions(HashChainingEventStore store, NpgsqlDataSource answers) : IWriteSessions
+{
+    public IWriteSession Open(AnswerKey? key) => new PortWriteSession(store, answers, key);
+}
+
+internal sealed class PortWriteSession(HashChainingEventStore store, NpgsqlDataSource answers, AnswerKey? key) : IWriteSession
+{
+    private bool _answerLookedUp;
+    private StoredAnswer? _answer;
+
+    public async Task<StoredAnswer?> FindAnswerAsync(CancellationToken ct)
+    {
+        if (_answerLookedUp || key is null) return _answer;
+        await using var batch = answers.CreateBatch();
+        batch.BatchCommands.Add(AnswerTable.Find(key));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        _answer = await AnswerTable.ReadAsync(reader, ct);
+        _answerLookedUp = true;
+        return _answer;
+    }
+
+    public async Task<StreamSnapshot> ReadAsync(string streamId, bool forWrite, CancellationToken ct)
+    {
+        var answer = FindAnswerAsync(ct);
+        var events = new List<RecordedEvent>();
+        await foreach (var e in store.ReadWholeStreamAsync(streamId, ct)) events.Add(e);
+        await answer;
+        return new StreamSnapshot(streamId, events);
+    }
+
+    public async Task<IReadOnlyList<RecordedEvent>> ReadNewAsync(string streamId, long afterRevision, CancellationToken ct) =>
+        await store.ReadStreamAsync(streamId, ReadDirection.Forwards, new StreamRevision(afterRevision + 1), int.MaxValue, ct) is ReadStreamResult.Found found
+            ? found.Events
+            : [];
+
+    public async Task<AppendResult.Success> AppendAsync(StreamSnapshot read, IReadOnlyList<EventToAppend> events, CancellationToken ct) =>
+        await store.Backend.AppendAsync(read.StreamId, ExpectedRevision.After(read.LastRevision), HashChainingEventStore.Chain(events, read.TailHash), ct) switch
+        {
+            AppendResult.Success success => success,
+            _ => throw new WriteConflictException($"{read.StreamId} changed while the command was decided."),
+        };
+
+    public async Task CommitAsync(StoredAnswer? answer, CancellationToken ct)
+    {
+        if (answer is null || key is null) return;
+        await using var batch = answers.CreateBatch();
+        var insert = AnswerTable.Insert(key, answer);
+        insert.CommandText += " on conflict (client, key) do nothing";
+        batch.BatchCommands.Add(insert);
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
