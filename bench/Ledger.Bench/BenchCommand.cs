@@ -10,10 +10,23 @@ public static class BenchCommand
         "usage: Ledger.Bench timeline --events 10000   (one quote's auditor timeline vs a raw read, throwaway cluster with fsync on)\n" +
         "usage: Ledger.Bench commands [--clients 1,16,64] [--seconds 20]   (HTTP quote journeys vs pgbench -N and raw Marten appends, throwaway cluster with fsync on)\n" +
         "usage: Ledger.Bench growth [--history 10000,10000000] [--clients 1,16] [--seconds 20]   (command latency with that many events already stored, throwaway cluster with fsync on)\n" +
-        "usage: Ledger.Bench rebuild --events 100000   (every projection rebuilt vs reading and deserializing the same events, throwaway cluster with fsync on)";
+        "usage: Ledger.Bench rebuild --events 100000   (every projection rebuilt vs reading and deserializing the same events, throwaway cluster with fsync on)\n" +
+        "usage: Ledger.Bench catalog [--versions 1,1000] [--clients 1,16] [--seconds 20]   (command latency with that many published catalog versions, throwaway cluster with fsync on)";
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // `--help` anywhere prints the usage and runs nothing.
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        if (args is ["catalog", ..])
+        {
+            var versions = (Option(args, "--versions") ?? "1,1000").Split(',').Select(int.Parse).ToArray();
+            var levels = (Option(args, "--clients") ?? "1,16").Split(',').Select(int.Parse).ToArray();
+            return await CatalogBenchmark.RunAsync(versions, levels, int.Parse(Option(args, "--seconds") ?? "20"), Path.Combine(RepositoryRoot(), "bench", "results"));
+        }
         if (args is ["timeline", "--events", var count])
             return await TimelineBenchmark.RunAsync(int.Parse(count), Path.Combine(RepositoryRoot(), "bench", "results"));
         if (args is ["commands", ..])

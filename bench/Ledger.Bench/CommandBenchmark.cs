@@ -17,6 +17,8 @@ namespace Ledger.Bench;
 /// </summary>
 public static class CommandBenchmark
 {
+    private const int WarmUpSeconds = 10;
+
     public static async Task<int> RunAsync(int[] levels, int seconds, string outFolder)
     {
         await using var cluster = await ThrowawayCluster.StartAsync("commands");
@@ -32,7 +34,7 @@ public static class CommandBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var clients in levels)
         {
-            await QuoteJourneyLoad.RunAsync(ledger, clients, 3); // warm-up
+            await QuoteJourneyLoad.RunAsync(ledger, clients, WarmUpSeconds); // warm-up: tiered JIT settles
             var run = await QuoteJourneyLoad.RunAsync(ledger, clients, seconds);
             var pgbench = await PgbenchTps(cluster, clients, seconds);
             var marten = await MartenLoad(raw, clients, seconds);
@@ -50,7 +52,7 @@ public static class CommandBenchmark
         await ledger.StopAsync();
         ledger.Settings["Ledger:Projections:WakeOnAppend"] = "true";
         await ledger.StartAsync();
-        await QuoteJourneyLoad.RunAsync(ledger, best.Clients, 3); // warm-up
+        await QuoteJourneyLoad.RunAsync(ledger, best.Clients, WarmUpSeconds);
         var wokenBest = await QuoteJourneyLoad.RunAsync(ledger, best.Clients, seconds);
         var wokenHalf = await QuoteJourneyLoad.RunAsync(ledger, best.Clients, seconds, best.CommandsPerSecond / 2);
         Console.WriteLine();

@@ -95,7 +95,7 @@ public sealed class LedgerUnderTest : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    private static async Task Send(HttpClient client, string path, object body)
+    public static async Task Send(HttpClient client, string path, object body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());

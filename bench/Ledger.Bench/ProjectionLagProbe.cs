@@ -33,7 +33,8 @@ public sealed class ProjectionLagProbe : IAsyncDisposable
     {
         string connectionString;
         await using (var connection = store.Storage.Database.CreateConnection()) connectionString = connection.ConnectionString;
-        var dataSource = NpgsqlDataSource.Create(connectionString);
+        // No DISCARD ALL before each poll: it would be a transaction of its own that the subtraction below misses.
+        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString);
         var schema = store.Options.Events.DatabaseSchemaName;
         var probe = new ProjectionLagProbe(dataSource, schema, await HighestEventAsync(dataSource, schema));
         probe._polling = probe.PollAsync();

@@ -43,7 +43,8 @@ public static class LedgerApi
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // No configuration reload: its file watcher wakes on every write below the content root (a local cluster's WAL, too).
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         configure?.Invoke(builder);
         var settings = LedgerSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
@@ -52,7 +53,7 @@ public static class LedgerApi
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
 
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(settings.PostgresConnectionString));
+        builder.Services.AddSingleton(_ => LedgerDataSource(settings.PostgresConnectionString));
         var registry = LedgerEventTypes.Registry();
         builder.Services.AddLedgerEventStore(settings, registry);
         // Tests may register a fake clock first.
@@ -136,8 +137,27 @@ public static class LedgerApi
         app.MapScalarApiReference("/docs");
         app.MapLedgerHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapWolverineEndpoints(options => options.RequireAuthorizeOnAll());
+        app.MapWolverineEndpoints(options =>
+        {
+            options.RequireAuthorizeOnAll();
+            // `?page=abc` is a 400 problem, not page 0.
+            options.RejectUnparseableQueryValues = true;
+        });
         return app;
+    }
+
+    /// <summary>
+    /// The one connection pool. A pooled connection is not reset with <c>DISCARD ALL</c> when reused: that reset is a
+    /// statement, so a transaction, of its own on every command, and it would drop the prepared statements (ADR/0016). Nothing the ledger does leaves session state
+    /// behind on a pooled connection: no session advisory locks, temporary tables or settings.
+    /// </summary>
+    public static NpgsqlDataSource LedgerDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
+        // The same few statements run on every command: parse and plan them once per connection.
+        builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        return builder.Build();
     }
 
     /// <summary><c>Reconciliation:SlaHours:QTC-01</c> (etc.) override a time rule's SLA; the catalogue's defaults apply otherwise.</summary>

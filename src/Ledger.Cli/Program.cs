@@ -4,6 +4,8 @@ using Spectre.Console;
 // `ledger <command>`: one process per command; `serve` runs the API in the foreground.
 var command = args.FirstOrDefault() ?? "help";
 var rest = args.Skip(1).ToArray();
+// `ledger <verb> --help` prints the verb's usage and runs nothing.
+if (rest.Any(a => a is "--help" or "-h")) return Help(command);
 try
 {
     return command switch
@@ -16,7 +18,7 @@ try
         "verify" => await AuditCommands.VerifyAsync(rest),
         "projections" => await ProjectionCommands.ProjectionsAsync(rest),
         "reconcile" => await ProjectionCommands.ReconcileAsync(rest),
-        _ => Help(),
+        _ => Help(null),
     };
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
@@ -25,19 +27,23 @@ catch (Exception e) when (e is InvalidOperationException or TimeoutException or 
     return 1;
 }
 
-static int Help()
+static int Help(string? verb)
 {
-    AnsiConsole.MarkupLine("""
-        [bold]ledger[/] — the quote-to-cash ledger
-
-          [green]up[/]       install PostgreSQL if missing, start the private cluster under .ledger/, start the API
-          [green]down[/]     stop the API and the cluster (data stays in .ledger/pg)
-          [green]status[/]   what is running, and where
-          [green]serve[/]    run the API in the foreground (what 'up' starts in the background)
-          [green]timeline[/] <quote-id> [[--as-of <instant>]] [[--format table|json|csv]]   a quote's history from the event store
-          [green]verify[/]   <quote-id> | --all   recompute hash chains; exit code 2 on a broken link
-          [green]projections[/] [[rebuild [[name]]]]   each projection's position and lag; rebuild one or all from the event store
-          [green]reconcile[/] [[--format table|csv|json]] [[--status open|all|resolved|closed]] [[--rule R]] [[--crm C]] [[--owner O]] [[--min-age-hours N]]
-        """);
+    (string Verb, string Usage)[] verbs =
+    [
+        ("up", "install PostgreSQL if missing, start the private cluster under .ledger/, start the API"),
+        ("down", "stop the API and the cluster (data stays in .ledger/pg)"),
+        ("status", "what is running, and where"),
+        ("serve", "run the API in the foreground (what 'up' starts in the background)"),
+        ("timeline", "<quote-id> [--as-of <instant>] [--format table|json|csv]   a quote's history from the event store"),
+        ("verify", "<quote-id> | --all   recompute hash chains; exit code 2 on a broken link"),
+        ("projections", "[rebuild [name]]   each projection's position and lag; rebuild one or all from the event store"),
+        ("reconcile", "[--format table|csv|json] [--status open|all|resolved|closed] [--rule R] [--crm C] [--owner O] [--min-age-hours N]"),
+    ];
+    var shown = verbs.Where(v => verb is null || v.Verb == verb).ToList();
+    if (shown.Count == 0) shown = [.. verbs];
+    if (shown.Count > 1) AnsiConsole.MarkupLine("[bold]ledger[/] — the quote-to-cash ledger\n");
+    foreach (var (name, usage) in shown)
+        AnsiConsole.MarkupLineInterpolated($"  [green]ledger {name}[/] {usage}");
     return 0;
 }

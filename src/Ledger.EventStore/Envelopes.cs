@@ -13,7 +13,11 @@ public sealed record EventMetadata(
     int SchemaVersion = 1);
 
 /// <summary>An event about to be appended: its id makes retries idempotent, its data is JSON.</summary>
-public sealed record EventToAppend(Guid EventId, string Type, ReadOnlyMemory<byte> Data, EventMetadata Metadata);
+/// <param name="Body">
+/// The event object <paramref name="Data"/> was serialized from by <see cref="EventSerializer"/>, when the caller holds it:
+/// a backend that stores objects (Marten) takes it as it is instead of reading it back from the data.
+/// </param>
+public sealed record EventToAppend(Guid EventId, string Type, ReadOnlyMemory<byte> Data, EventMetadata Metadata, object? Body = null);
 
 /// <summary>
 /// An event as stored. <see cref="Hash"/> is sha-256 over type, canonical data, metadata and

@@ -37,7 +37,8 @@ internal sealed class MartenEventWriter(IDocumentStore store, EventSerializer se
     /// <summary>
     /// The CLR bodies Marten stores. Marten stores what it serialises from the object; if that differs from
     /// the bytes that were hashed, the chain would not verify on read. Refuse rather than store an event that
-    /// looks tampered with.
+    /// looks tampered with. An event whose object came with it was serialized from that object with the options Marten
+    /// writes with, so it needs no such check.
     /// </summary>
     public object[] Bodies(IReadOnlyList<ChainedEvent> events)
     {
@@ -45,6 +46,11 @@ internal sealed class MartenEventWriter(IDocumentStore store, EventSerializer se
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i].Event;
+            if (e.Body is { } given)
+            {
+                bodies[i] = given;
+                continue;
+            }
             var body = serializer.Deserialize(e.Type, e.Data.Span);
             var stored = JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), serializer.Options);
             if (CanonicalJson.Write(stored) != CanonicalJson.Write(e.Data.Span))

@@ -25,12 +25,13 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
 {
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
+    private bool _transactionIdTaken;
     private bool _answerLookedUp;
     private StoredAnswer? _answer;
 
     public async Task<StoredAnswer?> FindAnswerAsync(CancellationToken ct)
     {
-        if (!_answerLookedUp) await RunAsync(null, false, ct);
+        if (!_answerLookedUp && key is not null) await RunAsync(null, false, ct);
         return _answer;
     }
 
@@ -39,14 +40,14 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
 
     public async Task<IReadOnlyList<RecordedEvent>> ReadNewAsync(string streamId, long afterRevision, CancellationToken ct)
     {
-        await BeginAsync(ct);
-        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        await using var batch = await NewBatchAsync(ct);
         var events = new NpgsqlBatchCommand($"{EventRows.Select(schema)} where stream_id = $1 and version > $2 order by version");
         events.Parameters.Add(new NpgsqlParameter { Value = streamId });
         events.Parameters.Add(new NpgsqlParameter { Value = afterRevision + 1 });
         batch.BatchCommands.Add(events);
         var found = new List<RecordedEvent>();
         await using var reader = await batch.ExecuteReaderAsync(ct);
+        await SkipTransactionIdAsync(batch, reader, ct);
         while (await reader.ReadAsync(ct)) found.Add(EventRows.Read(reader).Event);
         return found;
     }
@@ -100,14 +101,32 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
         _transaction = await _connection.BeginTransactionAsync(ct);
     }
 
-    /// <summary>One round trip: [transaction id, stored answer] on the first call, then the stream's lock and events.</summary>
+    /// <summary>
+    /// A batch in the session's transaction; the first one begins with taking the transaction id, so that it is held
+    /// before Marten draws any sequence value (the gap rule, ADR/0005).
+    /// </summary>
+    private async Task<NpgsqlBatch> NewBatchAsync(CancellationToken ct)
+    {
+        await BeginAsync(ct);
+        var batch = new NpgsqlBatch(_connection, _transaction);
+        if (!_transactionIdTaken) batch.BatchCommands.Add(new NpgsqlBatchCommand(TakeTransactionId));
+        return batch;
+    }
+
+    private const string TakeTransactionId = "select pg_current_xact_id()";
+
+    private async Task SkipTransactionIdAsync(NpgsqlBatch batch, NpgsqlDataReader reader, CancellationToken ct)
+    {
+        if (batch.BatchCommands[0].CommandText != TakeTransactionId) return;
+        await reader.NextResultAsync(ct);
+        _transactionIdTaken = true;
+    }
+
+    /// <summary>One round trip: [transaction id,] the stream's lock, the stored answer (first time), the events.</summary>
     private async Task<StreamSnapshot?> RunAsync(string? streamId, bool forWrite, CancellationToken ct)
     {
-        var first = _connection is null;
-        await BeginAsync(ct);
-        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        await using var batch = await NewBatchAsync(ct);
         // Lock before looking up the answer: a concurrent attempt with the same key then commits its answer first.
-        if (first) batch.BatchCommands.Add(new NpgsqlBatchCommand("select pg_current_xact_id()"));
         if (streamId is not null && forWrite)
         {
             var lockRow = new NpgsqlBatchCommand($"select version from {schema}.mt_streams where id = $1 for update");
@@ -122,16 +141,10 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
             events.Parameters.Add(new NpgsqlParameter { Value = streamId });
             batch.BatchCommands.Add(events);
         }
-        if (batch.BatchCommands.Count == 0)
-        {
-            _answerLookedUp = true;
-            return null;
-        }
-
         try
         {
             await using var reader = await batch.ExecuteReaderAsync(ct);
-            if (first) await reader.NextResultAsync(ct);
+            await SkipTransactionIdAsync(batch, reader, ct);
             if (streamId is not null && forWrite) await reader.NextResultAsync(ct);
             if (findAnswer)
             {

@@ -38,6 +38,32 @@ public sealed class CommandSafetyTests : IAsyncLifetime
         Assert.Single(await _world.StreamAsync("quote-Q-RETRY"), e => e.Type == "quote-priced.v1");
     }
 
+    /// <summary>No lock is held for a key any more: concurrent attempts race inside their transactions and the answer's unique key settles it.</summary>
+    [Fact]
+    public async Task Concurrent_attempts_with_one_key_append_once_and_all_get_the_same_answer()
+    {
+        await DraftWithLine("Q-TWINS");
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            Post(_world.Salesforce, "/quotes/Q-TWINS/lines/L1/change", new { quantity = 4, discountPercent = 5 }, "change-twins")));
+
+        Assert.All(attempts, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        var bodies = await Task.WhenAll(attempts.Select(a => a.Content.ReadAsStringAsync()));
+        Assert.Single(bodies.Distinct());
+        Assert.Single(await _world.StreamAsync("quote-Q-TWINS"), e => e.Type == "quote-line-changed.v1");
+    }
+
+    [Fact]
+    public async Task A_query_value_that_does_not_parse_is_a_400_problem_not_a_default()
+    {
+        var response = await _world.Finance.GetAsync("/reconciliation/discrepancies?page=abc");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("page", body);
+        Assert.DoesNotContain("System.", body);
+    }
+
     [Fact]
     public async Task The_same_key_with_another_body_is_422_and_appends_nothing()
     {
