@@ -28,6 +28,22 @@ for line in sys.stdin:
 if current:
     samples.append(current)
 
+# What the thread was doing, by the outermost frame that names it: the request path, the projections, the load.
+ACTIVITIES = [
+    ("load generator (HttpClient, Ledger.Bench)", ("[Ledger.Bench]", "[System.Net.Http]")),
+    ("projection daemon", ("Daemon",)),
+    ("billing simulator", ("[Ledger.BillingSimulator]",)),
+    ("HTTP requests (Kestrel, endpoints, command units)", ("[Microsoft.AspNetCore", "[Wolverine.Http]", "[Ledger.Api]")),
+    ("Wolverine messages and durability agents", ("[Wolverine",)),
+]
+
+def activity(frames):
+    for frame in reversed(frames):  # outermost first
+        for name, markers in ACTIVITIES:
+            if any(m in frame for m in markers):
+                return name
+    return "other (runtime, JIT, timers)"
+
 def component(frames):
     for frame in frames:  # innermost first
         for name, marker in COMPONENTS:
@@ -42,4 +58,8 @@ for name, count in threads.most_common(10):
     print(f"{100 * count / len(samples):6.2f}%  {name}")
 print("thread-pool and socket threads, by innermost known component (share of all samples):")
 for name, count in managed.most_common():
+    print(f"{100 * count / len(samples):6.2f}%  {name}")
+by_activity = collections.Counter(activity(frames) for comm, frames in samples if comm.startswith((".NET TP Worker", ".NET Sockets")))
+print("thread-pool and socket threads, by outermost known activity (share of all samples):")
+for name, count in by_activity.most_common():
     print(f"{100 * count / len(samples):6.2f}%  {name}")

@@ -8,7 +8,7 @@ public static class BenchCommand
         "  postgres: a throwaway durable cluster (fsync on) unless LEDGER_BENCH_POSTGRES names a server\n" +
         "  esdb:     the server LEDGER_TEST_ESDB names\n" +
         "usage: Ledger.Bench timeline --events 10000   (one quote's auditor timeline vs a raw read, throwaway cluster with fsync on)\n" +
-        "usage: Ledger.Bench commands [--clients 1,16,64] [--seconds 20]   (HTTP quote journeys vs pgbench -N and raw Marten appends, throwaway cluster with fsync on)\n" +
+        "usage: Ledger.Bench commands [--clients 1,16,64] [--seconds 20] [--statements]   (HTTP quote journeys vs pgbench -N and raw Marten appends, throwaway cluster with fsync on)\n" +
         "usage: Ledger.Bench growth [--history 10000,10000000] [--clients 1,16] [--seconds 20]   (command latency with that many events already stored, throwaway cluster with fsync on)\n" +
         "usage: Ledger.Bench rebuild --events 100000   (every projection rebuilt vs reading and deserializing the same events, throwaway cluster with fsync on)\n" +
         "usage: Ledger.Bench catalog [--versions 1,1000] [--clients 1,16] [--seconds 20]   (command latency with that many published catalog versions, throwaway cluster with fsync on)";
@@ -33,7 +33,7 @@ public static class BenchCommand
         {
             var levels = Option(args, "--clients") is { } c ? c.Split(',').Select(int.Parse).ToArray() : [1, 16, 64];
             var seconds = int.Parse(Option(args, "--seconds") ?? "20");
-            return await CommandBenchmark.RunAsync(levels, seconds, Path.Combine(RepositoryRoot(), "bench", "results"));
+            return await CommandBenchmark.RunAsync(levels, seconds, Path.Combine(RepositoryRoot(), "bench", "results"), args.Contains("--statements"));
         }
         if (args is ["growth", ..])
         {

@@ -19,9 +19,10 @@ public static class CommandBenchmark
 {
     private const int WarmUpSeconds = 10;
 
-    public static async Task<int> RunAsync(int[] levels, int seconds, string outFolder)
+    /// <param name="statements">Also count the statements of each unpaced load (pg_stat_statements) and print them per command.</param>
+    public static async Task<int> RunAsync(int[] levels, int seconds, string outFolder, bool statements = false)
     {
-        await using var cluster = await ThrowawayCluster.StartAsync("commands");
+        await using var cluster = await ThrowawayCluster.StartAsync("commands", countStatements: statements);
         await using var ledger = await LedgerUnderTest.StartAsync(cluster.ConnectionString);
         await cluster.CreateDatabaseAsync("pgbench");
         await Pgbench(cluster, ["-i", "-q", "-s", "1", "pgbench"]);
@@ -35,7 +36,11 @@ public static class CommandBenchmark
         foreach (var clients in levels)
         {
             await QuoteJourneyLoad.RunAsync(ledger, clients, WarmUpSeconds); // warm-up: tiered JIT settles
+            var counts = statements ? await StatementCounts.StartAsync(cluster.ConnectionString) : null;
             var run = await QuoteJourneyLoad.RunAsync(ledger, clients, seconds);
+            if (counts is not null)
+                foreach (var (perCommand, statement) in await counts.TopAsync(run.Commands))
+                    Console.WriteLine(FormattableString.Invariant($"  {perCommand,6:F2} / command  {statement}"));
             var pgbench = await PgbenchTps(cluster, clients, seconds);
             var marten = await MartenLoad(raw, clients, seconds);
             runs.Add(run);

@@ -31,7 +31,8 @@ public sealed class ThrowawayCluster : IAsyncDisposable
         return _cluster.ConnectionString(name);
     }
 
-    public static async Task<ThrowawayCluster> StartAsync(string name)
+    /// <param name="countStatements">Loads pg_stat_statements, so a run can say which statements its transactions were made of.</param>
+    public static async Task<ThrowawayCluster> StartAsync(string name, bool countStatements = false)
     {
         var binaries = PostgresBinaries.Find()
             ?? throw new InvalidOperationException("PostgreSQL binaries not found: apt-get install postgresql, or set LEDGER_BENCH_POSTGRES.");
@@ -39,6 +40,9 @@ public sealed class ThrowawayCluster : IAsyncDisposable
         try
         {
             await cluster._cluster.InitialiseAsync(durable: true);
+            if (countStatements)
+                await File.AppendAllLinesAsync(Path.Combine(cluster._cluster.DataFolder, "postgresql.conf"),
+                    ["shared_preload_libraries = 'pg_stat_statements'", "pg_stat_statements.track_utility = on", "pg_stat_statements.max = 1000"]);
             await cluster._cluster.StartAsync();
             await cluster._cluster.CreateDatabaseIfMissingAsync("bench");
             return cluster;

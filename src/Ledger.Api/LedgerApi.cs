@@ -53,7 +53,8 @@ public static class LedgerApi
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
 
-        builder.Services.AddSingleton(_ => LedgerDataSource(settings.PostgresConnectionString));
+        var connectionString = PooledConnectionString(settings.PostgresConnectionString);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         var registry = LedgerEventTypes.Registry();
         builder.Services.AddLedgerEventStore(settings, registry);
         // Tests may register a fake clock first.
@@ -80,7 +81,7 @@ public static class LedgerApi
         });
         builder.Services.AddMarten(options =>
             {
-                options.Connection(settings.PostgresConnectionString);
+                options.Connection(connectionString);
                 LedgerMarten.ConfigureEventStore(options, new EventSerializer(registry));
                 options.Storage.ExtendedSchemaObjects.Add(AnswerTable.Schema());
                 LedgerProjections.Configure(options);
@@ -147,18 +148,16 @@ public static class LedgerApi
     }
 
     /// <summary>
-    /// The one connection pool. A pooled connection is not reset with <c>DISCARD ALL</c> when reused: that reset is a
+    /// The connection settings of every pool in the host (the ledger's, Marten's, Wolverine's). A pooled connection is not reset with <c>DISCARD ALL</c> when reused: that reset is a
     /// statement, so a transaction, of its own on every command, and it would drop the prepared statements (ADR/0016). Nothing the ledger does leaves session state
     /// behind on a pooled connection: no session advisory locks, temporary tables or settings.
     /// </summary>
-    public static NpgsqlDataSource LedgerDataSource(string connectionString)
+    public static string PooledConnectionString(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.NoResetOnClose = true;
+        NoResetOnClose = true,
         // The same few statements run on every command: parse and plan them once per connection.
-        builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
-        return builder.Build();
-    }
+        MaxAutoPrepare = 32,
+    }.ConnectionString;
 
     /// <summary><c>Reconciliation:SlaHours:QTC-01</c> (etc.) override a time rule's SLA; the catalogue's defaults apply otherwise.</summary>
     private static ReconciliationSlas ReconciliationSlasFrom(IConfiguration configuration) => new(
