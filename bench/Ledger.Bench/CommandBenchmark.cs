@@ -50,6 +50,19 @@ public static class CommandBenchmark
                 $"| {clients} | {run.CommandsPerSecond:F0} | {run.P50:F1} | {run.P95:F1} | {run.P99:F1} | {run.Errors} | {run.LagP50:F0} / {run.LagP99:F0} | {run.TransactionsPerCommand:F1} | {run.WalSyncsPerCommand:F2} | {pgbench:F0} | {marten:F0} | {row.ledgerToPgbench:F2} | {row.ledgerToRawMarten:F2} |"));
         }
 
+        // The write path alone: the same load with no projection daemon in the process (the views fall behind, nothing else changes).
+        await ledger.StopAsync();
+        ledger.Settings["Ledger:Projections:RunDaemon"] = "false";
+        await ledger.StartAsync();
+        await QuoteJourneyLoad.RunAsync(ledger, levels.Max(), WarmUpSeconds, measureLag: false);
+        var writePathAlone = await QuoteJourneyLoad.RunAsync(ledger, levels.Max(), seconds, measureLag: false);
+        ledger.Settings.Remove("Ledger:Projections:RunDaemon");
+        await ledger.StopAsync();
+        await ledger.StartAsync();
+        Console.WriteLine();
+        Console.WriteLine(FormattableString.Invariant(
+            $"write path alone ({writePathAlone.Clients} clients, no projection daemon): {writePathAlone.CommandsPerSecond:F0} cmds/s, p50 {writePathAlone.P50:F1} ms, p99 {writePathAlone.P99:F1} ms, {writePathAlone.TransactionsPerCommand:F2} transactions and {writePathAlone.WalSyncsPerCommand:F2} WAL flushes per command, {writePathAlone.Errors} errors"));
+
         // Lag under sustained load at half the best throughput, with the client count that reached it; then the same
         // two loads (best, half) again with the daemon woken by NOTIFY on every append instead of polling (ADR/0015).
         var best = runs.MaxBy(r => r.CommandsPerSecond)!;
@@ -69,7 +82,7 @@ public static class CommandBenchmark
 
         await BenchResults.WriteAsync(outFolder, "commands", "commands",
             new { levels, seconds, backend = "postgres (throwaway cluster, fsync on)", journey = "draft, line, price, submit (every 5th: deal-desk grant), send, accept, order" },
-            new { rows, halfOfBest = half, wokenByNotify = new { best = wokenBest, halfOfBest = wokenHalf } });
+            new { rows, writePathAlone, halfOfBest = half, wokenByNotify = new { best = wokenBest, halfOfBest = wokenHalf } });
         return 0;
     }
 

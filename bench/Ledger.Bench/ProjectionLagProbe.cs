@@ -29,7 +29,8 @@ public sealed class ProjectionLagProbe : IAsyncDisposable
     }
 
     /// <summary>Starts polling; events appended from now on are the ones measured.</summary>
-    public static async Task<ProjectionLagProbe> StartAsync(IDocumentStore store)
+    /// <param name="poll">False: no polling (no daemon to wait for); the probe only reads the database's counters.</param>
+    public static async Task<ProjectionLagProbe> StartAsync(IDocumentStore store, bool poll = true)
     {
         string connectionString;
         await using (var connection = store.Storage.Database.CreateConnection()) connectionString = connection.ConnectionString;
@@ -37,8 +38,16 @@ public sealed class ProjectionLagProbe : IAsyncDisposable
         var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString);
         var schema = store.Options.Events.DatabaseSchemaName;
         var probe = new ProjectionLagProbe(dataSource, schema, await HighestEventAsync(dataSource, schema));
-        probe._polling = probe.PollAsync();
+        if (poll) probe._polling = probe.PollAsync();
         return probe;
+    }
+
+    /// <summary>Stops without waiting for the projections: no lag is measured.</summary>
+    public async Task<List<double>> StopPollingAsync()
+    {
+        await _stop.CancelAsync();
+        await _polling;
+        return [];
     }
 
     /// <summary>Waits until the projections cover the last event appended so far, then returns every event's lag in ms.</summary>

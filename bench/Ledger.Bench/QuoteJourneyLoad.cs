@@ -17,9 +17,10 @@ public sealed record LoadResult(
 /// </summary>
 public static class QuoteJourneyLoad
 {
-    public static async Task<LoadResult> RunAsync(LedgerUnderTest ledger, int clients, int seconds, double? commandsPerSecond = null)
+    /// <param name="measureLag">False when no daemon runs: the probe then only counts the database's work.</param>
+    public static async Task<LoadResult> RunAsync(LedgerUnderTest ledger, int clients, int seconds, double? commandsPerSecond = null, bool measureLag = true)
     {
-        await using var lag = await ProjectionLagProbe.StartAsync(ledger.Views);
+        await using var lag = await ProjectionLagProbe.StartAsync(ledger.Views, measureLag);
         var before = await lag.DatabaseWorkAsync();
         var latencies = new List<double>[clients];
         var errors = 0;
@@ -65,7 +66,7 @@ public static class QuoteJourneyLoad
             }
         })));
         var elapsed = until.Elapsed.TotalSeconds;
-        var lags = await lag.StopAsync(TimeSpan.FromMinutes(2));
+        var lags = measureLag ? await lag.StopAsync(TimeSpan.FromMinutes(2)) : await lag.StopPollingAsync();
         var after = await lag.DatabaseWorkAsync();
         var all = latencies.SelectMany(l => l).Order().ToList();
         return new LoadResult(run, clients, commandsPerSecond, all.Count, errors, all.Count / elapsed,

@@ -89,8 +89,9 @@ public static class LedgerApi
                 // tens of ms, but costs command throughput (ADR/0015, measured in bench/README.md).
                 options.Events.UseListenNotifyForEventAppends = builder.Configuration.GetValue("Ledger:Projections:WakeOnAppend", false);
             })
-            // Each projection runs on exactly one node, elected with a PostgreSQL advisory lock (ADR/0014).
-            .AddAsyncDaemon(DaemonMode.HotCold)
+            // Each projection runs on exactly one node, elected with a PostgreSQL advisory lock (ADR/0014). A node can be
+            // kept out of the election (Ledger:Projections:RunDaemon=false): a write-only node, or a benchmark of the write path alone.
+            .AddAsyncDaemon(builder.Configuration.GetValue("Ledger:Projections:RunDaemon", true) ? DaemonMode.HotCold : DaemonMode.Disabled)
             .UseNpgsqlDataSource()
             .ApplyAllDatabaseChangesOnStartup()
             .IntegrateWithWolverine();

@@ -34,11 +34,27 @@ public sealed record SpecFile(
 
     private static readonly string[] Keys = ["title", "stream", "at", "given", "when", "then", "refused"];
 
+    /// <summary>The file of named histories specs share (<c>specs/fixtures.yaml</c>); not a spec itself.</summary>
+    public const string FixturesFile = "fixtures.yaml";
+
     /// <summary>Every spec, by path relative to <c>specs/</c>, in a stable order.</summary>
     public static IEnumerable<string> All() =>
         Directory.EnumerateFiles(Root, "*.yaml", SearchOption.AllDirectories)
             .Select(f => System.IO.Path.GetRelativePath(Root, f).Replace('\\', '/'))
+            .Where(f => f != FixturesFile)
             .Order(StringComparer.Ordinal);
+
+    /// <summary>Each named history of <c>specs/fixtures.yaml</c> with its events.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<SpecEvent>> Fixtures => LazyFixtures.Value;
+
+    private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlyList<SpecEvent>>> LazyFixtures = new(() =>
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(System.IO.Path.Combine(Root, FixturesFile)))
+            yaml.Load(reader);
+        var root = ToJson(yaml.Documents[0].RootNode) as JsonObject ?? throw Bad(FixturesFile, "fixtures are a mapping of names to event lists.");
+        return root.ToDictionary(f => f.Key, f => Events(f.Value as JsonArray ?? throw Bad(FixturesFile, $"'{f.Key}' is a list of events."), FixturesFile, f.Key, fixtures: false));
+    });
 
     public static SpecFile Load(string path)
     {
@@ -55,7 +71,7 @@ public sealed record SpecFile(
         {
             null => null,
             JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String && v.GetValue<string>() == "nothing" => [],
-            JsonArray events => Events(events, path, "then"),
+            JsonArray events => Events(events, path, "then", fixtures: false),
             _ => throw Bad(path, "'then' is a list of events or `nothing`."),
         };
         var refused = root["refused"] switch
@@ -76,7 +92,7 @@ public sealed record SpecFile(
             root["given"] switch
             {
                 null => [],
-                JsonArray given => Events(given, path, "given"),
+                JsonArray given => Events(given, path, "given", fixtures: true),
                 _ => throw Bad(path, "'given' is a list of events."),
             },
             command,
@@ -85,11 +101,16 @@ public sealed record SpecFile(
             refused);
     }
 
-    private static IReadOnlyList<SpecEvent> Events(JsonArray events, string path, string where) =>
-        events.Select((e, i) =>
+    /// <param name="fixtures">Whether an item may name a fixture (a plain text item) that stands for its events.</param>
+    private static IReadOnlyList<SpecEvent> Events(JsonArray events, string path, string where, bool fixtures) =>
+        events.SelectMany((e, i) =>
         {
-            var (type, data) = Single(e as JsonObject ?? throw Bad(path, $"{where}[{i}] is `- event-name.vN: {{ ... }}`."), path, $"{where}[{i}]");
-            return new SpecEvent(type, data);
+            if (fixtures && e is JsonValue name && name.GetValueKind() == System.Text.Json.JsonValueKind.String)
+                return Fixtures.TryGetValue(name.GetValue<string>(), out var history)
+                    ? history.Select(h => h with { Data = h.Data.DeepClone() })
+                    : throw Bad(path, $"{where}[{i}] names no fixture of specs/{FixturesFile}: '{name.GetValue<string>()}'.");
+            var (type, data) = Single(e as JsonObject ?? throw Bad(path, $"{where}[{i}] is `- event-name.vN: {{ ... }}` or a fixture's name."), path, $"{where}[{i}]");
+            return [new SpecEvent(type, data)];
         }).ToList();
 
     /// <summary>A one-key mapping: the name (of an event or command) and its data.</summary>
