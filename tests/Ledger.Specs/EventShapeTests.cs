@@ -73,14 +73,6 @@ public sealed class EventShapeTests
     }
 
     [Fact]
-    public void Command_names_found_by_reflection_are_the_domains_command_names()
-    {
-        var byReflection = Streams.Commands.Select(c => $"{c.Key} = {c.Value.Type.Name}").Order().ToList();
-        var declared = CommandNames.All.Select(c => $"{c.Name} = {c.Type.Name}").Order().ToList();
-        Assert.Equal(declared, byReflection);
-    }
-
-    [Fact]
     public void Every_event_type_belongs_to_exactly_one_stream()
     {
         var owners = EventNames.All.Select(e => (e.Name, Streams: Streams.All.Where(s => s.EventTypes.Contains(e.Type)).Select(s => s.Name).ToList()));

@@ -32,7 +32,7 @@ public static class Streams
     public static readonly IReadOnlyDictionary<string, (Type Type, SpecStream Stream)> Commands =
         All.SelectMany(s => s.Commands.Select(c => KeyValuePair.Create(c.Key, (c.Value, s)))).ToDictionary();
 
-    public static string Kebab(string pascal) => Regex.Replace(pascal, "(?<!^)([A-Z])", "-$1").ToLowerInvariant();
+    public static string Kebab(string pascal) => CommandNames.Kebab(pascal);
 
     private static List<SpecStream> Discover()
     {

@@ -1,3 +1,4 @@
+using Ledger.Domain;
 using NodaTime;
 
 namespace Ledger.Domain.Catalog;
@@ -9,6 +10,7 @@ public sealed record ProductOffering(string ProductOfferingId, string Name, IRea
 /// <summary>Events of the catalog stream (<c>catalog</c>): published product offerings, one version at a time.</summary>
 public abstract record CatalogEvent(string CatalogId);
 
+[EventName("catalog-version-published.v1")]
 public sealed record CatalogVersionPublished(string CatalogId, string Version, IReadOnlyList<ProductOffering> Offerings, string PublishedBy, Instant PublishedAt)
     : CatalogEvent(CatalogId);
 
@@ -24,6 +26,7 @@ public sealed record PolicyOverride(string? Segment, string? Region, ApprovalThr
 /// <summary>Events of the pricing policy stream (<c>pricing-policy</c>).</summary>
 public abstract record PricingPolicyEvent(string PolicyId);
 
+[EventName("pricing-policy-published.v1")]
 public sealed record PricingPolicyPublished(
     string PolicyId, string Version, ApprovalThresholds Defaults, IReadOnlyList<PolicyOverride> Overrides, string PublishedBy, Instant PublishedAt)
     : PricingPolicyEvent(PolicyId);

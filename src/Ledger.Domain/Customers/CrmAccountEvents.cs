@@ -1,3 +1,4 @@
+using Ledger.Domain;
 using NodaTime;
 
 namespace Ledger.Domain.Customers;
@@ -5,7 +6,9 @@ namespace Ledger.Domain.Customers;
 public abstract record CrmAccountEvent(string Crm, string AccountId);
 
 /// <summary>A CRM account now belongs to a canonical customer; the stream per account makes the mapping unique.</summary>
+[EventName("crm-account-claimed.v1")]
 public sealed record CrmAccountClaimed(string Crm, string AccountId, string CustomerId, Instant ClaimedAt) : CrmAccountEvent(Crm, AccountId);
 
+[EventName("crm-account-reassigned.v1")]
 public sealed record CrmAccountReassigned(string Crm, string AccountId, string FromCustomerId, string ToCustomerId, Instant ReassignedAt)
     : CrmAccountEvent(Crm, AccountId);

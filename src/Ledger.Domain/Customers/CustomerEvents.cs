@@ -1,3 +1,4 @@
+using Ledger.Domain;
 using NodaTime;
 
 namespace Ledger.Domain.Customers;
@@ -6,10 +7,13 @@ public sealed record CrmAccount(string Crm, string AccountId);
 
 public abstract record CustomerEvent(string CustomerId);
 
+[EventName("customer-registered.v1")]
 public sealed record CustomerRegistered(string CustomerId, string Name, string? WebDomain, string RegisteredBy, Instant RegisteredAt) : CustomerEvent(CustomerId);
 
+[EventName("crm-account-linked.v1")]
 public sealed record CrmAccountLinked(string CustomerId, string Crm, string AccountId, string LinkedBy, Instant LinkedAt) : CustomerEvent(CustomerId);
 
 /// <summary>This canonical customer was found to be the same as another and now lives on as that one.</summary>
+[EventName("customer-merged.v1")]
 public sealed record CustomerMerged(string CustomerId, string IntoCustomerId, IReadOnlyList<CrmAccount> MovedAccounts, string MergedBy, Instant MergedAt)
     : CustomerEvent(CustomerId);

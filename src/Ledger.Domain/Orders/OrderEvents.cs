@@ -1,3 +1,4 @@
+using Ledger.Domain;
 using Ledger.Domain.Quotes;
 using NodaTime;
 
@@ -18,8 +19,11 @@ public sealed record AcceptedQuote(
 
 public abstract record OrderEvent(string OrderId);
 
+[EventName("order-placed.v1")]
 public sealed record OrderPlaced(string OrderId, AcceptedQuote Quote, string PlacedBy, Instant PlacedAt) : OrderEvent(OrderId);
 
+[EventName("order-cancelled.v1")]
 public sealed record OrderCancelled(string OrderId, string QuoteId, string Reason, string CancelledBy, Instant CancelledAt) : OrderEvent(OrderId);
 
+[EventName("order-closed.v1")]
 public sealed record OrderClosed(string OrderId, string QuoteId, string BillingReference, Instant ClosedAt) : OrderEvent(OrderId);

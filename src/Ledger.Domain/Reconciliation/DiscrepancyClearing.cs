@@ -1,3 +1,4 @@
+using Ledger.Domain;
 using Ledger.Domain.Common;
 using NodaTime;
 
@@ -6,13 +7,16 @@ namespace Ledger.Domain.Reconciliation;
 /// <summary>Finance's actions on one discrepancy (<c>discrepancy-{id}</c>); detection is the projections' work, clearing is recorded here.</summary>
 public abstract record DiscrepancyEvent(string DiscrepancyId, string Rule, string Subject, int Occurrence);
 
+[EventName("discrepancy-acknowledged.v1")]
 public sealed record DiscrepancyAcknowledged(string DiscrepancyId, string Rule, string Subject, int Occurrence, string By, string Note, Instant AcknowledgedAt)
     : DiscrepancyEvent(DiscrepancyId, Rule, Subject, Occurrence);
 
+[EventName("discrepancy-assigned.v1")]
 public sealed record DiscrepancyAssigned(string DiscrepancyId, string Rule, string Subject, int Occurrence, string Owner, string By, Instant AssignedAt)
     : DiscrepancyEvent(DiscrepancyId, Rule, Subject, Occurrence);
 
 /// <summary>Finance cleared it by hand, with the reason; it leaves the open list and stays in history.</summary>
+[EventName("discrepancy-resolved.v1")]
 public sealed record DiscrepancyResolved(string DiscrepancyId, string Rule, string Subject, int Occurrence, string By, string Reason, Instant ResolvedAt)
     : DiscrepancyEvent(DiscrepancyId, Rule, Subject, Occurrence);
 

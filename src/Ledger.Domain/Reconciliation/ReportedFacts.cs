@@ -1,3 +1,4 @@
+using Ledger.Domain;
 using Ledger.Domain.Quotes;
 using NodaTime;
 
@@ -10,6 +11,7 @@ namespace Ledger.Domain.Reconciliation;
 public abstract record ReportedFactEvent;
 
 /// <summary>A CRM shows this quote in this state (its own stage mapped to the ledger's quote states), as observed at <c>ObservedAt</c>.</summary>
+[EventName("crm-quote-state-reported.v1")]
 public sealed record CrmQuoteStateReported(
     string Crm, string QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
 
@@ -18,6 +20,7 @@ public enum BillingRecordKind { Invoice, Subscription, CreditNote }
 public enum BillingRecordStatus { Issued, Paid, Void }
 
 /// <summary>The billing system holds this record (invoice, subscription or credit note) for an order. A later report of the same record supersedes it.</summary>
+[EventName("billing-record-reported.v1")]
 public sealed record BillingRecordReported(
     string RecordId, string OrderId, BillingRecordKind Kind, decimal Amount, string Currency, BillingRecordStatus Status,
     Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
