@@ -1,10 +1,11 @@
+using Ledger.Domain.Common;
 namespace Ledger.Domain.Approvals;
 
 public abstract record ApprovalCommand(string QuoteId, int Revision);
 
 public sealed record RequestApproval(
     string QuoteId, int Revision, string QuoteOwner, ApprovalFingerprint Fingerprint, IReadOnlyList<ApprovalLevel> Levels, string Segment, string Region)
-    : ApprovalCommand(QuoteId, Revision);
+    : ApprovalCommand(QuoteId, Revision), IStartsStream;
 
 /// <param name="QuoteFingerprint">The quote's fingerprint now, loaded by the caller: an approval of anything else does not count.</param>
 public sealed record GrantApproval(string QuoteId, int Revision, ApprovalLevel Level, string Approver, ApprovalFingerprint? QuoteFingerprint)

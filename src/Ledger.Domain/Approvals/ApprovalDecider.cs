@@ -42,9 +42,6 @@ public static class ApprovalDecider
 
     public static Decision<ApprovalEvent> Decide(ApprovalCommand command, ApprovalState state, Instant now)
     {
-        if (command is not RequestApproval && state.Status == ApprovalStatus.None)
-            return Decision<ApprovalEvent>.Refuse(RefusalKind.NotFound, "approval.not-found",
-                $"Revision {command.Revision} of quote {command.QuoteId} has no approval request.");
         return command switch
         {
             RequestApproval c => Request(c, state, now),

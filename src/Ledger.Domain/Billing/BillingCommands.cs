@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using NodaTime;
 
 namespace Ledger.Domain.Billing;
@@ -5,7 +6,7 @@ namespace Ledger.Domain.Billing;
 public abstract record BillingCommand(string OrderId);
 
 public sealed record RequestBillingHandoff(string OrderId, decimal Amount, string Currency, string BillingAccount, string IdempotencyKey, string PayloadHash)
-    : BillingCommand(OrderId);
+    : BillingCommand(OrderId), IStartsStream;
 
 public sealed record RecordBillingAcknowledgement(string OrderId, string BillingReference, decimal BilledAmount, string Currency) : BillingCommand(OrderId);
 

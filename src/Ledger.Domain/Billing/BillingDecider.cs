@@ -26,8 +26,6 @@ public static class BillingDecider
 
     public static Decision<BillingEvent> Decide(BillingCommand command, BillingState state, Instant now)
     {
-        if (command is not RequestBillingHandoff && state.Status == BillingStatus.None)
-            return Decision<BillingEvent>.Refuse(RefusalKind.NotFound, "billing.not-requested", $"Order {command.OrderId} has no billing handoff.", "orderId");
         return command switch
         {
             RequestBillingHandoff c => Request(c, state, now),

@@ -1,8 +1,9 @@
+using Ledger.Domain.Common;
 namespace Ledger.Domain.Customers;
 
 public abstract record CustomerCommand(string CustomerId);
 
-public sealed record RegisterCustomer(string CustomerId, string Name, string? WebDomain, string RegisteredBy) : CustomerCommand(CustomerId);
+public sealed record RegisterCustomer(string CustomerId, string Name, string? WebDomain, string RegisteredBy) : CustomerCommand(CustomerId), IStartsStream;
 
 public sealed record LinkCrmAccount(string CustomerId, string Crm, string AccountId, string LinkedBy) : CustomerCommand(CustomerId);
 

@@ -20,8 +20,6 @@ public static class CustomerDecider
 
     public static Decision<CustomerEvent> Decide(CustomerCommand command, CustomerState state, Instant now)
     {
-        if (command is not RegisterCustomer && state.Status == CustomerStatus.None)
-            return Decision<CustomerEvent>.Refuse(RefusalKind.NotFound, "customer.not-found", $"Customer {command.CustomerId} is not registered.", "customerId");
         if (command is not RegisterCustomer && state.Status == CustomerStatus.Merged)
             return Decision<CustomerEvent>.Refuse(RefusalKind.Conflict, "customer.merged", $"Customer {command.CustomerId} was merged into {state.MergedInto}; use that one.");
         switch (command)

@@ -1,9 +1,10 @@
+using Ledger.Domain.Common;
 namespace Ledger.Domain.Orders;
 
 public abstract record OrderCommand(string OrderId);
 
 /// <param name="Quote">The source quote's snapshot; null when the quote is not accepted.</param>
-public sealed record PlaceOrder(string OrderId, string QuoteId, AcceptedQuote? Quote, string PlacedBy) : OrderCommand(OrderId);
+public sealed record PlaceOrder(string OrderId, string QuoteId, AcceptedQuote? Quote, string PlacedBy) : OrderCommand(OrderId), IStartsStream;
 
 /// <param name="BillingConfirmed">Whether the billing stream holds an acknowledgement: billed orders are not cancelled here.</param>
 public sealed record CancelOrder(string OrderId, string Reason, string CancelledBy, bool BillingConfirmed) : OrderCommand(OrderId);

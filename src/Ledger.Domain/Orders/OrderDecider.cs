@@ -23,8 +23,6 @@ public static class OrderDecider
 
     public static Decision<OrderEvent> Decide(OrderCommand command, OrderState state, Instant now)
     {
-        if (command is not PlaceOrder && state.Status == OrderStatus.None)
-            return Decision<OrderEvent>.Refuse(RefusalKind.NotFound, "order.not-found", $"Order {command.OrderId} has not been placed.", "orderId");
         switch (command)
         {
             case PlaceOrder c:

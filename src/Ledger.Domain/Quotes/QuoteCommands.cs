@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Catalog;
 using NodaTime;
@@ -10,7 +11,7 @@ public abstract record QuoteCommand(string QuoteId);
 public sealed record DraftQuote(
     string QuoteId, string SourceCrm, string CrmOpportunityId, string CrmAccountId, string CustomerId, string Owner,
     string Currency, string Segment, string Region, string LegalEntity, string TimeZone, string PriceBookVersion,
-    LocalDate ValidFrom, LocalDate ValidUntil) : QuoteCommand(QuoteId);
+    LocalDate ValidFrom, LocalDate ValidUntil) : QuoteCommand(QuoteId), IStartsStream;
 
 /// <param name="Offering">The offering as published in <paramref name="CatalogVersion"/>; null when the catalog does not know it.</param>
 public sealed record AddQuoteLine(

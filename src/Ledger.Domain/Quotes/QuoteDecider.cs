@@ -20,9 +20,6 @@ public static class QuoteDecider
 
     public static Decision<QuoteEvent> Decide(QuoteCommand command, QuoteState state, Instant now)
     {
-        if (command is not DraftQuote && state.Status == QuoteStatus.None)
-            return Decision<QuoteEvent>.Refuse(RefusalKind.NotFound, "quote.not-found", $"Quote {command.QuoteId} has not been drafted.", "quoteId");
-
         return command switch
         {
             DraftQuote c => Draft(c, state, now),
