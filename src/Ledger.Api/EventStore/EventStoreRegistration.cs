@@ -4,6 +4,7 @@ using Ledger.EventStore.Marten;
 using Ledger.EventStore.Replication;
 using Ledger.EventStore.Writing;
 using Marten;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Ledger.Api.EventStore;
@@ -31,7 +32,7 @@ public static class EventStoreRegistration
         services.AddSingleton(sp => new HashChainingEventStore(sp.GetRequiredService<IEventStoreBackend>()));
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<HashChainingEventStore>());
         // Commands: one PostgreSQL transaction each on Marten; through the port, answer stored after, on EventStoreDB (ADR/0016).
-        services.AddSingleton<IWriteSessions>(sp => settings.UsesEventStoreDb
+        services.TryAddSingleton<IWriteSessions>(sp => settings.UsesEventStoreDb
             ? new PortWriteSessions(sp.GetRequiredService<HashChainingEventStore>(), sp.GetRequiredService<NpgsqlDataSource>())
             : new MartenWriteSessions(sp.GetRequiredService<NpgsqlDataSource>(),
                 new MartenEventWriterFactory(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<EventSerializer>())));

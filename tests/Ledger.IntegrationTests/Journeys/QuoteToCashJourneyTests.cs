@@ -1,17 +1,30 @@
 using System.Net;
+using Ledger.EventStore;
+using Ledger.EventStore.Writing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Xunit;
 using static Ledger.IntegrationTests.Journeys.LedgerWorld;
 
 namespace Ledger.IntegrationTests.Journeys;
 
 /// <summary>The whole way for two CRMs over real HTTP, PostgreSQL and the billing simulator: draft to a closed, billed order.</summary>
-public sealed class QuoteToCashJourneyTests : IAsyncLifetime
+public sealed class QuoteToCashJourneyTests() : QuoteToCashJourneys(null);
+
+/// <summary>
+/// The same journeys with commands written through the event store port, as in EventStoreDB mode (read once, append,
+/// store the answer after), here over the PostgreSQL backend: that command path runs in every test run, server or not.
+/// </summary>
+public sealed class QuoteToCashJourneyThroughThePortTests() : QuoteToCashJourneys(services =>
+    services.AddSingleton<IWriteSessions>(sp => new PortWriteSessions(sp.GetRequiredService<HashChainingEventStore>(), sp.GetRequiredService<NpgsqlDataSource>())));
+
+public abstract class QuoteToCashJourneys(Action<IServiceCollection>? services) : IAsyncLifetime
 {
     private LedgerWorld _world = null!;
 
     public async Task InitializeAsync()
     {
-        _world = await StartAsync(nameof(QuoteToCashJourneyTests));
+        _world = await StartAsync(GetType().Name, services: services);
         await _world.PublishCatalogAndPolicyAsync();
     }
 
