@@ -39,6 +39,7 @@ public static class EventSamples
         new QuoteSent(Q, 1, "sha256:5f2b9c0e", "alice.rep", At),
         new QuoteAccepted(Q, 1, "e-signature", "dana.cfo@acme.example", At),
         new QuoteExpired(Q, 1, Until, At),
+        new QuoteValidityExtended(Q, 1, new LocalDate(2026, 3, 31), new LocalDate(2026, 4, 15), "Customer board meets on April 10th", "alice.rep", At),
         new QuoteWithdrawn(Q, 1, "Opportunity lost", "alice.rep", At),
         new QuoteConvertedToOrder(Q, 1, Order, At),
 

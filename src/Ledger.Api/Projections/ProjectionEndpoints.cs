@@ -1,3 +1,5 @@
+using Ledger.Api.Commands;
+using Ledger.Application.Commands;
 using Ledger.Api.Problems;
 using Ledger.Api.Security;
 using Ledger.Projections;
@@ -18,15 +20,18 @@ public static class ProjectionEndpoints
             .Select(l => new ProjectionStatus(l.Projection, l.Position, l.HighestEvent, l.EventsBehind, l.Behind.TotalSeconds, rebuilds.States.GetValueOrDefault(l.Projection)))
             .ToList();
 
-    /// <summary>202 and the status to poll; 409 while that projection is already rebuilding.</summary>
+    /// <summary>202 and the status to poll; 409 while that projection is already rebuilding. A retry with the same key gets the first answer.</summary>
     [WolverinePost("/projections/{name}/rebuild"), Authorize(Roles = LedgerRoles.Admin)]
-    public static IResult Rebuild(string name, ProjectionRebuilds rebuilds)
-    {
-        if (!ProjectionRebuilds.Exists(name))
-            return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "projection.unknown",
-                $"No projection '{name}'; there are {string.Join(", ", LedgerProjections.Names)}.", "name"));
-        return rebuilds.TryStart(name)
-            ? Results.Accepted("/projections", rebuilds.States[name])
-            : Results.Problem(LedgerProblems.Create(StatusCodes.Status409Conflict, "projection.rebuilding", $"{name} is already being rebuilt.", "name"));
-    }
+    public static Task<IResult> Rebuild(string name, ProjectionRebuilds rebuilds, CommandRunner commands, HttpContext context) =>
+        commands.Answer(context, async (unit, ct) =>
+        {
+            // A rebuild is an effect outside the store: a retry must find the first answer before anything starts.
+            await unit.ThrowIfAnswered(ct);
+            if (!ProjectionRebuilds.Exists(name))
+                return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "projection.unknown",
+                    $"No projection '{name}'; there are {string.Join(", ", LedgerProjections.Names)}.", "name"));
+            return rebuilds.TryStart(name)
+                ? Results.Accepted("/projections", rebuilds.States[name])
+                : Results.Problem(LedgerProblems.Create(StatusCodes.Status409Conflict, "projection.rebuilding", $"{name} is already being rebuilt.", "name"));
+        });
 }

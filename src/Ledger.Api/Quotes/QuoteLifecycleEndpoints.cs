@@ -5,6 +5,7 @@ using Ledger.Application.Reference;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
+using NodaTime;
 using Wolverine.Http;
 
 namespace Ledger.Api.Quotes;
@@ -16,6 +17,8 @@ public sealed record ReasonRequest(string Reason);
 public sealed record SendQuoteRequest(string DocumentHash);
 
 public sealed record AcceptQuoteRequest(int Revision, string AcceptanceType, string Signer);
+
+public sealed record ExtendValidityRequest(LocalDate ValidUntil, string Reason);
 
 /// <summary>The quote's way from draft to accepted; each endpoint is one command (submit, revise and withdraw also touch the approval stream, in the same unit).</summary>
 public static class QuoteLifecycleEndpoints
@@ -62,6 +65,11 @@ public static class QuoteLifecycleEndpoints
     [WolverinePost("/quotes/{quoteId}/accept"), Authorize(Roles = LedgerRoles.Crm)]
     public static Task<IResult> Accept(string quoteId, AcceptQuoteRequest request, CommandRunner commands, HttpContext context) =>
         QuoteCommandEndpoint.Send(commands, context, quoteId, _ => new AcceptQuote(quoteId, request.Revision, request.AcceptanceType, request.Signer));
+
+    /// <summary>A later last day for an open quote; the scheduled expiry finds it still valid and looks again then.</summary>
+    [WolverinePost("/quotes/{quoteId}/extend-validity"), Authorize(Roles = LedgerRoles.Crm)]
+    public static Task<IResult> ExtendValidity(string quoteId, ExtendValidityRequest request, CommandRunner commands, HttpContext context) =>
+        QuoteCommandEndpoint.Send(commands, context, quoteId, _ => new ExtendQuoteValidity(quoteId, request.ValidUntil, request.Reason, context.User.ClientName()));
 
     [WolverinePost("/quotes/{quoteId}/withdraw"), Authorize(Roles = LedgerRoles.Crm)]
     public static Task<IResult> Withdraw(string quoteId, ReasonRequest request, CommandRunner commands, HttpContext context) =>

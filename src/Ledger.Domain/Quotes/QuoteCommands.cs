@@ -41,6 +41,9 @@ public sealed record AcceptQuote(string QuoteId, int Revision, string Acceptance
 
 public sealed record ExpireQuote(string QuoteId) : QuoteCommand(QuoteId);
 
+/// <summary>The customer needs longer: an open quote stays valid until a later last day (in its own time zone).</summary>
+public sealed record ExtendQuoteValidity(string QuoteId, LocalDate ValidUntil, string Reason, string ExtendedBy) : QuoteCommand(QuoteId);
+
 public sealed record WithdrawQuote(string QuoteId, string Reason, string WithdrawnBy) : QuoteCommand(QuoteId);
 
 public sealed record ConvertQuoteToOrder(string QuoteId, string OrderId) : QuoteCommand(QuoteId);

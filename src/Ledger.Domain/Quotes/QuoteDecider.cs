@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Common;
 using NodaTime;
@@ -14,7 +15,34 @@ public static class QuoteDecider
 
     public static QuoteState Initial => QuoteState.Initial;
 
-    public static QuoteState Evolve(QuoteState state, QuoteEvent @event) => QuoteEvolution.Evolve(state, @event);
+    public static QuoteState Evolve(QuoteState state, QuoteEvent @event) => @event switch
+    {
+        QuoteDrafted e => state with { Status = QuoteStatus.Draft, Draft = e, Revision = e.Revision },
+        QuoteLineAdded e => state with { Lines = state.Lines.Add(e.Line), Pricing = null },
+        QuoteLineChanged e => state with
+        {
+            Lines = state.Lines.Select(l => l.LineId == e.LineId ? l with { Quantity = e.Quantity, DiscountPercent = e.DiscountPercent } : l).ToImmutableList(),
+            Pricing = null,
+        },
+        QuoteLineRemoved e => state with { Lines = state.Lines.RemoveAll(l => l.LineId == e.LineId), Pricing = null },
+        QuotePriced e => state with { Pricing = e.Snapshot },
+        QuoteSubmittedForApproval e => state with { Status = QuoteStatus.InApproval, SubmittedFingerprint = e.Fingerprint, RequiredLevels = e.RequiredLevels },
+        QuoteApproved e => state with { Status = QuoteStatus.Approved, ApprovedFingerprint = e.Fingerprint },
+        QuoteRejected => state with { Status = QuoteStatus.Rejected },
+        // A revision starts over: earlier pricing and approvals no longer count.
+        QuoteRevised e => state with
+        {
+            Status = QuoteStatus.Draft, Revision = e.Revision, Pricing = null, SubmittedFingerprint = null, RequiredLevels = [],
+            ApprovedFingerprint = null,
+        },
+        QuoteSent => state with { Status = QuoteStatus.Sent },
+        QuoteAccepted => state with { Status = QuoteStatus.Accepted },
+        QuoteExpired => state with { Status = QuoteStatus.Expired },
+        QuoteValidityExtended e => state with { Draft = state.Draft! with { ValidUntil = e.ValidUntil } },
+        QuoteWithdrawn => state with { Status = QuoteStatus.Withdrawn },
+        QuoteConvertedToOrder e => state with { Status = QuoteStatus.Ordered, OrderId = e.OrderId },
+        _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown quote event."),
+    };
 
     private static readonly QuoteStatus[] Open = [QuoteStatus.Draft, QuoteStatus.InApproval, QuoteStatus.Approved, QuoteStatus.Rejected, QuoteStatus.Sent];
 
@@ -34,6 +62,7 @@ public static class QuoteDecider
             SendQuote c => Send(c, state, now),
             AcceptQuote c => Accept(c, state, now),
             ExpireQuote c => Expire(c, state, now),
+            ExtendQuoteValidity c => ExtendValidity(c, state, now),
             WithdrawQuote c => Withdraw(c, state, now),
             ConvertQuoteToOrder c => Convert(c, state, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown quote command."),
@@ -198,6 +227,21 @@ public static class QuoteDecider
             return Decision<QuoteEvent>.Refuse(RefusalKind.Conflict, "quote.still-valid",
                 $"The quote is valid until the end of {state.Draft!.ValidUntil} in {state.Draft.TimeZone}.");
         return Decision<QuoteEvent>.Of(new QuoteExpired(c.QuoteId, state.Revision, state.Draft!.ValidUntil, now));
+    }
+
+    private static Decision<QuoteEvent> ExtendValidity(ExtendQuoteValidity c, QuoteState state, Instant now)
+    {
+        if (state.Draft!.ValidUntil == c.ValidUntil) return Decision<QuoteEvent>.Nothing;
+        if (!Open.Contains(state.Status)) return WrongStatus(state, "quote.not-extendable", "extended");
+        if (state.IsPastValidity(now)) return ValidityPassed(state);
+        if (c.ValidUntil < state.Draft.ValidUntil)
+            return Decision<QuoteEvent>.Invalid("validUntil", "quote.validity-shortened",
+                $"validUntil {c.ValidUntil} is before the current last day {state.Draft.ValidUntil}; an extension only moves it later.");
+        if (string.IsNullOrWhiteSpace(c.Reason))
+            return Decision<QuoteEvent>.Invalid("reason", "quote.field-required", "reason is required: it tells the auditor why the offer stood longer.");
+        if (Ids.CheckLength(("reason", c.Reason)) is { } tooLong)
+            return Decision<QuoteEvent>.Invalid(tooLong.Field!, "quote." + tooLong.Code, tooLong.Message);
+        return Decision<QuoteEvent>.Of(new QuoteValidityExtended(c.QuoteId, state.Revision, state.Draft.ValidUntil, c.ValidUntil, c.Reason, c.ExtendedBy, now));
     }
 
     private static Decision<QuoteEvent> Withdraw(WithdrawQuote c, QuoteState state, Instant now)

@@ -65,6 +65,10 @@ public sealed record QuoteAccepted(string QuoteId, int Revision, string Acceptan
 [EventName("quote-expired.v1")]
 public sealed record QuoteExpired(string QuoteId, int Revision, LocalDate ValidUntil, Instant ExpiredAt) : QuoteEvent(QuoteId);
 
+[EventName("quote-validity-extended.v1")]
+public sealed record QuoteValidityExtended(
+    string QuoteId, int Revision, LocalDate PreviousValidUntil, LocalDate ValidUntil, string Reason, string ExtendedBy, Instant ExtendedAt) : QuoteEvent(QuoteId);
+
 [EventName("quote-withdrawn.v1")]
 public sealed record QuoteWithdrawn(string QuoteId, int Revision, string Reason, string WithdrawnBy, Instant WithdrawnAt) : QuoteEvent(QuoteId);
 

@@ -35,34 +35,3 @@ public sealed record QuoteState(
 
     public bool IsPastValidity(Instant now) => ValidityEnds is { } end && now >= end;
 }
-
-public static class QuoteEvolution
-{
-    public static QuoteState Evolve(QuoteState state, QuoteEvent @event) => @event switch
-    {
-        QuoteDrafted e => state with { Status = QuoteStatus.Draft, Draft = e, Revision = e.Revision },
-        QuoteLineAdded e => state with { Lines = state.Lines.Add(e.Line), Pricing = null },
-        QuoteLineChanged e => state with
-        {
-            Lines = state.Lines.Select(l => l.LineId == e.LineId ? l with { Quantity = e.Quantity, DiscountPercent = e.DiscountPercent } : l).ToImmutableList(),
-            Pricing = null,
-        },
-        QuoteLineRemoved e => state with { Lines = state.Lines.RemoveAll(l => l.LineId == e.LineId), Pricing = null },
-        QuotePriced e => state with { Pricing = e.Snapshot },
-        QuoteSubmittedForApproval e => state with { Status = QuoteStatus.InApproval, SubmittedFingerprint = e.Fingerprint, RequiredLevels = e.RequiredLevels },
-        QuoteApproved e => state with { Status = QuoteStatus.Approved, ApprovedFingerprint = e.Fingerprint },
-        QuoteRejected => state with { Status = QuoteStatus.Rejected },
-        // A revision starts over: earlier pricing and approvals no longer count.
-        QuoteRevised e => state with
-        {
-            Status = QuoteStatus.Draft, Revision = e.Revision, Pricing = null, SubmittedFingerprint = null, RequiredLevels = [],
-            ApprovedFingerprint = null,
-        },
-        QuoteSent => state with { Status = QuoteStatus.Sent },
-        QuoteAccepted => state with { Status = QuoteStatus.Accepted },
-        QuoteExpired => state with { Status = QuoteStatus.Expired },
-        QuoteWithdrawn => state with { Status = QuoteStatus.Withdrawn },
-        QuoteConvertedToOrder e => state with { Status = QuoteStatus.Ordered, OrderId = e.OrderId },
-        _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown quote event."),
-    };
-}

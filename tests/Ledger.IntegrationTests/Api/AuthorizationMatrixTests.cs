@@ -28,6 +28,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ("POST", "/quotes/Q-NONE/send", ["crm"]),
         ("POST", "/quotes/Q-NONE/accept", ["crm"]),
         ("POST", "/quotes/Q-NONE/withdraw", ["crm"]),
+        ("POST", "/quotes/Q-NONE/extend-validity", ["crm"]),
         ("POST", "/quotes/Q-NONE/expire", ["admin"]),
         ("POST", "/quotes/Q-NONE/order", ["crm"]),
         ("POST", "/approvals/Q-NONE/1/grant", ["approver"]),
