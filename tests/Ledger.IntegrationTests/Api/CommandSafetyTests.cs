@@ -52,6 +52,19 @@ public sealed class CommandSafetyTests : IAsyncLifetime
         Assert.Single(await _world.StreamAsync("quote-Q-TWINS"), e => e.Type == "quote-line-changed.v1");
     }
 
+    /// <summary>A new stream has no row to lock: two units creating it race on its key, and the loser runs again and decides on what won.</summary>
+    [Fact]
+    public async Task Two_drafts_of_one_new_quote_id_race_and_exactly_one_wins()
+    {
+        var drafts = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Post(_world.Salesforce, "/quotes", Draft("Q-NEWRACE"), $"draft-race-{i}")));
+
+        Assert.Single(drafts, d => d.StatusCode == HttpStatusCode.Created);
+        Assert.All(drafts.Where(d => d.StatusCode != HttpStatusCode.Created), d => Assert.Equal(HttpStatusCode.Conflict, d.StatusCode));
+        foreach (var lost in drafts.Where(d => d.StatusCode == HttpStatusCode.Conflict))
+            Assert.Equal("quote.already-drafted", (await lost.Json()).GetProperty("code").GetString());
+        Assert.Single(await _world.StreamAsync("quote-Q-NEWRACE"));
+    }
+
     [Fact]
     public async Task A_query_value_that_does_not_parse_is_a_400_problem_not_a_default()
     {
