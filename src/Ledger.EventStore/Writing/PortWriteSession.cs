@@ -38,10 +38,18 @@ internal sealed class PortWriteSession(HashChainingEventStore store, NpgsqlDataS
         return new StreamSnapshot(streamId, events);
     }
 
-    public async Task<IReadOnlyList<RecordedEvent>> ReadNewAsync(string streamId, long afterRevision, CancellationToken ct) =>
-        await store.ReadStreamAsync(streamId, ReadDirection.Forwards, new StreamRevision(afterRevision + 1), int.MaxValue, ct) is ReadStreamResult.Found found
-            ? found.Events
-            : [];
+    public async Task<IReadOnlyList<RecordedEvent>> ReadNewAsync(string streamId, long afterRevision, CancellationToken ct)
+    {
+        const int page = 1000;
+        var events = new List<RecordedEvent>();
+        while (await store.ReadStreamAsync(streamId, ReadDirection.Forwards, new StreamRevision(afterRevision + 1), page, ct) is ReadStreamResult.Found found)
+        {
+            events.AddRange(found.Events);
+            if (found.Events.Count < page) break;
+            afterRevision = found.Events[^1].Revision;
+        }
+        return events;
+    }
 
     public async Task<AppendResult.Success> AppendAsync(StreamSnapshot read, IReadOnlyList<EventToAppend> events, CancellationToken ct) =>
         await store.Backend.AppendAsync(read.StreamId, ExpectedRevision.After(read.LastRevision), HashChainingEventStore.Chain(events, read.TailHash), ct) switch
