@@ -26,9 +26,9 @@ public static class ApprovalEndpoints
         {
             var quote = await unit.Load(Streams.Quote(quoteId), ct);
             var approval = await unit.Load(Streams.Approval(quoteId, revision), ct);
-            var result = await unit.Decide(approval, new GrantApproval(quoteId, revision, request.Level, request.Approver, quote.State.CurrentFingerprint), ct);
-            if (result is CommandResult.Appended
-                && await unit.Consult(Streams.Approval(quoteId, revision), ct) is { Status: ApprovalStatus.Approved, Request: { } approved })
+            var (result, after) = await unit.DecideAndEvolve(approval,
+                new GrantApproval(quoteId, revision, request.Level, request.Approver, quote.State.CurrentFingerprint), ct);
+            if (result is CommandResult.Appended && after is { Status: ApprovalStatus.Approved, Request: { } approved })
                 await unit.Decide(quote, new ApproveQuote(quoteId, approved.Fingerprint, $"approval:{approval.Stream.Id}"), ct);
             return result;
         });

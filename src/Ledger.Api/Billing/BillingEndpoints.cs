@@ -24,9 +24,9 @@ public static class BillingEndpoints
     public static Task<IResult> Acknowledge(string orderId, AcknowledgementRequest request, CommandRunner commands, HttpContext context) =>
         commands.Answer(context, async (unit, ct) =>
         {
-            var result = await unit.Decide(Streams.Billing(orderId),
+            var (result, billing) = await unit.DecideAndEvolve(Streams.Billing(orderId),
                 _ => new RecordBillingAcknowledgement(orderId, request.BillingReference, request.BilledAmount, request.Currency), ct);
-            if (result is CommandResult.Appended && await unit.Consult(Streams.Billing(orderId), ct) is { Confirmed: true } billing)
+            if (result is CommandResult.Appended && billing.Confirmed)
                 await unit.Decide(Streams.Order(orderId), _ => new CloseOrder(orderId, billing.Acknowledgement!.BillingReference), ct);
             return result;
         });

@@ -42,9 +42,9 @@ public static class CustomerEndpoints
         commands.Answer(context, async (unit, ct) =>
         {
             var target = await unit.Load(Streams.Customer(request.IntoCustomerId ?? ""), ct);
-            var result = await unit.Decide(Streams.Customer(customerId),
+            var (result, merged) = await unit.DecideAndEvolve(Streams.Customer(customerId),
                 _ => new MergeCustomer(customerId, request.IntoCustomerId!, target.State, context.User.ClientName()), ct);
-            if (result is CommandResult.Appended && await unit.Consult(Streams.Customer(customerId), ct) is { Status: CustomerStatus.Merged } merged)
+            if (result is CommandResult.Appended && merged.Status == CustomerStatus.Merged)
             {
                 foreach (var account in merged.MovedAccounts)
                 {

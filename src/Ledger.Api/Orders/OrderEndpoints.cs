@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Ledger.Api.Commands;
+using Ledger.Api.Quotes;
 using Ledger.Api.Security;
 using Ledger.Application.Billing;
 using Ledger.Application.Commands;
@@ -30,16 +31,17 @@ public static class OrderEndpoints
         var requested = false;
         var answer = await commands.Answer(context, async (unit, ct) =>
         {
-            var quote = await unit.Load(Streams.Quote(quoteId), ct);
-            if (context.Forbids(quote.State.Draft?.SourceCrm) is { } forbidden) return forbidden;
+            var (quote, forbidden) = await unit.LoadCallersQuote(context, quoteId, ct);
+            if (forbidden is not null) return forbidden;
             if (string.IsNullOrWhiteSpace(request.BillingAccount))
                 return Results.Problem(Problems.LedgerProblems.Create(StatusCodes.Status400BadRequest, "order.field-required", "billingAccount is required.", "billingAccount"));
 
-            var placed = await unit.Decide(Streams.Order(orderId), _ => new PlaceOrder(orderId, quoteId, AcceptedQuote.From(quote.State), unit.Metadata.Actor), ct);
+            var (placed, placedOrder) = await unit.DecideAndEvolve(Streams.Order(orderId),
+                _ => new PlaceOrder(orderId, quoteId, AcceptedQuote.From(quote.State), unit.Metadata.Actor), ct);
             if (placed is CommandResult.Appended or CommandResult.Unchanged)
             {
                 await unit.Decide(quote, new ConvertQuoteToOrder(quoteId, orderId), ct);
-                var order = (await unit.Consult(Streams.Order(orderId), ct)).Placed!.Quote;
+                var order = placedOrder.Placed!.Quote;
                 var handoff = await unit.Decide(Streams.Billing(orderId), _ => new RequestBillingHandoff(orderId, order.NetTotal, order.Currency,
                     request.BillingAccount, IdempotencyKey: $"billing-{orderId}", PayloadHash: PayloadHash(orderId, order, request.BillingAccount)), ct);
                 requested = handoff is CommandResult.Appended;

@@ -39,17 +39,13 @@ public static class QuoteLifecycleEndpoints
         commands.Answer(context, async (unit, ct) =>
         {
             var policies = await reference.Policies(unit, ct);
-            var quote = await unit.Load(Streams.Quote(quoteId), ct);
-            if (context.Forbids(quote.State.Draft?.SourceCrm) is { } forbidden) return forbidden;
-            var submitted = await unit.Decide(quote, new SubmitQuote(quoteId, context.User.ClientName(),
+            var (quote, forbidden) = await unit.LoadCallersQuote(context, quoteId, ct);
+            if (forbidden is not null) return forbidden;
+            var (submitted, after) = await unit.DecideAndEvolve(quote, new SubmitQuote(quoteId, context.User.ClientName(),
                 quote.State.Pricing is { } p ? policies.Versions.GetValueOrDefault(p.PolicyVersion) : null), ct);
-            if (submitted is CommandResult.Appended)
-            {
-                var after = await unit.Consult(Streams.Quote(quoteId), ct);
-                if (after is { Status: QuoteStatus.InApproval, SubmittedFingerprint: { } fingerprint, Draft: { } draft })
-                    await unit.Decide(Streams.Approval(quoteId, after.Revision), _ => new RequestApproval(quoteId, after.Revision, draft.Owner, fingerprint,
-                        after.RequiredLevels, draft.Segment, draft.Region), ct);
-            }
+            if (submitted is CommandResult.Appended && after is { Status: QuoteStatus.InApproval, SubmittedFingerprint: { } fingerprint, Draft: { } draft })
+                await unit.Decide(Streams.Approval(quoteId, after.Revision), _ => new RequestApproval(quoteId, after.Revision, draft.Owner, fingerprint,
+                    after.RequiredLevels, draft.Segment, draft.Region), ct);
             return submitted.ToHttp(context);
         });
 
@@ -84,8 +80,8 @@ public static class QuoteLifecycleEndpoints
     private static Task<IResult> EndRevision(CommandRunner commands, HttpContext context, string quoteId, QuoteCommand command, string reason) =>
         commands.Answer(context, async (unit, ct) =>
         {
-            var quote = await unit.Load(Streams.Quote(quoteId), ct);
-            if (context.Forbids(quote.State.Draft?.SourceCrm) is { } forbidden) return forbidden;
+            var (quote, forbidden) = await unit.LoadCallersQuote(context, quoteId, ct);
+            if (forbidden is not null) return forbidden;
             var result = await unit.Decide(quote, command, ct);
             if (result is CommandResult.Appended && quote.State.RequiredLevels.Count > 0)
             {

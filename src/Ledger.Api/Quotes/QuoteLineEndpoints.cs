@@ -1,3 +1,4 @@
+using Ledger.Api.Commands;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
 using Ledger.Application.Reference;
@@ -16,7 +17,7 @@ public static class QuoteLineEndpoints
     /// <summary>The list price comes from the published catalog version, never from the caller.</summary>
     [WolverinePost("/quotes/{quoteId}/lines"), Authorize(Roles = LedgerRoles.Crm)]
     public static Task<IResult> Add(string quoteId, AddQuoteLineRequest request, CommandRunner commands, ReferenceData reference, HttpContext context) =>
-        Commands.CommandAnswers.Answer(commands, context, async (unit, ct) =>
+        commands.Answer(context, async (unit, ct) =>
         {
             var offering = (await reference.Catalog(unit, ct)).Find(request.CatalogVersion ?? "", request.ProductOfferingId ?? "");
             return await unit.DecideOnQuote(context, quoteId, _ => new AddQuoteLine(quoteId, request.LineId, request.ProductOfferingId!,

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Ledger.Application.Commands;
 using Ledger.Domain.Billing;
+using Ledger.EventStore;
 using NodaTime;
 using Wolverine;
 
@@ -66,16 +67,16 @@ public sealed class BillingClient(IHttpClientFactory httpClients, BillingSetting
 /// </summary>
 public static class BillingHandoffHandler
 {
-    public static async Task Handle(SendBillingHandoff message, CommandRunner commands, BillingClient billing, BillingSettings settings,
-        IMessageBus bus, CancellationToken ct)
+    public static async Task Handle(SendBillingHandoff message, CommandRunner commands, IEventStore store, EventSerializer serializer,
+        BillingClient billing, BillingSettings settings, IMessageBus bus, CancellationToken ct)
     {
-        var metadata = CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}");
-        var state = await commands.RunAsync(metadata, null, unit => unit.Consult(Streams.Billing(message.OrderId), ct), null, ct);
+        // Only a read: no command unit (and no transaction) until there is something to decide.
+        var state = await store.FoldAsync(serializer, Streams.Billing(message.OrderId), ct);
         if (state.Request is null || state.Confirmed || state.Status == BillingStatus.Failed && !state.LastFailureRetryable) return;
 
         if (await billing.SendAsync(state.Request, ct) is { } rejection)
         {
-            await commands.RunAsync(metadata,
+            await commands.RunAsync(CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}"),
                 unit => unit.Decide(Streams.Billing(message.OrderId), _ => new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false), ct), ct);
             return;
         }

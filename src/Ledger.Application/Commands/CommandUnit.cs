@@ -42,39 +42,20 @@ public sealed class CommandUnit(IWriteSession session, EventSerializer serialize
     public async Task<TState> Consult<TCommand, TEvent, TState>(Stream<TCommand, TEvent, TState> stream, CancellationToken ct)
         where TEvent : class => (await ReadAsync(stream, forWrite: false, ct)).State;
 
-    /// <summary>A stream's events after <paramref name="afterRevision"/>, with their revisions: how a cache of a reference stream catches up.</summary>
-    public async Task<IReadOnlyList<(long Revision, TEvent Event)>> ReadNew<TCommand, TEvent, TState>(Stream<TCommand, TEvent, TState> stream,
-        long afterRevision, CancellationToken ct) where TEvent : class =>
-        (await session.ReadNewAsync(stream.Id, afterRevision, ct))
-        .Select(e => (e.Revision, (TEvent)serializer.Deserialize(e.Type, e.Data.Span))).ToList();
+    /// <summary>A reference stream's state moved on from a cached one by the events after its revision, and the revision reached.</summary>
+    public async Task<(TState State, long Revision)> CatchUp<TCommand, TEvent, TState>(Stream<TCommand, TEvent, TState> stream,
+        TState cached, long revision, CancellationToken ct) where TEvent : class
+    {
+        var events = await session.ReadNewAsync(stream.Id, revision, ct);
+        return events.Count == 0 ? (cached, revision) : (stream.Fold(cached, events, serializer), events[^1].Revision);
+    }
 
     /// <summary>
     /// Decides <paramref name="command"/> on the loaded state and appends what it decides. A retry whose events already
     /// landed (found by their derived ids) is answered from those events without deciding again.
     /// </summary>
     public async Task<CommandResult> Decide<TCommand, TEvent, TState>(Loaded<TCommand, TEvent, TState> loaded, TCommand command, CancellationToken ct)
-        where TEvent : class
-    {
-        var streamId = loaded.Stream.Id;
-        var offset = _appended.GetValueOrDefault(streamId);
-        if (IndexOf(loaded.Snapshot.Events, metadata.EventId(streamId, offset)) is var landedAt and >= 0)
-            return Replay(streamId, loaded.Snapshot.Events, landedAt, offset);
-
-        switch (loaded.Stream.Decider.Decide(command, loaded.State, now))
-        {
-            case Decision<TEvent>.Refused r:
-                return new CommandResult.Refused(r.Refusal);
-            case Decision<TEvent>.Accepted { Events.Count: 0 }:
-                return new CommandResult.Unchanged(streamId, loaded.Snapshot.LastRevision);
-            case Decision<TEvent>.Accepted decided:
-                var toAppend = decided.Events.Select((e, i) => ToAppend(streamId, e, offset + i)).ToList();
-                var appended = await session.AppendAsync(loaded.Snapshot, toAppend, ct);
-                _appended[streamId] = offset + toAppend.Count;
-                return new CommandResult.Appended(streamId, appended.LastRevision, appended.Position, toAppend.Select(e => e.Type).ToList(), Replayed: false);
-            default:
-                throw new InvalidOperationException("A decision is accepted or refused.");
-        }
-    }
+        where TEvent : class => (await DecideAndEvolve(loaded, command, ct)).Result;
 
     /// <summary>Loads and decides in one step: the usual command on one stream.</summary>
     public async Task<CommandResult> Decide<TCommand, TEvent, TState>(Stream<TCommand, TEvent, TState> stream, Func<TState, TCommand> command, CancellationToken ct)
@@ -82,6 +63,44 @@ public sealed class CommandUnit(IWriteSession session, EventSerializer serialize
     {
         var loaded = await Load(stream, ct);
         return await Decide(loaded, command(loaded.State), ct);
+    }
+
+    /// <summary>
+    /// Decides and also answers the stream's state after the decision, evolved from what was decided, so that a
+    /// follow-up step needs no second read of a stream the unit just wrote.
+    /// </summary>
+    public async Task<(CommandResult Result, TState After)> DecideAndEvolve<TCommand, TEvent, TState>(Loaded<TCommand, TEvent, TState> loaded,
+        TCommand command, CancellationToken ct) where TEvent : class
+    {
+        var streamId = loaded.Stream.Id;
+        var offset = _appended.GetValueOrDefault(streamId);
+        // A retry whose events landed: the loaded state already holds them.
+        if (IndexOf(loaded.Snapshot.Events, metadata.EventId(streamId, offset)) is var landedAt and >= 0)
+            return (Replay(streamId, loaded.Snapshot.Events, landedAt, offset), loaded.State);
+
+        switch (loaded.Stream.Decider.Decide(command, loaded.State, now))
+        {
+            case Decision<TEvent>.Refused r:
+                return (new CommandResult.Refused(r.Refusal), loaded.State);
+            case Decision<TEvent>.Accepted { Events.Count: 0 }:
+                return (new CommandResult.Unchanged(streamId, loaded.Snapshot.LastRevision), loaded.State);
+            case Decision<TEvent>.Accepted decided:
+                var toAppend = decided.Events.Select((e, i) => ToAppend(streamId, e, offset + i)).ToList();
+                var appended = await session.AppendAsync(loaded.Snapshot, toAppend, ct);
+                _appended[streamId] = offset + toAppend.Count;
+                return (new CommandResult.Appended(streamId, appended.LastRevision, appended.Position, toAppend.Select(e => e.Type).ToList(), Replayed: false),
+                    decided.Events.Aggregate(loaded.State, loaded.Stream.Decider.Evolve));
+            default:
+                throw new InvalidOperationException("A decision is accepted or refused.");
+        }
+    }
+
+    /// <summary>Loads, decides, and answers the state after the decision.</summary>
+    public async Task<(CommandResult Result, TState After)> DecideAndEvolve<TCommand, TEvent, TState>(Stream<TCommand, TEvent, TState> stream,
+        Func<TState, TCommand> command, CancellationToken ct) where TEvent : class
+    {
+        var loaded = await Load(stream, ct);
+        return await DecideAndEvolve(loaded, command(loaded.State), ct);
     }
 
     /// <summary>The refusal the command would get now, without appending: a batch checks every item before it appends any.</summary>
@@ -93,11 +112,8 @@ public sealed class CommandUnit(IWriteSession session, EventSerializer serialize
         where TEvent : class
     {
         var snapshot = await session.ReadAsync(stream.Id, forWrite, ct);
-        if (await session.FindAnswerAsync(ct) is { } answer) throw new AlreadyAnsweredException(answer);
-        var state = stream.Decider.Initial;
-        foreach (var recorded in snapshot.Events)
-            state = stream.Decider.Evolve(state, (TEvent)serializer.Deserialize(recorded.Type, recorded.Data.Span));
-        return new Loaded<TCommand, TEvent, TState>(stream, state, snapshot);
+        await ThrowIfAnswered(ct); // looked up with the read above: no round trip of its own
+        return new Loaded<TCommand, TEvent, TState>(stream, stream.Fold(stream.Decider.Initial, snapshot.Events, serializer), snapshot);
     }
 
     private EventToAppend ToAppend<TEvent>(string streamId, TEvent @event, int index) where TEvent : class

@@ -8,9 +8,8 @@ public static class StreamFolding
     public static async Task<TState> FoldAsync<TCommand, TEvent, TState>(this IEventStore store, EventSerializer serializer,
         Stream<TCommand, TEvent, TState> stream, CancellationToken ct) where TEvent : class
     {
-        var state = stream.Decider.Initial;
-        await foreach (var recorded in store.ReadWholeStreamAsync(stream.Id, ct))
-            state = stream.Decider.Evolve(state, (TEvent)serializer.Deserialize(recorded.Type, recorded.Data.Span));
-        return state;
+        var events = new List<RecordedEvent>();
+        await foreach (var recorded in store.ReadWholeStreamAsync(stream.Id, ct)) events.Add(recorded);
+        return stream.Fold(stream.Decider.Initial, events, serializer);
     }
 }

@@ -7,11 +7,21 @@ using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
+using Ledger.EventStore;
 
 namespace Ledger.Application.Commands;
 
 /// <summary>One stream: its name in the store and the decider that rules it.</summary>
-public sealed record Stream<TCommand, TEvent, TState>(string Id, Decider<TCommand, TEvent, TState> Decider) where TEvent : class;
+public sealed record Stream<TCommand, TEvent, TState>(string Id, Decider<TCommand, TEvent, TState> Decider) where TEvent : class
+{
+    /// <summary>Moves <paramref name="state"/> on by stored events: the one way a recorded event becomes state.</summary>
+    public TState Fold(TState state, IEnumerable<RecordedEvent> events, EventSerializer serializer)
+    {
+        foreach (var recorded in events)
+            state = Decider.Evolve(state, (TEvent)serializer.Deserialize(recorded.Type, recorded.Data.Span));
+        return state;
+    }
+}
 
 /// <summary>Every stream the ledger writes, from the id a caller knows: the one place an id becomes a stream name and a decider.</summary>
 public static class Streams

@@ -24,10 +24,7 @@ public sealed class ReferenceData
     private static async Task<Cached<TState>> CatchUp<TCommand, TEvent, TState>(CommandUnit unit, Stream<TCommand, TEvent, TState> stream,
         Cached<TState> cached, CancellationToken ct) where TEvent : class
     {
-        var state = cached.State;
-        var revision = cached.Revision;
-        foreach (var (r, e) in await unit.ReadNew(stream, cached.Revision, ct))
-            (state, revision) = (stream.Decider.Evolve(state, e), r);
+        var (state, revision) = await unit.CatchUp(stream, cached.State, cached.Revision, ct);
         return new Cached<TState>(state, revision);
     }
 

@@ -36,21 +36,10 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
     }
 
     public async Task<StreamSnapshot> ReadAsync(string streamId, bool forWrite, CancellationToken ct) =>
-        await RunAsync(streamId, forWrite, ct) ?? throw new InvalidOperationException("A stream read returns a snapshot.");
+        (await RunAsync(streamId, forWrite, ct))!;
 
-    public async Task<IReadOnlyList<RecordedEvent>> ReadNewAsync(string streamId, long afterRevision, CancellationToken ct)
-    {
-        await using var batch = await NewBatchAsync(ct);
-        var events = new NpgsqlBatchCommand($"{EventRows.Select(schema)} where stream_id = $1 and version > $2 order by version");
-        events.Parameters.Add(new NpgsqlParameter { Value = streamId });
-        events.Parameters.Add(new NpgsqlParameter { Value = afterRevision + 1 });
-        batch.BatchCommands.Add(events);
-        var found = new List<RecordedEvent>();
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await SkipTransactionIdAsync(batch, reader, ct);
-        while (await reader.ReadAsync(ct)) found.Add(EventRows.Read(reader).Event);
-        return found;
-    }
+    public async Task<IReadOnlyList<RecordedEvent>> ReadNewAsync(string streamId, long afterRevision, CancellationToken ct) =>
+        (await RunAsync(streamId, false, ct, afterRevision))!.Events;
 
     public async Task<AppendResult.Success> AppendAsync(StreamSnapshot read, IReadOnlyList<EventToAppend> events, CancellationToken ct)
     {
@@ -122,8 +111,8 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
         _transactionIdTaken = true;
     }
 
-    /// <summary>One round trip: [transaction id,] the stream's lock, the stored answer (first time), the events.</summary>
-    private async Task<StreamSnapshot?> RunAsync(string? streamId, bool forWrite, CancellationToken ct)
+    /// <summary>One round trip: [transaction id,] the stream's lock, the stored answer (first time), the events after <paramref name="afterRevision"/>.</summary>
+    private async Task<StreamSnapshot?> RunAsync(string? streamId, bool forWrite, CancellationToken ct, long afterRevision = -1)
     {
         await using var batch = await NewBatchAsync(ct);
         // Lock before looking up the answer: a concurrent attempt with the same key then commits its answer first.
@@ -137,8 +126,9 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
         if (findAnswer) batch.BatchCommands.Add(AnswerTable.Find(key!));
         if (streamId is not null)
         {
-            var events = new NpgsqlBatchCommand($"{EventRows.Select(schema)} where stream_id = $1 order by version");
+            var events = new NpgsqlBatchCommand($"{EventRows.Select(schema)} where stream_id = $1 and version > $2 order by version");
             events.Parameters.Add(new NpgsqlParameter { Value = streamId });
+            events.Parameters.Add(new NpgsqlParameter { Value = afterRevision + 1 });
             batch.BatchCommands.Add(events);
         }
         try
