@@ -5,6 +5,7 @@ using Ledger.Application;
 using Ledger.Application.Billing;
 using Ledger.Application.Commands;
 using Ledger.Application.Reference;
+using Ledger.Application.Reactions;
 using Ledger.EventStore.Writing;
 using Ledger.Application.Timelines;
 using NodaTime.Serialization.SystemTextJson;
@@ -62,6 +63,7 @@ public static class LedgerApi
         builder.Services.AddSingleton<CommandRunner>();
         builder.Services.AddSingleton<ReferenceData>();
         builder.Services.AddSingleton<QuoteTimeline>();
+        AddReactions(builder);
         builder.Services.AddSingleton(ReconciliationSlasFrom(builder.Configuration));
         builder.Services.AddSingleton<DiscrepancyQuery>();
         builder.Services.AddSingleton<RevenueSummary>();
@@ -69,10 +71,11 @@ public static class LedgerApi
         builder.Services.AddSingleton<ProjectionLagMetrics>();
         builder.Services.AddHostedService<ProjectionLagSampler>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ProjectionLagMetrics.MeterName, "Marten")
+            .AddMeter(ProjectionLagMetrics.MeterName, ReactionMetrics.MeterName, "Marten")
             .AddPrometheusExporter());
         builder.Services.AddSingleton(BillingSettingsFrom(builder.Configuration));
-        builder.Services.AddHttpClient(BillingClient.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
+        // Each call's own timeout is BillingSettings.RequestTimeout; this one only bounds the client.
+        builder.Services.AddHttpClient(BillingClient.HttpClientName, http => http.Timeout = TimeSpan.FromMinutes(5));
         builder.Services.AddSingleton<BillingClient>();
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
         {
@@ -84,6 +87,7 @@ public static class LedgerApi
                 options.Connection(connectionString);
                 LedgerMarten.ConfigureEventStore(options, new EventSerializer(registry));
                 options.Storage.ExtendedSchemaObjects.Add(AnswerTable.Schema());
+                options.Storage.ExtendedSchemaObjects.AddRange(ReactionStore.Schema());
                 LedgerProjections.Configure(options);
                 // Off by default: waking the daemon on every append cuts projection lag from its ~1 s polling period to
                 // tens of ms, but costs command throughput (ADR/0015, measured in bench/README.md).
@@ -109,8 +113,6 @@ public static class LedgerApi
             // Timeouts (billing, expiry) are scheduled messages: look for due ones every second.
             options.Durability.ScheduledJobFirstExecution = TimeSpan.FromSeconds(1);
             options.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);
-            options.OnException<BillingUnavailableException>()
-                .ScheduleRetry(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10));
         });
         builder.Services.AddWolverineHttp();
 
@@ -165,9 +167,34 @@ public static class LedgerApi
         configuration.GetSection("Reconciliation:SlaHours").GetChildren()
             .ToDictionary(c => c.Key, c => Duration.FromHours(double.Parse(c.Value ?? "", System.Globalization.CultureInfo.InvariantCulture))));
 
-    /// <summary><c>Billing:Url</c> (the billing system), <c>Billing:TimeoutSeconds</c> (default 600) and <c>Ledger:PublicUrl</c> (where billing calls back).</summary>
+    /// <summary>
+    /// <c>Billing:Url</c> (the billing system), <c>Billing:TimeoutSeconds</c> (its deadline to answer, default 600),
+    /// <c>Billing:RetryDelaysSeconds</c> (waits between attempts while it is unavailable, default <c>1,5,30,120,600</c>),
+    /// <c>Billing:RequestTimeoutSeconds</c> (one call, default 10) and <c>Ledger:PublicUrl</c> (where billing calls back).
+    /// </summary>
     private static BillingSettings BillingSettingsFrom(IConfiguration configuration) => new(
         configuration["Billing:Url"] is { Length: > 0 } url ? new Uri(url.TrimEnd('/') + "/") : null,
         new Uri((configuration["Ledger:PublicUrl"] ?? "http://127.0.0.1:5080").TrimEnd('/') + "/"),
-        Duration.FromSeconds(configuration.GetValue("Billing:TimeoutSeconds", 600)));
+        Duration.FromSeconds(configuration.GetValue("Billing:TimeoutSeconds", 600)),
+        (configuration["Billing:RetryDelaysSeconds"] ?? "1,5,30,120,600")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => TimeSpan.FromSeconds(double.Parse(s, System.Globalization.CultureInfo.InvariantCulture))).ToList(),
+        TimeSpan.FromSeconds(configuration.GetValue("Billing:RequestTimeoutSeconds", 10.0)));
+
+    /// <summary>
+    /// The reactors and the processor that runs them over the log (ADR/0017). <c>Ledger:Reactions:Run=false</c> keeps a node
+    /// out of the election (a benchmark of commands alone); some node must run it, or nothing follows an event.
+    /// </summary>
+    private static void AddReactions(WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ReactionStore>();
+        builder.Services.AddSingleton<ReactionMetrics>();
+        builder.Services.AddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>()));
+        builder.Services.AddSingleton(sp => new ReactionProcessor(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<EventSerializer>(),
+            sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<IMessageBus>(), sp.GetRequiredService<ReactionStore>(),
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IReadOnlyList<IReactor>>(), sp.GetRequiredService<ReactionMetrics>(),
+            sp.GetRequiredService<IClock>(), sp.GetRequiredService<ILogger<ReactionProcessor>>()));
+        if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());
+    }
 }

@@ -19,31 +19,16 @@ public sealed record ReconcileRequest(string Note);
 /// <summary>What the billing system reports back, and what finance does with it.</summary>
 public static class BillingEndpoints
 {
-    /// <summary>An acknowledgement; once billing has confirmed, the order closes in the same unit.</summary>
+    /// <summary>An acknowledgement; the order is closed by a reaction to it (ADR/0017).</summary>
     [WolverinePost("/orders/{orderId}/billing/acknowledgements"), Authorize(Roles = LedgerRoles.Billing)]
     public static Task<IResult> Acknowledge(string orderId, AcknowledgementRequest request, CommandRunner commands, HttpContext context) =>
-        commands.Answer(context, async (unit, ct) =>
-        {
-            var (result, billing) = await unit.DecideAndEvolve(Streams.Billing(orderId),
-                _ => new RecordBillingAcknowledgement(orderId, request.BillingReference, request.BilledAmount, request.Currency), ct);
-            if (result is CommandResult.Appended && billing.Confirmed)
-                await unit.Decide(Streams.Order(orderId), _ => new CloseOrder(orderId, billing.Acknowledgement!.BillingReference), ct);
-            return result;
-        });
+        commands.Answer(context, (unit, ct) => unit.Decide(Streams.Billing(orderId),
+            _ => new RecordBillingAcknowledgement(orderId, request.BillingReference, request.BilledAmount, request.Currency), ct));
 
+    /// <summary>A failure billing reports; a retryable one is sent again by a reaction.</summary>
     [WolverinePost("/orders/{orderId}/billing/failures"), Authorize(Roles = LedgerRoles.Billing)]
-    public static async Task<IResult> Fail(string orderId, FailureRequest request, CommandRunner commands, IMessageBus bus, HttpContext context)
-    {
-        var recorded = false;
-        var answer = await commands.Answer(context, async (unit, ct) =>
-        {
-            var result = await unit.Decide(Streams.Billing(orderId), _ => new RecordBillingFailure(orderId, request.Reason, request.Retryable), ct);
-            recorded = result is CommandResult.Appended;
-            return result;
-        });
-        if (recorded && request.Retryable) await bus.PublishAsync(new SendBillingHandoff(orderId));
-        return answer;
-    }
+    public static Task<IResult> Fail(string orderId, FailureRequest request, CommandRunner commands, HttpContext context) =>
+        commands.Answer(context, (unit, ct) => unit.Decide(Streams.Billing(orderId), _ => new RecordBillingFailure(orderId, request.Reason, request.Retryable), ct));
 
     /// <summary>Sends the handoff again (e.g. after a retryable failure); no new event unless billing answers.</summary>
     [WolverinePost("/orders/{orderId}/billing/resend"), Authorize(Roles = $"{LedgerRoles.Crm},{LedgerRoles.Finance}")]

@@ -36,24 +36,13 @@ public static class CustomerEndpoints
             return await unit.Decide(customer, link, ct);
         });
 
-    /// <summary>Merges one customer into another and moves its CRM accounts with it, in one unit.</summary>
+    /// <summary>Merges one customer into another; its CRM accounts move with it by a reaction (ADR/0017).</summary>
     [WolverinePost("/customers/{customerId}/merge"), Authorize(Roles = LedgerRoles.Admin)]
     public static Task<IResult> Merge(string customerId, MergeCustomerRequest request, CommandRunner commands, HttpContext context) =>
         commands.Answer(context, async (unit, ct) =>
         {
-            var target = await unit.Load(Streams.Customer(request.IntoCustomerId ?? ""), ct);
-            var (result, merged) = await unit.DecideAndEvolve(Streams.Customer(customerId),
-                _ => new MergeCustomer(customerId, request.IntoCustomerId!, target.State, context.User.ClientName()), ct);
-            if (result is CommandResult.Appended && merged.Status == CustomerStatus.Merged)
-            {
-                foreach (var account in merged.MovedAccounts)
-                {
-                    await unit.Decide(Streams.CrmAccount(account.Crm, account.AccountId),
-                        _ => new ReassignCrmAccount(account.Crm, account.AccountId, customerId, request.IntoCustomerId!), ct);
-                    await unit.Decide(Streams.Customer(request.IntoCustomerId!),
-                        _ => new LinkCrmAccount(request.IntoCustomerId!, account.Crm, account.AccountId, context.User.ClientName()), ct);
-                }
-            }
-            return result;
+            var target = await unit.Consult(Streams.Customer(request.IntoCustomerId ?? ""), ct);
+            return await unit.Decide(Streams.Customer(customerId),
+                _ => new MergeCustomer(customerId, request.IntoCustomerId!, target, context.User.ClientName()), ct);
         });
 }

@@ -4,8 +4,6 @@ using Ledger.Application.Commands;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
 using NodaTime;
-using Ledger.Application.Quotes;
-using Wolverine;
 using Wolverine.Http;
 
 namespace Ledger.Api.Quotes;
@@ -18,7 +16,7 @@ public sealed record DraftQuoteRequest(
 public static class DraftQuoteEndpoint
 {
     [WolverinePost("/quotes"), Authorize(Roles = LedgerRoles.Crm)]
-    public static async Task<IResult> Post(DraftQuoteRequest request, CommandRunner commands, IMessageBus bus, HttpContext context)
+    public static Task<IResult> Post(DraftQuoteRequest request, CommandRunner commands, HttpContext context)
     {
         var metadata = context.CommandMetadata();
         // Without an id of the caller's, the id comes from the idempotency key, so a retry drafts the same quote.
@@ -26,14 +24,7 @@ public static class DraftQuoteEndpoint
         var command = new DraftQuote(quoteId, context.User.Crm()!, request.CrmOpportunityId, request.CrmAccountId, request.CustomerId,
             request.Owner, request.Currency, request.Segment, request.Region, request.LegalEntity, request.TimeZone, request.PriceBookVersion,
             request.ValidFrom, request.ValidUntil);
-        var drafted = false;
-        var answer = await commands.Answer(context, async (unit, ct) =>
-        {
-            var result = await unit.Decide(Streams.Quote(quoteId), _ => command, ct);
-            drafted = result is CommandResult.Appended;
-            return result;
-        }, createdLocation: $"/quotes/{quoteId}");
-        if (drafted) await QuoteExpiryHandler.ScheduleAsync(bus, quoteId, command.ValidUntil, command.TimeZone);
-        return answer;
+        // Its expiry is scheduled by a reaction to the draft (ADR/0017).
+        return commands.Answer(context, (unit, ct) => unit.Decide(Streams.Quote(quoteId), _ => command, ct), createdLocation: $"/quotes/{quoteId}");
     }
 }

@@ -11,16 +11,9 @@ public static class QuoteCommandEndpoint
     public static async Task<IResult> DecideOnQuote(this CommandUnit unit, HttpContext context, string quoteId,
         Func<QuoteState, QuoteCommand> command, CancellationToken ct)
     {
-        var (quote, forbidden) = await unit.LoadCallersQuote(context, quoteId, ct);
-        return forbidden ?? (await unit.Decide(quote, command(quote.State), ct)).ToHttp(context);
-    }
-
-    /// <summary>Loads a quote to decide on, and the 403 to answer instead when it came from another CRM than the caller's.</summary>
-    public static async Task<(Loaded<QuoteCommand, QuoteEvent, QuoteState> Quote, IResult? Forbidden)> LoadCallersQuote(this CommandUnit unit,
-        HttpContext context, string quoteId, CancellationToken ct)
-    {
         var quote = await unit.Load(Streams.Quote(quoteId), ct);
-        return (quote, context.Forbids(quote.State.Draft?.SourceCrm));
+        // A quote from another CRM than the caller's: 403 before anything is decided.
+        return context.Forbids(quote.State.Draft?.SourceCrm) ?? (await unit.Decide(quote, command(quote.State), ct)).ToHttp(context);
     }
 
     /// <summary>A command on one quote, run as its own unit.</summary>

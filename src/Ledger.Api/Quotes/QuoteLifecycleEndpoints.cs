@@ -2,7 +2,6 @@ using Ledger.Api.Commands;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
 using Ledger.Application.Reference;
-using Ledger.Domain.Approvals;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
 using NodaTime;
@@ -20,7 +19,7 @@ public sealed record AcceptQuoteRequest(int Revision, string AcceptanceType, str
 
 public sealed record ExtendValidityRequest(LocalDate ValidUntil, string Reason);
 
-/// <summary>The quote's way from draft to accepted; each endpoint is one command (submit, revise and withdraw also touch the approval stream, in the same unit).</summary>
+/// <summary>The quote's way from draft to accepted; each endpoint is one command. What follows on the approval stream (requested, invalidated) is a reaction (ADR/0017).</summary>
 public static class QuoteLifecycleEndpoints
 {
     /// <summary>Prices under the named policy version, or the newest one published.</summary>
@@ -33,26 +32,20 @@ public static class QuoteLifecycleEndpoints
             return await unit.DecideOnQuote(context, quoteId, _ => new PriceQuote(quoteId, policy), ct);
         });
 
-    /// <summary>Submits; when the policy asks for approval levels, the approval of this revision is requested in the same unit.</summary>
+    /// <summary>Submits under the policy the quote was priced with; when it asks for approval levels, the approval is requested by a reaction.</summary>
     [WolverinePost("/quotes/{quoteId}/submit"), Authorize(Roles = LedgerRoles.Crm)]
     public static Task<IResult> Submit(string quoteId, CommandRunner commands, ReferenceData reference, HttpContext context) =>
         commands.Answer(context, async (unit, ct) =>
         {
             var policies = await reference.Policies(unit, ct);
-            var (quote, forbidden) = await unit.LoadCallersQuote(context, quoteId, ct);
-            if (forbidden is not null) return forbidden;
-            var (submitted, after) = await unit.DecideAndEvolve(quote, new SubmitQuote(quoteId, context.User.ClientName(),
-                quote.State.Pricing is { } p ? policies.Versions.GetValueOrDefault(p.PolicyVersion) : null), ct);
-            if (submitted is CommandResult.Appended && after is { Status: QuoteStatus.InApproval, SubmittedFingerprint: { } fingerprint, Draft: { } draft })
-                await unit.Decide(Streams.Approval(quoteId, after.Revision), _ => new RequestApproval(quoteId, after.Revision, draft.Owner, fingerprint,
-                    after.RequiredLevels, draft.Segment, draft.Region), ct);
-            return submitted.ToHttp(context);
+            return await unit.DecideOnQuote(context, quoteId, quote => new SubmitQuote(quoteId, context.User.ClientName(),
+                quote.Pricing is { } p ? policies.Versions.GetValueOrDefault(p.PolicyVersion) : null), ct);
         });
 
-    /// <summary>A new revision: the approval of the old one no longer counts and is invalidated.</summary>
+    /// <summary>A new revision; the approval of the old one is invalidated by a reaction.</summary>
     [WolverinePost("/quotes/{quoteId}/revise"), Authorize(Roles = LedgerRoles.Crm)]
     public static Task<IResult> Revise(string quoteId, ReasonRequest request, CommandRunner commands, HttpContext context) =>
-        EndRevision(commands, context, quoteId, new ReviseQuote(quoteId, request.Reason, context.User.ClientName()), $"Quote revised: {request.Reason}");
+        QuoteCommandEndpoint.Send(commands, context, quoteId, _ => new ReviseQuote(quoteId, request.Reason, context.User.ClientName()));
 
     [WolverinePost("/quotes/{quoteId}/send"), Authorize(Roles = LedgerRoles.Crm)]
     public static Task<IResult> Send(string quoteId, SendQuoteRequest request, CommandRunner commands, HttpContext context) =>
@@ -69,26 +62,10 @@ public static class QuoteLifecycleEndpoints
 
     [WolverinePost("/quotes/{quoteId}/withdraw"), Authorize(Roles = LedgerRoles.Crm)]
     public static Task<IResult> Withdraw(string quoteId, ReasonRequest request, CommandRunner commands, HttpContext context) =>
-        EndRevision(commands, context, quoteId, new WithdrawQuote(quoteId, request.Reason, context.User.ClientName()), $"Quote withdrawn: {request.Reason}");
+        QuoteCommandEndpoint.Send(commands, context, quoteId, _ => new WithdrawQuote(quoteId, request.Reason, context.User.ClientName()));
 
     /// <summary>Expiry normally runs as scheduled work; an administrator may also trigger it.</summary>
     [WolverinePost("/quotes/{quoteId}/expire"), Authorize(Roles = LedgerRoles.Admin)]
     public static Task<IResult> Expire(string quoteId, CommandRunner commands, HttpContext context) =>
         QuoteCommandEndpoint.Send(commands, context, quoteId, _ => new ExpireQuote(quoteId));
-
-    /// <summary>Revising or withdrawing ends the current revision: a pending or granted approval of it is invalidated in the same unit.</summary>
-    private static Task<IResult> EndRevision(CommandRunner commands, HttpContext context, string quoteId, QuoteCommand command, string reason) =>
-        commands.Answer(context, async (unit, ct) =>
-        {
-            var (quote, forbidden) = await unit.LoadCallersQuote(context, quoteId, ct);
-            if (forbidden is not null) return forbidden;
-            var result = await unit.Decide(quote, command, ct);
-            if (result is CommandResult.Appended && quote.State.RequiredLevels.Count > 0)
-            {
-                var approval = await unit.Load(Streams.Approval(quoteId, quote.State.Revision), ct);
-                if (approval.State.Status is ApprovalStatus.Pending or ApprovalStatus.Approved)
-                    await unit.Decide(approval, new InvalidateApproval(quoteId, quote.State.Revision, reason), ct);
-            }
-            return result.ToHttp(context);
-        });
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Ledger.Application.Commands;
+using Ledger.Application.Reactions;
 using Ledger.Domain.Billing;
 using Ledger.EventStore;
 using NodaTime;
@@ -8,31 +9,36 @@ using Wolverine;
 
 namespace Ledger.Application.Billing;
 
-/// <summary>Durable message: hand the order's billing request to the billing system.</summary>
-public sealed record SendBillingHandoff(string OrderId);
+/// <summary>Durable message: hand the order's billing request to the billing system (attempt 1, then the retries).</summary>
+public sealed record SendBillingHandoff(string OrderId, int Attempt = 1);
 
-/// <summary>Durable, scheduled message: if billing has not answered by now, the handoff is unconfirmed.</summary>
-public sealed record CheckBillingHandoff(string OrderId);
+/// <summary>Durable message due at the handoff's deadline: if billing has not answered by then, the handoff is unconfirmed.</summary>
+public sealed record CheckBillingHandoff(string OrderId, Instant DueAt) : IDueMessage;
 
-/// <summary>Where the billing system is and how long the ledger waits for its acknowledgement.</summary>
-public sealed record BillingSettings(Uri? BillingUrl, Uri CallbackBaseUrl, Duration Timeout);
+/// <param name="BillingUrl">The billing system; null: none configured, every send counts as billing unavailable.</param>
+/// <param name="Timeout">How long billing has to answer a handoff (its deadline is recorded with the request).</param>
+/// <param name="RetryDelays">The waits between attempts while billing is unavailable; after the last one the ledger asks billing and concludes.</param>
+/// <param name="RequestTimeout">How long one call to billing may take; a call that takes longer counts as billing unavailable.</param>
+public sealed record BillingSettings(Uri? BillingUrl, Uri CallbackBaseUrl, Duration Timeout, IReadOnlyList<TimeSpan> RetryDelays, TimeSpan RequestTimeout);
 
 /// <summary>The billing system answered that it will not bill this request, so retrying is pointless.</summary>
 public sealed record BillingRejection(string Reason);
 
-/// <summary>The billing system could not be reached or answered 5xx: retried by Wolverine with back-off.</summary>
+/// <summary>What billing holds under a handoff's idempotency key.</summary>
+public sealed record BillingHandoffStatus(string BillingReference, decimal Amount, string Currency);
+
+/// <summary>The billing system could not be reached, did not answer in time, or answered 5xx/429.</summary>
 public sealed class BillingUnavailableException(string message) : Exception(message);
 
-/// <summary>Posts a handoff to the billing system; an answer arrives later, at the ledger's acknowledgement endpoint.</summary>
+/// <summary>Talks to the billing system: posts a handoff (its answer arrives later, at the acknowledgement endpoint) and asks for one by key.</summary>
 public sealed class BillingClient(IHttpClientFactory httpClients, BillingSettings settings)
 {
     public const string HttpClientName = "billing";
 
     public async Task<BillingRejection?> SendAsync(BillingHandoffRequested request, CancellationToken ct)
     {
-        if (settings.BillingUrl is null) throw new BillingUnavailableException("No billing system is configured (Billing:Url).");
         var callback = new Uri(settings.CallbackBaseUrl, $"orders/{Uri.EscapeDataString(request.OrderId)}/billing/acknowledgements");
-        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(settings.BillingUrl, "handoffs"))
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(BillingUrl, "handoffs"))
         {
             Content = JsonContent.Create(new
             {
@@ -40,30 +46,54 @@ public sealed class BillingClient(IHttpClientFactory httpClients, BillingSetting
             }),
         };
         message.Headers.Add("Idempotency-Key", request.IdempotencyKey);
-        HttpResponseMessage response;
+        using var response = await CallAsync(message, ct);
+        if (Unavailable(response.StatusCode)) throw new BillingUnavailableException($"Billing answered {(int)response.StatusCode}.");
+        if (!response.IsSuccessStatusCode)
+            return new BillingRejection($"Billing refused the handoff ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}");
+        return null;
+    }
+
+    /// <summary>The handoff billing holds under this key; null when billing says it has none.</summary>
+    public async Task<BillingHandoffStatus?> FindAsync(string idempotencyKey, CancellationToken ct)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(BillingUrl, $"handoffs/{Uri.EscapeDataString(idempotencyKey)}"));
+        using var response = await CallAsync(message, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        if (!response.IsSuccessStatusCode) throw new BillingUnavailableException($"Billing answered {(int)response.StatusCode} when asked for {idempotencyKey}.");
+        return await response.Content.ReadFromJsonAsync<BillingHandoffStatus>(ct)
+               ?? throw new BillingUnavailableException($"Billing answered an empty body when asked for {idempotencyKey}.");
+    }
+
+    private Uri BillingUrl => settings.BillingUrl ?? throw new BillingUnavailableException("No billing system is configured (Billing:Url).");
+
+    private async Task<HttpResponseMessage> CallAsync(HttpRequestMessage message, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(settings.RequestTimeout);
         try
         {
-            response = await httpClients.CreateClient(HttpClientName).SendAsync(message, ct);
+            return await httpClients.CreateClient(HttpClientName).SendAsync(message, timeout.Token);
         }
         catch (HttpRequestException e)
         {
             throw new BillingUnavailableException($"Billing did not answer: {e.Message}");
         }
-        using (response)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
-                throw new BillingUnavailableException($"Billing answered {(int)response.StatusCode}.");
-            if (!response.IsSuccessStatusCode)
-                return new BillingRejection($"Billing refused the handoff ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}");
-            return null;
+            // A call that outlasts its timeout is billing being unavailable, not a failure of the ledger.
+            throw new BillingUnavailableException($"Billing did not answer within {settings.RequestTimeout.TotalSeconds:0.#} s.");
         }
     }
+
+    private static bool Unavailable(HttpStatusCode status) => (int)status >= 500 || status == HttpStatusCode.TooManyRequests;
 }
 
 /// <summary>
-/// The billing handoff as durable work: send, retry on unavailability (Wolverine's back-off), record a refusal as a
-/// business failure, and after the timeout mark an unanswered handoff unconfirmed (escalated in reconciliation).
-/// Commands these handlers send use keys derived from the order, so a redelivered message changes nothing twice.
+/// The billing handoff as durable work (ADR/0012, ADR/0017): send; while billing is unavailable, send again after each of
+/// the configured delays; record a refusal as a business failure. When the attempts run out, or the deadline passes without
+/// an answer, the ledger asks billing for the handoff by its key before concluding: billing holds it → its acknowledgement
+/// is recorded; billing does not, or cannot say → the handoff is unconfirmed (QTC-03). Nothing ends in a silent Requested.
+/// Commands sent here use keys derived from the order, so a redelivered message changes nothing twice.
 /// </summary>
 public static class BillingHandoffHandler
 {
@@ -72,18 +102,48 @@ public static class BillingHandoffHandler
     {
         // Only a read: no command unit (and no transaction) until there is something to decide.
         var state = await store.FoldAsync(serializer, Streams.Billing(message.OrderId), ct);
-        if (state.Request is null || state.Confirmed || state.Status == BillingStatus.Failed && !state.LastFailureRetryable) return;
-
-        if (await billing.SendAsync(state.Request, ct) is { } rejection)
+        if (!Awaited(state)) return;
+        try
         {
-            await commands.RunAsync(CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}"),
-                unit => unit.Decide(Streams.Billing(message.OrderId), _ => new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false), ct), ct);
-            return;
+            if (await billing.SendAsync(state.Request!, ct) is { } rejection)
+                await commands.RunAsync(CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}"),
+                    unit => unit.Decide(Streams.Billing(message.OrderId), _ => new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false), ct), ct);
         }
-        await bus.ScheduleAsync(new CheckBillingHandoff(message.OrderId), settings.Timeout.ToTimeSpan());
+        catch (BillingUnavailableException) when (message.Attempt <= settings.RetryDelays.Count)
+        {
+            await bus.ScheduleAsync(message with { Attempt = message.Attempt + 1 }, settings.RetryDelays[message.Attempt - 1]);
+        }
+        catch (BillingUnavailableException)
+        {
+            await ConcludeAsync(message.OrderId, state.Request!, "attempts", commands, billing, settings, ct);
+        }
     }
 
-    public static Task Handle(CheckBillingHandoff message, CommandRunner commands, BillingSettings settings, CancellationToken ct) =>
-        commands.RunAsync(CommandMetadata.ByLedger($"billing-timeout-{message.OrderId}"),
-            unit => unit.Decide(Streams.Billing(message.OrderId), _ => new MarkBillingUnconfirmed(message.OrderId, settings.Timeout), ct), ct);
+    public static async Task Handle(CheckBillingHandoff message, CommandRunner commands, IEventStore store, EventSerializer serializer,
+        BillingClient billing, BillingSettings settings, CancellationToken ct)
+    {
+        var state = await store.FoldAsync(serializer, Streams.Billing(message.OrderId), ct);
+        if (Awaited(state)) await ConcludeAsync(message.OrderId, state.Request!, "deadline", commands, billing, settings, ct);
+    }
+
+    /// <summary>Requested (or failed in a way worth retrying) and not yet answered.</summary>
+    private static bool Awaited(BillingState state) =>
+        state.Request is not null && (state.Status == BillingStatus.Requested || state.Status == BillingStatus.Failed && state.LastFailureRetryable);
+
+    private static async Task ConcludeAsync(string orderId, BillingHandoffRequested request, string why, CommandRunner commands, BillingClient billing,
+        BillingSettings settings, CancellationToken ct)
+    {
+        BillingHandoffStatus? held;
+        try
+        {
+            held = await billing.FindAsync(request.IdempotencyKey, ct);
+        }
+        catch (BillingUnavailableException)
+        {
+            held = null; // billing cannot say: unconfirmed, and finance sees it
+        }
+        await commands.RunAsync(CommandMetadata.ByLedger($"billing-concluded-{why}-{orderId}"), unit => unit.Decide(Streams.Billing(orderId), _ => held is null
+            ? new MarkBillingUnconfirmed(orderId, settings.Timeout)
+            : new RecordBillingAcknowledgement(orderId, held.BillingReference, held.Amount, held.Currency), ct), ct);
+    }
 }

@@ -120,7 +120,7 @@ public sealed class CommandUnit(IWriteSession session, EventSerializer serialize
     {
         var (type, data) = serializer.Serialize(@event);
         return new EventToAppend(metadata.EventId(streamId, index), type, data,
-            new EventMetadata(metadata.CorrelationId, metadata.CommandId, metadata.Actor, metadata.SourceSystem, metadata.IdempotencyKey, now), @event);
+            new EventMetadata(metadata.CorrelationId, metadata.CausationId, metadata.Actor, metadata.SourceSystem, metadata.IdempotencyKey, now), @event);
     }
 
     private static int IndexOf(IReadOnlyList<RecordedEvent> events, Guid eventId)

@@ -5,7 +5,9 @@ namespace Ledger.Domain.Billing;
 
 public abstract record BillingCommand(string OrderId);
 
-public sealed record RequestBillingHandoff(string OrderId, decimal Amount, string Currency, string BillingAccount, string IdempotencyKey, string PayloadHash)
+/// <param name="AnswerWithin">How long billing has to answer; the deadline is recorded with the request.</param>
+public sealed record RequestBillingHandoff(
+    string OrderId, decimal Amount, string Currency, string BillingAccount, string IdempotencyKey, string PayloadHash, Duration? AnswerWithin = null)
     : BillingCommand(OrderId), IStartsStream;
 
 public sealed record RecordBillingAcknowledgement(string OrderId, string BillingReference, decimal BilledAmount, string Currency) : BillingCommand(OrderId);

@@ -49,7 +49,8 @@ public static class BillingDecider
             return Decision<BillingEvent>.Invalid("amount", "billing.negative-amount", "A billing handoff is for 0 or more.");
         if (string.IsNullOrWhiteSpace(c.BillingAccount))
             return Decision<BillingEvent>.Invalid("billingAccount", "billing.field-required", "billingAccount is required.");
-        return Decision<BillingEvent>.Of(new BillingHandoffRequested(c.OrderId, c.Amount, c.Currency, c.BillingAccount, c.IdempotencyKey, c.PayloadHash, now));
+        return Decision<BillingEvent>.Of(new BillingHandoffRequested(c.OrderId, c.Amount, c.Currency, c.BillingAccount, c.IdempotencyKey, c.PayloadHash, now,
+            c.AnswerWithin is { } within ? now + within : null));
     }
 
     private static Decision<BillingEvent> Acknowledge(RecordBillingAcknowledgement c, BillingState state, Instant now)

@@ -6,8 +6,10 @@ namespace Ledger.Domain.Billing;
 public abstract record BillingEvent(string OrderId);
 
 [EventName("billing-handoff-requested.v1")]
+/// <param name="AnswerDueBy">When billing's answer is due; past it the handoff is unconfirmed. Null on requests recorded without a deadline.</param>
 public sealed record BillingHandoffRequested(
-    string OrderId, decimal Amount, string Currency, string BillingAccount, string IdempotencyKey, string PayloadHash, Instant RequestedAt)
+    string OrderId, decimal Amount, string Currency, string BillingAccount, string IdempotencyKey, string PayloadHash, Instant RequestedAt,
+    Instant? AnswerDueBy = null)
     : BillingEvent(OrderId);
 
 /// <param name="AfterTimeout">The acknowledgement arrived after the handoff had been marked unconfirmed.</param>

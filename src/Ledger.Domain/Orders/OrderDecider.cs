@@ -33,7 +33,9 @@ public static class OrderDecider
                 if (c.Quote is null)
                     return Decision<OrderEvent>.Refuse(RefusalKind.RuleViolation, "order.quote-not-accepted",
                         $"Quote {c.QuoteId} is not accepted; only an accepted quote becomes an order.", "quoteId");
-                return Decision<OrderEvent>.Of(new OrderPlaced(c.OrderId, c.Quote, c.PlacedBy, now));
+                if (string.IsNullOrWhiteSpace(c.BillingAccount))
+                    return Decision<OrderEvent>.Invalid("billingAccount", "order.field-required", "billingAccount is required.");
+                return Decision<OrderEvent>.Of(new OrderPlaced(c.OrderId, c.Quote, c.PlacedBy, now, c.BillingAccount));
 
             case CancelOrder c:
                 if (state.Status == OrderStatus.Cancelled) return Decision<OrderEvent>.Nothing;

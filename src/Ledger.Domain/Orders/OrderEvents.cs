@@ -19,8 +19,12 @@ public sealed record AcceptedQuote(
 
 public abstract record OrderEvent(string OrderId);
 
+/// <param name="BillingAccount">
+/// Where billing invoices the order: the handoff that follows the order (a reaction, ADR/0017) is addressed to it. Null on
+/// orders recorded before 2026-11-29, whose handoff was requested in the order's own unit.
+/// </param>
 [EventName("order-placed.v1")]
-public sealed record OrderPlaced(string OrderId, AcceptedQuote Quote, string PlacedBy, Instant PlacedAt) : OrderEvent(OrderId);
+public sealed record OrderPlaced(string OrderId, AcceptedQuote Quote, string PlacedBy, Instant PlacedAt, string? BillingAccount = null) : OrderEvent(OrderId);
 
 [EventName("order-cancelled.v1")]
 public sealed record OrderCancelled(string OrderId, string QuoteId, string Reason, string CancelledBy, Instant CancelledAt) : OrderEvent(OrderId);

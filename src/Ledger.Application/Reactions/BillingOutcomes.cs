@@ -1,0 +1,34 @@
+using Ledger.Application.Billing;
+using Ledger.Application.Commands;
+using Ledger.Domain.Billing;
+using Ledger.Domain.Orders;
+
+namespace Ledger.Application.Reactions;
+
+/// <summary>
+/// The billing stream drives the work outside the store and the order's end: a requested handoff is sent to billing
+/// and checked at its deadline; a retryable failure is sent again; an acknowledgement closes the order.
+/// </summary>
+public static class BillingOutcomes
+{
+    public static readonly IReactor Reactor = new Reactor<BillingCommand, BillingEvent, BillingState>(
+        "billing-outcomes", e => Streams.Billing(e.OrderId), React,
+        typeof(BillingHandoffRequested), typeof(BillingHandoffFailed), typeof(BillingHandoffAcknowledged));
+
+    public static IEnumerable<Reaction> React(BillingEvent @event, BillingState before)
+    {
+        switch (@event)
+        {
+            case BillingHandoffRequested e:
+                yield return new Reaction.Deliver(new SendBillingHandoff(e.OrderId));
+                if (e.AnswerDueBy is { } due) yield return new Reaction.Deliver(new CheckBillingHandoff(e.OrderId, due));
+                break;
+            case BillingHandoffFailed { Retryable: true } e:
+                yield return new Reaction.Deliver(new SendBillingHandoff(e.OrderId));
+                break;
+            case BillingHandoffAcknowledged e:
+                yield return Reaction.Decide.On(new CloseOrder(e.OrderId, e.BillingReference));
+                break;
+        }
+    }
+}

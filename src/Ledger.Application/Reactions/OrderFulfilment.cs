@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+using System.Text;
+using Ledger.Application.Commands;
+using Ledger.Domain.Billing;
+using Ledger.Domain.Orders;
+using Ledger.Domain.Quotes;
+using NodaTime;
+
+namespace Ledger.Application.Reactions;
+
+/// <summary>
+/// A placed order converts its quote and is handed to billing, with the deadline for billing's answer. Closing the
+/// order once billing acknowledged it is <see cref="BillingOutcomes"/>'s.
+/// </summary>
+public sealed class OrderFulfilment(Duration billingAnswerWithin)
+{
+    public const string Name = "order-fulfilment";
+
+    public IReactor Reactor => new Reactor<OrderCommand, OrderEvent, OrderState>(Name, e => Streams.Order(e.OrderId), React, typeof(OrderPlaced));
+
+    public IEnumerable<Reaction> React(OrderEvent @event, OrderState before)
+    {
+        if (@event is not OrderPlaced { BillingAccount: { } account } e) yield break;
+        yield return Reaction.Decide.On(new ConvertQuoteToOrder(e.Quote.QuoteId, e.OrderId));
+        yield return Reaction.Decide.On(new RequestBillingHandoff(e.OrderId, e.Quote.NetTotal, e.Quote.Currency, account,
+            IdempotencyKey: $"billing-{e.OrderId}", PayloadHash: PayloadHash(e.OrderId, e.Quote, account), billingAnswerWithin));
+    }
+
+    /// <summary>What billing is asked to bill, hashed: a second request under the same key must be the same request.</summary>
+    public static string PayloadHash(string orderId, AcceptedQuote order, string billingAccount) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"{orderId}|{order.QuoteId}|r{order.Revision}|{order.NetTotal}|{order.Currency}|{billingAccount}")));
+}

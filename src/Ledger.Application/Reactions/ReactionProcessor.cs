@@ -1,0 +1,261 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Ledger.Application.Commands;
+using Ledger.EventStore;
+using Ledger.EventStore.Writing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NodaTime;
+using Wolverine;
+
+namespace Ledger.Application.Reactions;
+
+/// <summary>
+/// Runs the reactors over the event log (ADR/0017): one subscription to <c>$all</c> through the event store port (so the
+/// same in both backends), in order, from a saved position. Each reacting event's commands are decided in one unit keyed by
+/// reactor and event, so a repeat after a crash finds its stored answer (PostgreSQL) or its derived event ids (EventStoreDB)
+/// and appends nothing twice; its messages go to Wolverine's durable queues, whose handlers are idempotent. One node runs it
+/// at a time (a PostgreSQL advisory lock); a reaction that keeps failing is parked, visible, and the log moves on.
+/// </summary>
+public sealed class ReactionProcessor(
+    IEventStore store, EventSerializer serializer, CommandRunner commands, IMessageBus bus, ReactionStore reactionStore, NpgsqlDataSource db,
+    IEnumerable<IReactor> reactors, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log) : BackgroundService
+{
+    public const string CheckpointName = "reactions";
+
+    /// <summary>The advisory lock the leader holds: "ledger-re" in ASCII.</summary>
+    private const long LeaderLock = 0x6c65646765722d72;
+
+    public const int AttemptsBeforeParking = 3;
+
+    private readonly IReadOnlyList<IReactor> _reactors = reactors.ToList();
+    private long _handled;
+
+    /// <summary>The position of the last event handled (reacted to or passed over), for lag and health.</summary>
+    public long Position => Interlocked.Read(ref _handled);
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await using var leader = await db.OpenConnectionAsync(stopping);
+                if (!await TryLockAsync(leader, stopping))
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), stopping);
+                    continue;
+                }
+                try
+                {
+                    await RunAsync(stopping);
+                }
+                finally
+                {
+                    // Pooled connections are not reset (ADR/0016): give the lock back before this one goes back to the pool.
+                    await using var unlock = new NpgsqlCommand("select pg_advisory_unlock_all()", leader);
+                    await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "The reaction processor stopped; it starts again from its saved position.");
+                await Task.Delay(TimeSpan.FromSeconds(1), stopping).ContinueWith(_ => { }, CancellationToken.None);
+            }
+        }
+    }
+
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLock})", connection);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var saved = await reactionStore.PositionAsync(CheckpointName, stopping);
+        Interlocked.Exchange(ref _handled, saved);
+        using var saving = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        // The position is saved every 200 ms rather than per event: what a crash repeats finds its answers.
+        var saver = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(saving.Token))
+                    saved = await SaveIfMovedAsync(saved, saving.Token);
+            }
+            catch (OperationCanceledException) when (saving.IsCancellationRequested)
+            {
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await foreach (var recorded in store.SubscribeToAllAsync(new GlobalPosition((ulong)saved), stopping))
+            {
+                await HandleAsync(recorded, stopping);
+                Interlocked.Exchange(ref _handled, (long)recorded.Position.Value);
+            }
+        }
+        finally
+        {
+            await saving.CancelAsync();
+            await saver;
+            await SaveIfMovedAsync(saved, CancellationToken.None);
+        }
+    }
+
+    private async Task<long> SaveIfMovedAsync(long saved, CancellationToken ct)
+    {
+        var handled = Position;
+        if (handled == saved) return saved;
+        await reactionStore.SavePositionAsync(CheckpointName, handled, ct);
+        return handled;
+    }
+
+    /// <summary>Runs every reactor the event concerns; an event the ledger cannot read (not its own) concerns none.</summary>
+    public async Task HandleAsync(RecordedEvent recorded, CancellationToken ct)
+    {
+        if (!serializer.Registry.TryGetType(recorded.Type, out _)) return;
+        object @event;
+        try
+        {
+            @event = serializer.Deserialize(recorded.Type, recorded.Data.Span);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
+        {
+            log.LogWarning("Event {EventId} ({Type}) at {Position} does not read as a ledger event; no reaction to it: {Error}",
+                recorded.EventId, recorded.Type, recorded.Position.Value, e.Message);
+            return;
+        }
+        foreach (var reactor in _reactors.Where(r => r.ReactsTo(@event)))
+            await ReactWithAttemptsAsync(reactor, recorded, @event, ct);
+    }
+
+    private async Task ReactWithAttemptsAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ReactAsync(reactor, recorded, @event, ct);
+                metrics.Reacted(reactor.Name, clock.GetCurrentInstant() - recorded.Metadata.RecordedAt);
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && IsDatabaseUnavailable(e))
+            {
+                // Not the reaction's fault: wait for the database, however long, and lose nothing.
+                log.LogWarning("Reaction {Reactor} to {EventId} waits for the database: {Error}", reactor.Name, recorded.EventId, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 10)), ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && attempt < AttemptsBeforeParking)
+            {
+                log.LogWarning(e, "Reaction {Reactor} to {EventId} failed (attempt {Attempt}); trying again.", reactor.Name, recorded.EventId, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                log.LogError(e, "Reaction {Reactor} to {EventId} failed {Attempts} times; parked.", reactor.Name, recorded.EventId, attempt);
+                await reactionStore.ParkAsync(reactor.Name, recorded, e, attempt, ct);
+                metrics.Parked(reactor.Name);
+                return;
+            }
+        }
+    }
+
+    /// <summary>One reaction: the state before the event, the reactor's answer, its commands in one unit, then its messages.</summary>
+    public async Task ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
+    {
+        var stream = reactor.StreamOf(@event);
+        var before = stream.Fold(stream.Initial, await EventsBeforeAsync(stream.Id, recorded.Revision, ct), serializer);
+        var reactions = reactor.React(@event, before);
+
+        var decisions = reactions.OfType<Reaction.Decide>().ToList();
+        if (decisions.Count > 0)
+        {
+            var metadata = CommandMetadata.ForReaction(reactor.Name, recorded);
+            try
+            {
+                await commands.RunAsync(metadata, new AnswerKey("ledger", metadata.IdempotencyKey), async unit =>
+                {
+                    var results = new List<CommandResult>();
+                    foreach (var decision in decisions) results.Add(await unit.Decide(decision, ct));
+                    return results;
+                }, results => Task.FromResult<StoredAnswer?>(Answer(metadata.IdempotencyKey, decisions, results)), ct);
+            }
+            catch (AlreadyAnsweredException)
+            {
+                // Done before a crash or by another node: its answer stands.
+            }
+        }
+        foreach (var delivery in reactions.OfType<Reaction.Deliver>())
+        {
+            if (delivery.Message is IDueMessage { DueAt: var due }) await bus.ScheduleAsync(delivery.Message, due.ToDateTimeOffset());
+            else await bus.PublishAsync(delivery.Message);
+        }
+    }
+
+    private async Task<IReadOnlyList<RecordedEvent>> EventsBeforeAsync(string streamId, long revision, CancellationToken ct)
+    {
+        if (revision == 0) return [];
+        return await store.ReadStreamAsync(streamId, ReadDirection.Forwards, StreamRevision.Start, checked((int)revision), ct) is ReadStreamResult.Found found
+            ? found.Events
+            : [];
+    }
+
+    /// <summary>What each command came to, stored under the reaction's key (and logged when a command was refused).</summary>
+    private StoredAnswer Answer(string key, IReadOnlyList<Reaction.Decide> decisions, IReadOnlyList<CommandResult> results)
+    {
+        var outcomes = decisions.Zip(results, (d, r) => new
+        {
+            Command = d.Command.GetType().Name,
+            Outcome = r switch
+            {
+                CommandResult.Appended a => $"appended {string.Join(", ", a.EventTypes)} to {a.StreamId}",
+                CommandResult.Unchanged u => $"nothing to append to {u.StreamId}",
+                CommandResult.Refused f => $"refused: {f.Refusal.Code}",
+                _ => r.GetType().Name,
+            },
+        }).ToList();
+        foreach (var refused in results.OfType<CommandResult.Refused>())
+            log.LogInformation("Reaction {Key}: refused {Code}: {Message}", key, refused.Refusal.Code, refused.Refusal.Message);
+        return new StoredAnswer(key, 200, "application/json", null, JsonSerializer.SerializeToUtf8Bytes(outcomes));
+    }
+
+    private static bool IsDatabaseUnavailable(Exception e) =>
+        e is NpgsqlException { IsTransient: true } or TimeoutException
+        || e is PostgresException p && (p.SqlState.StartsWith("57P") || p.SqlState.StartsWith("08"))
+        || e.InnerException is { } inner && IsDatabaseUnavailable(inner);
+}
+
+/// <summary>The processor's meters: reactions run and parked, and the lag from an event's commit to its reaction.</summary>
+public sealed class ReactionMetrics : IDisposable
+{
+    public const string MeterName = "Ledger.Reactions";
+    private readonly Meter _meter = new(MeterName);
+    private readonly Counter<long> _reacted;
+    private readonly Counter<long> _parked;
+    private readonly Histogram<double> _lag;
+
+    public ReactionMetrics()
+    {
+        _reacted = _meter.CreateCounter<long>("ledger_reactions", description: "Reactions carried out, per reactor.");
+        _parked = _meter.CreateCounter<long>("ledger_reactions_parked", description: "Reactions parked after failing, per reactor.");
+        _lag = _meter.CreateHistogram<double>("ledger_reaction_lag", "s", "From an event's commit to its reaction's commit.");
+    }
+
+    public void Reacted(string reactor, Duration lag)
+    {
+        _reacted.Add(1, new KeyValuePair<string, object?>("reactor", reactor));
+        _lag.Record(lag.TotalSeconds, new KeyValuePair<string, object?>("reactor", reactor));
+    }
+
+    public void Parked(string reactor) => _parked.Add(1, new KeyValuePair<string, object?>("reactor", reactor));
+
+    public void Dispose() => _meter.Dispose();
+}

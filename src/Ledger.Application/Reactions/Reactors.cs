@@ -1,0 +1,17 @@
+using Ledger.Application.Billing;
+
+namespace Ledger.Application.Reactions;
+
+/// <summary>Every reactor the processor runs, in the order it runs them on one event.</summary>
+public static class Reactors
+{
+    public static IReadOnlyList<IReactor> All(BillingSettings billing) =>
+    [
+        ApprovalRequests.Reactor,
+        ApprovalOutcomes.Reactor,
+        new OrderFulfilment(billing.Timeout).Reactor,
+        BillingOutcomes.Reactor,
+        CustomerMerges.Reactor,
+        QuoteExpiry.Reactor,
+    ];
+}
