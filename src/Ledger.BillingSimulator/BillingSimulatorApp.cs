@@ -8,6 +8,7 @@ namespace Ledger.BillingSimulator;
 /// The simulated billing system. <c>PUT /scenarios/{orderId}</c> chooses how it answers that order's handoff
 /// (default: acknowledge). It de-duplicates handoffs by idempotency key, as real billing systems do, and
 /// calls the ledger back at the handoff's callback URL with the API key from <c>Billing:LedgerApiKey</c>.
+/// <c>GET /handoffs/{idempotencyKey}</c> answers whether it has a handoff, so a caller that never saw an answer can ask.
 /// </summary>
 public static class BillingSimulatorApp
 {
@@ -27,7 +28,8 @@ public static class BillingSimulatorApp
             return Results.NoContent();
         });
 
-        app.MapPost("/handoffs", (HandoffRequest handoff, BillingBook book, IHttpClientFactory http, IConfiguration configuration, ILoggerFactory logs) =>
+        app.MapPost("/handoffs", async (HandoffRequest handoff, BillingBook book, IHttpClientFactory http, IConfiguration configuration, ILoggerFactory logs,
+            CancellationToken requestAborted) =>
         {
             var scenario = book.Scenarios.GetValueOrDefault(handoff.OrderId) ?? new Scenario(BillingMode.Acknowledge);
             switch (scenario.Mode)
@@ -43,7 +45,12 @@ public static class BillingSimulatorApp
                 handoff.Amount + (scenario.Mode == BillingMode.BillDifferentAmount ? scenario.AmountDelta : 0),
                 handoff.Currency, handoff.BillingAccount));
 
-            if (scenario.Mode != BillingMode.Silent)
+            if (scenario.Mode == BillingMode.Hang)
+            {
+                // The invoice exists before the answer leaves: a caller that gives up waiting finds it by GET /handoffs/{key}.
+                await Task.Delay(TimeSpan.FromSeconds(scenario.DelaySeconds), requestAborted);
+            }
+            else if (scenario.Mode != BillingMode.Silent)
             {
                 var answers = scenario.Mode == BillingMode.AnswerTwice ? 2 : 1;
                 var delay = TimeSpan.FromSeconds(scenario.Mode == BillingMode.Delay ? scenario.DelaySeconds : 0.05);
@@ -57,6 +64,11 @@ public static class BillingSimulatorApp
             }
             return Results.Accepted(value: new { invoice.BillingReference });
         });
+
+        app.MapGet("/handoffs/{idempotencyKey}", (string idempotencyKey, BillingBook book) =>
+            book.Invoices.TryGetValue(idempotencyKey, out var invoice)
+                ? Results.Ok(HandoffStatus.Of(invoice))
+                : Results.Problem(statusCode: 404, title: "billing.handoff-not-found", detail: $"No handoff with idempotency key '{idempotencyKey}'."));
 
         app.MapGet("/invoices", (BillingBook book) => book.Invoices.Values.OrderBy(i => i.BillingReference));
         return app;

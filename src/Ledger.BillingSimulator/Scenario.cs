@@ -15,8 +15,13 @@ public enum BillingMode
     AnswerTwice,
     /// <summary>Accepts, then acknowledges an amount off by <see cref="Scenario.AmountDelta"/>.</summary>
     BillDifferentAmount,
-    /// <summary>Accepts and never calls back.</summary>
+    /// <summary>Accepts and never calls back: the ledger can only learn of the invoice through <c>GET /handoffs/{key}</c>.</summary>
     Silent,
+    /// <summary>
+    /// Records the invoice, then holds the POST's answer for <see cref="Scenario.DelaySeconds"/> before answering 202
+    /// (past the ledger's HTTP timeout, so the ledger sees no answer though the handoff arrived); never calls back.
+    /// </summary>
+    Hang,
 }
 
 public sealed record Scenario(BillingMode Mode, double DelaySeconds = 0, decimal AmountDelta = 0, string? FailReason = null);
@@ -26,6 +31,17 @@ public sealed record HandoffRequest(
 
 public sealed record Invoice(
     string BillingReference, string IdempotencyKey, string OrderId, decimal BilledAmount, string Currency, string BillingAccount);
+
+/// <summary>What <c>GET /handoffs/{idempotencyKey}</c> answers about a handoff the simulator has recorded.</summary>
+public sealed record HandoffStatus(
+    string IdempotencyKey, string OrderId, string BillingReference, decimal Amount, string Currency, string BillingAccount, string Status)
+{
+    /// <summary>The simulator records a handoff only when it invoices it; refused and unavailable handoffs leave no trace.</summary>
+    public const string Invoiced = "Invoiced";
+
+    public static HandoffStatus Of(Invoice invoice) => new(
+        invoice.IdempotencyKey, invoice.OrderId, invoice.BillingReference, invoice.BilledAmount, invoice.Currency, invoice.BillingAccount, Invoiced);
+}
 
 /// <summary>What the simulator sends back to the ledger's acknowledgement endpoint.</summary>
 public sealed record Acknowledgement(string IdempotencyKey, string BillingReference, decimal BilledAmount, string Currency);

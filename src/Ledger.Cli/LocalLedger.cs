@@ -1,13 +1,17 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Ledger.Api;
+using Ledger.BillingSimulator;
 using Ledger.LocalPostgres;
 using Spectre.Console;
 
 namespace Ledger.Cli;
 
 /// <summary>
-/// The local ledger: a private PostgreSQL cluster under <c>LEDGER_HOME</c> (default <c>.ledger</c>) and
-/// the API as a background process. <c>LEDGER_POSTGRES</c> replaces the managed cluster with any server.
+/// The local ledger: a private PostgreSQL cluster under <c>LEDGER_HOME</c> (default <c>.ledger</c>), the API as a
+/// background process and the billing simulator beside it as another. <c>LEDGER_POSTGRES</c> replaces the managed
+/// cluster with any server; <c>--billing</c> (or <c>LEDGER_BILLING_URL</c>) replaces the simulator with a real billing system.
 /// </summary>
 public static class LocalLedger
 {
@@ -17,12 +21,27 @@ public static class LocalLedger
     private static string PidFile => Path.Combine(Home, "api.pid");
     private static string UrlFile => Path.Combine(Home, "api.url");
     private static string ApiLog => Path.Combine(Home, "api.log");
+    // The billing system the running API was started with: the simulator's URL, or the one --billing named.
+    private static string BillingUrlFile => Path.Combine(Home, "billing.url");
+    private static string SimulatorPidFile => Path.Combine(Home, "billing-simulator.pid");
+    private static string SimulatorUrlFile => Path.Combine(Home, "billing-simulator.url");
+    private static string SimulatorLog => Path.Combine(Home, "billing-simulator.log");
+    private static string ClientsFile => Path.Combine(Home, "clients.json");
+    // The port the README names for the simulator; another one is taken when it is busy.
+    private const int PreferredSimulatorPort = 5090;
     private static string? ConfiguredPostgres => Environment.GetEnvironmentVariable(LedgerSettings.PostgresVariable) is { Length: > 0 } s ? s : null;
 
     public static async Task<int> UpAsync(string[] args)
     {
         Directory.CreateDirectory(Home);
         var url = Option(args, "--url") ?? Environment.GetEnvironmentVariable("LEDGER_URL") ?? "http://127.0.0.1:5080";
+        var realBilling = Option(args, "--billing") ?? (Environment.GetEnvironmentVariable("LEDGER_BILLING_URL") is { Length: > 0 } b ? b : null);
+        if (realBilling is not null && !IsHttpUrl(realBilling))
+            throw new InvalidOperationException($"--billing needs the billing system's http(s) URL, not '{realBilling}'.");
+        var simulatorUrl = Option(args, "--billing-simulator-url")
+            ?? (Environment.GetEnvironmentVariable("LEDGER_BILLING_SIMULATOR_URL") is { Length: > 0 } s ? s : null);
+        if (simulatorUrl is not null && !IsHttpUrl(simulatorUrl))
+            throw new InvalidOperationException($"--billing-simulator-url needs an http URL, not '{simulatorUrl}'.");
 
         string connectionString;
         if (ConfiguredPostgres is { } configured)
@@ -42,36 +61,57 @@ public static class LocalLedger
                 $"PostgreSQL: {(existed ? "reused" : "created")} cluster in {cluster.DataFolder}, listening on 127.0.0.1:{cluster.Port}");
         }
 
+        var clients = await LocalClients.LoadOrCreateAsync(ClientsFile);
         if (RunningApi() is { } running)
         {
             AnsiConsole.MarkupLineInterpolated($"API: already running (pid {running.Id})");
-            PrintUrls(File.ReadAllText(UrlFile).Trim());
+            // The API keeps the billing system it was started with; a simulator that has died since is started again there.
+            var startedWith = ReadIfExists(BillingUrlFile);
+            if (startedWith is not null && startedWith == ReadIfExists(SimulatorUrlFile) && RunningSimulator() is null)
+                await StartSimulatorAsync(startedWith, clients);
+            if (realBilling is not null && realBilling != startedWith)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]--billing is ignored: the running API hands orders to {startedWith ?? "no billing system"}; 'ledger down' first to change it.[/]");
+            PrintUrls(File.ReadAllText(UrlFile).Trim(), startedWith);
             return 0;
         }
 
-        var clients = await LocalClients.LoadOrCreateAsync(Path.Combine(Home, "clients.json"));
-        var api = StartApiInBackground(connectionString, url, clients);
+        string billingUrl;
+        if (realBilling is not null)
+        {
+            // A simulator left from an earlier `up` would only run unused beside a real billing system.
+            await StopSimulatorAsync();
+            billingUrl = realBilling;
+            AnsiConsole.MarkupLineInterpolated($"Billing: {billingUrl} (no simulator)");
+        }
+        else if (RunningSimulator() is { } simulator && ReadIfExists(SimulatorUrlFile) is { } runningAt)
+        {
+            // Left from an API that stopped on its own: its invoices are still in memory, so keep it.
+            billingUrl = runningAt;
+            AnsiConsole.MarkupLineInterpolated($"Billing simulator: already running (pid {simulator.Id})");
+        }
+        else
+        {
+            billingUrl = simulatorUrl ?? $"http://127.0.0.1:{PreferredOrFreePort(PreferredSimulatorPort)}";
+            await StartSimulatorAsync(billingUrl, clients);
+        }
+        await File.WriteAllTextAsync(BillingUrlFile, billingUrl);
+
+        var api = StartApiInBackground(connectionString, url, billingUrl, clients);
         await File.WriteAllTextAsync(PidFile, api.Id.ToString());
         await File.WriteAllTextAsync(UrlFile, url);
         AnsiConsole.MarkupLineInterpolated($"API: starting (pid {api.Id}, log {ApiLog}); the schema is applied on start-up…");
-        await WaitUntilReadyAsync(url, api);
-        PrintUrls(url);
-        LocalClients.Print(clients, Path.Combine(Home, "clients.json"));
+        await WaitUntilReadyAsync($"{url}/health/ready", api, "API", ApiLog);
+        PrintUrls(url, billingUrl);
+        LocalClients.Print(clients, ClientsFile);
         return 0;
     }
 
     public static async Task<int> DownAsync()
     {
-        if (RunningApi() is { } api)
-        {
-            // SIGTERM lets the host finish in-flight requests and Wolverine's durable work first.
-            using (var term = Process.Start("kill", ["-TERM", api.Id.ToString()])) await term.WaitForExitAsync();
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try { await api.WaitForExitAsync(grace.Token); }
-            catch (OperationCanceledException) { api.Kill(); }
-            AnsiConsole.MarkupLineInterpolated($"API: stopped (pid {api.Id})");
-        }
+        // The API first: its in-flight handoffs may still reach the simulator.
+        if (RunningApi() is { } api) await StopAsync(api, "API");
         File.Delete(PidFile);
+        await StopSimulatorAsync();
         if (ConfiguredPostgres is null && PostgresBinaries.Find() is { } binaries)
         {
             await Cluster(binaries).StopAsync();
@@ -83,6 +123,9 @@ public static class LocalLedger
     public static async Task<int> StatusAsync()
     {
         AnsiConsole.MarkupLineInterpolated($"API: {(RunningApi() is { } api ? $"running (pid {api.Id}) at {File.ReadAllText(UrlFile).Trim()}" : "not running")}");
+        AnsiConsole.MarkupLineInterpolated($"Billing simulator: {(RunningSimulator() is { } simulator ? $"running (pid {simulator.Id}) at {ReadIfExists(SimulatorUrlFile)}" : "not running")}");
+        if (RunningApi() is not null && ReadIfExists(BillingUrlFile) is { } billing && billing != ReadIfExists(SimulatorUrlFile))
+            AnsiConsole.MarkupLineInterpolated($"Billing: the API hands orders to {billing}");
         if (ConfiguredPostgres is not null)
             AnsiConsole.MarkupLine($"PostgreSQL: {LedgerSettings.PostgresVariable} is set");
         else if (PostgresBinaries.Find() is { } binaries)
@@ -98,6 +141,13 @@ public static class LocalLedger
     public static async Task<int> ServeAsync(string[] args)
     {
         await LedgerApi.Build(args).RunAsync();
+        return 0;
+    }
+
+    /// <summary>The billing simulator in the foreground: what <c>up</c> starts beside the API.</summary>
+    public static async Task<int> ServeBillingSimulatorAsync(string[] args)
+    {
+        await BillingSimulatorApp.Build(args).RunAsync();
         return 0;
     }
 
@@ -121,7 +171,7 @@ public static class LocalLedger
             : RunningApi() is not null ? (await File.ReadAllTextAsync(UrlFile)).Trim()
             : throw new InvalidOperationException("The API is not running: start it with './ledger up' (or set LEDGER_URL and LEDGER_API_KEY).");
         var key = Environment.GetEnvironmentVariable("LEDGER_API_KEY") is { Length: > 0 } k ? k
-            : (await LocalClients.LoadOrCreateAsync(Path.Combine(Home, "clients.json"))).FirstOrDefault(c => c.Role == role)?.Key
+            : (await LocalClients.LoadOrCreateAsync(ClientsFile)).FirstOrDefault(c => c.Role == role)?.Key
               ?? throw new InvalidOperationException($"No local API client has the role '{role}'.");
         var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/") };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
@@ -130,43 +180,88 @@ public static class LocalLedger
 
     private static LocalPostgresCluster Cluster(PostgresBinaries binaries) => new(Path.Combine(Home, "pg"), binaries);
 
-    private static Process StartApiInBackground(string connectionString, string url, IReadOnlyList<LocalClient> clients)
+    private static Process StartApiInBackground(string connectionString, string url, string billingUrl, IReadOnlyList<LocalClient> clients)
     {
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell where this program is.");
-        string[] serve = Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? [typeof(LocalLedger).Assembly.Location, "serve", "--urls", url]
-            : ["serve", "--urls", url];
-        // The API outlives this command: its own session (setsid), no terminal, output to a log file.
-        var start = new ProcessStartInfo("setsid", ["/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null >>\"$LEDGER_API_LOG\" 2>&1", self, .. serve]);
-        start.Environment[LedgerSettings.PostgresVariable] = connectionString;
-        start.Environment["LEDGER_API_LOG"] = ApiLog;
-        start.Environment["Ledger__PublicUrl"] = url;
-        foreach (var (name, value) in LocalClients.AsConfiguration(clients)) start.Environment[name] = value;
-        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
+        var environment = new Dictionary<string, string>
+        {
+            [LedgerSettings.PostgresVariable] = connectionString,
+            // Where billing calls back: the acknowledgement URL in each handoff is built from it.
+            ["Ledger__PublicUrl"] = url,
+            ["Billing__Url"] = billingUrl,
+        };
+        foreach (var (name, value) in LocalClients.AsConfiguration(clients)) environment[name] = value;
+        return StartInBackground(["serve", "--urls", url], ApiLog, environment);
     }
 
-    private static async Task WaitUntilReadyAsync(string url, Process api)
+    private static async Task StartSimulatorAsync(string url, IReadOnlyList<LocalClient> clients)
+    {
+        // The simulator calls the ledger back at /orders/{id}/billing/acknowledgements, which only the billing role may.
+        var billingKey = clients.FirstOrDefault(c => c.Role == "billing")?.Key
+            ?? throw new InvalidOperationException($"No local API client in {ClientsFile} has the role 'billing', which the billing simulator needs to call the ledger back.");
+        var simulator = StartInBackground(["billing-simulator", "--urls", url], SimulatorLog,
+            new Dictionary<string, string> { ["Billing__LedgerApiKey"] = billingKey });
+        await File.WriteAllTextAsync(SimulatorPidFile, simulator.Id.ToString());
+        await File.WriteAllTextAsync(SimulatorUrlFile, url);
+        AnsiConsole.MarkupLineInterpolated($"Billing simulator: starting (pid {simulator.Id}, log {SimulatorLog})");
+        // Ready before the API starts, so the API's first handoff does not meet a closed port.
+        await WaitUntilReadyAsync($"{url}/invoices", simulator, "billing simulator", SimulatorLog);
+    }
+
+    private static async Task StopSimulatorAsync()
+    {
+        if (RunningSimulator() is { } simulator) await StopAsync(simulator, "Billing simulator");
+        File.Delete(SimulatorPidFile);
+        File.Delete(SimulatorUrlFile);
+    }
+
+    /// <summary>This program again, with <paramref name="verb"/>, as a process that outlives this command.</summary>
+    private static Process StartInBackground(string[] verb, string log, IReadOnlyDictionary<string, string> environment)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell where this program is.");
+        string[] command = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(LocalLedger).Assembly.Location, .. verb] : verb;
+        // Its own session (setsid), no terminal, output to a log file.
+        var start = new ProcessStartInfo("setsid", ["/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null >>\"$LEDGER_LOG_FILE\" 2>&1", self, .. command]);
+        start.Environment["LEDGER_LOG_FILE"] = log;
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        return Process.Start(start) ?? throw new InvalidOperationException($"Could not start 'ledger {verb[0]}'.");
+    }
+
+    private static async Task StopAsync(Process process, string name)
+    {
+        // SIGTERM lets the host finish in-flight requests (and the API Wolverine's durable work) first.
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString()])) await term.WaitForExitAsync();
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try { await process.WaitForExitAsync(grace.Token); }
+        catch (OperationCanceledException) { process.Kill(); }
+        AnsiConsole.MarkupLineInterpolated($"{name}: stopped (pid {process.Id})");
+    }
+
+    private static async Task WaitUntilReadyAsync(string probeUrl, Process process, string name, string log)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (DateTime.UtcNow < deadline)
         {
-            if (api.HasExited)
-                throw new InvalidOperationException($"The API exited with code {api.ExitCode}; see {ApiLog}.");
+            if (process.HasExited)
+                throw new InvalidOperationException($"The {name} exited with code {process.ExitCode}; see {log}.");
             try
             {
-                if ((await http.GetAsync($"{url}/health/ready")).IsSuccessStatusCode) return;
+                if ((await http.GetAsync(probeUrl)).IsSuccessStatusCode) return;
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
             await Task.Delay(500);
         }
-        throw new TimeoutException($"The API did not become ready within 3 minutes; see {ApiLog}.");
+        throw new TimeoutException($"The {name} did not become ready within 3 minutes; see {log}.");
     }
 
-    private static Process? RunningApi()
+    private static Process? RunningApi() => RunningProcess(PidFile);
+
+    private static Process? RunningSimulator() => RunningProcess(SimulatorPidFile);
+
+    private static Process? RunningProcess(string pidFile)
     {
-        if (!File.Exists(PidFile) || !int.TryParse(File.ReadAllText(PidFile).Trim(), out var pid)) return null;
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)) return null;
         try
         {
             var process = Process.GetProcessById(pid);
@@ -178,15 +273,36 @@ public static class LocalLedger
         }
     }
 
-    private static void PrintUrls(string url)
+    private static void PrintUrls(string url, string? billingUrl)
     {
         var table = new Table().AddColumns("", "URL");
         table.AddRow("API", url);
         table.AddRow("API docs", $"{url}/docs");
         table.AddRow("OpenAPI", $"{url}/openapi/v1.json");
         table.AddRow("Health", $"{url}/health");
+        if (billingUrl is not null)
+            table.AddRow(billingUrl == ReadIfExists(SimulatorUrlFile) ? "Billing simulator" : "Billing", billingUrl);
         AnsiConsole.Write(table);
     }
+
+    /// <summary>The configured port when nothing listens there, else one the system picks: a second checkout must not collide.</summary>
+    private static int PreferredOrFreePort(int preferred)
+    {
+        try { return Listen(preferred); }
+        catch (SocketException) { return Listen(0); }
+
+        static int Listen(int port)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+    }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+
+    private static string? ReadIfExists(string file) => File.Exists(file) ? File.ReadAllText(file).Trim() : null;
 
     private static string? Option(string[] args, string name) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Xunit;
 using static Ledger.IntegrationTests.Journeys.LedgerWorld;
 
@@ -77,6 +79,23 @@ public sealed class BillingHandoffTests : IAsyncLifetime
         var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"));
         Assert.Equal("order-closed.v1", order[^1].Type);
         Assert.Single(await _world.StreamAsync($"billing-{orderId}"), e => e.Type == "billing-handoff-acknowledged.v1");
+    }
+
+    [Fact]
+    public async Task The_billing_system_answers_for_the_ledgers_handoff_by_its_idempotency_key()
+    {
+        var orderId = await OrderWithScenario("Q-BILL-STATUS", new { mode = "Silent" });
+        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-requested.v1"));
+        var requested = billing.Single(e => e.Type == "billing-handoff-requested.v1").Data;
+        var key = requested.GetProperty("idempotencyKey").GetString()!;
+
+        var found = await Eventually(() => _world.BillingSystem.GetAsync($"/handoffs/{Uri.EscapeDataString(key)}"), r => r.IsSuccessStatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        var status = await found.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(orderId, status.GetProperty("orderId").GetString());
+        Assert.Equal(requested.GetProperty("amount").GetDecimal(), status.GetProperty("amount").GetDecimal());
+        Assert.Equal(HttpStatusCode.NotFound, (await _world.BillingSystem.GetAsync("/handoffs/no-such-key")).StatusCode);
     }
 
     /// <summary>An accepted Salesforce quote (within policy) ordered after the billing simulator was told how to answer.</summary>
