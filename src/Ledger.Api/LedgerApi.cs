@@ -107,6 +107,8 @@ public static class LedgerApi
             options.UseRuntimeCompilation();
             options.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             options.Policies.AutoApplyTransactions();
+            // Durable messages carry NodaTime instants (a timeout's due time).
+            options.UseSystemTextJsonForSerialization(json => json.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb));
             options.Discovery.IncludeAssembly(typeof(BillingHandoffHandler).Assembly);
             // Reactions survive restarts: local queues are backed by PostgreSQL (the Wolverine tables in Marten's database).
             options.Policies.UseDurableLocalQueues();

@@ -1,3 +1,4 @@
+using Ledger.Application.Reactions;
 using System.Net;
 using System.Net.Sockets;
 using Ledger.Api;
@@ -48,6 +49,18 @@ public sealed class RunningLedger : IAsyncDisposable
         var http = new HttpClient { BaseAddress = Address };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
         return http;
+    }
+
+    /// <summary>Waits (up to 60 s, checking every 20 ms) until the reaction processor has caught up with the log; fails the test otherwise.</summary>
+    public async Task ReactionsSettledAsync()
+    {
+        var processor = Services.GetRequiredService<ReactionProcessor>();
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (!await processor.IsCaughtUpAsync(CancellationToken.None))
+        {
+            if (DateTime.UtcNow > until) throw new Xunit.Sdk.XunitException($"Reactions did not catch up with the log within 60 s (at position {processor.Position}).");
+            await Task.Delay(20);
+        }
     }
 
     public static int FreePort()

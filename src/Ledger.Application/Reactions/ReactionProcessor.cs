@@ -35,6 +35,13 @@ public sealed class ReactionProcessor(
     /// <summary>The position of the last event handled (reacted to or passed over), for lag and health.</summary>
     public long Position => Interlocked.Read(ref _handled);
 
+    /// <summary>Whether every event in the log so far has been reacted to (and so every reaction's commands committed).</summary>
+    public async Task<bool> IsCaughtUpAsync(CancellationToken ct)
+    {
+        await foreach (var _ in store.ReadAllAsync(new GlobalPosition((ulong)Position), 1, ct)) return false;
+        return true;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)

@@ -47,9 +47,23 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
             StateAt(visible.Where(e => e.StreamId == QuoteDecider.StreamId(quoteId))));
     }
 
-    /// <summary>Every event that one command caused, across the quote's streams.</summary>
-    public async Task<IReadOnlyList<TimelineEntry>> CausedByAsync(string quoteId, string causationId, CancellationToken ct) =>
-        (await ReadAsync(quoteId, null, 0, int.MaxValue, ct))?.Entries.Where(e => e.CausationId == causationId).ToList() ?? [];
+    /// <summary>
+    /// Every event that one command caused across the quote's streams, directly or through reactions: a reaction's events
+    /// name the event they follow as their cause (ADR/0017), so the walk takes in whatever an included event caused.
+    /// </summary>
+    public async Task<IReadOnlyList<TimelineEntry>> CausedByAsync(string quoteId, string causationId, CancellationToken ct)
+    {
+        var causes = new HashSet<string>(StringComparer.Ordinal) { causationId };
+        var caused = new List<TimelineEntry>();
+        // In recorded order a cause always comes before what it caused, so one pass finds the whole chain.
+        foreach (var entry in (await ReadAsync(quoteId, null, 0, int.MaxValue, ct))?.Entries ?? [])
+        {
+            if (!causes.Contains(entry.CausationId)) continue;
+            caused.Add(entry);
+            causes.Add(entry.EventId.ToString());
+        }
+        return caused;
+    }
 
     /// <summary>Recomputes the hash chain of each of the quote's streams; the first broken link of each is reported.</summary>
     public async Task<IReadOnlyList<ChainReport>?> VerifyAsync(string quoteId, CancellationToken ct)

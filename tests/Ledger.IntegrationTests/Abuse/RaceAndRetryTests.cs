@@ -32,10 +32,12 @@ public sealed class RaceAndRetryTests(ITestOutputHelper output) : IAsyncLifetime
 
         var grants = await Race(_ => Post(_world.Approver, "/approvals/Q-RACE/1/grant", new { level = "DealDesk", approver = "vic.desk" }));
         var vp = await Race(_ => Post(_world.Approver, "/approvals/Q-RACE/1/grant", new { level = "VicePresident", approver = "val.vp" }));
+        await _world.ReactionsSettledAsync(); // the quote is approved by a reaction to the completed approval
         (await Post(sf, "/quotes/Q-RACE/send", new { documentHash = "sha256:race" })).EnsureAccepted();
         var accepts = await Race(i => Post(sf, "/quotes/Q-RACE/accept", new { revision = 1, acceptanceType = "signature", signer = $"signer-{i}" }));
         var orders = await Race(_ => Post(sf, "/quotes/Q-RACE/order", new { billingAccount = "BA-1" }));
         output.WriteLine($"deal desk grants {Summary(grants)}; VP grants {Summary(vp)}; accepts {Summary(accepts)}; orders {Summary(orders)}");
+        await _world.ReactionsSettledAsync();
 
         var approval = (await _world.StreamAsync("approval-Q-RACE-r1")).Select(e => e.Type).ToList();
         Assert.Equal(["approval-requested.v1", "approval-level-granted.v1", "approval-level-granted.v1", "approval-completed.v1"], approval);
@@ -104,6 +106,7 @@ public sealed class RaceAndRetryTests(ITestOutputHelper output) : IAsyncLifetime
             // The same answer every time, except that a replay may say so.
             Assert.Single(answers.Select(a => a.Item2.Replace("\"replayed\":true", "\"replayed\":false")).Distinct());
         }
+        await _world.ReactionsSettledAsync();
         var quote = (await _world.StreamAsync($"quote-{id}")).Select(e => e.Type).ToList();
         output.WriteLine($"commands {steps.Length}, attempts {steps.Length * 3 + dropped}, dropped first attempts {dropped}, quote events {quote.Count}");
         Assert.All(quote.GroupBy(t => t), g => Assert.Single(g));
@@ -113,12 +116,13 @@ public sealed class RaceAndRetryTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>Drafts, adds a line at <paramref name="discount"/>%, prices, then takes the named further steps.</summary>
-    private static async Task Steps(HttpClient crm, string id, int discount, string[] then)
+    private async Task Steps(HttpClient crm, string id, int discount, string[] then)
     {
         (await Post(crm, "/quotes", QuoteToCashJourneyTests.Draft(id, "EUR", "Europe/Berlin"))).EnsureAccepted();
         (await Post(crm, $"/quotes/{id}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 10, discountPercent = discount })).EnsureAccepted();
         (await Post(crm, $"/quotes/{id}/price", new { policyVersion = "P-2026.1" })).EnsureAccepted();
         foreach (var step in then) (await Post(crm, $"/quotes/{id}/{step}")).EnsureAccepted();
+        await _world.ReactionsSettledAsync(); // what the steps cause on other streams (an approval requested) is in the log
     }
 
     /// <summary>The same command from <see cref="Racers"/> clients at once, each with its own idempotency key.</summary>

@@ -255,6 +255,7 @@ public sealed class CommandSafetyTests : IAsyncLifetime
         await DraftWithLine(quoteId);
         (await Post(_world.Salesforce, $"/quotes/{quoteId}/price", new { })).EnsureAccepted();
         (await Post(_world.Salesforce, $"/quotes/{quoteId}/submit")).EnsureAccepted();
+        await _world.ReactionsSettledAsync(); // the approval is requested by a reaction
     }
 
     private static object Draft(string quoteId, string currency = "EUR") => QuoteToCashJourneyTests.Draft(quoteId, currency, "Europe/Berlin");

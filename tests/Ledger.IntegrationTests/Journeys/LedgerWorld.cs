@@ -113,6 +113,12 @@ public sealed class LedgerWorld : IAsyncDisposable
         return found.Events.Select(e => (e.Type, JsonDocument.Parse(e.Data).RootElement.Clone(), e)).ToList();
     }
 
+    /// <summary>
+    /// Waits until the reaction processor has reacted to every event so far, and so to the ones its own reactions appended:
+    /// what follows a command on other streams (an approval requested, a quote approved, an order's billing handoff) is then in the log.
+    /// </summary>
+    public Task ReactionsSettledAsync() => Ledger.ReactionsSettledAsync();
+
     /// <summary>Waits for something that happens asynchronously (a billing callback), checking every 100 ms for up to 30 s.</summary>
     public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done)
     {

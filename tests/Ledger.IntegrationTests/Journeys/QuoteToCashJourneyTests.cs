@@ -42,6 +42,7 @@ public abstract class QuoteToCashJourneys(Action<IServiceCollection>? services) 
         (await Post(sf, "/quotes/Q-SF-1/lines", new { lineId = "L2", productOfferingId = "SUPPORT-24", catalogVersion = "2026.1", quantity = 10, discountPercent = 0 })).EnsureAccepted();
         (await Post(sf, "/quotes/Q-SF-1/price", new { })).EnsureAccepted();
         (await Post(sf, "/quotes/Q-SF-1/submit")).EnsureAccepted();
+        await _world.ReactionsSettledAsync(); // the approval is requested by a reaction to the submission
 
         var quote = await (await sf.GetAsync("/quotes/Q-SF-1")).EnsureAccepted().Json();
         Assert.Equal("InApproval", quote.GetProperty("status").GetString());
@@ -49,6 +50,7 @@ public abstract class QuoteToCashJourneys(Action<IServiceCollection>? services) 
 
         (await Post(_world.Approver, "/approvals/Q-SF-1/1/grant", new { level = "DealDesk", approver = "vic.desk" })).EnsureAccepted();
         (await Post(_world.Approver, "/approvals/Q-SF-1/1/grant", new { level = "VicePresident", approver = "val.vp" })).EnsureAccepted();
+        await _world.ReactionsSettledAsync();
         Assert.Equal("Approved", (await (await sf.GetAsync("/quotes/Q-SF-1")).Json()).GetProperty("status").GetString());
 
         (await Post(sf, "/quotes/Q-SF-1/send", new { documentHash = "sha256:quote-pdf-1" })).EnsureAccepted();
@@ -70,11 +72,18 @@ public abstract class QuoteToCashJourneys(Action<IServiceCollection>? services) 
             quoteEvents.Select(e => e.Type));
         var approval = await _world.StreamAsync("approval-Q-SF-1-r1");
         Assert.Equal(["approval-requested.v1", "approval-level-granted.v1", "approval-level-granted.v1", "approval-completed.v1"], approval.Select(e => e.Type));
-        // The approval was caused by the approver's last grant; everything else on the quote came from Salesforce.
+        // The ledger approved the quote in reaction to the completed approval, in the approver's correlation; the approval was
+        // requested in reaction to the submission. Everything else on the quote came from Salesforce.
         var approved = quoteEvents.Single(e => e.Type == "quote-approved.v1").Event.Metadata;
-        Assert.Equal("approvals-tool", approved.SourceSystem);
-        Assert.Equal(approval[^1].Event.Metadata.CausationId, approved.CausationId);
-        Assert.All(quoteEvents.Where(e => e.Type != "quote-approved.v1"), e => Assert.Equal("salesforce", e.Event.Metadata.SourceSystem));
+        Assert.Equal(("ledger", "ledger"), (approved.Actor, approved.SourceSystem));
+        Assert.Equal(approval[^1].Event.EventId.ToString(), approved.CausationId);
+        Assert.Equal(approval[^1].Event.Metadata.CorrelationId, approved.CorrelationId);
+        var submitted = quoteEvents.Single(e => e.Type == "quote-submitted-for-approval.v1").Event;
+        Assert.Equal(submitted.EventId.ToString(), approval[0].Event.Metadata.CausationId);
+        var converted = quoteEvents.Single(e => e.Type == "quote-converted-to-order.v1").Event.Metadata;
+        Assert.Equal(orderEvents[0].Event.EventId.ToString(), converted.CausationId);
+        Assert.All(quoteEvents.Where(e => e.Type is not ("quote-approved.v1" or "quote-converted-to-order.v1")),
+            e => Assert.Equal("salesforce", e.Event.Metadata.SourceSystem));
     }
 
     [Fact]

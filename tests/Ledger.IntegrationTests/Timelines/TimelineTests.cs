@@ -85,8 +85,12 @@ public sealed class TimelineTests : IAsyncLifetime
         await BilledJourney("Q-TL-4");
         var entries = (await Timeline("Q-TL-4")).GetProperty("entries").EnumerateArray().ToList();
         var approved = entries.Single(e => e.GetProperty("type").GetString() == "quote-approved.v1");
+        // The ledger approved the quote in reaction to the completed approval, which the approver's grant decided.
+        var completed = entries.Single(e => e.GetProperty("eventId").GetString() == approved.GetProperty("causationId").GetString());
+        Assert.Equal("approval-completed.v1", completed.GetProperty("type").GetString());
+        var grant = completed.GetProperty("causationId").GetString();
 
-        var caused = await (await _world.Auditor.GetAsync($"/quotes/Q-TL-4/timeline/commands/{approved.GetProperty("causationId").GetString()}")).EnsureAccepted().Json();
+        var caused = await (await _world.Auditor.GetAsync($"/quotes/Q-TL-4/timeline/commands/{grant}")).EnsureAccepted().Json();
         Assert.Equal(["approval-level-granted.v1", "approval-completed.v1", "quote-approved.v1"],
             caused.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
     }
@@ -158,10 +162,13 @@ public sealed class TimelineTests : IAsyncLifetime
         (await Post(sf, $"/quotes/{quoteId}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 5, discountPercent = 15 })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/price", new { })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/submit")).EnsureAccepted();
+        await _world.ReactionsSettledAsync(); // the approval is requested by a reaction to the submission
         (await Post(_world.Approver, $"/approvals/{quoteId}/1/grant", new { level = "DealDesk", approver = "vic.desk" })).EnsureAccepted();
+        await _world.ReactionsSettledAsync(); // and the quote approved by a reaction to the completed approval
         (await Post(sf, $"/quotes/{quoteId}/send", new { documentHash = "sha256:doc" })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/accept", new { revision = 1, acceptanceType = "signature", signer = "Dana Whitfield" })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/order", new { billingAccount = "BA-ACME-EU" })).EnsureAccepted();
         await Eventually(() => _world.StreamAsync($"order-ord-{quoteId}"), e => e.Any(x => x.Type == "order-closed.v1"));
+        await _world.ReactionsSettledAsync();
     }
 }
