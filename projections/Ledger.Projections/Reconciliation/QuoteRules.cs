@@ -11,7 +11,7 @@ public static class QuoteRules
     public static readonly IReadOnlyCollection<DiscrepancyRule> Rules =
     [
         R.AcceptedNotOrdered, R.OrderedNotHandedOff, R.BillingUnconfirmed, R.BillingFailed, R.BilledAmountMismatch,
-        R.CrmStateStale, R.ApprovalStaleWhenSent, R.DuplicateInvoice, R.BilledWithoutOrder,
+        R.CrmStateStale, R.ApprovalStaleWhenSent, R.DuplicateInvoice, R.BilledWithoutOrder, R.BillingHandoffUnanswered,
     ];
 
     public static IReadOnlyList<Finding> Findings(QuoteView v)
@@ -28,6 +28,10 @@ public static class QuoteRules
         if (v.Order is { } placed && order!.Progress == OrderProgress.Placed && v.Billing is null)
             findings.Add(new Finding(R.OrderedNotHandedOff, placed.Source, [placed.Source], order.Accepted, null,
                 $"Order {order.OrderId} placed; no billing handoff requested."));
+
+        if (v.Billing is { Value.Progress: BillingProgress.Requested } requested && !cancelled)
+            findings.Add(new Finding(R.BillingHandoffUnanswered, requested.Source, Refs(v.Order?.Source, requested.Source), order?.Accepted, null,
+                "Billing has not answered the handoff."));
 
         if (v.Billing is { Value.Progress: BillingProgress.Unconfirmed } unconfirmed && !cancelled)
             findings.Add(new Finding(R.BillingUnconfirmed, unconfirmed.Source, Refs(v.Order?.Source, unconfirmed.Source), order?.Accepted, null,

@@ -46,10 +46,20 @@ public static class DiscrepancyRules
     public static readonly DiscrepancyRule BilledWithoutOrder = new("QTC-10", "billed-without-order", Severity.Critical, "finance", null,
         "a billing record reported for an order the ledger never placed (or cancelled); closes on order-placed or when the record is voided");
 
+    /// <summary>
+    /// The deadline for billing's answer. The ledger's own billing timeout (<c>Billing:TimeoutSeconds</c>, 10 minutes by
+    /// default) normally turns an unanswered handoff into QTC-03 long before; this catches the handoff the timeout never
+    /// reaches (the timeout is scheduled only once billing has accepted the request: no billing URL, billing unreachable
+    /// while retries go on, a lost scheduled check), so a handoff never sits silently in Requested. Keep it above that timeout.
+    /// </summary>
+    public static readonly DiscrepancyRule BillingHandoffUnanswered = new("QTC-11", "billing-handoff-unanswered", Severity.High, "billing-ops", Duration.FromHours(1),
+        "billing-handoff-requested with no answer from billing (acknowledged, failed, or timed out) within the SLA; closes on " +
+        "billing-handoff-acknowledged, billing-handoff-failed, billing-handoff-timed-out (QTC-03 takes over) or order-cancelled");
+
     public static readonly IReadOnlyList<DiscrepancyRule> All =
     [
         AcceptedNotOrdered, OrderedNotHandedOff, BillingUnconfirmed, BillingFailed, BilledAmountMismatch,
-        CrmStateStale, DuplicateCustomer, ApprovalStaleWhenSent, DuplicateInvoice, BilledWithoutOrder,
+        CrmStateStale, DuplicateCustomer, ApprovalStaleWhenSent, DuplicateInvoice, BilledWithoutOrder, BillingHandoffUnanswered,
     ];
 
     public static DiscrepancyRule? Find(string code) => All.FirstOrDefault(r => r.Code == code);

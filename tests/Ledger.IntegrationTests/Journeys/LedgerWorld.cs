@@ -51,14 +51,16 @@ public sealed class LedgerWorld : IAsyncDisposable
 
     public IEventStore EventStore => Ledger.Services.GetRequiredService<IEventStore>();
 
-    public static async Task<LedgerWorld> StartAsync(string purpose, int billingTimeoutSeconds = 600, Action<IServiceCollection>? services = null)
+    /// <param name="settings">Configuration that replaces the world's own (e.g. <c>Billing:Url</c> empty, an SLA of <c>Reconciliation:SlaHours</c>).</param>
+    public static async Task<LedgerWorld> StartAsync(string purpose, int billingTimeoutSeconds = 600, Action<IServiceCollection>? services = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var billingAddress = new Uri($"http://127.0.0.1:{RunningLedger.FreePort()}/");
         var billing = BillingSimulatorApp.Build(["--urls", billingAddress.ToString().TrimEnd('/')],
             b => b.Configuration["Billing:LedgerApiKey"] = BillingKey);
         await billing.StartAsync();
 
-        var ledger = await RunningLedger.StartAsync(await TestPostgres.CreateDatabaseAsync(purpose), new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["Billing:Url"] = billingAddress.ToString(),
             ["Billing:TimeoutSeconds"] = billingTimeoutSeconds.ToString(),
@@ -69,7 +71,9 @@ public sealed class LedgerWorld : IAsyncDisposable
             ["Ledger:Clients:auditor:Key"] = AuditorKey, ["Ledger:Clients:auditor:Role"] = "auditor",
             ["Ledger:Clients:billing:Key"] = BillingKey, ["Ledger:Clients:billing:Role"] = "billing",
             ["Ledger:Clients:stewards:Key"] = AdminKey, ["Ledger:Clients:stewards:Role"] = "admin",
-        }, services);
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
+        var ledger = await RunningLedger.StartAsync(await TestPostgres.CreateDatabaseAsync(purpose), configuration, services);
         return new LedgerWorld(ledger, billing, billingAddress);
     }
 

@@ -50,6 +50,9 @@ public static class ReconciliationHistory
         [("QTC-05", "Q-DUP-RECORDS")] = "Closed",
         [("QTC-10", "Q-GHOST")] = "Open",
         [("QTC-10", "Q-BILLED-EARLY")] = "Closed",
+        [("QTC-11", "Q-UNANSWERED")] = "Open",
+        [("QTC-11", "Q-ANSWERED-LATE")] = "Closed",
+        [("QTC-11", "Q-HANDOFF-CANCELLED-LATE")] = "Closed",
     };
 
     public static async Task WriteAsync(History h)
@@ -141,7 +144,24 @@ public static class ReconciliationHistory
         await h.Append(Quote("Q-BILLED-EARLY"), at(3), AcceptedQuote("Q-BILLED-EARLY", 1_200m));
         await h.Append(Order("Q-BILLED-EARLY"), at(3.1), Placed("Q-BILLED-EARLY", 1_200m));
         await h.Append(Billing("Q-BILLED-EARLY"), at(3.2), Handoff("Q-BILLED-EARLY", 1_200m), Ack("Q-BILLED-EARLY", 1_200m));
+
+        // QTC-11: billing never answered the handoff, nor did the timeout mark it; answered after the SLA (closed); the
+        // order cancelled within the SLA (never due) and after it (closed). Every handoff above was answered, failed or
+        // timed out within the SLA, so none of them is due either.
+        await Ordered(h, "Q-UNANSWERED", 2_200m, at(4));
+        await h.Append(Billing("Q-UNANSWERED"), at(4.25), Handoff("Q-UNANSWERED", 2_200m));
+        await Ordered(h, "Q-ANSWERED-LATE", 2_300m, at(4));
+        await h.Append(Billing("Q-ANSWERED-LATE"), at(4.25), Handoff("Q-ANSWERED-LATE", 2_300m));
+        await h.Append(Billing("Q-ANSWERED-LATE"), at(7), Ack("Q-ANSWERED-LATE", 2_300m));
+        await Ordered(h, "Q-HANDOFF-CANCELLED", 2_400m, at(4));
+        await h.Append(Billing("Q-HANDOFF-CANCELLED"), at(4.25), Handoff("Q-HANDOFF-CANCELLED", 2_400m));
+        await h.Append(Order("Q-HANDOFF-CANCELLED"), at(4.5), Cancelled("Q-HANDOFF-CANCELLED"));
+        await Ordered(h, "Q-HANDOFF-CANCELLED-LATE", 2_500m, at(4));
+        await h.Append(Billing("Q-HANDOFF-CANCELLED-LATE"), at(4.25), Handoff("Q-HANDOFF-CANCELLED-LATE", 2_500m));
+        await h.Append(Order("Q-HANDOFF-CANCELLED-LATE"), at(9), Cancelled("Q-HANDOFF-CANCELLED-LATE"));
     }
+
+    private static OrderCancelled Cancelled(string quoteId) => new(OrderId(quoteId), quoteId, "Customer withdrew", "crm-integration", T0);
 
     private static async Task Ordered(History h, string id, decimal net, Instant at)
     {

@@ -1,6 +1,7 @@
 using Xunit;
 using System.Net;
 using System.Text.Json;
+using Ledger.Domain.Reconciliation;
 using Ledger.IntegrationTests.Journeys;
 using Xunit.Abstractions;
 using static Ledger.IntegrationTests.Journeys.LedgerWorld;
@@ -24,7 +25,8 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
         foreach (var ((rule, subject), status) in found.OrderBy(f => f.Key)) output.WriteLine($"{rule} {subject}: {status}");
 
         Assert.Equal(ReconciliationHistory.Expected.OrderBy(e => e.Key), found.OrderBy(f => f.Key));
-        Assert.Equal(10, found.Keys.Select(k => k.Item1).Distinct().Count());
+        Assert.Equal(DiscrepancyRules.All.Count, found.Keys.Select(k => k.Item1).Distinct().Count());
+        Assert.Equal(11, DiscrepancyRules.All.Count);
     }
 
     [Fact]
@@ -47,6 +49,17 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
         var closed = await GetAsync("QTC-10:1:Q-BILLED-EARLY");
         Assert.Equal("order-ord-Q-BILLED-EARLY", closed.GetProperty("closedBy").GetProperty("stream").GetString());
         Assert.Equal("order-placed.v1", closed.GetProperty("closedBy").GetProperty("type").GetString());
+
+        // Billing never answered: due an hour after the handoff was requested at T0+4h15m; billing-ops' to chase, High.
+        var unanswered = await GetAsync("QTC-11:1:Q-UNANSWERED");
+        Assert.Equal(("High", "billing-ops", "Open"), (unanswered.GetProperty("severity").GetString(), unanswered.GetProperty("owner").GetString(),
+            unanswered.GetProperty("status").GetString()));
+        Assert.Equal(Q2C.T0.Plus(NodaTime.Duration.FromMinutes(4 * 60 + 15 + 60)).ToString(), unanswered.GetProperty("detectedAt").GetString());
+        Assert.Equal(["order-ord-Q-UNANSWERED", "billing-ord-Q-UNANSWERED"],
+            unanswered.GetProperty("evidence").EnumerateArray().Select(e => e.GetProperty("stream").GetString()));
+        // Answered late: closed by the acknowledgement; cancelled late: closed by the cancellation.
+        Assert.Equal("billing-handoff-acknowledged.v1", (await GetAsync("QTC-11:1:Q-ANSWERED-LATE")).GetProperty("closedBy").GetProperty("type").GetString());
+        Assert.Equal("order-cancelled.v1", (await GetAsync("QTC-11:1:Q-HANDOFF-CANCELLED-LATE")).GetProperty("closedBy").GetProperty("type").GetString());
     }
 
     [Fact]
@@ -125,7 +138,7 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
 
         var billingOps = await ListAsync(World.Finance, "owner=billing-ops&pageSize=500");
         Assert.All(billingOps, r => Assert.Equal("billing-ops", r.GetProperty("owner").GetString()));
-        Assert.Equal(["QTC-03", "QTC-04", "QTC-09"], billingOps.Select(r => r.GetProperty("rule").GetString()).Distinct().Order());
+        Assert.Equal(["QTC-03", "QTC-04", "QTC-09", "QTC-11"], billingOps.Select(r => r.GetProperty("rule").GetString()).Distinct().Order());
 
         // Detected ten days ago (the immediate rules) vs. eight days ago (the order SLA ran out after two).
         var old = await ListAsync(World.Finance, "minAgeHours=230&pageSize=500");
