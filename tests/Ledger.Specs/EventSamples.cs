@@ -51,11 +51,11 @@ public static class EventSamples
         new ApprovalInvalidated(Q, 1, "Quote revised", At),
 
         new OrderPlaced(Order, new AcceptedQuote(Q, 1, "salesforce", "cust-acme", "ledger-inc-us", "us-east", "USD", [Priced], 12000.00m, 600.00m, 11400.00m),
-            "crm-integration", At),
+            "crm-integration", At, "BA-ACME-001"),
         new OrderCancelled(Order, Q, "Customer cancelled", "ops.lead", At),
         new OrderClosed(Order, Q, "INV-2025-000417", At),
 
-        new BillingHandoffRequested(Order, 11400.00m, "USD", "BA-ACME-001", "billing-ord-Q-1001-1", "sha256:8c1f0b7e", At),
+        new BillingHandoffRequested(Order, 11400.00m, "USD", "BA-ACME-001", "billing-ord-Q-1001-1", "sha256:8c1f0b7e", At, At + Duration.FromMinutes(10)),
         new BillingHandoffAcknowledged(Order, "INV-2025-000417", 11400.00m, "USD", false, At),
         new BillingAmountMismatchDetected(Order, "INV-2025-000417", 11400.00m, "USD", 11000.00m, "USD", At),
         new BillingDuplicateInvoiceDetected(Order, "INV-2025-000417", "INV-2025-000418", 11400.00m, At),

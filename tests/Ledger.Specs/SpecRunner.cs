@@ -10,8 +10,8 @@ namespace Ledger.Specs;
 /// <summary>Plays a spec: folds the given events, decides the command at the spec's instant, compares with then/refused.</summary>
 public static class SpecRunner
 {
-    private static readonly Dictionary<string, Type> EventTypes = EventNames.All.ToDictionary(e => e.Name, e => e.Type);
-    private static readonly Dictionary<Type, string> EventNamesByType = EventNames.All.ToDictionary(e => e.Type, e => e.Name);
+    internal static readonly Dictionary<string, Type> EventTypes = EventNames.All.ToDictionary(e => e.Name, e => e.Type);
+    internal static readonly Dictionary<Type, string> EventNamesByType = EventNames.All.ToDictionary(e => e.Type, e => e.Name);
 
     /// <summary>In an expected event, this text matches any value at its place (kept for pricing hashes).</summary>
     public const string Wildcard = "*";
@@ -23,8 +23,8 @@ public static class SpecRunner
                      ?? throw Bad(spec, $"unknown stream '{spec.Stream}'; streams: {string.Join(", ", Streams.ByName.Keys)}.");
         var commandType = stream.Commands.GetValueOrDefault(spec.Command)
                           ?? throw Bad(spec, $"'{spec.Command}' is not a command of the {stream.Name} stream; its commands: {string.Join(", ", stream.Commands.Keys)}.");
-        var given = spec.Given.Select((e, i) => Read(EventOf(stream, e.Type, spec), e.Data, spec, $"given[{i}] {e.Type}")).ToList();
-        var command = Read(commandType, spec.CommandData, spec, $"when {spec.Command}");
+        var given = spec.Given.Select((e, i) => Read(EventOf(stream, e.Type, spec), e.Data, spec.Path, $"given[{i}] {e.Type}")).ToList();
+        var command = Read(commandType, spec.CommandData, spec.Path, $"when {spec.Command}");
         var at = InstantPattern.ExtendedIso.Parse(spec.At);
         if (!at.Success) throw Bad(spec, $"'at: {spec.At}' is not an ISO instant such as 2026-03-10T14:00:00Z.");
 
@@ -51,16 +51,25 @@ public static class SpecRunner
             expected = new JsonObject
             {
                 ["events"] = new JsonArray(spec.ThenEvents!.Select((e, i) =>
-                    (JsonNode)Envelope(e.Type, Read(EventOf(stream, e.Type, spec), e.Data, spec, $"then[{i}] {e.Type}"))).ToArray()),
+                    (JsonNode)Expectation("type", e.Type, EventOf(stream, e.Type, spec), e.Data, spec.Path, $"then[{i}] {e.Type}")).ToArray()),
             };
-            // A wildcard must survive deserialisation: put it back where the spec wrote it.
-            for (var i = 0; i < spec.ThenEvents!.Count; i++)
-                RestoreWildcards(spec.ThenEvents[i].Data, expected["events"]![i]!["data"]!);
         }
-        Compare(spec, expected, actual);
+        Compare(spec.Path, spec.Title, $"when {spec.Command} at {spec.At}", expected, actual);
     }
 
-    public static JsonObject Envelope(string type, object data) => new() { ["type"] = type, ["data"] = SpecJson.ToNode(data) };
+    /// <summary>A named value as compared: <c>{ "type": "quote-accepted.v1", "data": { ... } }</c> (the key says what the name is).</summary>
+    public static JsonObject Envelope(string type, object data, string key = "type") => new() { [key] = type, ["data"] = SpecJson.ToNode(data) };
+
+    /// <summary>
+    /// What a spec expects, normalised: its data read into <paramref name="type"/> (so a misspelt or missing field fails) and
+    /// written back as the actual value is, in an <see cref="Envelope"/>, with the spec's wildcards put back where it wrote them.
+    /// </summary>
+    public static JsonObject Expectation(string key, string name, Type type, JsonNode data, string path, string where)
+    {
+        var expected = Envelope(name, Read(type, data, path, where), key);
+        RestoreWildcards(data, expected["data"]);
+        return expected;
+    }
 
     private static JsonObject Describe(Outcome outcome) => outcome.Refusal is { } r
         ? new JsonObject
@@ -79,15 +88,16 @@ public static class SpecRunner
         return stream.EventTypes.Contains(type) ? type : throw Bad(spec, $"{name} is not an event of the {stream.Name} stream.");
     }
 
-    private static object Read(Type type, JsonNode data, SpecFile spec, string where)
+    /// <summary>A spec's data as the record it names; data that does not make one fails the spec, saying where.</summary>
+    public static object Read(Type type, JsonNode data, string path, string where)
     {
         try
         {
-            return data.Deserialize(type, SpecJson.Options) ?? throw Bad(spec, $"{where}: no data.");
+            return data.Deserialize(type, SpecJson.Options) ?? throw SpecYaml.Bad(path, $"{where}: no data.");
         }
         catch (JsonException e)
         {
-            throw Bad(spec, $"{where}: the data does not make a {type.Name}: {e.Message}");
+            throw SpecYaml.Bad(path, $"{where}: the data does not make a {type.Name}: {e.Message}");
         }
     }
 
@@ -121,12 +131,14 @@ public static class SpecRunner
         _ => expected?.DeepClone(),
     };
 
+    /// <summary>Expected against actual, canonically (wildcards matching anything); a difference fails with both side by side.</summary>
+    /// <param name="situation">What was played, under the title: <c>when accept-quote at 2026-03-10T14:00:00Z</c>.</param>
     [StackTraceHidden]
-    private static void Compare(SpecFile spec, JsonNode expected, JsonNode actual)
+    public static void Compare(string path, string title, string situation, JsonNode expected, JsonNode actual)
     {
         var e = SpecJson.Canonical(Unify(expected, actual));
         var a = SpecJson.Canonical(actual);
-        if (e != a) throw new SpecFailedException(spec, SideBySide(e, a));
+        if (e != a) throw new SpecFailedException(path, title, situation, SideBySide(e, a));
     }
 
     /// <summary>Expected on the left, actual on the right; lines that differ are marked with '≠'.</summary>
@@ -145,9 +157,9 @@ public static class SpecRunner
         return text.ToString();
     }
 
-    private static InvalidDataException Bad(SpecFile spec, string problem) => new($"specs/{spec.Path}: {problem}");
+    private static InvalidDataException Bad(SpecFile spec, string problem) => SpecYaml.Bad(spec.Path, problem);
 }
 
 /// <summary>A spec whose outcome differs from what it says; the message is the side-by-side comparison.</summary>
-public sealed class SpecFailedException(SpecFile spec, string comparison)
-    : Exception($"specs/{spec.Path}: {spec.Title}\nwhen {spec.Command} at {spec.At}\n\n{comparison}");
+public sealed class SpecFailedException(string path, string title, string situation, string comparison)
+    : Exception($"specs/{path}: {title}\n{situation}\n\n{comparison}");

@@ -3,18 +3,10 @@ namespace Ledger.Specs;
 /// <summary>Every file under specs/ is one test; adding a spec is adding a file.</summary>
 public sealed class SpecTests
 {
-    public static TheoryData<string, string> Files()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var path in SpecFile.All())
-        {
-            string title;
-            try { title = SpecFile.Load(path).Title; }
-            catch (Exception e) { title = $"(unreadable: {e.Message})"; }
-            data.Add(path, title);
-        }
-        return data;
-    }
+    public static TheoryData<string, string> Files() => Titled(SpecFile.All(), path => SpecFile.Load(path).Title);
+
+    /// <summary>The reactors' specs, under specs/reactions/.</summary>
+    public static TheoryData<string, string> ReactionFiles() => Titled(ReactionSpec.All(), path => ReactionSpec.Load(path).Title);
 
     [Theory]
     [MemberData(nameof(Files))]
@@ -22,5 +14,26 @@ public sealed class SpecTests
     {
         _ = title; // shown in the test's name, so a RevOps reader sees what failed
         SpecRunner.Verify(SpecFile.Load(path));
+    }
+
+    [Theory]
+    [MemberData(nameof(ReactionFiles))]
+    public void Reaction(string path, string title)
+    {
+        _ = title;
+        ReactionRunner.Verify(ReactionSpec.Load(path));
+    }
+
+    private static TheoryData<string, string> Titled(IEnumerable<string> paths, Func<string, string> title)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var path in paths)
+        {
+            string text;
+            try { text = title(path); }
+            catch (Exception e) { text = $"(unreadable: {e.Message})"; }
+            data.Add(path, text);
+        }
+        return data;
     }
 }
