@@ -10,6 +10,9 @@ public static class LedgerEventTypes
     {
         var registry = new EventTypeRegistry();
         foreach (var (type, name) in EventNames.All) registry.Register(type, name);
+        // v2 added a field (ADR/0017); a v1 event reads as v2 without it.
+        registry.Upcast("order-placed.v1", data => ("order-placed.v2", data));
+        registry.Upcast("billing-handoff-requested.v1", data => ("billing-handoff-requested.v2", data));
         return registry;
     }
 }

@@ -38,6 +38,8 @@ public static class BillingSimulatorApp
                     return Results.Problem(statusCode: 503, title: "billing.unavailable", detail: "The billing system is unavailable.");
                 case BillingMode.FailBusiness:
                     return Results.Problem(statusCode: 422, title: "billing.rejected", detail: scenario.FailReason ?? "Billing account is closed.");
+                case BillingMode.Lose:
+                    return Results.Accepted();
             }
 
             var invoice = book.Invoices.GetOrAdd(handoff.IdempotencyKey, _ => new Invoice(

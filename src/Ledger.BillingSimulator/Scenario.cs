@@ -22,6 +22,8 @@ public enum BillingMode
     /// (past the ledger's HTTP timeout, so the ledger sees no answer though the handoff arrived); never calls back.
     /// </summary>
     Hang,
+    /// <summary>Answers 202 and then loses the handoff: nothing recorded, no callback, <c>GET /handoffs/{key}</c> says 404.</summary>
+    Lose,
 }
 
 public sealed record Scenario(BillingMode Mode, double DelaySeconds = 0, decimal AmountDelta = 0, string? FailReason = null);

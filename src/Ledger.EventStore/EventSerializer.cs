@@ -45,6 +45,12 @@ public sealed class EventTypeRegistry
 
     public bool TryGetType(string name, out Type type) => _byName.TryGetValue(name, out type!);
 
+    /// <summary>Whether events stored under this name read as ledger events: a current name, or an old one with its upcaster.</summary>
+    public bool Knows(string name) => _byName.ContainsKey(name) || _upcasters.ContainsKey(name);
+
+    /// <summary>Old names and how each is read as a current one.</summary>
+    public IReadOnlyDictionary<string, Upcaster> Upcasters => _upcasters;
+
     internal bool TryGetUpcaster(string name, out Upcaster upcaster) => _upcasters.TryGetValue(name, out upcaster!);
 }
 

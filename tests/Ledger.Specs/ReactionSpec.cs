@@ -44,6 +44,7 @@ public sealed record ReactionSpec(
         var reactor = SpecYaml.Text(root, "reactor", path);
         var (@event, data) = SpecYaml.Single(
             root["when"] as JsonObject ?? throw SpecYaml.Bad(path, "'when' names the one event reacted to: `when: { event-name.vN: { ... } }`."), path, "when");
+        (@event, data) = SpecYaml.AsRead(new SpecEvent(@event, data)) is var read ? (read.Type, read.Data) : default;
         var then = SpecYaml.Then(root, path, "commands and messages")
                    ?? throw SpecYaml.Bad(path, "'then' is missing: the reactions in order, or `then: nothing`.");
         return new ReactionSpec(path, SpecYaml.Text(root, "title", path), reactor, SpecYaml.Given(root, path), @event, data, then);

@@ -1,3 +1,4 @@
+using Ledger.EventStore;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -85,8 +86,15 @@ public static class SpecYaml
                     : throw Bad(path, $"{where}[{i}] names no fixture of specs/{FixturesFile}: '{name.GetValue<string>()}'.");
             var (type, data) = Single(e as JsonObject ?? throw Bad(path, $"{where}[{i}] is `- name: {{ ... }}`{(fixture is null ? "" : " or a fixture's name")}."),
                 path, $"{where}[{i}]");
-            return [new SpecEvent(type, data)];
+            // A history may hold an old version of an event: it is read as the store reads it, upcast to the current one.
+            return [fixture is null ? new SpecEvent(type, data) : AsRead(new SpecEvent(type, data))];
         }).ToList();
+
+    private static readonly EventTypeRegistry Registry = Ledger.Application.LedgerEventTypes.Registry();
+
+    /// <summary>An event under an old name (<c>order-placed.v1</c>) as the store reads it: upcast to its current name and shape.</summary>
+    public static SpecEvent AsRead(SpecEvent e) =>
+        Registry.Upcasters.TryGetValue(e.Type, out var upcast) && upcast(e.Data.DeepClone()) is var (type, data) ? new SpecEvent(type, data) : e;
 
     /// <summary>A one-key mapping: the name (of an event, command or message) and its data.</summary>
     public static (string Name, JsonNode Data) Single(JsonObject o, string path, string where) =>

@@ -12,6 +12,9 @@ namespace Ledger.Application.Billing;
 /// <summary>Durable message: hand the order's billing request to the billing system (attempt 1, then the retries).</summary>
 public sealed record SendBillingHandoff(string OrderId, int Attempt = 1);
 
+/// <summary>Durable message: send the handoff again once it is due (billing reported a failure worth retrying).</summary>
+public sealed record ResendBillingHandoff(string OrderId, Instant DueAt) : IDueMessage;
+
 /// <summary>Durable message due at the handoff's deadline: if billing has not answered by then, the handoff is unconfirmed.</summary>
 public sealed record CheckBillingHandoff(string OrderId, Instant DueAt) : IDueMessage;
 
@@ -118,6 +121,9 @@ public static class BillingHandoffHandler
             await ConcludeAsync(message.OrderId, state.Request!, "attempts", commands, billing, settings, ct);
         }
     }
+
+    /// <summary>A fresh round of attempts, sent as its own message.</summary>
+    public static SendBillingHandoff Handle(ResendBillingHandoff message) => new(message.OrderId);
 
     public static async Task Handle(CheckBillingHandoff message, CommandRunner commands, IEventStore store, EventSerializer serializer,
         BillingClient billing, BillingSettings settings, CancellationToken ct)

@@ -7,10 +7,13 @@ namespace Ledger.Application.Reactions;
 
 /// <summary>
 /// The billing stream drives the work outside the store and the order's end: a requested handoff is sent to billing
-/// and checked at its deadline; a retryable failure is sent again; an acknowledgement closes the order.
+/// and checked at its deadline; a retryable failure billing reports is sent again a little later; an acknowledgement closes the order.
 /// </summary>
 public static class BillingOutcomes
 {
+    /// <summary>How long after billing reported a retryable failure the handoff is sent again; the deadline check still ends it.</summary>
+    public static readonly NodaTime.Duration ResendAfterReportedFailure = NodaTime.Duration.FromSeconds(30);
+
     public static readonly IReactor Reactor = new Reactor<BillingCommand, BillingEvent, BillingState>(
         "billing-outcomes", e => Streams.Billing(e.OrderId), React,
         typeof(BillingHandoffRequested), typeof(BillingHandoffFailed), typeof(BillingHandoffAcknowledged));
@@ -24,7 +27,7 @@ public static class BillingOutcomes
                 if (e.AnswerDueBy is { } due) yield return new Reaction.Deliver(new CheckBillingHandoff(e.OrderId, due));
                 break;
             case BillingHandoffFailed { Retryable: true } e:
-                yield return new Reaction.Deliver(new SendBillingHandoff(e.OrderId));
+                yield return new Reaction.Deliver(new ResendBillingHandoff(e.OrderId, e.FailedAt + ResendAfterReportedFailure));
                 break;
             case BillingHandoffAcknowledged e:
                 yield return Reaction.Decide.On(new CloseOrder(e.OrderId, e.BillingReference));

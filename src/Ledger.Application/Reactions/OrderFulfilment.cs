@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Ledger.Application.Commands;
@@ -26,8 +27,11 @@ public sealed class OrderFulfilment(Duration billingAnswerWithin)
             IdempotencyKey: $"billing-{e.OrderId}", PayloadHash: PayloadHash(e.OrderId, e.Quote, account), billingAnswerWithin));
     }
 
-    /// <summary>What billing is asked to bill, hashed: a second request under the same key must be the same request.</summary>
+    /// <summary>
+    /// What billing is asked to bill, hashed: a second request under the same key must be the same request. Invariant and
+    /// scale-free (14400 and 14400.00 hash alike), so any host computes the same hash.
+    /// </summary>
     public static string PayloadHash(string orderId, AcceptedQuote order, string billingAccount) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{orderId}|{order.QuoteId}|r{order.Revision}|{order.NetTotal}|{order.Currency}|{billingAccount}")));
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{orderId}|{order.QuoteId}|r{order.Revision}|{order.NetTotal:0.############################}|{order.Currency}|{billingAccount}"))));
 }

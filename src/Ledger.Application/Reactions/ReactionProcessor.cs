@@ -128,7 +128,7 @@ public sealed class ReactionProcessor(
     /// <summary>Runs every reactor the event concerns; an event the ledger cannot read (not its own) concerns none.</summary>
     public async Task HandleAsync(RecordedEvent recorded, CancellationToken ct)
     {
-        if (!serializer.Registry.TryGetType(recorded.Type, out _)) return;
+        if (!serializer.Registry.Knows(recorded.Type)) return;
         object @event;
         try
         {

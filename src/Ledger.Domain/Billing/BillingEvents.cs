@@ -5,8 +5,8 @@ namespace Ledger.Domain.Billing;
 
 public abstract record BillingEvent(string OrderId);
 
-[EventName("billing-handoff-requested.v1")]
-/// <param name="AnswerDueBy">When billing's answer is due; past it the handoff is unconfirmed. Null on requests recorded without a deadline.</param>
+/// <param name="AnswerDueBy">When billing's answer is due; past it the handoff is unconfirmed. New in v2; null on a v1 event (read as v2).</param>
+[EventName("billing-handoff-requested.v2")]
 public sealed record BillingHandoffRequested(
     string OrderId, decimal Amount, string Currency, string BillingAccount, string IdempotencyKey, string PayloadHash, Instant RequestedAt,
     Instant? AnswerDueBy = null)

@@ -20,10 +20,10 @@ public sealed record AcceptedQuote(
 public abstract record OrderEvent(string OrderId);
 
 /// <param name="BillingAccount">
-/// Where billing invoices the order: the handoff that follows the order (a reaction, ADR/0017) is addressed to it. Null on
-/// orders recorded before 2026-11-29, whose handoff was requested in the order's own unit.
+/// Where billing invoices the order: the handoff that follows the order (a reaction, ADR/0017) is addressed to it. New in v2;
+/// null on a v1 event (read as v2), whose handoff was requested in the order's own unit.
 /// </param>
-[EventName("order-placed.v1")]
+[EventName("order-placed.v2")]
 public sealed record OrderPlaced(string OrderId, AcceptedQuote Quote, string PlacedBy, Instant PlacedAt, string? BillingAccount = null) : OrderEvent(OrderId);
 
 [EventName("order-cancelled.v1")]

@@ -1,3 +1,4 @@
+using Marten.Services.Json.Transformations.SystemTextJson;
 using JasperFx.Events;
 using Marten;
 using Weasel.Core;
@@ -33,6 +34,13 @@ public static class LedgerMarten
 
         foreach (var (name, type) in serializer.Registry.Types)
             options.Events.MapEventType(type, name);
+        // Projections read old versions as the current type, through the same upcasters as the port.
+        foreach (var (oldName, upcast) in serializer.Registry.Upcasters)
+        {
+            var current = serializer.Registry.Types[upcast(new System.Text.Json.Nodes.JsonObject()).Type];
+            options.Events.Upcast(current, oldName, JsonTransformations.Upcast<object>(json =>
+                serializer.Deserialize(oldName, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(json.RootElement))));
+        }
 
         options.Events.IgnoreIndex(EventIdUniqueIndex.IndexName);
         options.Storage.Add(new EventIdUniqueIndex(options.Advanced.Migrator, schema));

@@ -7,8 +7,9 @@ using static Ledger.IntegrationTests.Journeys.LedgerWorld;
 namespace Ledger.IntegrationTests.Journeys;
 
 /// <summary>
-/// The asynchronous billing handoff against each behaviour of the billing simulator. The ledger's timeout is 2 s
-/// here, so "no answer" becomes an unconfirmed handoff quickly.
+/// The asynchronous billing handoff against each behaviour of the billing simulator. Billing's deadline is 3 s here, a
+/// call may take 1 s, and an unavailable billing system is tried again after 0.5 s, 1 s and 1.5 s, so every way a
+/// handoff can go wrong reaches its end quickly: acknowledged, failed, or unconfirmed, never a silent Requested.
 /// </summary>
 public sealed class BillingHandoffTests : IAsyncLifetime
 {
@@ -16,7 +17,11 @@ public sealed class BillingHandoffTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _world = await StartAsync(nameof(BillingHandoffTests), billingTimeoutSeconds: 2);
+        _world = await StartAsync(nameof(BillingHandoffTests), billingTimeoutSeconds: 3, settings: new Dictionary<string, string?>
+        {
+            ["Billing:RequestTimeoutSeconds"] = "1",
+            ["Billing:RetryDelaysSeconds"] = "0.5,1,1.5",
+        });
         await _world.PublishCatalogAndPolicyAsync();
     }
 
@@ -31,20 +36,61 @@ public sealed class BillingHandoffTests : IAsyncLifetime
         var failed = billing.Single(e => e.Type == "billing-handoff-failed.v1").Data;
         Assert.False(failed.GetProperty("retryable").GetBoolean());
         Assert.Contains("BA-CLOSED is closed", failed.GetProperty("reason").GetString());
-        Assert.Equal(["order-placed.v1"], (await _world.StreamAsync($"order-{orderId}")).Select(e => e.Type));
+        Assert.Equal(["order-placed.v2"], (await _world.StreamAsync($"order-{orderId}")).Select(e => e.Type));
     }
 
     [Fact]
-    public async Task No_answer_within_the_timeout_marks_the_handoff_unconfirmed_and_a_late_acknowledgement_still_reconciles()
+    public async Task A_handoff_billing_lost_is_unconfirmed_at_its_deadline_and_a_late_acknowledgement_still_reconciles()
     {
-        var orderId = await OrderWithScenario("Q-BILL-LATE", new { mode = "Delay", delaySeconds = 6 });
+        var orderId = await OrderWithScenario("Q-BILL-LOST", new { mode = "Lose" });
 
-        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-acknowledged.v1"));
+        // At the deadline the ledger asks billing for the handoff by its key; billing has none, so it is unconfirmed (QTC-03).
+        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-timed-out.v1"));
+        Assert.Equal(["billing-handoff-requested.v2", "billing-handoff-timed-out.v1"], billing.Select(e => e.Type));
 
-        Assert.Equal(["billing-handoff-requested.v1", "billing-handoff-timed-out.v1", "billing-handoff-acknowledged.v1"], billing.Select(e => e.Type));
+        (await Post(_world.Billing, $"/orders/{orderId}/billing/acknowledgements",
+            new { billingReference = "INV-LATE-1", billedAmount = billing[0].Data.GetProperty("amount").GetDecimal(), currency = "EUR" })).EnsureAccepted();
+        billing = await _world.StreamAsync($"billing-{orderId}");
         Assert.True(billing[2].Data.GetProperty("afterTimeout").GetBoolean());
         var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"));
         Assert.Equal("order-closed.v1", order[^1].Type);
+    }
+
+    [Fact]
+    public async Task A_handoff_billing_holds_but_never_answered_is_acknowledged_from_billings_own_record_at_the_deadline()
+    {
+        var orderId = await OrderWithScenario("Q-BILL-SILENT", new { mode = "Silent" });
+
+        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-acknowledged.v1"));
+        Assert.Equal(["billing-handoff-requested.v2", "billing-handoff-acknowledged.v1"], billing.Select(e => e.Type));
+        var invoice = await (await _world.BillingSystem.GetAsync($"/handoffs/billing-{orderId}")).EnsureAccepted().Json();
+        Assert.Equal(invoice.GetProperty("billingReference").GetString(), billing[1].Data.GetProperty("billingReference").GetString());
+        Assert.Equal("order-closed.v1", (await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1")))[^1].Type);
+    }
+
+    [Fact]
+    public async Task A_call_that_outlasts_its_timeout_counts_as_billing_unavailable_and_is_sent_again()
+    {
+        // Billing holds the first call's answer for 30 s; the ledger gives up after 1 s and tries again, by then answered at once.
+        var orderId = await OrderWithScenario("Q-BILL-HANG", new { mode = "Hang", delaySeconds = 30 });
+        await Eventually(() => _world.BillingSystem.GetAsync($"/handoffs/billing-{orderId}"), r => r.IsSuccessStatusCode);
+        (await _world.BillingSystem.PutAsJsonAsync($"/scenarios/{orderId}", new { mode = "Acknowledge" })).EnsureSuccessStatusCode();
+
+        var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"));
+        Assert.Equal("order-closed.v1", order[^1].Type);
+        Assert.Equal(["billing-handoff-requested.v2", "billing-handoff-acknowledged.v1"], (await _world.StreamAsync($"billing-{orderId}")).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task When_every_attempt_finds_billing_unavailable_the_handoff_ends_unconfirmed_and_finance_sees_it()
+    {
+        var orderId = await OrderWithScenario("Q-BILL-DOWN", new { mode = "FailRetryable" });
+
+        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-timed-out.v1"));
+        Assert.Equal(["billing-handoff-requested.v2", "billing-handoff-timed-out.v1"], billing.Select(e => e.Type));
+        var open = await Eventually(async () => await (await _world.Finance.GetAsync("/reconciliation/discrepancies?rule=QTC-03")).EnsureAccepted().Json(),
+            list => list.ToString().Contains("Q-BILL-DOWN"));
+        Assert.Contains("Q-BILL-DOWN", open.ToString());
     }
 
     [Fact]
@@ -85,8 +131,8 @@ public sealed class BillingHandoffTests : IAsyncLifetime
     public async Task The_billing_system_answers_for_the_ledgers_handoff_by_its_idempotency_key()
     {
         var orderId = await OrderWithScenario("Q-BILL-STATUS", new { mode = "Silent" });
-        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-requested.v1"));
-        var requested = billing.Single(e => e.Type == "billing-handoff-requested.v1").Data;
+        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-requested.v2"));
+        var requested = billing.Single(e => e.Type == "billing-handoff-requested.v2").Data;
         var key = requested.GetProperty("idempotencyKey").GetString()!;
 
         var found = await Eventually(() => _world.BillingSystem.GetAsync($"/handoffs/{Uri.EscapeDataString(key)}"), r => r.IsSuccessStatusCode);
@@ -108,6 +154,7 @@ public sealed class BillingHandoffTests : IAsyncLifetime
         (await Post(sf, $"/quotes/{quoteId}/lines", new { lineId = "L1", productOfferingId = "SUPPORT-24", catalogVersion = "2026.1", quantity = 12, discountPercent = 0 })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/price", new { })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/submit")).EnsureAccepted();
+        await _world.ReactionsSettledAsync();
         (await Post(sf, $"/quotes/{quoteId}/send", new { documentHash = "sha256:doc" })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/accept", new { revision = 1, acceptanceType = "signature", signer = "Dana Whitfield" })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/order", new { billingAccount = "BA-ACME-EU" })).EnsureAccepted();

@@ -24,6 +24,9 @@ public sealed class LedgerWorld : IAsyncDisposable
     public const string AdminKey = "admin-test-key";
 
     private readonly WebApplication _billing;
+    private string _database = "";
+    private Dictionary<string, string?> _configuration = [];
+    private readonly List<RunningLedger> _otherNodes = [];
 
     private LedgerWorld(RunningLedger ledger, WebApplication billing, Uri billingAddress)
     {
@@ -51,6 +54,16 @@ public sealed class LedgerWorld : IAsyncDisposable
 
     public IEventStore EventStore => Ledger.Services.GetRequiredService<IEventStore>();
 
+    /// <summary>A second ledger node on the same database and configuration (with <paramref name="overrides"/>); stopped with the world.</summary>
+    public async Task<RunningLedger> StartAnotherNodeAsync(IReadOnlyDictionary<string, string?> overrides)
+    {
+        var configuration = new Dictionary<string, string?>(_configuration);
+        foreach (var (key, value) in overrides) configuration[key] = value;
+        var node = await RunningLedger.StartAsync(_database, configuration);
+        _otherNodes.Add(node);
+        return node;
+    }
+
     /// <param name="settings">Configuration that replaces the world's own (e.g. <c>Billing:Url</c> empty, an SLA of <c>Reconciliation:SlaHours</c>).</param>
     public static async Task<LedgerWorld> StartAsync(string purpose, int billingTimeoutSeconds = 600, Action<IServiceCollection>? services = null,
         IReadOnlyDictionary<string, string?>? settings = null)
@@ -73,8 +86,9 @@ public sealed class LedgerWorld : IAsyncDisposable
             ["Ledger:Clients:stewards:Key"] = AdminKey, ["Ledger:Clients:stewards:Role"] = "admin",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
-        var ledger = await RunningLedger.StartAsync(await TestPostgres.CreateDatabaseAsync(purpose), configuration, services);
-        return new LedgerWorld(ledger, billing, billingAddress);
+        var database = await TestPostgres.CreateDatabaseAsync(purpose);
+        var ledger = await RunningLedger.StartAsync(database, configuration, services);
+        return new LedgerWorld(ledger, billing, billingAddress) { _database = database, _configuration = configuration };
     }
 
     /// <summary>Publishes catalog version 2026.1 and pricing policy P-2026.1 (deal desk above 10%, VP above 20%, CFO above 30% or above 500,000).</summary>
@@ -138,6 +152,7 @@ public sealed class LedgerWorld : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var client in new[] { BillingSystem, Salesforce, HubSpot, Approver, Finance, Auditor, Billing, Admin }) client.Dispose();
+        foreach (var node in _otherNodes) await node.DisposeAsync();
         await Ledger.DisposeAsync();
         await _billing.StopAsync();
         await _billing.DisposeAsync();

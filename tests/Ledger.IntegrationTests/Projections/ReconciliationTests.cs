@@ -48,7 +48,7 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
         // A finding that closed itself names the event that closed it.
         var closed = await GetAsync("QTC-10:1:Q-BILLED-EARLY");
         Assert.Equal("order-ord-Q-BILLED-EARLY", closed.GetProperty("closedBy").GetProperty("stream").GetString());
-        Assert.Equal("order-placed.v1", closed.GetProperty("closedBy").GetProperty("type").GetString());
+        Assert.Equal("order-placed.v2", closed.GetProperty("closedBy").GetProperty("type").GetString());
 
         // Billing never answered: due an hour after the handoff was requested at T0+4h15m; billing-ops' to chase, High.
         var unanswered = await GetAsync("QTC-11:1:Q-UNANSWERED");
