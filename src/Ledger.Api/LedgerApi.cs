@@ -128,7 +128,8 @@ public static class LedgerApi
         builder.Services.AddOpenApi(options => options.AddLedgerDescriptions());
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag])
-            .AddCheck<ProjectionLagHealthCheck>("projections");
+            .AddCheck<ProjectionLagHealthCheck>("projections")
+            .AddCheck<ReactionsHealthCheck>("reactions");
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -191,7 +192,9 @@ public static class LedgerApi
     {
         builder.Services.AddSingleton<ReactionStore>();
         builder.Services.AddSingleton<ReactionMetrics>();
-        builder.Services.AddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>()));
+        builder.Services.AddSingleton<ReactionBacklog>();
+        // Tests may register their own list first (a reactor that fails on purpose).
+        builder.Services.TryAddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>()));
         builder.Services.AddSingleton(sp => new ReactionProcessor(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<EventSerializer>(),
             sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<IMessageBus>(), sp.GetRequiredService<ReactionStore>(),
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IReadOnlyList<IReactor>>(), sp.GetRequiredService<ReactionMetrics>(),

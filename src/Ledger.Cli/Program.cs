@@ -19,6 +19,7 @@ try
         "verify" => await AuditCommands.VerifyAsync(rest),
         "projections" => await ProjectionCommands.ProjectionsAsync(rest),
         "reconcile" => await ProjectionCommands.ReconcileAsync(rest),
+        "reactions" => await ReactionCommands.ReactionsAsync(rest),
         _ => Help(null),
     };
 }
@@ -47,6 +48,7 @@ static int Help(string? verb)
         ("timeline", "<quote-id> [--as-of <instant>] [--format table|json|csv]   a quote's history from the event store", []),
         ("verify", "<quote-id> | --all   recompute hash chains; exit code 2 on a broken link", []),
         ("projections", "[rebuild [name]]   each projection's position and lag; rebuild one or all from the event store", []),
+        ("reactions", "[retry <id>]   what follows events: position, lag, parked reactions and dead letters (exit code 3 when any); run a parked one again", []),
         ("reconcile", "[--format table|csv|json] [--status open|all|resolved|closed] [--rule R] [--crm C] [--owner O] [--min-age-hours N]", []),
     ];
     var shown = verbs.Where(v => verb is null || v.Verb == verb).ToList();

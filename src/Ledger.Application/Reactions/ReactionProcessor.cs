@@ -175,6 +175,19 @@ public sealed class ReactionProcessor(
         }
     }
 
+    /// <summary>Runs a parked reaction again, on the event it was parked with; throws when it fails again.</summary>
+    public async Task RetryAsync(ParkedReaction parked, CancellationToken ct)
+    {
+        var reactor = _reactors.SingleOrDefault(r => r.Name == parked.Reactor)
+                      ?? throw new InvalidOperationException($"No reactor is named {parked.Reactor} any more.");
+        RecordedEvent? recorded = null;
+        // The first event after the one before it is the event itself, in either backend's positions.
+        await foreach (var e in store.ReadAllAsync(new GlobalPosition((ulong)parked.Position - 1), 1, ct)) recorded = e;
+        if (recorded is null || recorded.EventId != parked.EventId)
+            throw new InvalidOperationException($"Event {parked.EventId} is no longer at position {parked.Position}.");
+        await ReactAsync(reactor, recorded, serializer.Deserialize(recorded.Type, recorded.Data.Span), ct);
+    }
+
     /// <summary>One reaction: the state before the event, the reactor's answer, its commands in one unit, then its messages.</summary>
     public async Task ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
     {
@@ -240,7 +253,10 @@ public sealed class ReactionProcessor(
         || e.InnerException is { } inner && IsDatabaseUnavailable(inner);
 }
 
-/// <summary>The processor's meters: reactions run and parked, and the lag from an event's commit to its reaction.</summary>
+/// <summary>
+/// The processor's meters: reactions run and parked, the lag from an event to its reaction, and (from the latest
+/// <see cref="ReactionStatus"/> read) how far behind the log the processor is and how much is stuck.
+/// </summary>
 public sealed class ReactionMetrics : IDisposable
 {
     public const string MeterName = "Ledger.Reactions";
@@ -248,13 +264,19 @@ public sealed class ReactionMetrics : IDisposable
     private readonly Counter<long> _reacted;
     private readonly Counter<long> _parked;
     private readonly Histogram<double> _lag;
+    private volatile ReactionStatus? _latest;
 
     public ReactionMetrics()
     {
-        _reacted = _meter.CreateCounter<long>("ledger_reactions", description: "Reactions carried out, per reactor.");
-        _parked = _meter.CreateCounter<long>("ledger_reactions_parked", description: "Reactions parked after failing, per reactor.");
-        _lag = _meter.CreateHistogram<double>("ledger_reaction_lag", "s", "From an event's commit to its reaction's commit.");
+        _reacted = _meter.CreateCounter<long>("ledger.reactions", "{reaction}", "Reactions carried out, per reactor.");
+        _parked = _meter.CreateCounter<long>("ledger.reactions.parked", "{reaction}", "Reactions parked after failing, per reactor.");
+        _lag = _meter.CreateHistogram<double>("ledger.reaction.lag", "s", "From the decision that recorded an event to its reaction's commit.");
+        _meter.CreateObservableGauge("ledger.reactions.behind", () => _latest?.EventsBehind ?? 0L, "{event}", "Events the reaction processor has not reacted to yet.");
+        _meter.CreateObservableGauge("ledger.reactions.stuck", () => (long)(_latest?.Parked.Count ?? 0), "{reaction}", "Parked reactions waiting for a retry.");
+        _meter.CreateObservableGauge("ledger.messages.dead_letters", () => _latest?.DeadLetters ?? 0L, "{message}", "Durable messages Wolverine gave up on.");
     }
+
+    public void Record(ReactionStatus status) => _latest = status;
 
     public void Reacted(string reactor, Duration lag)
     {
