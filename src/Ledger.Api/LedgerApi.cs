@@ -115,6 +115,12 @@ public static class LedgerApi
             // Timeouts (billing, expiry) are scheduled messages: look for due ones every second.
             options.Durability.ScheduledJobFirstExecution = TimeSpan.FromSeconds(1);
             options.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);
+            // A node killed mid-message leaves envelopes it owned: find it dead and hand its work to the living within seconds, not
+            // minutes. Every handler is idempotent (keys derived from the order, ADR/0017), so pushing a stale one again is safe.
+            options.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(5);
+            options.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(20);
+            options.Durability.NodeReassignmentPollingTime = TimeSpan.FromSeconds(5);
+            options.Durability.InboxStaleTime = TimeSpan.FromSeconds(60);
         });
         builder.Services.AddWolverineHttp();
 
