@@ -31,8 +31,8 @@ public static class CommandBenchmark
 
         var rows = new List<object>();
         var runs = new List<LoadResult>();
-        Console.WriteLine("| clients | ledger cmds/s | p50 ms | p95 ms | p99 ms | errors | projection lag p50 / p99 ms | transactions / command | WAL flushes / command | pgbench -N tps | raw Marten appends/s | ledger/pgbench | ledger/raw Marten |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| clients | ledger cmds/s | p50 ms | p95 ms | p99 ms | errors | projection lag p50 / p99 ms | reaction lag p50 / p99 ms | transactions / command | WAL flushes / command | pgbench -N tps | raw Marten appends/s | ledger/pgbench | ledger/raw Marten |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var clients in levels)
         {
             await QuoteJourneyLoad.RunAsync(ledger, clients, WarmUpSeconds); // warm-up: tiered JIT settles
@@ -51,7 +51,7 @@ public static class CommandBenchmark
             var row = new { run, pgbenchTps = pgbench, rawMartenAppendsPerSecond = marten, ledgerToPgbench = run.CommandsPerSecond / pgbench, ledgerToRawMarten = run.CommandsPerSecond / marten };
             rows.Add(row);
             Console.WriteLine(FormattableString.Invariant(
-                $"| {clients} | {run.CommandsPerSecond:F0} | {run.P50:F1} | {run.P95:F1} | {run.P99:F1} | {run.Errors} | {run.LagP50:F0} / {run.LagP99:F0} | {run.TransactionsPerCommand:F1} | {run.WalSyncsPerCommand:F2} | {pgbench:F0} | {marten:F0} | {row.ledgerToPgbench:F2} | {row.ledgerToRawMarten:F2} |"));
+                $"| {clients} | {run.CommandsPerSecond:F0} | {run.P50:F1} | {run.P95:F1} | {run.P99:F1} | {run.Errors} | {run.LagP50:F0} / {run.LagP99:F0} | {run.ReactionLagP50:F0} / {run.ReactionLagP99:F0} | {run.TransactionsPerCommand:F1} | {run.WalSyncsPerCommand:F2} | {pgbench:F0} | {marten:F0} | {row.ledgerToPgbench:F2} | {row.ledgerToRawMarten:F2} |"));
         }
 
         // Lag under sustained load at half the best throughput, with the client count that reached it; then the same
@@ -65,11 +65,11 @@ public static class CommandBenchmark
         var wokenBest = await QuoteJourneyLoad.RunAsync(ledger, best.Clients, seconds);
         var wokenHalf = await QuoteJourneyLoad.RunAsync(ledger, best.Clients, seconds, best.CommandsPerSecond / 2);
         Console.WriteLine();
-        Console.WriteLine("| daemon | load | target cmds/s | achieved cmds/s | p50 ms | p99 ms | errors | events projected | projection lag p50 / p99 ms | transactions / command | WAL flushes / command |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| daemon | load | target cmds/s | achieved cmds/s | p50 ms | p99 ms | errors | events projected | projection lag p50 / p99 ms | reactions | reaction lag p50 / p99 ms | waits for a reaction | transactions / command | WAL flushes / command |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (daemon, run) in new[] { ("polling (default)", best), ("polling (default)", half), ("woken by NOTIFY", wokenBest), ("woken by NOTIFY", wokenHalf) })
             Console.WriteLine(FormattableString.Invariant(
-                $"| {daemon} | {run.Clients} clients, {(run.TargetCommandsPerSecond is null ? "unpaced" : "half of best")} | {run.TargetCommandsPerSecond:F0} | {run.CommandsPerSecond:F0} | {run.P50:F1} | {run.P99:F1} | {run.Errors} | {run.ProjectedEvents} | {run.LagP50:F0} / {run.LagP99:F0} | {run.TransactionsPerCommand:F1} | {run.WalSyncsPerCommand:F2} |"));
+                $"| {daemon} | {run.Clients} clients, {(run.TargetCommandsPerSecond is null ? "unpaced" : "half of best")} | {run.TargetCommandsPerSecond:F0} | {run.CommandsPerSecond:F0} | {run.P50:F1} | {run.P99:F1} | {run.Errors} | {run.ProjectedEvents} | {run.LagP50:F0} / {run.LagP99:F0} | {run.Reactions} | {run.ReactionLagP50:F0} / {run.ReactionLagP99:F0} | {run.ReactionWaits} | {run.TransactionsPerCommand:F1} | {run.WalSyncsPerCommand:F2} |"));
 
         // The write path alone, last (its backlog is never projected): the same load with no projection daemon in the process.
         await ledger.StopAsync();

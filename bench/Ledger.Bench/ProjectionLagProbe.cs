@@ -80,6 +80,25 @@ public sealed class ProjectionLagProbe : IAsyncDisposable
     }
 
     /// <summary>
+    /// Each reaction's lag in ms, for the events appended since the probe started: from the commit of the event that caused it
+    /// to the commit of the reaction's own events (<c>pg_xact_commit_timestamp</c> of each row's inserting transaction;
+    /// the cluster tracks commit timestamps). A reaction's events name their cause's event id as causation id (ADR/0017).
+    /// </summary>
+    public async Task<List<double>> ReactionLagsAsync()
+    {
+        await using var command = _dataSource.CreateCommand(
+            $"select extract(epoch from pg_xact_commit_timestamp(effect.xmin) - pg_xact_commit_timestamp(cause.xmin))::float8 * 1000 " +
+            $"from {_schema}.mt_events effect join {_schema}.mt_events cause on effect.causation_id = cause.id::text " +
+            "where effect.seq_id > @from and cause.seq_id > @from");
+        command.Parameters.AddWithValue("from", _from);
+        var lags = new List<double>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) lags.Add(reader.GetDouble(0));
+        lags.Sort();
+        return lags;
+    }
+
+    /// <summary>
     /// Committed transactions in the database and WAL flushes in the cluster so far, less the probe's own polls.
     /// PostgreSQL publishes these counters about once a second, so a window of many seconds is needed to read them.
     /// </summary>

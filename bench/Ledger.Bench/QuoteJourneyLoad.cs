@@ -4,13 +4,17 @@ using System.Net.Http.Json;
 namespace Ledger.Bench;
 
 /// <summary>One load's figures; <c>Run</c> is the id its quote ids carry (<c>Q-{run}-{client}-{journey}</c>).</summary>
+/// <param name="ReactionWaits">Commands answered "not yet" (the approval a grant needs, the approval a send needs) and sent again: a reaction had not run.</param>
+/// <param name="Reactions">Reaction units committed during the load, whose lag (cause committed → reaction committed) the percentiles give.</param>
 public sealed record LoadResult(
     string Run, int Clients, double? TargetCommandsPerSecond, int Commands, int Errors, double CommandsPerSecond, double P50, double P95, double P99,
-    int ProjectedEvents, double LagP50, double LagP99, double TransactionsPerCommand, double WalSyncsPerCommand);
+    int ProjectedEvents, double LagP50, double LagP99, double TransactionsPerCommand, double WalSyncsPerCommand,
+    int ReactionWaits, int Reactions, double ReactionLagP50, double ReactionLagP99);
 
 /// <summary>
 /// C clients running quote journeys over HTTP, back to back (draft, line, price, submit, every 5th a deal-desk grant,
-/// send, accept, order); every command is one latency sample. With a target rate, commands are released on a shared
+/// send, accept, order); every command is one latency sample. A grant sent before its approval exists, or a send before the
+/// quote is approved, is answered "not yet" (both follow by reactions) and sent again 5 ms later: that wait is counted, not timed. With a target rate, commands are released on a shared
 /// schedule instead (an open loop: a client that falls behind sends at once). Meanwhile, every event the load appends
 /// is timed from its append to the moment every projection has applied it, and the database's committed transactions
 /// and WAL flushes are counted: everything the load caused (API, daemon, durable messages), per command.
@@ -24,6 +28,7 @@ public static class QuoteJourneyLoad
         var before = await lag.DatabaseWorkAsync();
         var latencies = new List<double>[clients];
         var errors = 0;
+        var waits = 0;
         long released = 0;
         var run = $"{Guid.NewGuid():N}"[..6];
         var until = Stopwatch.StartNew();
@@ -56,22 +61,38 @@ public static class QuoteJourneyLoad
                         if (due > TimeSpan.Zero) await Task.Delay(due);
                         if (until.Elapsed.TotalSeconds >= seconds) break;
                     }
-                    var clock = Stopwatch.StartNew();
-                    using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-                    request.Headers.Add("Idempotency-Key", $"{q}{path}");
-                    using var response = await client.SendAsync(request);
-                    samples.Add(clock.Elapsed.TotalMilliseconds);
-                    if (!response.IsSuccessStatusCode) { Interlocked.Increment(ref errors); break; }
+                    HttpResponseMessage response;
+                    for (var attempt = 0; ; attempt++)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+                        request.Headers.Add("Idempotency-Key", $"{q}{path}#{attempt}");
+                        response = await client.SendAsync(request);
+                        samples.Add(clock.Elapsed.TotalMilliseconds);
+                        if (!await NotYetAsync(response)) break;
+                        response.Dispose();
+                        Interlocked.Increment(ref waits);
+                        await Task.Delay(5);
+                    }
+                    using (response)
+                        if (!response.IsSuccessStatusCode) { Interlocked.Increment(ref errors); break; }
                 }
             }
         })));
         var elapsed = until.Elapsed.TotalSeconds;
         var lags = measureLag ? await lag.StopAsync(TimeSpan.FromMinutes(2)) : await lag.StopPollingAsync();
         var after = await lag.DatabaseWorkAsync();
+        var reactionLags = await lag.ReactionLagsAsync();
         var all = latencies.SelectMany(l => l).Order().ToList();
         return new LoadResult(run, clients, commandsPerSecond, all.Count, errors, all.Count / elapsed,
             BenchResults.Percentile(all, 0.50), BenchResults.Percentile(all, 0.95), BenchResults.Percentile(all, 0.99),
             lags.Count, BenchResults.Percentile(lags, 0.50), BenchResults.Percentile(lags, 0.99),
-            (double)(after.Transactions - before.Transactions) / all.Count, (double)(after.WalSyncs - before.WalSyncs) / all.Count);
+            (double)(after.Transactions - before.Transactions) / all.Count, (double)(after.WalSyncs - before.WalSyncs) / all.Count,
+            waits, reactionLags.Count, BenchResults.Percentile(reactionLags, 0.50), BenchResults.Percentile(reactionLags, 0.99));
     }
+
+    /// <summary>A refusal that only says a reaction has not run yet: the approval to grant, or the approval to send under.</summary>
+    private static async Task<bool> NotYetAsync(HttpResponseMessage response) =>
+        (int)response.StatusCode is 404 or 409 && await response.Content.ReadAsStringAsync() is var body
+        && (body.Contains("approval.not-found") || body.Contains("quote.not-approved"));
 }

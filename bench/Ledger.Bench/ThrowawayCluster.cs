@@ -40,6 +40,8 @@ public sealed class ThrowawayCluster : IAsyncDisposable
         try
         {
             await cluster._cluster.InitialiseAsync(durable: true);
+            // Reaction lag is read from commit timestamps (ProjectionLagProbe.ReactionLagsAsync).
+            await File.AppendAllLinesAsync(Path.Combine(cluster._cluster.DataFolder, "postgresql.conf"), ["track_commit_timestamp = on"]);
             if (countStatements)
                 await File.AppendAllLinesAsync(Path.Combine(cluster._cluster.DataFolder, "postgresql.conf"),
                     ["shared_preload_libraries = 'pg_stat_statements'", "pg_stat_statements.track_utility = on", "pg_stat_statements.max = 1000"]);
