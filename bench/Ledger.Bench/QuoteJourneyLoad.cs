@@ -6,10 +6,11 @@ namespace Ledger.Bench;
 /// <summary>One load's figures; <c>Run</c> is the id its quote ids carry (<c>Q-{run}-{client}-{journey}</c>).</summary>
 /// <param name="ReactionWaits">Commands answered "not yet" (the approval a grant needs, the approval a send needs) and sent again: a reaction had not run.</param>
 /// <param name="Reactions">Reaction units committed during the load, whose lag (cause committed → reaction committed) the percentiles give.</param>
+/// <param name="ReactionsCaughtUpSeconds">How long after the load (and the projections) the reactions took to catch up; the database's work is counted after that.</param>
 public sealed record LoadResult(
     string Run, int Clients, double? TargetCommandsPerSecond, int Commands, int Errors, double CommandsPerSecond, double P50, double P95, double P99,
     int ProjectedEvents, double LagP50, double LagP99, double TransactionsPerCommand, double WalSyncsPerCommand,
-    int ReactionWaits, int Reactions, double ReactionLagP50, double ReactionLagP99);
+    int ReactionWaits, int Reactions, double ReactionLagP50, double ReactionLagP99, double ReactionsCaughtUpSeconds);
 
 /// <summary>
 /// C clients running quote journeys over HTTP, back to back (draft, line, price, submit, every 5th a deal-desk grant,
@@ -81,6 +82,8 @@ public static class QuoteJourneyLoad
         })));
         var elapsed = until.Elapsed.TotalSeconds;
         var lags = measureLag ? await lag.StopAsync(TimeSpan.FromMinutes(2)) : await lag.StopPollingAsync();
+        // What the load caused includes its reactions: count the database's work only once they have all run.
+        var reactionsCaughtUp = await ReactionsCaughtUpAsync(ledger, TimeSpan.FromMinutes(5));
         var after = await lag.DatabaseWorkAsync();
         var reactionLags = await lag.ReactionLagsAsync();
         var all = latencies.SelectMany(l => l).Order().ToList();
@@ -88,7 +91,24 @@ public static class QuoteJourneyLoad
             BenchResults.Percentile(all, 0.50), BenchResults.Percentile(all, 0.95), BenchResults.Percentile(all, 0.99),
             lags.Count, BenchResults.Percentile(lags, 0.50), BenchResults.Percentile(lags, 0.99),
             (double)(after.Transactions - before.Transactions) / all.Count, (double)(after.WalSyncs - before.WalSyncs) / all.Count,
-            waits, reactionLags.Count, BenchResults.Percentile(reactionLags, 0.50), BenchResults.Percentile(reactionLags, 0.99));
+            waits, reactionLags.Count, BenchResults.Percentile(reactionLags, 0.50), BenchResults.Percentile(reactionLags, 0.99),
+            reactionsCaughtUp.TotalSeconds);
+    }
+
+    /// <summary>Waits until the reaction processor has reacted to every event, twice in a row 300 ms apart (billing calls back meanwhile).</summary>
+    private static async Task<TimeSpan> ReactionsCaughtUpAsync(LedgerUnderTest ledger, TimeSpan limit)
+    {
+        using var admin = ledger.Client(LedgerUnderTest.AdminKey);
+        var waited = Stopwatch.StartNew();
+        var inARow = 0;
+        while (inARow < 2)
+        {
+            if (waited.Elapsed > limit) throw new InvalidOperationException($"Reactions did not catch up within {limit} after the load.");
+            var status = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/reactions");
+            inARow = status.GetProperty("caughtUp").GetBoolean() ? inARow + 1 : 0;
+            await Task.Delay(300);
+        }
+        return waited.Elapsed;
     }
 
     /// <summary>A refusal that only says a reaction has not run yet: the approval to grant, or the approval to send under.</summary>

@@ -155,7 +155,24 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
             var counts = ReactionCounts(await ReadStreamsAsync(), serializer);
             return (CaughtUp: status.GetProperty("caughtUp").GetBoolean(), Parked: status.GetProperty("parked").GetArrayLength(), Counts: counts);
         }, r => r.CaughtUp && r.Counts.All(c => c.Lost == 0));
-        if (!settled.CaughtUp || settled.Counts.Any(c => c.Lost > 0)) output.WriteLine(await WolverineEnvelopesAsync(dataSource));
+        if (!settled.CaughtUp || settled.Counts.Any(c => c.Lost > 0))
+        {
+            output.WriteLine(await WolverineEnvelopesAsync(dataSource));
+            output.WriteLine($"reactions: {await (await admin.GetAsync("/reactions")).Content.ReadAsStringAsync()}");
+            // A transaction left open (it holds the subscription's gap rule) would show here.
+            await using (var open = dataSource.CreateCommand(
+                             "select pid, state, backend_xid::text, now() - xact_start, left(query, 120) from pg_stat_activity where backend_xid is not null or state like 'idle in%'"))
+            await using (var reader = await open.ExecuteReaderAsync())
+                while (await reader.ReadAsync())
+                    output.WriteLine($"open transaction: pid {reader.GetValue(0)} {reader.GetValue(1)} xid {reader.GetValue(2)} for {reader.GetValue(3)}: {reader.GetValue(4)}");
+            // The orders whose billing or closing is missing, event by event with positions.
+            foreach (var (id, events) in (await ReadStreamsAsync()).Where(s => s.Key.StartsWith("billing-", StringComparison.Ordinal)))
+            {
+                var order = (await ReadStreamsAsync()).GetValueOrDefault($"order-{id["billing-".Length..]}") ?? [];
+                if (events.Any(e => e.Type.StartsWith("billing-handoff-acknowledged")) && order.Any(e => e.Type == "order-closed.v1")) continue;
+                output.WriteLine($"{id}: {string.Join(", ", events.Select(e => $"{e.Type}@{e.Position.Value}"))} | order: {string.Join(", ", order.Select(e => $"{e.Type}@{e.Position.Value}"))}");
+            }
+        }
         Assert.True(settled.CaughtUp, "the reaction processor did not catch up with the log within 180 s");
         Assert.Equal(0, settled.Parked);
         var streams = await ReadStreamsAsync();
