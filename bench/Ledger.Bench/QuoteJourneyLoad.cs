@@ -99,13 +99,17 @@ public static class QuoteJourneyLoad
     private static async Task<TimeSpan> ReactionsCaughtUpAsync(LedgerUnderTest ledger, TimeSpan limit)
     {
         using var admin = ledger.Client(LedgerUnderTest.AdminKey);
+        admin.Timeout = TimeSpan.FromSeconds(30);
         var waited = Stopwatch.StartNew();
         var inARow = 0;
+        long behind = -1;
         while (inARow < 2)
         {
-            if (waited.Elapsed > limit) throw new InvalidOperationException($"Reactions did not catch up within {limit} after the load.");
+            if (waited.Elapsed > limit) throw new InvalidOperationException($"Reactions did not catch up within {limit} after the load ({behind} events behind).");
             var status = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/reactions");
+            behind = status.GetProperty("eventsBehind").GetInt64();
             inARow = status.GetProperty("caughtUp").GetBoolean() ? inARow + 1 : 0;
+            if (waited.Elapsed > TimeSpan.FromSeconds(30) && inARow == 0) Console.Error.WriteLine($"  reactions still {behind} events behind after {waited.Elapsed.TotalSeconds:F0} s");
             await Task.Delay(300);
         }
         return waited.Elapsed;

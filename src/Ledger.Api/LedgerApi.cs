@@ -192,7 +192,7 @@ public static class LedgerApi
 
     /// <summary>
     /// The reactors and the processor that runs them over the log (ADR/0017), in <c>Ledger:Reactions:Workers</c> partitions
-    /// (default 8). <c>Ledger:Reactions:Run=false</c> keeps a node out of the election; some node must run it, or nothing
+    /// (default 1: see ADR/0017). <c>Ledger:Reactions:Run=false</c> keeps a node out of the election; some node must run it, or nothing
     /// follows an event.
     /// </summary>
     private static void AddReactions(WebApplicationBuilder builder)
@@ -203,9 +203,9 @@ public static class LedgerApi
         // Tests may register their own list first (a reactor that fails on purpose).
         builder.Services.TryAddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>()));
         builder.Services.AddSingleton(sp => new ReactionProcessor(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<EventSerializer>(),
-            sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<IMessageBus>(), sp.GetRequiredService<ReactionStore>(),
+            sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<ReactionStore>(),
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IReadOnlyList<IReactor>>(), sp.GetRequiredService<ReactionMetrics>(),
-            sp.GetRequiredService<IClock>(), sp.GetRequiredService<ILogger<ReactionProcessor>>(), builder.Configuration.GetValue("Ledger:Reactions:Workers", 8)));
+            sp.GetRequiredService<IClock>(), sp.GetRequiredService<ILogger<ReactionProcessor>>(), builder.Configuration.GetValue("Ledger:Reactions:Workers", 1)));
         if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());
     }

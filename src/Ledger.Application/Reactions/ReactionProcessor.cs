@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Ledger.Application.Commands;
 using Ledger.EventStore;
 using Ledger.EventStore.Writing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -22,8 +23,8 @@ namespace Ledger.Application.Reactions;
 /// visible, and the log moves on.
 /// </summary>
 public sealed class ReactionProcessor(
-    IEventStore store, EventSerializer serializer, CommandRunner commands, IMessageBus bus, ReactionStore reactionStore, NpgsqlDataSource db,
-    IEnumerable<IReactor> reactors, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log, int workers = 8) : BackgroundService
+    IEventStore store, EventSerializer serializer, CommandRunner commands, IServiceScopeFactory scopes, ReactionStore reactionStore, NpgsqlDataSource db,
+    IEnumerable<IReactor> reactors, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log, int workers = 1) : BackgroundService
 {
     public const string CheckpointName = "reactions";
 
@@ -279,7 +280,12 @@ public sealed class ReactionProcessor(
                 // Done before a crash or by another node: its answer stands.
             }
         }
-        foreach (var delivery in reactions.OfType<Reaction.Deliver>())
+        var deliveries = reactions.OfType<Reaction.Deliver>().ToList();
+        if (deliveries.Count == 0) return;
+        // A message bus of its own per reaction: Wolverine's bus is not meant to be shared between concurrent callers.
+        await using var scope = scopes.CreateAsyncScope();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        foreach (var delivery in deliveries)
         {
             if (delivery.Message is IDueMessage { DueAt: var due }) await bus.ScheduleAsync(delivery.Message, due.ToDateTimeOffset());
             else await bus.PublishAsync(delivery.Message);
