@@ -24,7 +24,7 @@ namespace Ledger.Application.Reactions;
 /// </summary>
 public sealed class ReactionProcessor(
     IEventStore store, EventSerializer serializer, CommandRunner commands, IServiceScopeFactory scopes, ReactionStore reactionStore, NpgsqlDataSource db,
-    IEnumerable<IReactor> reactors, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log, int workers = 1) : BackgroundService
+    IEnumerable<IReactor> reactors, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log, int workers = 4) : BackgroundService
 {
     public const string CheckpointName = "reactions";
 

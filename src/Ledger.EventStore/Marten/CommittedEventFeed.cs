@@ -136,8 +136,10 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
     {
         while (true)
         {
+            // Ended as a new snapshot sees it, not as the commit log does: a transaction is marked committed there a moment
+            // before it leaves the list of running transactions, and a snapshot taken in that moment still misses its rows.
             await using (var command = dataSource.CreateCommand(
-                             "select count(*) from unnest(@ids::text[]) x where pg_xact_status(x::xid8) = 'in progress'"))
+                             "select count(*) from unnest(@ids::text[]) x where not pg_visible_in_snapshot(x::xid8, pg_current_snapshot())"))
             {
                 command.Parameters.AddWithValue("ids", transactionIds);
                 if ((long)(await command.ExecuteScalarAsync(ct))! == 0) return true;
