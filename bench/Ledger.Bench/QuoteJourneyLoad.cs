@@ -64,13 +64,15 @@ public static class QuoteJourneyLoad
                         if (until.Elapsed.TotalSeconds >= seconds) break;
                     }
                     HttpResponseMessage response;
+                    var waitingSince = Stopwatch.StartNew();
                     for (var attempt = 0; ; attempt++)
                     {
                         var clock = Stopwatch.StartNew();
                         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
                         request.Headers.Add("Idempotency-Key", $"{q}{path}#{attempt}");
                         response = await client.SendAsync(request);
-                        if (!await NotYetAsync(response))
+                        // Ten seconds of "not yet" is a reaction that did not happen: an error, and the journey stops.
+                        if (!await NotYetAsync(response) || waitingSince.Elapsed > TimeSpan.FromSeconds(10))
                         {
                             // Only the attempt that did the command is a command: the "not yet" ones before it are counted apart.
                             samples.Add(clock.Elapsed.TotalMilliseconds);
