@@ -191,9 +191,8 @@ public static class LedgerApi
         TimeSpan.FromSeconds(configuration.GetValue("Billing:RequestTimeoutSeconds", 10.0)));
 
     /// <summary>
-    /// The reactors and the processor that runs them over the log (ADR/0017), in <c>Ledger:Reactions:Workers</c> partitions
-    /// (default 4). <c>Ledger:Reactions:Run=false</c> keeps a node out of the election; some node must run it, or nothing
-    /// follows an event.
+    /// The reactors and the processor that runs them over the log (ADR/0017). <c>Ledger:Reactions:Run=false</c> keeps a node
+    /// out of the election; some node must run it, or nothing follows an event.
     /// </summary>
     private static void AddReactions(WebApplicationBuilder builder)
     {
@@ -205,7 +204,7 @@ public static class LedgerApi
         builder.Services.AddSingleton(sp => new ReactionProcessor(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<EventSerializer>(),
             sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<ReactionStore>(),
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IReadOnlyList<IReactor>>(), sp.GetRequiredService<ReactionMetrics>(),
-            sp.GetRequiredService<IClock>(), sp.GetRequiredService<ILogger<ReactionProcessor>>(), builder.Configuration.GetValue("Ledger:Reactions:Workers", 4)));
+            sp.GetRequiredService<IClock>(), sp.GetRequiredService<ILogger<ReactionProcessor>>()));
         if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
-using System.Threading.Channels;
 using Ledger.Application.Commands;
 using Ledger.EventStore;
 using Ledger.EventStore.Writing;
@@ -15,16 +14,14 @@ namespace Ledger.Application.Reactions;
 
 /// <summary>
 /// Runs the reactors over the event log (ADR/0017): one subscription to <c>$all</c> through the event store port (so the
-/// same in both backends), from a saved position. Each reacting event's commands are decided in one unit keyed by reactor
-/// and event, so a repeat after a crash finds its stored answer (PostgreSQL) or its derived event ids (EventStoreDB) and
-/// appends nothing twice; its messages go to Wolverine's durable queues, whose handlers are idempotent. Events of one
-/// stream are reacted to in log order, by one of <c>workers</c> partitions (by stream), so a slow reaction holds up only
-/// its partition. One node runs it at a time (a PostgreSQL advisory lock); a reaction that keeps failing is parked,
-/// visible, and the log moves on.
+/// same in both backends), in order, from a saved position. Each reacting event's commands are decided in one unit keyed by
+/// reactor and event, so a repeat after a crash finds its stored answer (PostgreSQL) or its derived event ids (EventStoreDB)
+/// and appends nothing twice; its messages go to Wolverine's durable queues, whose handlers are idempotent. One node runs it
+/// at a time (a PostgreSQL advisory lock); a reaction that keeps failing is parked, visible, and the log moves on.
 /// </summary>
 public sealed class ReactionProcessor(
     IEventStore store, EventSerializer serializer, CommandRunner commands, IServiceScopeFactory scopes, ReactionStore reactionStore, NpgsqlDataSource db,
-    IEnumerable<IReactor> reactors, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log, int workers = 4) : BackgroundService
+    IEnumerable<IReactor> reactors, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log) : BackgroundService
 {
     public const string CheckpointName = "reactions";
 
@@ -34,10 +31,10 @@ public sealed class ReactionProcessor(
     public const int AttemptsBeforeParking = 3;
 
     private readonly IReadOnlyList<IReactor> _reactors = reactors.ToList();
-    private volatile Progress? _progress;
+    private long _handled;
 
-    /// <summary>The position every event up to which has been reacted to (or passed over): for lag, health and the checkpoint.</summary>
-    public long Position => _progress?.Safe ?? 0;
+    /// <summary>The position of the last event handled (reacted to or passed over), for lag and health.</summary>
+    public long Position => Interlocked.Read(ref _handled);
 
     /// <summary>Whether every event in the log so far has been reacted to (and so every reaction's commands committed).</summary>
     public async Task<bool> IsCaughtUpAsync(CancellationToken ct)
@@ -87,115 +84,52 @@ public sealed class ReactionProcessor(
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private sealed record Work(RecordedEvent Recorded, object Event, IReadOnlyList<IReactor> Reactors);
-
     private async Task RunAsync(CancellationToken stopping)
     {
-        var progress = _progress = new Progress(await reactionStore.PositionAsync(CheckpointName, stopping));
-        // A worker that fails outside a reaction (the database gone while parking) stops the whole run: it restarts from the checkpoint.
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var partitions = Enumerable.Range(0, Math.Max(1, workers))
-            .Select(_ => Channel.CreateBounded<Work>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true })).ToList();
-        var working = partitions.Select(p => Task.Run(() => WorkAsync(p.Reader, progress, running), CancellationToken.None)).ToList();
-        var saving = Task.Run(() => SaveEveryAsync(progress, running.Token), CancellationToken.None);
+        var saved = await reactionStore.PositionAsync(CheckpointName, stopping);
+        Interlocked.Exchange(ref _handled, saved);
+        using var saving = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        // The position is saved every 200 ms rather than per event: what a crash repeats finds its answers.
+        var saver = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(saving.Token))
+                    saved = await SaveIfMovedAsync(saved, saving.Token);
+            }
+            catch (OperationCanceledException) when (saving.IsCancellationRequested)
+            {
+            }
+        }, CancellationToken.None);
         try
         {
-            await foreach (var recorded in store.SubscribeToAllAsync(new GlobalPosition((ulong)progress.Safe), running.Token))
+            await foreach (var recorded in store.SubscribeToAllAsync(new GlobalPosition((ulong)saved), stopping))
             {
-                if (Concerned(recorded) is not { } work)
-                {
-                    progress.Passed((long)recorded.Position.Value);
-                    continue;
-                }
-                progress.Started((long)recorded.Position.Value);
-                // One stream, one partition: its events are reacted to in log order.
-                var partition = (int)((uint)StringComparer.Ordinal.GetHashCode(recorded.StreamId) % (uint)partitions.Count);
-                await partitions[partition].Writer.WriteAsync(work, running.Token);
+                await HandleAsync(recorded, stopping);
+                Interlocked.Exchange(ref _handled, (long)recorded.Position.Value);
             }
         }
         finally
         {
-            foreach (var partition in partitions) partition.Writer.TryComplete();
-            await running.CancelAsync();
-            await Task.WhenAll(working.Append(saving)).ContinueWith(_ => { }, CancellationToken.None);
-            await reactionStore.SavePositionAsync(CheckpointName, progress.Safe, CancellationToken.None);
+            await saving.CancelAsync();
+            await saver;
+            await SaveIfMovedAsync(saved, CancellationToken.None);
         }
     }
 
-    private async Task WorkAsync(ChannelReader<Work> queue, Progress progress, CancellationTokenSource running)
+    private async Task<long> SaveIfMovedAsync(long saved, CancellationToken ct)
     {
-        try
-        {
-            await foreach (var work in queue.ReadAllAsync(running.Token))
-            {
-                foreach (var reactor in work.Reactors) await ReactWithAttemptsAsync(reactor, work.Recorded, work.Event, running.Token);
-                progress.Done((long)work.Recorded.Position.Value);
-            }
-        }
-        catch (OperationCanceledException) when (running.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            log.LogError(e, "A reaction partition failed; the processor restarts from its saved position.");
-            await running.CancelAsync();
-        }
+        var handled = Position;
+        if (handled == saved) return saved;
+        await reactionStore.SavePositionAsync(CheckpointName, handled, ct);
+        return handled;
     }
 
-    /// <summary>The position is saved every 200 ms rather than per event: what a crash repeats finds its answers.</summary>
-    private async Task SaveEveryAsync(Progress progress, CancellationToken ct)
+    /// <summary>Runs every reactor the event concerns; an event the ledger cannot read (not its own) concerns none.</summary>
+    public async Task HandleAsync(RecordedEvent recorded, CancellationToken ct)
     {
-        var saved = progress.Safe;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                var safe = progress.Safe;
-                if (safe == saved) continue;
-                await reactionStore.SavePositionAsync(CheckpointName, safe, ct);
-                saved = safe;
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>
-    /// Where the processor is: every event up to <see cref="Safe"/> has been reacted to. Events are handed to partitions in
-    /// log order and finish out of order; the safe position stops just before the oldest one still in flight.
-    /// </summary>
-    private sealed class Progress(long start)
-    {
-        private readonly SortedSet<long> _inFlight = [];
-        private long _read = start;
-
-        public long Safe
-        {
-            get { lock (_inFlight) return _inFlight.Count == 0 ? _read : _inFlight.Min - 1; }
-        }
-
-        public void Started(long position)
-        {
-            lock (_inFlight) { _inFlight.Add(position); _read = position; }
-        }
-
-        public void Passed(long position)
-        {
-            lock (_inFlight) _read = position;
-        }
-
-        public void Done(long position)
-        {
-            lock (_inFlight) _inFlight.Remove(position);
-        }
-    }
-
-    /// <summary>The reactors an event concerns, with the event read; null when none does, or the ledger cannot read it (not its own).</summary>
-    private Work? Concerned(RecordedEvent recorded)
-    {
-        if (!serializer.Registry.Knows(recorded.Type)) return null;
+        if (!serializer.Registry.Knows(recorded.Type)) return;
         object @event;
         try
         {
@@ -205,10 +139,10 @@ public sealed class ReactionProcessor(
         {
             log.LogWarning("Event {EventId} ({Type}) at {Position} does not read as a ledger event; no reaction to it: {Error}",
                 recorded.EventId, recorded.Type, recorded.Position.Value, e.Message);
-            return null;
+            return;
         }
-        var concerned = _reactors.Where(r => r.ReactsTo(@event)).ToList();
-        return concerned.Count == 0 ? null : new Work(recorded, @event, concerned);
+        foreach (var reactor in _reactors.Where(r => r.ReactsTo(@event)))
+            await ReactWithAttemptsAsync(reactor, recorded, @event, ct);
     }
 
     private async Task ReactWithAttemptsAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
@@ -282,7 +216,7 @@ public sealed class ReactionProcessor(
         }
         var deliveries = reactions.OfType<Reaction.Deliver>().ToList();
         if (deliveries.Count == 0) return;
-        // A message bus of its own per reaction: Wolverine's bus is not meant to be shared between concurrent callers.
+        // A message bus of its own per reaction: Wolverine's bus is scoped, not one to hold for the host's life.
         await using var scope = scopes.CreateAsyncScope();
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
         foreach (var delivery in deliveries)

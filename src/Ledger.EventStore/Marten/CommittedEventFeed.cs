@@ -36,16 +36,12 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
     {
         var cursor = new Cursor((long)after.Value);
         var delay = TimeSpan.Zero;
-        var woken = LocalAppends.Next;
         while (!ct.IsCancellationRequested)
         {
             Page page;
             try
             {
-                // Idle: the next poll, or sooner when this process commits (LocalAppends).
-                if (delay > TimeSpan.Zero) await Task.WhenAny(Task.Delay(delay, ct), woken);
-                ct.ThrowIfCancellationRequested();
-                woken = LocalAppends.Next;
+                if (delay > TimeSpan.Zero) await Task.Delay(delay, ct);
                 page = await ReadSafePageAsync(cursor, options.SubscriptionPageSize, DateTime.UtcNow + options.GapWait, ct);
                 delay = TimeSpan.Zero;
             }

@@ -70,7 +70,6 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
                 await batch.ExecuteNonQueryAsync(ct);
             }
             await _transaction!.CommitAsync(ct);
-            LocalAppends.Committed();
         }
         catch (Exception e) when (IsConflict(e))
         {
