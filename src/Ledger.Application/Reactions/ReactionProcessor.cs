@@ -102,6 +102,7 @@ public sealed class ReactionProcessor(
             {
             }
         }, CancellationToken.None);
+        var sweeper = Task.Run(() => SweepEveryAsync(saved, saving.Token), CancellationToken.None);
         try
         {
             await foreach (var recorded in store.SubscribeToAllAsync(new GlobalPosition((ulong)saved), stopping))
@@ -114,9 +115,56 @@ public sealed class ReactionProcessor(
         {
             await saving.CancelAsync();
             await saver;
+            await sweeper;
             await SaveIfMovedAsync(saved, CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// A second look, a few seconds behind: reads again what the subscription has passed and runs every reaction that stored
+    /// no answer. Under load the subscription has been seen to pass a committed event (ADR/0017, open); read again later,
+    /// when nothing around it is still committing, the event is there. Reactions it finds are counted and logged as swept.
+    /// </summary>
+    private async Task SweepEveryAsync(long from, CancellationToken ct)
+    {
+        var swept = from;
+        using var timer = new PeriodicTimer(SweepInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                var until = Position;
+                var pending = new List<(IReactor Reactor, RecordedEvent Recorded, object Event)>();
+                await foreach (var recorded in store.ReadAllAsync(new GlobalPosition((ulong)swept), int.MaxValue, ct))
+                {
+                    if ((long)recorded.Position.Value > until) break;
+                    if (Concerned(recorded) is { } concerned)
+                        pending.AddRange(concerned.Reactors.Select(r => (r, recorded, concerned.Event)));
+                    swept = (long)recorded.Position.Value;
+                }
+                var answered = await reactionStore.AnsweredAsync(pending.Select(p => CommandMetadata.ForReaction(p.Reactor.Name, p.Recorded).IdempotencyKey), ct);
+                // A parked reaction has no answer either; it waits for its retry, not for the sweep.
+                var parked = (await reactionStore.ParkedAsync(ct)).Select(p => (p.Reactor, p.EventId)).ToHashSet();
+                foreach (var (reactor, recorded, @event) in pending)
+                {
+                    if (answered.Contains(CommandMetadata.ForReaction(reactor.Name, recorded).IdempotencyKey) || parked.Contains((reactor.Name, recorded.EventId))) continue;
+                    var stream = reactor.StreamOf(@event);
+                    var before = stream.Fold(stream.Initial, await EventsBeforeAsync(stream.Id, recorded.Revision, ct), serializer);
+                    if (reactor.React(@event, before).Count == 0) continue; // nothing to do, so nothing was stored
+                    log.LogWarning("Reaction {Reactor} to {EventId} at {Position} was passed by the subscription; the sweep runs it.",
+                        reactor.Name, recorded.EventId, recorded.Position.Value);
+                    metrics.Swept(reactor.Name);
+                    await ReactWithAttemptsAsync(reactor, recorded, @event, ct);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>How often the sweep looks again at what the subscription passed.</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
 
     private async Task<long> SaveIfMovedAsync(long saved, CancellationToken ct)
     {
@@ -129,7 +177,15 @@ public sealed class ReactionProcessor(
     /// <summary>Runs every reactor the event concerns; an event the ledger cannot read (not its own) concerns none.</summary>
     public async Task HandleAsync(RecordedEvent recorded, CancellationToken ct)
     {
-        if (!serializer.Registry.Knows(recorded.Type)) return;
+        if (Concerned(recorded) is not { } concerned) return;
+        foreach (var reactor in concerned.Reactors)
+            await ReactWithAttemptsAsync(reactor, recorded, concerned.Event, ct);
+    }
+
+    /// <summary>The reactors an event concerns, with the event read; null when none does, or the ledger cannot read it.</summary>
+    private (object Event, IReadOnlyList<IReactor> Reactors)? Concerned(RecordedEvent recorded)
+    {
+        if (!serializer.Registry.Knows(recorded.Type)) return null;
         object @event;
         try
         {
@@ -139,10 +195,10 @@ public sealed class ReactionProcessor(
         {
             log.LogWarning("Event {EventId} ({Type}) at {Position} does not read as a ledger event; no reaction to it: {Error}",
                 recorded.EventId, recorded.Type, recorded.Position.Value, e.Message);
-            return;
+            return null;
         }
-        foreach (var reactor in _reactors.Where(r => r.ReactsTo(@event)))
-            await ReactWithAttemptsAsync(reactor, recorded, @event, ct);
+        var reactors = _reactors.Where(r => r.ReactsTo(@event)).ToList();
+        return reactors.Count == 0 ? null : (@event, reactors);
     }
 
     private async Task ReactWithAttemptsAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
@@ -196,23 +252,25 @@ public sealed class ReactionProcessor(
         var before = stream.Fold(stream.Initial, await EventsBeforeAsync(stream.Id, recorded.Revision, ct), serializer);
         var reactions = reactor.React(@event, before);
 
+        if (reactions.Count == 0) return;
         var decisions = reactions.OfType<Reaction.Decide>().ToList();
-        if (decisions.Count > 0)
+        // Every reaction stores an answer under its key, those with only messages too: that is how a repeat knows it ran,
+        // and how the sweep (SweepEveryAsync) finds one the subscription passed without running.
+        var metadata = CommandMetadata.ForReaction(reactor.Name, recorded);
+        try
         {
-            var metadata = CommandMetadata.ForReaction(reactor.Name, recorded);
-            try
+            await commands.RunAsync(metadata, new AnswerKey("ledger", metadata.IdempotencyKey), async unit =>
             {
-                await commands.RunAsync(metadata, new AnswerKey("ledger", metadata.IdempotencyKey), async unit =>
-                {
-                    var results = new List<CommandResult>();
-                    foreach (var decision in decisions) results.Add(await unit.Decide(decision, ct));
-                    return results;
-                }, results => Task.FromResult<StoredAnswer?>(Answer(metadata.IdempotencyKey, decisions, results)), ct);
-            }
-            catch (AlreadyAnsweredException)
-            {
-                // Done before a crash or by another node: its answer stands.
-            }
+                // With commands, the first stream's read looks the answer up; with messages only, look it up alone.
+                if (decisions.Count == 0) await unit.ThrowIfAnswered(ct);
+                var results = new List<CommandResult>();
+                foreach (var decision in decisions) results.Add(await unit.Decide(decision, ct));
+                return results;
+            }, results => Task.FromResult<StoredAnswer?>(Answer(metadata.IdempotencyKey, decisions, results)), ct);
+        }
+        catch (AlreadyAnsweredException)
+        {
+            // Done before a crash, or by the sweep: its answer stands; its messages go again (their handlers are idempotent).
         }
         var deliveries = reactions.OfType<Reaction.Deliver>().ToList();
         if (deliveries.Count == 0) return;
@@ -270,12 +328,14 @@ public sealed class ReactionMetrics : IDisposable
     private readonly Counter<long> _reacted;
     private readonly Counter<long> _parked;
     private readonly Histogram<double> _lag;
+    private readonly Counter<long> _swept;
     private volatile ReactionStatus? _latest;
 
     public ReactionMetrics()
     {
         _reacted = _meter.CreateCounter<long>("ledger.reactions", "{reaction}", "Reactions carried out, per reactor.");
         _parked = _meter.CreateCounter<long>("ledger.reactions.parked", "{reaction}", "Reactions parked after failing, per reactor.");
+        _swept = _meter.CreateCounter<long>("ledger.reactions.swept", "{reaction}", "Reactions the subscription passed and the sweep ran (ADR/0017).");
         _lag = _meter.CreateHistogram<double>("ledger.reaction.lag", "s", "From the decision that recorded an event to its reaction's commit.");
         _meter.CreateObservableGauge("ledger.reactions.behind", () => _latest?.EventsBehind ?? 0L, "{event}", "Events the reaction processor has not reacted to yet.");
         _meter.CreateObservableGauge("ledger.reactions.stuck", () => (long)(_latest?.Parked.Count ?? 0), "{reaction}", "Parked reactions waiting for a retry.");
@@ -291,6 +351,8 @@ public sealed class ReactionMetrics : IDisposable
     }
 
     public void Parked(string reactor) => _parked.Add(1, new KeyValuePair<string, object?>("reactor", reactor));
+
+    public void Swept(string reactor) => _swept.Add(1, new KeyValuePair<string, object?>("reactor", reactor));
 
     public void Dispose() => _meter.Dispose();
 }

@@ -54,6 +54,19 @@ public sealed class ReactionStore(NpgsqlDataSource db)
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Which of these reaction keys have a stored answer (the reaction ran).</summary>
+    public async Task<IReadOnlySet<string>> AnsweredAsync(IEnumerable<string> keys, CancellationToken ct)
+    {
+        var wanted = keys.Distinct().ToArray();
+        var answered = new HashSet<string>(StringComparer.Ordinal);
+        if (wanted.Length == 0) return answered;
+        await using var command = db.CreateCommand($"select key from {Ledger.EventStore.Writing.AnswerTable.Name} where client = 'ledger' and key = any($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = wanted });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) answered.Add(reader.GetString(0));
+        return answered;
+    }
+
     public async Task ParkAsync(string reactor, Ledger.EventStore.RecordedEvent cause, Exception error, int attempts, CancellationToken ct)
     {
         await using var command = db.CreateCommand(
