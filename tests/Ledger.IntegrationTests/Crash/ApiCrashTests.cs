@@ -149,12 +149,12 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
 
         // Reactions run on after the load: wait until the processor has reacted to every event and billing has answered every
         // handoff (by callback, or asked at the deadline). Both at once: an answer is an event the processor must react to.
-        var settled = await Within(TimeSpan.FromSeconds(180), async () =>
+        var settled = await Eventually(async () =>
         {
             var status = await (await admin.GetAsync("/reactions")).Json();
             var counts = ReactionCounts(await ReadStreamsAsync(), serializer);
             return (CaughtUp: status.GetProperty("caughtUp").GetBoolean(), Parked: status.GetProperty("parked").GetArrayLength(), Counts: counts);
-        }, r => r.CaughtUp && r.Counts.All(c => c.Lost == 0));
+        }, r => r.CaughtUp && r.Counts.All(c => c.Lost == 0), TimeSpan.FromSeconds(180));
         if (!settled.CaughtUp || settled.Counts.Any(c => c.Lost > 0))
         {
             output.WriteLine(await WolverineEnvelopesAsync(dataSource));
@@ -204,8 +204,8 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
 
         // The daemon of the last API process catches up; its documents must equal a rebuild's.
         var catchUp = System.Diagnostics.Stopwatch.StartNew();
-        var caughtUp = await Within(TimeSpan.FromSeconds(90), async () => (await (await admin.GetAsync("/projections")).Json()).EnumerateArray().ToList(),
-            list => list.All(p => p.GetProperty("eventsBehind").GetInt64() == 0));
+        var caughtUp = await Eventually(async () => (await (await admin.GetAsync("/projections")).Json()).EnumerateArray().ToList(),
+            list => list.All(p => p.GetProperty("eventsBehind").GetInt64() == 0), TimeSpan.FromSeconds(90));
         output.WriteLine($"projections caught up {catchUp.Elapsed.TotalSeconds:F1} s after the load stopped");
         Assert.All(caughtUp, p => Assert.Equal(0, p.GetProperty("eventsBehind").GetInt64()));
         var live = await ViewDocuments.ReadAsync(database);
@@ -232,17 +232,6 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         var lines = new List<string>();
         while (await reader.ReadAsync()) lines.Add($"{reader.GetString(0)} {reader.GetString(1)} owner {reader.GetValue(2)}: {reader.GetInt64(3)}");
         return "wolverine incoming: " + string.Join("; ", lines);
-    }
-
-    private static async Task<T> Within<T>(TimeSpan limit, Func<Task<T>> probe, Func<T, bool> done)
-    {
-        var until = DateTime.UtcNow + limit;
-        while (true)
-        {
-            var value = await probe();
-            if (done(value) || DateTime.UtcNow > until) return value;
-            await Task.Delay(200);
-        }
     }
 
     /// <summary>

@@ -36,7 +36,7 @@ public sealed class BillingHandoffUnansweredTests
         Assert.Null(await RowAsync(world, quoteId, "all"));
 
         clock.Reset(requestedAt + Duration.FromHours(1));
-        var row = await Until(() => RowAsync(world, quoteId, "open"), r => r is not null);
+        var row = await Eventually(() => RowAsync(world, quoteId, "open"), r => r is not null, TimeSpan.FromMinutes(2));
         Assert.NotNull(row);
         Assert.Equal(($"{Rule}:1:{quoteId}", "billing-handoff-unanswered", "High", "billing-ops", "Open"),
             (Text(row, "id"), Text(row, "ruleName"), Text(row, "severity"), Text(row, "owner"), Text(row, "status")));
@@ -48,8 +48,8 @@ public sealed class BillingHandoffUnansweredTests
         // Billing answers two hours late: the discrepancy closes with the acknowledgement and leaves finance's list.
         clock.Advance(Duration.FromHours(1));
         await AcknowledgeAsync(world, quoteId);
-        await Until(() => BillingProgressAsync(world, quoteId), p => p == "Acknowledged");
-        var closed = await Until(() => RowAsync(world, quoteId, "all"), r => r is { } c && Text(c, "status") == "Closed");
+        await Eventually(() => BillingProgressAsync(world, quoteId), p => p == "Acknowledged", TimeSpan.FromMinutes(2));
+        var closed = await Eventually(() => RowAsync(world, quoteId, "all"), r => r is { } c && Text(c, "status") == "Closed", TimeSpan.FromMinutes(2));
         Assert.NotNull(closed);
         Assert.Equal("Closed", Text(closed, "status"));
         Assert.Equal("billing-handoff-acknowledged.v1", closed.Value.GetProperty("closedBy").GetProperty("type").GetString());
@@ -68,7 +68,7 @@ public sealed class BillingHandoffUnansweredTests
 
         clock.Reset(requestedAt + Duration.FromMinutes(30));
         await AcknowledgeAsync(world, quoteId);
-        Assert.Equal("Acknowledged", await Until(() => BillingProgressAsync(world, quoteId), p => p == "Acknowledged"));
+        Assert.Equal("Acknowledged", await Eventually(() => BillingProgressAsync(world, quoteId), p => p == "Acknowledged", TimeSpan.FromMinutes(2)));
 
         // Well past the SLA: had the acknowledgement not closed it, it would be listed now.
         clock.Reset(requestedAt + Duration.FromHours(3));
@@ -88,7 +88,7 @@ public sealed class BillingHandoffUnansweredTests
 
         clock.Reset(requestedAt + Duration.FromMinutes(30));
         (await Post(world.Salesforce, $"/orders/ord-{quoteId}/cancel", new { reason = "Customer withdrew" })).EnsureAccepted();
-        Assert.Equal("Cancelled", await Until(() => OrderProgressAsync(world, quoteId), p => p == "Cancelled"));
+        Assert.Equal("Cancelled", await Eventually(() => OrderProgressAsync(world, quoteId), p => p == "Cancelled", TimeSpan.FromMinutes(2)));
 
         clock.Reset(requestedAt + Duration.FromHours(3));
         Assert.Equal("Requested", await BillingProgressAsync(world, quoteId));
@@ -109,7 +109,7 @@ public sealed class BillingHandoffUnansweredTests
         await OrderWithScenarioAsync(world, quoteId, scenario: null);
         var requestedAt = await BillingRequestedAtAsync(world, quoteId);
 
-        var row = await Until(() => RowAsync(world, quoteId, "open"), r => r is not null);
+        var row = await Eventually(() => RowAsync(world, quoteId, "open"), r => r is not null, TimeSpan.FromMinutes(2));
         Assert.NotNull(row);
         Assert.Equal(("billing-ops", "Open"), (Text(row, "owner"), Text(row, "status")));
         Assert.Equal(requestedAt + Duration.FromSeconds(3.6), InstantPattern.ExtendedIso.Parse(Text(row, "detectedAt")).Value);
@@ -133,7 +133,7 @@ public sealed class BillingHandoffUnansweredTests
     /// <summary>Waits until the quote view shows the handoff requested; the instant it was recorded, as the view says.</summary>
     private static async Task<Instant> BillingRequestedAtAsync(LedgerWorld world, string quoteId)
     {
-        var view = await Until(() => ViewAsync(world, quoteId), v => Progress(v, "billing") == "Requested");
+        var view = await Eventually(() => ViewAsync(world, quoteId), v => Progress(v, "billing") == "Requested", TimeSpan.FromMinutes(2));
         Assert.Equal("Requested", Progress(view, "billing"));
         return InstantPattern.ExtendedIso.Parse(view!.Value.GetProperty("billing").GetProperty("source").GetProperty("at").GetString()!).Value;
     }
@@ -173,19 +173,4 @@ public sealed class BillingHandoffUnansweredTests
         (await (await world.Finance.GetAsync($"/reconciliation/discrepancies?{query}")).EnsureAccepted().Json()).GetProperty("items").EnumerateArray().ToList();
 
     private static string Text(JsonElement? row, string property) => row!.Value.GetProperty(property).GetString()!;
-
-    /// <summary>
-    /// Polls until <paramref name="done"/> holds or two minutes have passed (the projection daemon catches up in its own
-    /// time on a busy machine), and returns the last value either way, for the test's assertion to judge.
-    /// </summary>
-    private static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done)
-    {
-        var until = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            var value = await probe();
-            if (done(value) || DateTime.UtcNow > until) return value;
-            await Task.Delay(200);
-        }
-    }
 }

@@ -137,10 +137,13 @@ public sealed class LedgerWorld : IAsyncDisposable
     /// </summary>
     public Task ReactionsSettledAsync() => Ledger.ReactionsSettledAsync();
 
-    /// <summary>Waits for something that happens asynchronously (a billing callback), checking every 100 ms for up to 30 s.</summary>
-    public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done)
+    /// <summary>
+    /// Waits for something that happens asynchronously (a billing callback), checking every 100 ms for up to
+    /// <paramref name="limit"/> (30 s unless given), and returns the last value either way, for the test's assertion to judge.
+    /// </summary>
+    public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? limit = null)
     {
-        var until = DateTime.UtcNow.AddSeconds(30);
+        var until = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var value = await probe();
