@@ -201,10 +201,7 @@ public static class LedgerApi
         builder.Services.AddSingleton<ReactionBacklog>();
         // Tests may register their own list first (a reactor that fails on purpose).
         builder.Services.TryAddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>()));
-        builder.Services.AddSingleton(sp => new ReactionProcessor(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<EventSerializer>(),
-            sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<ReactionStore>(),
-            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IReadOnlyList<IReactor>>(), sp.GetRequiredService<ReactionMetrics>(),
-            sp.GetRequiredService<IClock>(), sp.GetRequiredService<ILogger<ReactionProcessor>>()));
+        builder.Services.AddSingleton<ReactionProcessor>();
         if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());
     }

@@ -10,11 +10,11 @@ namespace Ledger.Api.Health;
 /// </summary>
 public sealed class ReactionsHealthCheck(ReactionBacklog backlog, ReactionMetrics metrics) : IHealthCheck
 {
-    public const long DegradedAfterEvents = 1_000;
+    public const int DegradedAfterEvents = 1_000;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
-        var status = await backlog.ReadAsync(ct);
+        var status = await backlog.ReadAsync(ct, (int)DegradedAfterEvents + 1);
         metrics.Record(status);
         var data = new Dictionary<string, object>
         {

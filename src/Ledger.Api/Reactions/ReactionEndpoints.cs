@@ -1,7 +1,6 @@
 using Ledger.Api.Problems;
 using Ledger.Api.Security;
 using Ledger.Application.Reactions;
-using Ledger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 
@@ -30,7 +29,7 @@ public static class ReactionEndpoints
 
     /// <summary>Runs a parked reaction again; it leaves the list when it succeeds (its commands are keyed, so a success before changes nothing).</summary>
     [WolverinePost("/reactions/parked/{id}/retry"), Authorize(Roles = LedgerRoles.Admin)]
-    public static async Task<IResult> Retry(long id, ReactionProcessor processor, ReactionStore store, IEventStore events, CancellationToken ct)
+    public static async Task<IResult> Retry(long id, ReactionProcessor processor, ReactionStore store, CancellationToken ct)
     {
         var parked = (await store.ParkedAsync(ct)).FirstOrDefault(p => p.Id == id);
         if (parked is null)

@@ -4,7 +4,7 @@ using Npgsql;
 namespace Ledger.Application.Reactions;
 
 /// <summary>Where reactions stand: the processor's position, whether it has reacted to everything, and what is stuck.</summary>
-/// <param name="EventsBehind">Events after the position, counted up to <see cref="ReactionBacklog.CountLimit"/>.</param>
+/// <param name="EventsBehind">Events after the position, counted up to the limit the reader asked for.</param>
 /// <param name="DeadLetters">Durable messages Wolverine gave up on (a billing send, a timeout check) after its own retries.</param>
 public sealed record ReactionStatus(long Position, long EventsBehind, IReadOnlyList<ParkedReaction> Parked, long DeadLetters)
 {
@@ -16,12 +16,13 @@ public sealed class ReactionBacklog(ReactionProcessor processor, ReactionStore r
 {
     public const int CountLimit = 10_000;
 
-    public async Task<ReactionStatus> ReadAsync(CancellationToken ct)
+    /// <param name="countLimit">How far to count the events behind: each is read, so /health asks only as far as its threshold.</param>
+    public async Task<ReactionStatus> ReadAsync(CancellationToken ct, int countLimit = CountLimit)
     {
         // The leader knows its position in memory; any other node reads the one the leader saved.
         var position = Math.Max(processor.Position, await reactions.PositionAsync(ReactionProcessor.CheckpointName, ct));
         var behind = 0L;
-        await foreach (var _ in store.ReadAllAsync(new GlobalPosition((ulong)position), CountLimit, ct)) behind++;
+        await foreach (var _ in store.ReadAllAsync(new GlobalPosition((ulong)position), countLimit, ct)) behind++;
         return new ReactionStatus(position, behind, await reactions.ParkedAsync(ct), await DeadLettersAsync(ct));
     }
 

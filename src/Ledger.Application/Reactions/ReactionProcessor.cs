@@ -21,7 +21,7 @@ namespace Ledger.Application.Reactions;
 /// </summary>
 public sealed class ReactionProcessor(
     IEventStore store, EventSerializer serializer, CommandRunner commands, IServiceScopeFactory scopes, ReactionStore reactionStore, NpgsqlDataSource db,
-    IEnumerable<IReactor> reactors, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log) : BackgroundService
+    IReadOnlyList<IReactor> reactors, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log) : BackgroundService
 {
     public const string CheckpointName = "reactions";
 
@@ -30,7 +30,6 @@ public sealed class ReactionProcessor(
 
     public const int AttemptsBeforeParking = 3;
 
-    private readonly IReadOnlyList<IReactor> _reactors = reactors.ToList();
     private long _handled;
 
     /// <summary>The position of the last event handled (reacted to or passed over), for lag and health.</summary>
@@ -197,8 +196,8 @@ public sealed class ReactionProcessor(
                 recorded.EventId, recorded.Type, recorded.Position.Value, e.Message);
             return null;
         }
-        var reactors = _reactors.Where(r => r.ReactsTo(@event)).ToList();
-        return reactors.Count == 0 ? null : (@event, reactors);
+        var concerned = reactors.Where(r => r.ReactsTo(@event)).ToList();
+        return concerned.Count == 0 ? null : (@event, concerned);
     }
 
     private async Task ReactWithAttemptsAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
@@ -211,7 +210,7 @@ public sealed class ReactionProcessor(
                 metrics.Reacted(reactor.Name, clock.GetCurrentInstant() - recorded.Metadata.RecordedAt);
                 return;
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && IsDatabaseUnavailable(e))
+            catch (Exception e) when (!ct.IsCancellationRequested && DatabaseErrors.IsUnavailable(e))
             {
                 // Not the reaction's fault: wait for the database, however long, and lose nothing.
                 log.LogWarning("Reaction {Reactor} to {EventId} waits for the database: {Error}", reactor.Name, recorded.EventId, e.Message);
@@ -235,7 +234,7 @@ public sealed class ReactionProcessor(
     /// <summary>Runs a parked reaction again, on the event it was parked with; throws when it fails again.</summary>
     public async Task RetryAsync(ParkedReaction parked, CancellationToken ct)
     {
-        var reactor = _reactors.SingleOrDefault(r => r.Name == parked.Reactor)
+        var reactor = reactors.SingleOrDefault(r => r.Name == parked.Reactor)
                       ?? throw new InvalidOperationException($"No reactor is named {parked.Reactor} any more.");
         RecordedEvent? recorded = null;
         // The first event after the one before it is the event itself, in either backend's positions.
@@ -310,11 +309,6 @@ public sealed class ReactionProcessor(
             log.LogInformation("Reaction {Key}: refused {Code}: {Message}", key, refused.Refusal.Code, refused.Refusal.Message);
         return new StoredAnswer(key, 200, "application/json", null, JsonSerializer.SerializeToUtf8Bytes(outcomes));
     }
-
-    private static bool IsDatabaseUnavailable(Exception e) =>
-        e is NpgsqlException { IsTransient: true } or TimeoutException
-        || e is PostgresException p && (p.SqlState.StartsWith("57P") || p.SqlState.StartsWith("08"))
-        || e.InnerException is { } inner && IsDatabaseUnavailable(inner);
 }
 
 /// <summary>

@@ -49,7 +49,7 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
             {
                 yield break;
             }
-            catch (Exception e) when (IsConnectionLoss(e))
+            catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
             {
                 // The cursor only moves past events already handed out, so resuming from it neither skips nor repeats.
                 delay = delay == TimeSpan.Zero
@@ -144,10 +144,6 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
             await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
         }
     }
-
-    private static bool IsConnectionLoss(Exception e) =>
-        e is NpgsqlException { IsTransient: true } or TimeoutException
-        || e is PostgresException p && (p.SqlState.StartsWith("57P") || p.SqlState.StartsWith("08"));
 
     /// <summary>Where a reader is: the last row handed out, and how far every gap is known to be final.</summary>
     private sealed class Cursor(long position)
