@@ -9,9 +9,12 @@ namespace Ledger.EventStore.Marten;
 /// Events in <c>seq_id</c> order, never past a gap that may still fill. <c>seq_id</c> is taken at insert and
 /// commits are not in that order, so a reader can see 7 before 6 has committed (or before 6 turns out to be
 /// rolled back). Rule (ADR/0005): every writer takes its transaction id before a sequence value
-/// (<see cref="MartenBackend"/> does), so whoever holds a value below a visible event is listed as in progress
-/// in the reader's snapshot. A gap is passed when that snapshot lists no transaction in progress, or once the
-/// ones it listed have all finished; until then the reader hands out only the events before the gap.
+/// (<see cref="MartenBackend"/> does), so whoever holds a value below a visible event already had its transaction id
+/// when the reader took its snapshot. Right after the snapshot the reader lists every transaction of the database that
+/// holds an id (<c>pg_stat_activity.backend_xid</c>; the snapshot's own list, <c>pg_snapshot_xip</c>, leaves out running
+/// transactions whose id is above every finished one, and passing a gap on it skipped events under load: ADR/0017).
+/// A gap is passed on a later read, once the transactions on that list have all ended; until then the reader hands out
+/// only the events before the gap.
 /// </summary>
 internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string schema, MartenBackendOptions options)
 {
@@ -79,7 +82,7 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
             var blocked = false;
             foreach (var (sequence, e) in rows)
             {
-                var gapIsFinal = sequence == cursor.Position + 1 || inProgress.Length == 0 || sequence - 1 <= cursor.FinalThrough;
+                var gapIsFinal = sequence == cursor.Position + 1 || sequence - 1 <= cursor.FinalThrough;
                 if (!gapIsFinal)
                 {
                     blocked = true;
@@ -97,8 +100,10 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
 
             // Hand out what is safe before waiting; the caller comes back for the rest.
             if (events.Count > 0) return new Page(events, Exhausted: false);
-            // Whoever may fill the gap is among the transactions this snapshot saw in progress; once they have
-            // all ended, every value below the snapshot's last visible row is either visible or gone for good.
+            // Whoever may fill the gap is among the transactions listed right after this snapshot, or ended before the list was
+            // taken; once the listed ones have ended too, every value below the snapshot's last visible row is visible to a
+            // new snapshot or gone for good. So the gap is passed on the next read, never on this one (an empty list included:
+            // a holder that ended between the snapshot and the list is in neither).
             if (!await WaitForEndAsync(inProgress, deadline, ct)) return new Page(events, Exhausted: true);
             cursor.FinalThrough = Math.Max(cursor.FinalThrough, rows[^1].Sequence);
         }
@@ -120,22 +125,26 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
             await using var reader = await read.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) rows.Add(EventRows.Read(reader));
         }
+        // Every transaction of this database holding an id now, after the snapshot: not the snapshot's own in-progress list,
+        // which leaves out a running transaction whose id is above every finished one (it is invisible, yet not listed).
         string[] inProgress;
-        await using (var snapshot = new NpgsqlCommand(
-                         "select array(select x::text from pg_snapshot_xip(pg_current_snapshot()) x)", connection, transaction))
-            inProgress = (string[])(await snapshot.ExecuteScalarAsync(ct))!;
+        await using (var running = new NpgsqlCommand(
+                         "select array(select backend_xid::text from pg_stat_activity where backend_xid is not null and datname = current_database())",
+                         connection, transaction))
+            inProgress = (string[])(await running.ExecuteScalarAsync(ct))!;
         await transaction.CommitAsync(ct);
         return (rows, inProgress);
     }
 
     private async Task<bool> WaitForEndAsync(string[] transactionIds, DateTime deadline, CancellationToken ct)
     {
+        if (transactionIds.Length == 0) return true;
         while (true)
         {
-            // Ended as a new snapshot sees it, not as the commit log does: a transaction is marked committed there a moment
-            // before it leaves the list of running transactions, and a snapshot taken in that moment still misses its rows.
+            // Ended as the process array sees it, not as the commit log does: a transaction is marked committed there a moment
+            // before it leaves the running transactions, and a snapshot taken in that moment still misses its rows.
             await using (var command = dataSource.CreateCommand(
-                             "select count(*) from unnest(@ids::text[]) x where not pg_visible_in_snapshot(x::xid8, pg_current_snapshot())"))
+                             "select count(*) from pg_stat_activity where backend_xid = any(@ids::text[]::xid[])"))
             {
                 command.Parameters.AddWithValue("ids", transactionIds);
                 if ((long)(await command.ExecuteScalarAsync(ct))! == 0) return true;

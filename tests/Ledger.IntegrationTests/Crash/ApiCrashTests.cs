@@ -27,8 +27,8 @@ namespace Ledger.IntegrationTests.Crash;
 /// key, as a CRM integration does. Afterwards every acknowledged command is in the store exactly once, no stream holds a
 /// torn or repeated step, every reaction happened exactly once (approval requested, quote approved, approval invalidated,
 /// order converted and handed to billing, order closed: ADR/0017), every hash chain is intact, and the projections the
-/// daemon caught up equal a full rebuild. <c>LEDGER_CRASH_KILLS</c> sets the number of kills (default 5; the closing
-/// note's run used 20).
+/// daemon caught up equal a full rebuild. <c>LEDGER_CRASH_KILLS</c> sets the number of kills (default 5; at 20 kills
+/// a few billing handoffs lose their durable messages and stay unanswered: the open defect in ADR/0017).
 /// </summary>
 public sealed class ApiCrashTests(ITestOutputHelper output)
 {
@@ -171,6 +171,13 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
                 var order = (await ReadStreamsAsync()).GetValueOrDefault($"order-{id["billing-".Length..]}") ?? [];
                 if (events.Any(e => e.Type.StartsWith("billing-handoff-acknowledged")) && order.Any(e => e.Type == "order-closed.v1")) continue;
                 output.WriteLine($"{id}: {string.Join(", ", events.Select(e => $"{e.Type}@{e.Position.Value}"))} | order: {string.Join(", ", order.Select(e => $"{e.Type}@{e.Position.Value}"))}");
+                // Whether the reaction to the request ran (its stored answer) tells a skipped reaction from lost messages.
+                foreach (var requested in events.Where(e => e.Type.StartsWith("billing-handoff-requested", StringComparison.Ordinal)))
+                {
+                    await using var answer = dataSource.CreateCommand("select created_at::text from ledger.idempotency_keys where client = 'ledger' and key = @key");
+                    answer.Parameters.AddWithValue("key", $"reaction:billing-outcomes:{requested.EventId}");
+                    output.WriteLine($"  reaction answer for {requested.EventId}: {await answer.ExecuteScalarAsync() ?? "none"}");
+                }
             }
         }
         Assert.True(settled.CaughtUp, "the reaction processor did not catch up with the log within 180 s");
