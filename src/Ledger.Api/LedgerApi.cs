@@ -131,11 +131,13 @@ public static class LedgerApi
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        builder.Services.AddExceptionHandler<UnreadableEventHandler>();
         builder.Services.AddOpenApi(options => options.AddLedgerDescriptions());
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<ProjectionLagHealthCheck>("projections")
             .AddCheck<ReactionsHealthCheck>("reactions");
+        if (settings.UsesEventStoreDb) builder.Services.AddHealthChecks().AddCheck<ReplicationHealthCheck>("replication");
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -32,7 +32,15 @@ public sealed record RecordedEvent(
     ReadOnlyMemory<byte> Data,
     EventMetadata Metadata,
     string PreviousHash,
-    string Hash);
+    string Hash)
+{
+    /// <summary>
+    /// Why the ledger cannot trust how this event was stored, when it cannot: no ledger metadata (another tool wrote it) or
+    /// metadata that does not parse (a row edited by hand). Such an event is still handed out, so that it becomes an
+    /// auditor's finding (<see cref="Verification.ChainVerifier"/>) instead of an error that stops every reader.
+    /// </summary>
+    public string? Defect { get; init; }
+}
 
 public abstract record AppendResult
 {

@@ -31,8 +31,17 @@ public static class EventHash
     }
 
     /// <summary>Recomputes the hash of a stored event; a mismatch means the event or its chain was altered.</summary>
-    public static bool Verify(RecordedEvent e) =>
-        Compute(e.Type, e.Data.Span, e.Metadata, e.PreviousHash) == e.Hash;
+    public static bool Verify(RecordedEvent e)
+    {
+        try
+        {
+            return Compute(e.Type, e.Data.Span, e.Metadata, e.PreviousHash) == e.Hash;
+        }
+        catch (JsonException)
+        {
+            return false; // data that is not JSON was never hashed by the ledger
+        }
+    }
 }
 
 public static class CanonicalJson

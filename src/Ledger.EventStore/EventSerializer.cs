@@ -72,6 +72,29 @@ public sealed class EventSerializer(EventTypeRegistry registry)
     public (string Type, byte[] Data) Serialize(object @event) =>
         (registry.NameOf(@event.GetType()), JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), Options));
 
+    /// <summary>The event as the ledger's type, or why it cannot be read: an unknown type, or data that does not fit it.</summary>
+    public bool TryRead(RecordedEvent recorded, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out object? @event,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? reason)
+    {
+        try
+        {
+            @event = Deserialize(recorded.Type, recorded.Data.Span);
+            reason = null;
+            return true;
+        }
+        catch (Exception e) when (e is UnknownEventTypeException or JsonException or NotSupportedException or ArgumentException
+                                      or InvalidOperationException or FormatException)
+        {
+            @event = null;
+            reason = e is UnknownEventTypeException ? "not an event type the ledger writes" : $"its data does not read as '{recorded.Type}': {e.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>The event as the ledger's type; throws <see cref="UnreadableEventException"/> when it cannot be read.</summary>
+    public object Read(RecordedEvent recorded) =>
+        TryRead(recorded, out var @event, out var reason) ? @event : throw new UnreadableEventException(recorded, reason);
+
     public object Deserialize(string type, ReadOnlySpan<byte> data)
     {
         if (registry.TryGetUpcaster(type, out var upcast))
@@ -84,6 +107,17 @@ public sealed class EventSerializer(EventTypeRegistry registry)
         return JsonSerializer.Deserialize(data, clrType, Options)
                ?? throw new JsonException($"Event '{type}' deserialized to null.");
     }
+}
+
+/// <summary>
+/// A stream holds an event the ledger cannot read (not one of its types, or data that does not fit the type): nothing
+/// can be decided on that stream until someone looks at it. Never a 500: the API answers 409 <c>stream.unreadable</c>.
+/// </summary>
+public sealed class UnreadableEventException(RecordedEvent recorded, string reason)
+    : Exception($"{recorded.StreamId} holds an event the ledger cannot read at revision {recorded.Revision} ('{recorded.Type}'): {reason}")
+{
+    public RecordedEvent Event { get; } = recorded;
+    public string Reason { get; } = reason;
 }
 
 public sealed class UnknownEventTypeException(string type)

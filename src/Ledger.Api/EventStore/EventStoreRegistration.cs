@@ -24,10 +24,20 @@ public static class EventStoreRegistration
         if (settings.UsesEventStoreDb)
         {
             // The read side (Marten projections, Wolverine) reads PostgreSQL: copy $all there, exactly once (ADR/0010).
-            services.AddSingleton<IReplicationTarget>(sp => new MartenReplicationTarget(
-                sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventSerializer>()));
-            services.AddHostedService(sp => new EventReplicator(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IReplicationTarget>(),
+            services.AddSingleton<IReplicationTarget>(sp =>
+            {
+                var log = sp.GetRequiredService<ILogger<MartenReplicationTarget>>();
+                return new MartenReplicationTarget(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventSerializer>())
+                {
+                    // A finding, not a failure (ADR/0018): the auditor's verify reads the original in EventStoreDB.
+                    ForeignEventCopied = (e, why) => log.LogWarning(
+                        "{StreamId}@{Revision} ({Type}, position {Position}) is not a ledger event and is copied as a stand-in: {Reason}",
+                        e.StreamId, e.Revision, e.Type, e.Position.Value, why),
+                };
+            });
+            services.AddSingleton(sp => new EventReplicator(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IReplicationTarget>(),
                 sp.GetRequiredService<ILogger<EventReplicator>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<EventReplicator>());
         }
         services.AddSingleton(sp => new HashChainingEventStore(sp.GetRequiredService<IEventStoreBackend>()));
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<HashChainingEventStore>());

@@ -14,11 +14,17 @@ namespace Ledger.Application.Commands;
 /// <summary>One stream: its name in the store and the decider that rules it.</summary>
 public sealed record Stream<TCommand, TEvent, TState>(string Id, Decider<TCommand, TEvent, TState> Decider) where TEvent : class
 {
-    /// <summary>Moves <paramref name="state"/> on by stored events: the one way a recorded event becomes state.</summary>
+    /// <summary>
+    /// Moves <paramref name="state"/> on by stored events: the one way a recorded event becomes state. An event that is not
+    /// this stream's (another tool's, or data that does not read) stops it with <see cref="UnreadableEventException"/>:
+    /// nothing is decided on a history the ledger cannot read.
+    /// </summary>
     public TState Fold(TState state, IEnumerable<RecordedEvent> events, EventSerializer serializer)
     {
         foreach (var recorded in events)
-            state = Decider.Evolve(state, (TEvent)serializer.Deserialize(recorded.Type, recorded.Data.Span));
+            state = serializer.Read(recorded) is TEvent e
+                ? Decider.Evolve(state, e)
+                : throw new UnreadableEventException(recorded, $"a ledger event, but not one of {Id}'s");
         return state;
     }
 }

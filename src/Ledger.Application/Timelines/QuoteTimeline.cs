@@ -11,13 +11,16 @@ using NodaTime;
 namespace Ledger.Application.Timelines;
 
 /// <summary>One event on a quote's timeline, with everything an auditor asks: what, where, when, who, from where, why.</summary>
+/// <param name="Unreadable">Why the ledger cannot read this event (another tool wrote it, or its row was edited), or null.</param>
 public sealed record TimelineEntry(
     ulong Position, string StreamId, long Revision, string Type, Instant RecordedAt, string Actor, string SourceSystem,
-    string CorrelationId, string CausationId, Guid EventId, string Hash, JsonElement Data);
+    string CorrelationId, string CausationId, Guid EventId, string Hash, JsonElement Data, string? Unreadable);
 
 /// <summary>The quote's state at an instant, folded by the domain's own <see cref="QuoteDecider.Evolve"/>.</summary>
+/// <param name="EventsUnreadable">Events of the quote stream left out of the fold because the ledger cannot read them.</param>
 public sealed record QuoteStateAt(
-    string Status, int Revision, string? Currency, decimal? NetTotal, int Lines, string? Fingerprint, string? OrderId, long EventsFolded);
+    string Status, int Revision, string? Currency, decimal? NetTotal, int Lines, string? Fingerprint, string? OrderId, long EventsFolded,
+    long EventsUnreadable);
 
 public sealed record TimelinePage(
     string QuoteId, Instant? AsOf, IReadOnlyList<string> Streams, IReadOnlyList<TimelineEntry> Entries, int Total, ulong? NextAfter,
@@ -83,7 +86,7 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
     /// </summary>
     private async Task<IReadOnlyList<string>> StreamsOfAsync(string quoteId, IReadOnlyList<RecordedEvent> quoteEvents, CancellationToken ct)
     {
-        var events = quoteEvents.Select(e => serializer.Deserialize(e.Type, e.Data.Span)).ToList();
+        var events = quoteEvents.Select(e => serializer.TryRead(e, out var read, out _) ? read : null).OfType<object>().ToList();
         var revisions = events.OfType<QuoteSubmittedForApproval>().Where(s => s.RequiredLevels.Count > 0).Select(s => s.Revision).Distinct();
         var streams = new List<string> { QuoteDecider.StreamId(quoteId) };
         streams.AddRange(revisions.Select(r => ApprovalDecider.StreamId(quoteId, r)));
@@ -98,14 +101,19 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
     private QuoteStateAt StateAt(IEnumerable<RecordedEvent> quoteEvents)
     {
         var state = QuoteDecider.Initial;
-        long folded = 0;
+        long folded = 0, unreadable = 0;
         foreach (var e in quoteEvents)
         {
-            state = QuoteDecider.Evolve(state, (QuoteEvent)serializer.Deserialize(e.Type, e.Data.Span));
-            folded++;
+            // What the ledger cannot read is shown on the timeline and reported by verify, and left out of the state.
+            if (serializer.TryRead(e, out var read, out _) && read is QuoteEvent quoteEvent)
+            {
+                state = QuoteDecider.Evolve(state, quoteEvent);
+                folded++;
+            }
+            else unreadable++;
         }
         return new QuoteStateAt(state.Status.ToString(), state.Revision, state.Draft?.Currency, state.Pricing?.NetTotal, state.Lines.Count,
-            state.CurrentFingerprint?.ToString(), state.OrderId, folded);
+            state.CurrentFingerprint?.ToString(), state.OrderId, folded, unreadable);
     }
 
     private async Task<List<RecordedEvent>> ReadStreamAsync(string streamId, CancellationToken ct)
@@ -115,7 +123,23 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
         return events;
     }
 
-    private static TimelineEntry ToEntry(RecordedEvent e) => new(
-        e.Position.Value, e.StreamId, e.Revision, e.Type, e.Metadata.RecordedAt, e.Metadata.Actor, e.Metadata.SourceSystem,
-        e.Metadata.CorrelationId, e.Metadata.CausationId, e.EventId, e.Hash, JsonDocument.Parse(e.Data).RootElement.Clone());
+    private TimelineEntry ToEntry(RecordedEvent e)
+    {
+        var unreadable = serializer.TryRead(e, out _, out var reason) ? e.Defect : e.Defect is null ? reason : $"{e.Defect}; {reason}";
+        return new TimelineEntry(e.Position.Value, e.StreamId, e.Revision, e.Type, e.Metadata.RecordedAt, e.Metadata.Actor, e.Metadata.SourceSystem,
+            e.Metadata.CorrelationId, e.Metadata.CausationId, e.EventId, e.Hash, DataOf(e), unreadable);
+    }
+
+    /// <summary>The event's data as JSON; data that is not JSON (another tool's) as a string of its bytes in base64.</summary>
+    private static JsonElement DataOf(RecordedEvent e)
+    {
+        try
+        {
+            return JsonDocument.Parse(e.Data).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(Convert.ToBase64String(e.Data.Span));
+        }
+    }
 }

@@ -72,55 +72,61 @@ internal static class EventStoreDbEventMapper
         return buffer.ToArray();
     }
 
-    public sealed record StoredEnvelope(EventMetadata Metadata, string PreviousHash, string Hash, Guid? AppendId);
+    /// <param name="Defect">What is wrong with the metadata, when something is (<see cref="RecordedEvent.Defect"/>).</param>
+    public sealed record StoredEnvelope(EventMetadata Metadata, string PreviousHash, string Hash, Guid? AppendId, string? Defect);
 
-    public static StoredEnvelope ReadCustomMetadata(ReadOnlySpan<byte> json, string streamId, long revision)
+    /// <summary>
+    /// The envelope from an event's custom metadata. An event another client wrote (no metadata, not JSON, fields missing)
+    /// is read anyway: the missing parts are empty, <paramref name="created"/> stands in for the time, and the defect says
+    /// what is wrong, so readers report it instead of failing on it.
+    /// </summary>
+    public static StoredEnvelope ReadCustomMetadata(ReadOnlySpan<byte> json, Instant? created = null)
     {
-        if (json.IsEmpty)
-            throw new EventStoreDbMetadataException(
-                $"Event {streamId}@{revision} has no custom metadata: it was not written by Ledger.");
+        var fallback = new EventMetadata("", "", "", "", null, created ?? default);
+        if (json.IsEmpty) return new StoredEnvelope(fallback, "", "", null, "it has no ledger metadata: the ledger did not write it");
+        JsonDocument document;
         try
         {
             var reader = new Utf8JsonReader(json);
-            using var document = JsonDocument.ParseValue(ref reader);
+            document = JsonDocument.ParseValue(ref reader);
+        }
+        catch (JsonException)
+        {
+            return new StoredEnvelope(fallback, "", "", null, "its metadata is not JSON: the ledger did not write it");
+        }
+        using (document)
+        {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
-                throw new EventStoreDbMetadataException($"Event {streamId}@{revision}: custom metadata is not a JSON object.");
+                return new StoredEnvelope(fallback, "", "", null, "its metadata is not a JSON object: the ledger did not write it");
 
-            string Required(string key) =>
-                root.TryGetProperty(key, out var p) && p.ValueKind == JsonValueKind.String
-                    ? p.GetString()!
-                    : throw new EventStoreDbMetadataException(
-                        $"Event {streamId}@{revision}: custom metadata has no string '{key}': it was not written by Ledger.");
+            var missing = new List<string>();
+            string Required(string key)
+            {
+                if (root.TryGetProperty(key, out var p) && p.ValueKind == JsonValueKind.String) return p.GetString()!;
+                missing.Add(key);
+                return "";
+            }
 
             string? Optional(string key) =>
                 root.TryGetProperty(key, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
 
+            var defects = new List<string>();
             var recordedAtText = Required(RecordedAtKey);
-            var parsed = InstantPattern.ExtendedIso.Parse(recordedAtText);
-            if (!parsed.Success)
-                throw new EventStoreDbMetadataException(
-                    $"Event {streamId}@{revision}: recordedAt '{recordedAtText}' is not an ISO instant.");
-
-            var schemaVersion = root.TryGetProperty(SchemaVersionKey, out var sv) && sv.ValueKind == JsonValueKind.Number
-                ? sv.GetInt32()
-                : 1;
-
+            var recordedAt = created ?? default;
+            if (recordedAtText.Length > 0)
+            {
+                if (InstantPattern.ExtendedIso.Parse(recordedAtText) is { Success: true } parsed) recordedAt = parsed.Value;
+                else defects.Add($"recordedAt '{(recordedAtText.Length <= 40 ? recordedAtText : recordedAtText[..40] + "…")}' is not an ISO-8601 instant");
+            }
+            var schemaVersion = root.TryGetProperty(SchemaVersionKey, out var sv) && sv.TryGetInt32(out var v) ? v : 1;
             var metadata = new EventMetadata(
-                Required(CorrelationIdKey),
-                Required(CausationIdKey),
-                Required(ActorKey),
-                Required(SourceSystemKey),
-                Optional(IdempotencyKeyKey),
-                parsed.Value,
-                schemaVersion);
-
+                Required(CorrelationIdKey), Required(CausationIdKey), Required(ActorKey), Required(SourceSystemKey),
+                Optional(IdempotencyKeyKey), recordedAt, schemaVersion);
+            var hash = Required(HashKey);
+            if (missing.Count > 0) defects.Insert(0, $"its metadata has no {string.Join(", ", missing)}: the ledger did not write it as it is");
             Guid? appendId = Guid.TryParse(Optional(AppendIdKey), out var id) ? id : null;
-            return new StoredEnvelope(metadata, Optional(PreviousHashKey) ?? "", Required(HashKey), appendId);
-        }
-        catch (JsonException ex)
-        {
-            throw new EventStoreDbMetadataException($"Event {streamId}@{revision}: custom metadata is not valid JSON.", ex);
+            return new StoredEnvelope(metadata, Optional(PreviousHashKey) ?? "", hash, appendId, defects.Count == 0 ? null : string.Join("; ", defects));
         }
     }
 
@@ -131,7 +137,7 @@ internal static class EventStoreDbEventMapper
     {
         var streamId = e.StreamIdentifier?.StreamName.ToStringUtf8() ?? "";
         var revision = checked((long)e.StreamRevision);
-        var envelope = ReadCustomMetadata(e.CustomMetadata.Span, streamId, revision);
+        var envelope = ReadCustomMetadata(e.CustomMetadata.Span, Created(e));
         var type = e.Metadata.TryGetValue(TypeKey, out var t) ? t : "";
         return (new RecordedEvent(
             FromUuid(e.Id),
@@ -142,7 +148,7 @@ internal static class EventStoreDbEventMapper
             e.Data.ToByteArray(),
             envelope.Metadata,
             envelope.PreviousHash,
-            envelope.Hash), envelope.AppendId);
+            envelope.Hash) { Defect = envelope.Defect }, envelope.AppendId);
     }
 
     /// <summary>Events of the server's own bookkeeping: <c>$</c>-prefixed types (including links) or streams.</summary>

@@ -22,6 +22,4 @@ public sealed class EventStoreDbUnavailableException(string message, string? exc
     public string? LeaderEndpoint { get; init; }
 }
 
-/// <summary>A stored event's custom metadata is not Ledger's envelope, so it cannot be read as a <see cref="RecordedEvent"/>.</summary>
-public sealed class EventStoreDbMetadataException(string message, Exception? innerException = null)
-    : EventStoreDbException(message, null, innerException);
+

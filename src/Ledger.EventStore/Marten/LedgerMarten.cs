@@ -34,6 +34,7 @@ public static class LedgerMarten
 
         foreach (var (name, type) in serializer.Registry.Types)
             options.Events.MapEventType(type, name);
+        options.Events.MapEventType(typeof(Replication.ForeignEventStandIn), Replication.ForeignEventStandIn.TypeName);
         // Projections read old versions as the current type, through the same upcasters as the port.
         foreach (var (oldName, upcast) in serializer.Registry.Upcasters)
         {

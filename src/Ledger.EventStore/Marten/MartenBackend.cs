@@ -186,19 +186,41 @@ internal static class EventRows
     public static string Select(string schema) =>
         $"select seq_id, id, stream_id, version, type, data::text, correlation_id, causation_id, user_name, headers::text from {schema}.mt_events";
 
+    /// <summary>
+    /// One row as an event. Whatever the headers hold, the row is read: headers that are not a JSON object or a
+    /// <c>recordedAt</c> that is not an instant leave the field empty and say so in <see cref="RecordedEvent.Defect"/>.
+    /// </summary>
     public static (long Sequence, RecordedEvent Event) Read(NpgsqlDataReader reader)
     {
         var sequence = reader.GetInt64(0);
-        using var headers = JsonDocument.Parse(reader.IsDBNull(9) ? "{}" : reader.GetString(9));
-        var h = headers.RootElement;
+        var defects = new List<string>();
+        JsonDocument? headers = null;
+        try
+        {
+            headers = JsonDocument.Parse(reader.IsDBNull(9) ? "{}" : reader.GetString(9));
+        }
+        catch (JsonException)
+        {
+            defects.Add("its headers are not JSON");
+        }
+        using var _ = headers;
+        var h = headers?.RootElement ?? default;
+        if (headers is not null && h.ValueKind != JsonValueKind.Object) defects.Add("its headers are not a JSON object");
+        if (Text(h, MartenBackend.Headers.Hash) is null) defects.Add("it carries no ledger hash: the ledger did not write it");
+        var recordedAt = default(Instant);
+        if (Text(h, MartenBackend.Headers.RecordedAt) is { } at)
+        {
+            if (InstantPattern.ExtendedIso.Parse(at) is { Success: true } parsed) recordedAt = parsed.Value;
+            else defects.Add($"recordedAt '{Shorten(at)}' is not an ISO-8601 instant");
+        }
         var metadata = new EventMetadata(
             CorrelationId: reader.IsDBNull(6) ? "" : reader.GetString(6),
             CausationId: reader.IsDBNull(7) ? "" : reader.GetString(7),
             Actor: reader.IsDBNull(8) ? "" : reader.GetString(8),
             SourceSystem: Text(h, MartenBackend.Headers.SourceSystem) ?? "",
             IdempotencyKey: Text(h, MartenBackend.Headers.IdempotencyKey),
-            RecordedAt: Text(h, MartenBackend.Headers.RecordedAt) is { } at ? InstantPattern.ExtendedIso.Parse(at).Value : default(Instant),
-            SchemaVersion: h.ValueKind == JsonValueKind.Object && h.TryGetProperty(MartenBackend.Headers.SchemaVersion, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 1);
+            RecordedAt: recordedAt,
+            SchemaVersion: h.ValueKind == JsonValueKind.Object && h.TryGetProperty(MartenBackend.Headers.SchemaVersion, out var v) && v.TryGetInt32(out var version) ? version : 1);
         var recorded = new RecordedEvent(
             EventId: reader.GetGuid(1),
             StreamId: reader.GetString(2),
@@ -208,9 +230,14 @@ internal static class EventRows
             Data: Encoding.UTF8.GetBytes(reader.GetString(5)),
             Metadata: metadata,
             PreviousHash: Text(h, MartenBackend.Headers.PreviousHash) ?? "",
-            Hash: Text(h, MartenBackend.Headers.Hash) ?? "");
+            Hash: Text(h, MartenBackend.Headers.Hash) ?? "")
+        {
+            Defect = defects.Count == 0 ? null : string.Join("; ", defects),
+        };
         return (sequence, recorded);
     }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static string? Text(JsonElement headers, string name) =>
         headers.ValueKind == JsonValueKind.Object && headers.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -21,13 +21,18 @@ public sealed class MartenReplicationTarget : IReplicationTarget
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _schema;
     private readonly MartenEventWriter _writer;
+    private readonly EventSerializer _serializer;
 
     public MartenReplicationTarget(IDocumentStore store, NpgsqlDataSource dataSource, EventSerializer serializer)
     {
         _dataSource = dataSource;
         _schema = store.Options.Events.DatabaseSchemaName;
         _writer = new MartenEventWriter(store, serializer);
+        _serializer = serializer;
     }
+
+    /// <summary>Called for every event copied as a <see cref="ForeignEventStandIn"/> (for logs and meters).</summary>
+    public Action<RecordedEvent, string>? ForeignEventCopied { get; set; }
 
     /// <summary>One row per replicator: the source position of the last event it has copied.</summary>
     public static Table CheckpointTable(string schema)
@@ -115,13 +120,24 @@ public sealed class MartenReplicationTarget : IReplicationTarget
                     $"({run[i].EventId}) is revision {run[i].Revision}: an event is missing or the target diverged.");
         }
 
-        // The original ids, metadata and hashes: the chain is copied, never recomputed.
-        var chained = run.Select(e => new ChainedEvent(new EventToAppend(e.EventId, e.Type, e.Data, e.Metadata), e.PreviousHash, e.Hash)).ToList();
+        // The original ids, metadata and hashes: the chain is copied, never recomputed. What the ledger did not write goes in
+        // as a stand-in at its revision, so the stream's later events still fit (ADR/0018).
+        var chained = run.Select(e => new ChainedEvent(ToCopy(e), e.PreviousHash, e.Hash)).ToList();
         var (written, refused) = await _writer.AppendAsync(
             transaction, streamId, ExpectedRevision.After(current), chained, _writer.Bodies(chained), ct);
         if (refused is not null || written is null)
             throw new ReplicationConflictException($"Stream '{streamId}' refused the copy at revision {current + 1}: {refused}.");
         revisions[streamId] = written[^1].Version - 1;
+    }
+
+    private EventToAppend ToCopy(RecordedEvent e)
+    {
+        var reason = e.Defect ?? (_serializer.TryRead(e, out _, out var unreadable) ? null : unreadable);
+        if (reason is null) return new EventToAppend(e.EventId, e.Type, e.Data, e.Metadata);
+        ForeignEventCopied?.Invoke(e, reason);
+        var standIn = new ForeignEventStandIn(e.Type, reason, Convert.ToBase64String(e.Data.Span));
+        return new EventToAppend(e.EventId, ForeignEventStandIn.TypeName,
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(standIn, _serializer.Options), e.Metadata, standIn);
     }
 
     private async Task LockCheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string replicator, CancellationToken ct)

@@ -16,6 +16,19 @@ public sealed class EventReplicator(
     public const string DefaultName = "eventstoredb-to-marten";
     private const int MaxBatch = 500;
 
+    private volatile ReplicationFailure? _failure;
+
+    /// <summary>Why replication is not moving, since when; null while batches go through (read by the health check).</summary>
+    public ReplicationFailure? Failure => _failure;
+
+    /// <summary>How many events of the source the copy lacks, counted up to <paramref name="limit"/>.</summary>
+    public async Task<int> EventsBehindAsync(int limit, CancellationToken ct)
+    {
+        var behind = 0;
+        await foreach (var _ in source.ReadAllAsync(await target.LoadCheckpointAsync(name, ct), limit, ct)) behind++;
+        return behind;
+    }
+
     /// <summary>Copies until cancelled: catches up, then follows the live subscription.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,6 +45,7 @@ public sealed class EventReplicator(
             catch (Exception e)
             {
                 // Restart from the stored checkpoint: whatever was not committed is copied again.
+                _failure = new ReplicationFailure(e.Message, _failure?.Since ?? DateTimeOffset.UtcNow);
                 logger.LogError(e, "Replication stopped; restarting from the last checkpoint in 2 s");
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
             }
@@ -68,6 +82,7 @@ public sealed class EventReplicator(
             {
                 while (batch.Count < MaxBatch && buffer.Reader.TryRead(out var e)) batch.Add(e);
                 await target.ApplyAsync(name, batch, ct);
+                _failure = null;
                 batch.Clear();
             }
         }
@@ -78,3 +93,6 @@ public sealed class EventReplicator(
         }
     }
 }
+
+/// <summary>The error that stopped the last attempt, and when replication first stopped moving.</summary>
+public sealed record ReplicationFailure(string Error, DateTimeOffset Since);

@@ -11,6 +11,8 @@ public enum BrokenLinkKind
     RevisionMissing,
     /// <summary>Global positions do not increase along the stream: events were reordered.</summary>
     OutOfOrder,
+    /// <summary>The event carries no ledger hash, or metadata that does not parse: another tool wrote it, or a hand edited it.</summary>
+    NotWrittenByLedger,
 }
 
 public sealed record BrokenLink(string StreamId, long Revision, BrokenLinkKind Kind, string Detail);
@@ -81,6 +83,8 @@ public sealed class ChainVerifier(IEventStore store)
             if (_previousPosition is { } previous && e.Position.CompareTo(previous) <= 0)
                 return new BrokenLink(streamId, e.Revision, BrokenLinkKind.OutOfOrder,
                     $"Revision {e.Revision} is at global position {e.Position}, not after {previous}.");
+            if (e.Defect is { } defect)
+                return new BrokenLink(streamId, e.Revision, BrokenLinkKind.NotWrittenByLedger, $"{e.Type} at revision {e.Revision}: {defect}.");
             if (!EventHash.Verify(e))
                 return new BrokenLink(streamId, e.Revision, BrokenLinkKind.EventAltered,
                     $"The stored hash of {e.Type} at revision {e.Revision} does not match its type, data and metadata.");

@@ -130,8 +130,9 @@ public sealed class EventStoreDbMappingTests
     }
 
     [Fact]
-    public void An_event_without_our_envelope_is_refused_with_a_clear_error()
+    public void An_event_without_our_envelope_is_read_with_its_defect_named_not_refused()
     {
+        var created = Instant.FromUtc(2026, 3, 2, 9, 0);
         var foreign = new WireEvent
         {
             Id = EventStoreDbEventMapper.ToUuid(Guid.NewGuid()),
@@ -141,14 +142,26 @@ public sealed class EventStoreDbMappingTests
             Data = ByteString.CopyFromUtf8("{}"),
         };
         foreign.Metadata.Add("type", "something");
-        var ex = Assert.Throws<EventStoreDbMetadataException>(() => EventStoreDbEventMapper.ToRecordedEvent(foreign));
-        Assert.Contains("other-app@0", ex.Message);
+        foreign.Metadata.Add(EventStoreDbEventMapper.CreatedKey, created.ToUnixTimeTicks().ToString());
+        var read = EventStoreDbEventMapper.ToRecordedEvent(foreign);
+        Assert.Equal(("other-app", 0L, "something", "", created), (read.StreamId, read.Revision, read.Type, read.Hash, read.Metadata.RecordedAt));
+        Assert.Contains("no ledger metadata", read.Defect);
 
         foreign.CustomMetadata = ByteString.CopyFromUtf8("""{"correlationId":"c"}""");
-        Assert.Throws<EventStoreDbMetadataException>(() => EventStoreDbEventMapper.ToRecordedEvent(foreign));
+        read = EventStoreDbEventMapper.ToRecordedEvent(foreign);
+        Assert.Equal("c", read.Metadata.CorrelationId);
+        Assert.Contains("no causationId, actor, sourceSystem, hash", read.Defect?.Replace("recordedAt, ", ""));
 
         foreign.CustomMetadata = ByteString.CopyFromUtf8("not json");
-        Assert.Throws<EventStoreDbMetadataException>(() => EventStoreDbEventMapper.ToRecordedEvent(foreign));
+        Assert.Contains("not JSON", EventStoreDbEventMapper.ToRecordedEvent(foreign).Defect);
+
+        var ours = EventStoreDbEventMapper.WriteCustomMetadata(new EventMetadata("c", "k", "a", "s", null, created), "", "h", Guid.NewGuid());
+        foreign.CustomMetadata = ByteString.CopyFrom(System.Text.Encoding.UTF8.GetBytes(
+            System.Text.Encoding.UTF8.GetString(ours).Replace(NodaTime.Text.InstantPattern.ExtendedIso.Format(created), "yesterday")));
+        Assert.Contains("recordedAt 'yesterday' is not an ISO-8601 instant", EventStoreDbEventMapper.ToRecordedEvent(foreign).Defect);
+
+        foreign.CustomMetadata = ByteString.CopyFrom(ours);
+        Assert.Null(EventStoreDbEventMapper.ToRecordedEvent(foreign).Defect);
     }
 
     [Theory]
