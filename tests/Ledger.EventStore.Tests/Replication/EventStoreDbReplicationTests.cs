@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using Ledger.EventStore.EventStoreDb;
+using Ledger.EventStore.Replication;
 using Ledger.EventStore.Verification;
+using Ledger.Testing;
 using Xunit;
 using static Ledger.EventStore.Tests.Replication.ReplicationRun;
 
@@ -60,6 +62,48 @@ public sealed class EventStoreDbReplicationTests
         var reports = await new ChainVerifier(replica.Store).VerifyAllAsync();
         Assert.Equal(streams.Count, reports.Count);
         Assert.All(reports, r => Assert.True(r.Intact, r.FirstBrokenLink?.Detail));
+    }
+
+    /// <summary>
+    /// Another client writes to the shared server: an event of its own type, without the ledger's metadata, into a ledger
+    /// stream at the right revision, and a stream of its own with data that is not even JSON. Replication copies on past
+    /// both (stand-ins at their revisions, so the ledger stream's next event still fits), the source's verify names the
+    /// foreign event, and the ledger's later event on that stream is copied as it is.
+    /// </summary>
+    [SkippableFact]
+    public async Task Events_another_client_wrote_are_copied_as_stand_ins_and_replication_goes_on()
+    {
+        var connectionString = Environment.GetEnvironmentVariable(Variable);
+        Skip.If(string.IsNullOrWhiteSpace(connectionString), $"{Variable} is not set: replicating from EventStoreDB needs a server (see ADR 0006)");
+
+        using var backend = new EventStoreDbBackend(connectionString!);
+        var esdb = new HashChainingEventStore(backend);
+        await using var replica = await ReplicaDatabase.CreateAsync();
+        var prefix = $"foreign{Guid.NewGuid():N}";
+        var marker = Assert.IsType<AppendResult.Success>(
+            await esdb.AppendAsync($"{prefix}-marker", ExpectedRevision.NoStream, [TestEvents.Event(new TestHappened(-1))]));
+        var (ledgerStream, otherStream) = ($"{prefix}-quote", $"{prefix}-other-tool");
+
+        Assert.IsType<AppendResult.Success>(await esdb.AppendAsync(ledgerStream, ExpectedRevision.NoStream, TestEvents.Happened(0, 2)));
+        await EventStoreDbOtherClient.AppendAsync(connectionString!, ledgerStream, 1, "foreign-event", """{"note":"synced by another tool"}"""u8.ToArray());
+        await EventStoreDbOtherClient.AppendAsync(connectionString!, otherStream, -1, "other-tool-thing", [0xff, 0x00, 0x13]);
+        var last = Assert.IsType<AppendResult.Success>(await esdb.AppendAsync(ledgerStream, ExpectedRevision.Exact(2), TestEvents.Happened(3, 1))).Position;
+
+        await ReplicateUntilAsync(new StreamsView(esdb, prefix, marker.Position), replica.Target, "esdb-foreign", last);
+
+        var copied = (await replica.ReadAllAsync()).GroupBy(e => e.StreamId).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal([0L, 1, 2, 3], copied[ledgerStream].Select(e => e.Revision));
+        Assert.Equal([TestEvents.Registry.NameOf(typeof(TestHappened)), ForeignEventStandIn.TypeName],
+            copied[ledgerStream].Select(e => e.Type).Distinct());
+        var standIn = System.Text.Json.JsonSerializer.Deserialize<ForeignEventStandIn>(copied[ledgerStream][2].Data.Span, TestEvents.Serializer.Options)!;
+        Assert.Equal("foreign-event", standIn.SourceType);
+        Assert.Contains("the ledger did not write it", standIn.Reason);
+        Assert.Equal(ForeignEventStandIn.TypeName, Assert.Single(copied[otherStream]).Type);
+        Assert.Equal(last, await replica.Target.LoadCheckpointAsync("esdb-foreign", default));
+
+        // The system of record tells the auditor which event it is.
+        var report = await new ChainVerifier(esdb).VerifyStreamAsync(ledgerStream);
+        Assert.Equal((BrokenLinkKind.NotWrittenByLedger, 2L), (report.FirstBrokenLink!.Kind, report.FirstBrokenLink.Revision));
     }
 
     private static List<(string Stream, int Count, long LastRevision)> Fold(IEnumerable<RecordedEvent> events) =>

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Ledger.EventStore;
 using Ledger.EventStore.Verification;
 using Ledger.IntegrationTests.Journeys;
 using Microsoft.Extensions.DependencyInjection;
+using Ledger.Testing;
 using Npgsql;
 using Xunit;
 using static Ledger.IntegrationTests.Journeys.LedgerWorld;
@@ -113,6 +115,43 @@ public sealed class ForeignEventTests : IAsyncLifetime
         var status = await Eventually(async () => (await (await _world.Salesforce.GetAsync($"/crm/salesforce/quotes/{bystander}")).Json()).GetProperty("status").GetProperty("value").GetString(),
             s => s != "Draft");
         Assert.NotEqual("Draft", status);
+    }
+
+    /// <summary>
+    /// The same in EventStoreDB mode, the system of record shared with other clients: one of them appends its own event to
+    /// a quote stream at the right revision. Reads and commands on that quote answer 409, the auditor's verify names the
+    /// event, nothing is appended. Runs when <c>LEDGER_TEST_ESDB</c> names a server.
+    /// </summary>
+    [SkippableFact]
+    public async Task In_EventStoreDB_mode_another_clients_event_on_a_quote_is_a_finding_not_a_500()
+    {
+        var server = Environment.GetEnvironmentVariable("LEDGER_TEST_ESDB");
+        Skip.If(string.IsNullOrWhiteSpace(server), "LEDGER_TEST_ESDB is not set: EventStoreDB mode needs a server (see ADR 0006)");
+        // The server is shared with other tests: this ledger does not react to or wait for their history.
+        await using var world = await StartAsync("foreign-esdb", settings: new Dictionary<string, string?>
+        {
+            ["LEDGER_EVENTSTORE"] = server, ["Ledger:Reactions:Run"] = "false",
+        });
+        var quoteId = $"Q-ESDB-FOREIGN-{Guid.NewGuid():N}"[..24];
+        (await Post(world.Salesforce, "/quotes", QuoteToCashJourneyTests.Draft(quoteId, "EUR", "Europe/Berlin"))).EnsureAccepted();
+        await EventStoreDbOtherClient.AppendAsync(server!, $"quote-{quoteId}", 0, "foreign-event", """{"note":"synced by another tool"}"""u8.ToArray());
+
+        foreach (var response in new[]
+                 {
+                     await Post(world.Salesforce, $"/quotes/{quoteId}/withdraw", new { reason = "duplicate" }),
+                     await world.Salesforce.GetAsync($"/quotes/{quoteId}"),
+                 })
+        {
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+            Assert.Equal("stream.unreadable", (await response.Json()).GetProperty("code").GetString());
+        }
+        var verify = await (await world.Auditor.GetAsync($"/quotes/{quoteId}/timeline/verify")).EnsureAccepted().Json();
+        var broken = verify.GetProperty("streams").EnumerateArray().Single().GetProperty("firstBrokenLink");
+        Assert.Equal((nameof(BrokenLinkKind.NotWrittenByLedger), 1), (broken.GetProperty("kind").GetString(), broken.GetProperty("revision").GetInt32()));
+        var timeline = await (await world.Auditor.GetAsync($"/quotes/{quoteId}/timeline")).EnsureAccepted().Json();
+        Assert.Equal(2, timeline.GetProperty("entries").GetArrayLength());
+        Assert.Equal(1, timeline.GetProperty("state").GetProperty("eventsUnreadable").GetInt32());
+        Assert.Equal(2, (await world.EventStore.ReadStreamAsync($"quote-{quoteId}", ReadDirection.Forwards, StreamRevision.Start, 10) as ReadStreamResult.Found)!.Events.Count);
     }
 
     private async Task<long> EventRowsAsync()
