@@ -10,8 +10,8 @@ public enum RebuildStatus { Running, Completed, Failed }
 public sealed record RebuildState(string Projection, RebuildStatus Status, Instant StartedAt, Instant? FinishedAt, string? Error);
 
 /// <summary>
-/// Rebuilds a projection in this host's async daemon (which stops the projection's live agent, replays the event
-/// tables from the start, and resumes it), one rebuild per projection at a time. Progress is read from the
+/// Rebuilds a projection in this host's async daemon (which stops the projection's live agent and replays the event
+/// tables from the start), then starts the live agent again; one rebuild per projection at a time. Progress is read from the
 /// projection's position like its lag.
 /// </summary>
 public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, IClock clock, ILogger<ProjectionRebuilds> log, IHostApplicationLifetime lifetime)
@@ -37,7 +37,11 @@ public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, ICloc
         try
         {
             log.LogInformation("Rebuilding projection {Projection}", projection);
-            await coordinator.DaemonForMainDatabase().RebuildProjectionAsync(projection, ShardTimeout, ct);
+            var daemon = coordinator.DaemonForMainDatabase();
+            await daemon.RebuildProjectionAsync(projection, ShardTimeout, ct);
+            // The rebuild stops the projection's live agent and does not start it again (JasperFx/jasperfx#535): without
+            // this the projection stays frozen at the rebuild's end until the process restarts.
+            await daemon.StartAgentAsync($"{projection}:All", ct);
             Finish(projection, null);
         }
         catch (Exception e)

@@ -56,6 +56,26 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task After_a_rebuild_the_projection_goes_on_projecting_new_events()
+    {
+        var world = fixture.World;
+        Assert.Equal(HttpStatusCode.Accepted, (await Post(world.Admin, "/projections/quote-view/rebuild")).StatusCode);
+        var rebuilt = await Eventually(async () => (await (await world.Admin.GetAsync("/projections")).EnsureAccepted().Json()).EnumerateArray()
+                .Single(p => p.GetProperty("name").GetString() == "quote-view"),
+            p => p.GetProperty("rebuild").ValueKind == JsonValueKind.Object && p.GetProperty("rebuild").GetProperty("status").GetString() != "Running");
+        Assert.Equal("Completed", rebuilt.GetProperty("rebuild").GetProperty("status").GetString());
+
+        // A quote drafted after the rebuild shows in its CRM's view: the live agent runs again (it used to stay stopped).
+        var quoteId = $"Q-AFTER-REBUILD-{Guid.NewGuid():N}"[..24];
+        (await Post(world.Salesforce, "/quotes", QuoteToCashJourneyTests.Draft(quoteId, "EUR", "Europe/Berlin"))).EnsureAccepted();
+        var view = await Eventually(() => world.Salesforce.GetAsync($"/crm/salesforce/quotes/{quoteId}"), r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, view.StatusCode);
+        var projections = await Eventually(async () => (await (await world.Admin.GetAsync("/projections")).Json()).EnumerateArray().ToList(),
+            list => list.All(p => p.GetProperty("eventsBehind").GetInt64() == 0));
+        Assert.All(projections, p => Assert.Equal(0, p.GetProperty("eventsBehind").GetInt64()));
+    }
+
+    [Fact]
     public async Task A_rebuild_of_an_unknown_projection_is_404_and_the_lag_shows_in_health_and_metrics()
     {
         var world = fixture.World;
