@@ -28,6 +28,9 @@ public sealed class CommandUnit(IWriteSession session, EventSerializer serialize
 
     public Instant Now => now;
 
+    /// <summary>The transaction this unit commits in: durable messages enlisted in it leave only if the unit commits.</summary>
+    public Task<System.Data.Common.DbTransaction> TransactionAsync(CancellationToken ct) => session.TransactionAsync(ct);
+
     /// <summary>For work with effects outside the store (a rebuild): looks up the answer before anything is done.</summary>
     public async Task ThrowIfAnswered(CancellationToken ct)
     {

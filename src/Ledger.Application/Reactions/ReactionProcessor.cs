@@ -9,6 +9,8 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NodaTime;
 using Wolverine;
+using Wolverine.RDBMS;
+using Wolverine.Runtime;
 
 namespace Ledger.Application.Reactions;
 
@@ -240,7 +242,11 @@ public sealed class ReactionProcessor(
         await ReactAsync(reactor, recorded, serializer.Read(recorded), ct);
     }
 
-    /// <summary>One reaction: the state before the event, the reactor's answer, its commands in one unit, then its messages.</summary>
+    /// <summary>
+    /// One reaction: the state before the event, the reactor's answer, and its commands, stored answer and durable messages
+    /// in one transaction (Wolverine's outbox), so a crash can lose none of them without losing all: the repeat then runs
+    /// the whole reaction again. The messages leave once the transaction has committed.
+    /// </summary>
     public async Task ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
     {
         var stream = reactor.StreamOf(@event);
@@ -249,29 +255,54 @@ public sealed class ReactionProcessor(
 
         if (reactions.Count == 0) return;
         var decisions = reactions.OfType<Reaction.Decide>().ToList();
+        var deliveries = reactions.OfType<Reaction.Deliver>().ToList();
         // Every reaction stores an answer under its key, those with only messages too: that is how a repeat knows it ran,
         // and how the sweep (SweepEveryAsync) finds one the subscription passed without running.
         var metadata = CommandMetadata.ForReaction(reactor.Name, recorded);
+        // Wolverine's message context is scoped: one per attempt, so that what a lost race enlisted is dropped with it.
+        var attempts = new List<AsyncServiceScope>();
         try
         {
-            await commands.RunAsync(metadata, new AnswerKey("ledger", metadata.IdempotencyKey), async unit =>
+            var outbox = await commands.RunAsync(metadata, new AnswerKey("ledger", metadata.IdempotencyKey), async unit =>
             {
                 // With commands, the first stream's read looks the answer up; with messages only, look it up alone.
                 if (decisions.Count == 0) await unit.ThrowIfAnswered(ct);
                 var results = new List<CommandResult>();
                 foreach (var decision in decisions) results.Add(await unit.Decide(decision, ct));
-                return results;
-            }, results => Task.FromResult<StoredAnswer?>(Answer(metadata.IdempotencyKey, decisions, results)), ct);
+                MessageContext? messages = null;
+                if (deliveries.Count > 0)
+                {
+                    attempts.Add(scopes.CreateAsyncScope());
+                    messages = (MessageContext)attempts[^1].ServiceProvider.GetRequiredService<IMessageContext>();
+                    await EnlistAsync(messages, await unit.TransactionAsync(ct));
+                    await SendAsync(messages, deliveries);
+                }
+                return (Results: results, Messages: messages);
+            }, done => Task.FromResult<StoredAnswer?>(Answer(metadata.IdempotencyKey, decisions, done.Results)), ct);
+            if (outbox.Messages is { } committed) await committed.FlushOutgoingMessagesAsync();
         }
         catch (AlreadyAnsweredException)
         {
-            // Done before a crash, or by the sweep: its answer stands; its messages go again (their handlers are idempotent).
+            // Done before, or by the sweep: its answer stands, and its messages were committed with it. They go again
+            // (their handlers are idempotent), so that a repeat never depends on how far the first run got.
+            if (deliveries.Count == 0) return;
+            attempts.Add(scopes.CreateAsyncScope());
+            await SendAsync(attempts[^1].ServiceProvider.GetRequiredService<IMessageBus>(), deliveries);
         }
-        var deliveries = reactions.OfType<Reaction.Deliver>().ToList();
-        if (deliveries.Count == 0) return;
-        // A message bus of its own per reaction: Wolverine's bus is scoped, not one to hold for the host's life.
-        await using var scope = scopes.CreateAsyncScope();
-        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        finally
+        {
+            foreach (var scope in attempts) await scope.DisposeAsync();
+        }
+    }
+
+    /// <summary>Wolverine's outbox on the unit's own transaction: the envelopes are written in it and commit or roll back with it.</summary>
+    private static Task EnlistAsync(MessageContext messages, System.Data.Common.DbTransaction transaction) =>
+        messages.Storage is IMessageDatabase database
+            ? messages.EnlistInOutboxAsync(new DatabaseEnvelopeTransaction(database, transaction))
+            : throw new InvalidOperationException("Wolverine's message store is not the PostgreSQL one: reactions cannot put their messages in its outbox.");
+
+    private static async Task SendAsync(IMessageBus bus, IEnumerable<Reaction.Deliver> deliveries)
+    {
         foreach (var delivery in deliveries)
         {
             if (delivery.Message is IDueMessage { DueAt: var due }) await bus.ScheduleAsync(delivery.Message, due.ToDateTimeOffset());

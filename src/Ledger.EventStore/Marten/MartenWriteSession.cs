@@ -58,6 +58,12 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
         }
     }
 
+    public async Task<System.Data.Common.DbTransaction> TransactionAsync(CancellationToken ct)
+    {
+        await BeginAsync(ct);
+        return _transaction!;
+    }
+
     public async Task CommitAsync(StoredAnswer? answer, CancellationToken ct)
     {
         if (_transaction is null && (answer is null || key is null)) return;

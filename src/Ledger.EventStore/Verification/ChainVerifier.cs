@@ -13,6 +13,8 @@ public enum BrokenLinkKind
     OutOfOrder,
     /// <summary>The event carries no ledger hash, or metadata that does not parse: another tool wrote it, or a hand edited it.</summary>
     NotWrittenByLedger,
+    /// <summary>The store records the stream as longer than the events it holds: its newest event(s) were removed.</summary>
+    TailMissing,
 }
 
 public sealed record BrokenLink(string StreamId, long Revision, BrokenLinkKind Kind, string Detail);
@@ -36,7 +38,21 @@ public sealed class ChainVerifier(IEventStore store)
         await foreach (var e in store.ReadWholeStreamAsync(streamId, ct))
             if (link.Check(e) is { } broken)
                 return new ChainReport(streamId, link.Checked, broken);
-        return new ChainReport(streamId, link.Checked, null);
+        return new ChainReport(streamId, link.Checked, await TailAsync(link, ct));
+    }
+
+    /// <summary>
+    /// The chain cannot show a removed newest event (nothing follows it); the stream's own recorded length can. In
+    /// PostgreSQL that is <c>mt_streams.version</c>, kept apart from the events.
+    /// </summary>
+    private async Task<BrokenLink?> TailAsync(ChainLink link, CancellationToken ct)
+    {
+        if (await store.ReadStreamAsync(link.StreamId, ReadDirection.Backwards, StreamRevision.End, 1, ct) is not ReadStreamResult.Found found) return null;
+        return found.LastRevision > link.LastRevision
+            ? new BrokenLink(link.StreamId, link.LastRevision + 1, BrokenLinkKind.TailMissing,
+                $"The store records revision {found.LastRevision} as the stream's last, but its last event is revision {link.LastRevision}: " +
+                $"{found.LastRevision - link.LastRevision} newest event(s) removed.")
+            : null;
     }
 
     /// <summary>Every stream, in one pass over the global order; reports each stream's first broken link.</summary>
@@ -58,10 +74,18 @@ public sealed class ChainVerifier(IEventStore store)
             }
             if (count < PageSize) break;
         }
-        return links.Values
-            .Select(l => new ChainReport(l.StreamId, l.Checked, broken.GetValueOrDefault(l.StreamId)))
-            .OrderBy(r => r.StreamId, StringComparer.Ordinal)
-            .ToList();
+        var reports = new List<ChainReport>();
+        foreach (var link in links.Values.OrderBy(l => l.StreamId, StringComparer.Ordinal))
+        {
+            if (broken.TryGetValue(link.StreamId, out var b) && b.Kind == BrokenLinkKind.RevisionMissing)
+            {
+                // In global order a reordered stream looks like one with a hole; its own order tells which it is.
+                reports.Add(await VerifyStreamAsync(link.StreamId, ct));
+                continue;
+            }
+            reports.Add(new ChainReport(link.StreamId, link.Checked, b ?? await TailAsync(link, ct)));
+        }
+        return reports;
     }
 
     /// <summary>The state of one stream's walk: what the next event must chain to.</summary>
@@ -73,6 +97,9 @@ public sealed class ChainVerifier(IEventStore store)
 
         public string StreamId => streamId;
         public long Checked { get; private set; }
+
+        /// <summary>The revision of the last event that checked out (-1 before the first).</summary>
+        public long LastRevision => _expectedRevision - 1;
 
         public BrokenLink? Check(RecordedEvent e)
         {

@@ -17,6 +17,8 @@ internal sealed class PortWriteSession(HashChainingEventStore store, NpgsqlDataS
 {
     private bool _answerLookedUp;
     private StoredAnswer? _answer;
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _transaction;
 
     public async Task<StoredAnswer?> FindAnswerAsync(CancellationToken ct)
     {
@@ -58,15 +60,30 @@ internal sealed class PortWriteSession(HashChainingEventStore store, NpgsqlDataS
             _ => throw new WriteConflictException($"{read.StreamId} changed while the command was decided."),
         };
 
-    public async Task CommitAsync(StoredAnswer? answer, CancellationToken ct)
+    /// <summary>Begun only when something must commit with the answer (durable messages); the events are in EventStoreDB already.</summary>
+    public async Task<System.Data.Common.DbTransaction> TransactionAsync(CancellationToken ct)
     {
-        if (answer is null || key is null) return;
-        await using var batch = answers.CreateBatch();
-        var insert = AnswerTable.Insert(key, answer);
-        insert.CommandText += " on conflict (client, key) do nothing";
-        batch.BatchCommands.Add(insert);
-        await batch.ExecuteNonQueryAsync(ct);
+        if (_transaction is not null) return _transaction;
+        _connection = await answers.OpenConnectionAsync(ct);
+        return _transaction = await _connection.BeginTransactionAsync(ct);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async Task CommitAsync(StoredAnswer? answer, CancellationToken ct)
+    {
+        if (answer is not null && key is not null)
+        {
+            await using var batch = _connection is null ? answers.CreateBatch() : new NpgsqlBatch(_connection, _transaction);
+            var insert = AnswerTable.Insert(key, answer);
+            insert.CommandText += " on conflict (client, key) do nothing";
+            batch.BatchCommands.Add(insert);
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        if (_transaction is not null) await _transaction.CommitAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_transaction is not null) await _transaction.DisposeAsync();
+        if (_connection is not null) await _connection.DisposeAsync();
+    }
 }

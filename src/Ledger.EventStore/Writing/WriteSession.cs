@@ -38,6 +38,12 @@ public interface IWriteSession : IAsyncDisposable
     /// <summary>Appends after <paramref name="read"/>, chaining from its tail. A lost race throws <see cref="WriteConflictException"/>.</summary>
     Task<AppendResult.Success> AppendAsync(StreamSnapshot read, IReadOnlyList<EventToAppend> events, CancellationToken ct);
 
+    /// <summary>
+    /// The PostgreSQL transaction the answer commits in (begun here if need be): what joins the commit, such as durable
+    /// messages in Wolverine's outbox, is written in it. In PostgreSQL mode the events commit in it too.
+    /// </summary>
+    Task<System.Data.Common.DbTransaction> TransactionAsync(CancellationToken ct);
+
     /// <summary>Stores the answer (when the session has a key and an answer is given) and commits everything.</summary>
     Task CommitAsync(StoredAnswer? answer, CancellationToken ct);
 }

@@ -110,6 +110,8 @@ public sealed class TimelineTests : IAsyncLifetime
         { "edit", "update ledger.mt_events set data = jsonb_set(data, '{snapshot,netTotal}', '1.00') where stream_id = @stream and type = 'quote-priced.v1'", "EventAltered" },
         // A removed event: the revisions have a hole.
         { "delete", "delete from ledger.mt_events where stream_id = @stream and type = 'quote-sent.v1'", "RevisionMissing" },
+        // The newest event removed: nothing follows it to break a link, but the stream's recorded length says so.
+        { "truncate", "delete from ledger.mt_events where stream_id = @stream and version = (select max(version) from ledger.mt_events where stream_id = @stream)", "TailMissing" },
         // Two events swapped: each now follows the wrong predecessor.
         // Two events swapped (through negative versions, since (stream, version) is unique): each now follows the wrong predecessor.
         { "reorder", """
@@ -139,6 +141,9 @@ public sealed class TimelineTests : IAsyncLifetime
         Assert.Equal(kind, broken.GetProperty("kind").GetString());
         Assert.All(report.GetProperty("streams").EnumerateArray().Where(s => s.GetProperty("streamId").GetString() != $"quote-{quoteId}"),
             s => Assert.True(s.GetProperty("intact").GetBoolean()));
+        // Every stream at once (`ledger verify --all`) names the same break, not a look-alike from reading in global order.
+        var all = await new Ledger.EventStore.Verification.ChainVerifier(_world.EventStore).VerifyAllAsync();
+        Assert.Equal(kind, all.Single(r => r.StreamId == $"quote-{quoteId}").FirstBrokenLink?.Kind.ToString());
     }
 
     [Fact]
