@@ -94,7 +94,8 @@ public sealed class LedgerWorld : IAsyncDisposable
     /// <summary>Publishes catalog version 2026.1 and pricing policy P-2026.1 (deal desk above 10%, VP above 20%, CFO above 30% or above 500,000).</summary>
     public Task PublishCatalogAndPolicyAsync() => PublishCatalogAndPolicyAsync(Admin);
 
-    public static async Task PublishCatalogAndPolicyAsync(HttpClient admin)
+    /// <param name="policy">The policy's version: a run against a shared EventStoreDB needs its own (a version is published once).</param>
+    public static async Task PublishCatalogAndPolicyAsync(HttpClient admin, string policy = "P-2026.1")
     {
         (await Post(admin, "/catalog/versions", new
         {
@@ -107,7 +108,7 @@ public sealed class LedgerWorld : IAsyncDisposable
         })).EnsureAccepted();
         (await Post(admin, "/pricing-policies", new
         {
-            version = "P-2026.1",
+            version = policy,
             defaults = new
             {
                 dealDeskAboveDiscountPercent = 10m, vicePresidentAboveDiscountPercent = 20m, cfoAboveDiscountPercent = 30m,
