@@ -129,6 +129,9 @@ public static class LedgerApi
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
 
+        // Registered before AddProblemDetails, so asked first whatever the client accepts: Wolverine's own 400 for a query value
+        // that does not parse (RejectUnparseableQueryValues below) answered in the ledger's problem shape.
+        builder.Services.AddSingleton<IProblemDetailsWriter, QueryValueProblems>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddExceptionHandler<UnreadableEventHandler>();
@@ -155,7 +158,7 @@ public static class LedgerApi
         app.MapWolverineEndpoints(options =>
         {
             options.RequireAuthorizeOnAll();
-            // `?page=abc` is a 400 problem, not page 0.
+            // `?page=abc` is a 400 problem (code query.invalid, field page), not page 0: QueryValueProblems shapes it.
             options.RejectUnparseableQueryValues = true;
         });
         return app;
