@@ -68,9 +68,12 @@ internal static class EventStoreDbErrors
                 return new EventStoreDbException(
                     $"EventStoreDB {operation} failed: access denied for {(settings.Username ?? "anonymous")} on {where}.", key, ex);
             case MaximumAppendSizeExceeded:
-                return new EventStoreDbException(
+            {
+                var limit = long.TryParse(ex.Trailers.GetValue(MaximumAppendSize), out var l) ? l : (long?)null;
+                return new EventStoreDbAppendTooLargeException(
                     $"EventStoreDB {operation} failed: the append (data and metadata of all its events) is larger than the server's " +
-                    $"MaxAppendSize ({ex.Trailers.GetValue(MaximumAppendSize) ?? "unknown"} bytes; ESDB's default is 1 MiB).", key, ex);
+                    $"MaxAppendSize ({limit?.ToString() ?? "unknown"} bytes; ESDB's default is 1 MiB). Nothing was written.", limit, ex);
+            }
         }
 
         return ex.StatusCode switch

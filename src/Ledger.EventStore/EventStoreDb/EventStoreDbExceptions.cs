@@ -11,6 +11,17 @@ public class EventStoreDbException : Exception
 }
 
 /// <summary>
+/// The server refused an append as larger than its <c>MaxAppendSize</c> (data and metadata of all its events; 1 MiB unless
+/// the server is started with <c>--max-append-size</c>). Nothing was written; the limit is the server's, as it reported it.
+/// </summary>
+public sealed class EventStoreDbAppendTooLargeException(string message, long? maximumAppendSize, Exception? innerException = null)
+    : EventStoreDbException(message, EventStoreDbErrors.MaximumAppendSizeExceeded, innerException)
+{
+    /// <summary>The server's limit in bytes, when it said.</summary>
+    public long? MaximumAppendSize { get; } = maximumAppendSize;
+}
+
+/// <summary>
 /// The server could not be reached or could not serve the request now: connection refused or dropped,
 /// deadline exceeded, server not ready, or the node is not the leader. Retrying later may succeed;
 /// an append that failed this way may or may not have been written (a retry with the same event ids is safe).

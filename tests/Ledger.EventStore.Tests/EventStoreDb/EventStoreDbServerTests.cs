@@ -49,6 +49,23 @@ public sealed class EventStoreDbServerTests : IDisposable
     }
 
     [EsdbFact]
+    public async Task An_append_over_the_servers_maximum_append_size_is_refused_with_the_limit_and_writes_nothing()
+    {
+        var stream = NewStream();
+        // 8 MiB of data: above ESDB's default 1 MiB and the 4 MiB ADR 0006 starts test servers with.
+        var big = new EventToAppend(Guid.NewGuid(), "test-documented.v1",
+            Encoding.UTF8.GetBytes($$"""{"text":"{{new string('x', 8 * 1024 * 1024)}}"}"""),
+            new EventMetadata("corr", "cause", "tester", "tests", null, SystemClock.Instance.GetCurrentInstant()));
+
+        var refused = await Assert.ThrowsAsync<EventStoreDbAppendTooLargeException>(() => _backend.AppendAsync(stream, ExpectedRevision.NoStream, Chain(big)));
+
+        Assert.NotNull(refused.MaximumAppendSize);
+        Assert.True(refused.MaximumAppendSize < big.Data.Length);
+        Assert.Contains($"{refused.MaximumAppendSize} bytes", refused.Message);
+        Assert.IsType<ReadStreamResult.StreamNotFound>(await _backend.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1));
+    }
+
+    [EsdbFact]
     public async Task Append_then_read_back_with_envelope_revisions_and_positions()
     {
         var stream = NewStream();
