@@ -72,6 +72,9 @@ public static class LedgerApi
         builder.Services.AddHostedService<ProjectionLagSampler>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ProjectionLagMetrics.MeterName, ReactionMetrics.MeterName, "Marten")
+            // .NET's own meters: every request by route and status (rate, latency, errors), and every outgoing call by host
+            // and status (the billing system's error rate).
+            .AddMeter("Microsoft.AspNetCore.Hosting", "System.Net.Http")
             .AddPrometheusExporter());
         builder.Services.AddSingleton(BillingSettingsFrom(builder.Configuration));
         // Each call's own timeout is BillingSettings.RequestTimeout; this one only bounds the client.
