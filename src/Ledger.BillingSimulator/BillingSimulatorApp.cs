@@ -29,7 +29,7 @@ public static class BillingSimulatorApp
         });
 
         app.MapPost("/handoffs", async (HandoffRequest handoff, BillingBook book, IHttpClientFactory http, IConfiguration configuration, ILoggerFactory logs,
-            CancellationToken requestAborted) =>
+            HttpRequest request, CancellationToken requestAborted) =>
         {
             var scenario = book.Scenarios.GetValueOrDefault(handoff.OrderId) ?? new Scenario(BillingMode.Acknowledge);
             switch (scenario.Mode)
@@ -45,7 +45,7 @@ public static class BillingSimulatorApp
             var invoice = book.Invoices.GetOrAdd(handoff.IdempotencyKey, _ => new Invoice(
                 $"INV-{Interlocked.Increment(ref book.Sequence):D6}", handoff.IdempotencyKey, handoff.OrderId,
                 handoff.Amount + (scenario.Mode == BillingMode.BillDifferentAmount ? scenario.AmountDelta : 0),
-                handoff.Currency, handoff.BillingAccount));
+                handoff.Currency, handoff.BillingAccount, request.Headers["X-Correlation-Id"].FirstOrDefault()));
 
             if (scenario.Mode == BillingMode.Hang)
             {

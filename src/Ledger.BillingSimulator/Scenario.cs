@@ -31,18 +31,22 @@ public sealed record Scenario(BillingMode Mode, double DelaySeconds = 0, decimal
 public sealed record HandoffRequest(
     string IdempotencyKey, string OrderId, decimal Amount, string Currency, string BillingAccount, string CallbackUrl);
 
+/// <param name="CorrelationId">The <c>X-Correlation-Id</c> the handoff came with, kept so one request can be followed across both systems.</param>
 public sealed record Invoice(
-    string BillingReference, string IdempotencyKey, string OrderId, decimal BilledAmount, string Currency, string BillingAccount);
+    string BillingReference, string IdempotencyKey, string OrderId, decimal BilledAmount, string Currency, string BillingAccount,
+    string? CorrelationId = null);
 
 /// <summary>What <c>GET /handoffs/{idempotencyKey}</c> answers about a handoff the simulator has recorded.</summary>
 public sealed record HandoffStatus(
-    string IdempotencyKey, string OrderId, string BillingReference, decimal Amount, string Currency, string BillingAccount, string Status)
+    string IdempotencyKey, string OrderId, string BillingReference, decimal Amount, string Currency, string BillingAccount, string Status,
+    string? CorrelationId)
 {
     /// <summary>The simulator records a handoff only when it invoices it; refused and unavailable handoffs leave no trace.</summary>
     public const string Invoiced = "Invoiced";
 
     public static HandoffStatus Of(Invoice invoice) => new(
-        invoice.IdempotencyKey, invoice.OrderId, invoice.BillingReference, invoice.BilledAmount, invoice.Currency, invoice.BillingAccount, Invoiced);
+        invoice.IdempotencyKey, invoice.OrderId, invoice.BillingReference, invoice.BilledAmount, invoice.Currency, invoice.BillingAccount, Invoiced,
+        invoice.CorrelationId);
 }
 
 /// <summary>What the simulator sends back to the ledger's acknowledgement endpoint.</summary>

@@ -38,7 +38,8 @@ public sealed class BillingClient(IHttpClientFactory httpClients, BillingSetting
 {
     public const string HttpClientName = "billing";
 
-    public async Task<BillingRejection?> SendAsync(BillingHandoffRequested request, CancellationToken ct)
+    /// <param name="correlationId">The correlation id of the command that led to the handoff, sent as <c>X-Correlation-Id</c>.</param>
+    public async Task<BillingRejection?> SendAsync(BillingHandoffRequested request, string? correlationId, CancellationToken ct)
     {
         var callback = new Uri(settings.CallbackBaseUrl, $"orders/{Uri.EscapeDataString(request.OrderId)}/billing/acknowledgements");
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(BillingUrl, "handoffs"))
@@ -49,6 +50,7 @@ public sealed class BillingClient(IHttpClientFactory httpClients, BillingSetting
             }),
         };
         message.Headers.Add("Idempotency-Key", request.IdempotencyKey);
+        if (!string.IsNullOrEmpty(correlationId)) message.Headers.Add("X-Correlation-Id", correlationId);
         using var response = await CallAsync(message, ct);
         if (Unavailable(response.StatusCode)) throw new BillingUnavailableException($"Billing answered {(int)response.StatusCode}.");
         if (!response.IsSuccessStatusCode)
@@ -104,11 +106,16 @@ public static class BillingHandoffHandler
         BillingClient billing, BillingSettings settings, IMessageBus bus, CancellationToken ct)
     {
         // Only a read: no command unit (and no transaction) until there is something to decide.
-        var state = await store.FoldAsync(serializer, Streams.Billing(message.OrderId), ct);
+        var stream = Streams.Billing(message.OrderId);
+        var events = new List<RecordedEvent>();
+        await foreach (var e in store.ReadWholeStreamAsync(stream.Id, ct)) events.Add(e);
+        var state = stream.Fold(stream.Decider.Initial, events, serializer);
         if (!Awaited(state)) return;
+        // Billing gets the correlation id of the command that led here, so one request can be followed across both systems.
+        var correlationId = events.LastOrDefault(e => serializer.TryRead(e, out var read, out _) && read is BillingHandoffRequested)?.Metadata.CorrelationId;
         try
         {
-            if (await billing.SendAsync(state.Request!, ct) is { } rejection)
+            if (await billing.SendAsync(state.Request!, correlationId, ct) is { } rejection)
                 await commands.RunAsync(CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}"),
                     unit => unit.Decide(Streams.Billing(message.OrderId), _ => new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false), ct), ct);
         }

@@ -128,7 +128,7 @@ public sealed class BillingHandoffTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_billing_system_answers_for_the_ledgers_handoff_by_its_idempotency_key()
+    public async Task The_billing_system_answers_for_the_ledgers_handoff_by_its_idempotency_key_and_knows_its_correlation_id()
     {
         var orderId = await OrderWithScenario("Q-BILL-STATUS", new { mode = "Silent" });
         var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-requested.v2"));
@@ -141,6 +141,10 @@ public sealed class BillingHandoffTests : IAsyncLifetime
         var status = await found.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(orderId, status.GetProperty("orderId").GetString());
         Assert.Equal(requested.GetProperty("amount").GetDecimal(), status.GetProperty("amount").GetDecimal());
+        // The call carried the correlation id of the command that placed the order, through the reactions in between.
+        var placed = (await _world.StreamAsync($"order-{orderId}")).First(e => e.Type.StartsWith("order-placed", StringComparison.Ordinal)).Event;
+        Assert.False(string.IsNullOrEmpty(placed.Metadata.CorrelationId));
+        Assert.Equal(placed.Metadata.CorrelationId, status.GetProperty("correlationId").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await _world.BillingSystem.GetAsync("/handoffs/no-such-key")).StatusCode);
     }
 
