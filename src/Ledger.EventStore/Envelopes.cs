@@ -40,6 +40,10 @@ public sealed record RecordedEvent(
     /// auditor's finding (<see cref="Verification.ChainVerifier"/>) instead of an error that stops every reader.
     /// </summary>
     public string? Defect { get; init; }
+
+    /// <summary>The defect of a <c>recordedAt</c> that does not parse, worded the same by both backends.</summary>
+    internal static string NotAnInstant(string recordedAt) =>
+        $"recordedAt '{(recordedAt.Length <= 40 ? recordedAt : recordedAt[..40] + "…")}' is not an ISO-8601 instant";
 }
 
 public abstract record AppendResult

@@ -117,7 +117,7 @@ internal static class EventStoreDbEventMapper
             if (recordedAtText.Length > 0)
             {
                 if (InstantPattern.ExtendedIso.Parse(recordedAtText) is { Success: true } parsed) recordedAt = parsed.Value;
-                else defects.Add($"recordedAt '{(recordedAtText.Length <= 40 ? recordedAtText : recordedAtText[..40] + "…")}' is not an ISO-8601 instant");
+                else defects.Add(RecordedEvent.NotAnInstant(recordedAtText));
             }
             var schemaVersion = root.TryGetProperty(SchemaVersionKey, out var sv) && sv.TryGetInt32(out var v) ? v : 1;
             var metadata = new EventMetadata(

@@ -211,7 +211,7 @@ internal static class EventRows
         if (Text(h, MartenBackend.Headers.RecordedAt) is { } at)
         {
             if (InstantPattern.ExtendedIso.Parse(at) is { Success: true } parsed) recordedAt = parsed.Value;
-            else defects.Add($"recordedAt '{Shorten(at)}' is not an ISO-8601 instant");
+            else defects.Add(RecordedEvent.NotAnInstant(at));
         }
         var metadata = new EventMetadata(
             CorrelationId: reader.IsDBNull(6) ? "" : reader.GetString(6),
@@ -236,8 +236,6 @@ internal static class EventRows
         };
         return (sequence, recorded);
     }
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static string? Text(JsonElement headers, string name) =>
         headers.ValueKind == JsonValueKind.Object && headers.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
