@@ -16,4 +16,12 @@ public static class StreamReading
             from = new StreamRevision(found.Events[^1].Revision + 1);
         }
     }
+
+    /// <summary>Every event of a stream, first to last, in one list; empty when the stream does not exist.</summary>
+    public static async Task<List<RecordedEvent>> ReadWholeStreamListAsync(this IEventStore store, string streamId, CancellationToken ct = default)
+    {
+        var events = new List<RecordedEvent>();
+        await foreach (var e in store.ReadWholeStreamAsync(streamId, ct)) events.Add(e);
+        return events;
+    }
 }

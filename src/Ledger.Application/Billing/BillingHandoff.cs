@@ -106,10 +106,7 @@ public static class BillingHandoffHandler
         BillingClient billing, BillingSettings settings, IMessageBus bus, CancellationToken ct)
     {
         // Only a read: no command unit (and no transaction) until there is something to decide.
-        var stream = Streams.Billing(message.OrderId);
-        var events = new List<RecordedEvent>();
-        await foreach (var e in store.ReadWholeStreamAsync(stream.Id, ct)) events.Add(e);
-        var state = stream.Fold(stream.Decider.Initial, events, serializer);
+        var (state, events) = await store.LoadAsync(serializer, Streams.Billing(message.OrderId), ct);
         if (!Awaited(state)) return;
         // Billing gets the correlation id of the command that led here, so one request can be followed across both systems.
         var correlationId = events.LastOrDefault(e => serializer.TryRead(e, out var read, out _) && read is BillingHandoffRequested)?.Metadata.CorrelationId;

@@ -143,19 +143,18 @@ public sealed class ReactionProcessor(
                         pending.AddRange(concerned.Reactors.Select(r => (r, recorded, concerned.Event)));
                     swept = (long)recorded.Position.Value;
                 }
+                if (pending.Count == 0) continue;
                 var answered = await reactionStore.AnsweredAsync(pending.Select(p => CommandMetadata.ForReaction(p.Reactor.Name, p.Recorded).IdempotencyKey), ct);
                 // A parked reaction has no answer either; it waits for its retry, not for the sweep.
                 var parked = (await reactionStore.ParkedAsync(ct)).Select(p => (p.Reactor, p.EventId)).ToHashSet();
                 foreach (var (reactor, recorded, @event) in pending)
                 {
                     if (answered.Contains(CommandMetadata.ForReaction(reactor.Name, recorded).IdempotencyKey) || parked.Contains((reactor.Name, recorded.EventId))) continue;
-                    var stream = reactor.StreamOf(@event);
-                    var before = stream.Fold(stream.Initial, await EventsBeforeAsync(stream.Id, recorded.Revision, ct), serializer);
-                    if (reactor.React(@event, before).Count == 0) continue; // nothing to do, so nothing was stored
-                    log.LogWarning("Reaction {Reactor} to {EventId} at {Position} was passed by the subscription; the sweep runs it.",
+                    // No answer is also what a reaction with nothing to do leaves: only one that had something to do was passed.
+                    if (!await ReactWithAttemptsAsync(reactor, recorded, @event, ct)) continue;
+                    log.LogWarning("Reaction {Reactor} to {EventId} at {Position} was passed by the subscription; the sweep ran it.",
                         reactor.Name, recorded.EventId, recorded.Position.Value);
                     metrics.Swept(reactor.Name);
-                    await ReactWithAttemptsAsync(reactor, recorded, @event, ct);
                 }
             }
         }
@@ -198,15 +197,16 @@ public sealed class ReactionProcessor(
         return concerned.Count == 0 ? null : (@event, concerned);
     }
 
-    private async Task ReactWithAttemptsAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
+    /// <summary>Whether the reaction had something to do (and did it, or was parked).</summary>
+    private async Task<bool> ReactWithAttemptsAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await ReactAsync(reactor, recorded, @event, ct);
+                var reacted = await ReactAsync(reactor, recorded, @event, ct);
                 metrics.Reacted(reactor.Name, clock.GetCurrentInstant() - recorded.Metadata.RecordedAt);
-                return;
+                return reacted;
             }
             catch (Exception e) when (!ct.IsCancellationRequested && DatabaseErrors.IsUnavailable(e))
             {
@@ -224,7 +224,7 @@ public sealed class ReactionProcessor(
                 log.LogError(e, "Reaction {Reactor} to {EventId} failed {Attempts} times; parked.", reactor.Name, recorded.EventId, attempt);
                 await reactionStore.ParkAsync(reactor.Name, recorded, e, attempt, ct);
                 metrics.Parked(reactor.Name);
-                return;
+                return true;
             }
         }
     }
@@ -245,15 +245,15 @@ public sealed class ReactionProcessor(
     /// <summary>
     /// One reaction: the state before the event, the reactor's answer, and its commands, stored answer and durable messages
     /// in one transaction (Wolverine's outbox), so a crash can lose none of them without losing all: the repeat then runs
-    /// the whole reaction again. The messages leave once the transaction has committed.
+    /// the whole reaction again. The messages leave once the transaction has committed. False when the reactor had nothing to do.
     /// </summary>
-    public async Task ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
+    public async Task<bool> ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
     {
         var stream = reactor.StreamOf(@event);
         var before = stream.Fold(stream.Initial, await EventsBeforeAsync(stream.Id, recorded.Revision, ct), serializer);
         var reactions = reactor.React(@event, before);
 
-        if (reactions.Count == 0) return;
+        if (reactions.Count == 0) return false;
         var decisions = reactions.OfType<Reaction.Decide>().ToList();
         var deliveries = reactions.OfType<Reaction.Deliver>().ToList();
         // Every reaction stores an answer under its key, those with only messages too: that is how a repeat knows it ran,
@@ -285,14 +285,17 @@ public sealed class ReactionProcessor(
         {
             // Done before, or by the sweep: its answer stands, and its messages were committed with it. They go again
             // (their handlers are idempotent), so that a repeat never depends on how far the first run got.
-            if (deliveries.Count == 0) return;
-            attempts.Add(scopes.CreateAsyncScope());
-            await SendAsync(attempts[^1].ServiceProvider.GetRequiredService<IMessageBus>(), deliveries);
+            if (deliveries.Count > 0)
+            {
+                attempts.Add(scopes.CreateAsyncScope());
+                await SendAsync(attempts[^1].ServiceProvider.GetRequiredService<IMessageBus>(), deliveries);
+            }
         }
         finally
         {
             foreach (var scope in attempts) await scope.DisposeAsync();
         }
+        return true;
     }
 
     /// <summary>Wolverine's outbox on the unit's own transaction: the envelopes are written in it and commit or roll back with it.</summary>

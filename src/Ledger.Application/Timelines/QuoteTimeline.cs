@@ -39,15 +39,15 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
         if (quoteEvents.Count == 0) return null;
 
         var streams = await StreamsOfAsync(quoteId, quoteEvents, ct);
-        var all = new List<RecordedEvent>(quoteEvents);
+        var all = new List<Read>(quoteEvents);
         foreach (var stream in streams.Skip(1)) all.AddRange(await ReadStreamAsync(stream, ct));
 
-        var visible = all.Where(e => asOf is null || e.Metadata.RecordedAt <= asOf).OrderBy(e => e.Position).ToList();
-        var page = visible.Where(e => e.Position.Value > after).Take(limit).ToList();
-        var next = page.Count == limit && visible[^1].Position.Value > page[^1].Position.Value ? page[^1].Position.Value : (ulong?)null;
+        var visible = all.Where(e => asOf is null || e.Recorded.Metadata.RecordedAt <= asOf).OrderBy(e => e.Recorded.Position).ToList();
+        var page = visible.Where(e => e.Recorded.Position.Value > after).Take(limit).ToList();
+        var next = page.Count == limit && visible[^1].Recorded.Position.Value > page[^1].Recorded.Position.Value ? page[^1].Recorded.Position.Value : (ulong?)null;
 
         return new TimelinePage(quoteId, asOf, streams, page.Select(ToEntry).ToList(), visible.Count, next,
-            StateAt(visible.Where(e => e.StreamId == QuoteDecider.StreamId(quoteId))));
+            StateAt(visible.Where(e => e.Recorded.StreamId == QuoteDecider.StreamId(quoteId))));
     }
 
     /// <summary>
@@ -84,9 +84,9 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
     /// The quote's streams, found from the quote's own events: approvals per revision, the order and its billing, and
     /// what its CRM reported it shows.
     /// </summary>
-    private async Task<IReadOnlyList<string>> StreamsOfAsync(string quoteId, IReadOnlyList<RecordedEvent> quoteEvents, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> StreamsOfAsync(string quoteId, IReadOnlyList<Read> quoteEvents, CancellationToken ct)
     {
-        var events = quoteEvents.Select(e => serializer.TryRead(e, out var read, out _) ? read : null).OfType<object>().ToList();
+        var events = quoteEvents.Select(e => e.Event).OfType<object>().ToList();
         var revisions = events.OfType<QuoteSubmittedForApproval>().Where(s => s.RequiredLevels.Count > 0).Select(s => s.Revision).Distinct();
         var streams = new List<string> { QuoteDecider.StreamId(quoteId) };
         streams.AddRange(revisions.Select(r => ApprovalDecider.StreamId(quoteId, r)));
@@ -98,14 +98,14 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
         return streams;
     }
 
-    private QuoteStateAt StateAt(IEnumerable<RecordedEvent> quoteEvents)
+    private static QuoteStateAt StateAt(IEnumerable<Read> quoteEvents)
     {
         var state = QuoteDecider.Initial;
         long folded = 0, unreadable = 0;
         foreach (var e in quoteEvents)
         {
             // What the ledger cannot read is shown on the timeline and reported by verify, and left out of the state.
-            if (serializer.TryRead(e, out var read, out _) && read is QuoteEvent quoteEvent)
+            if (e.Event is QuoteEvent quoteEvent)
             {
                 state = QuoteDecider.Evolve(state, quoteEvent);
                 folded++;
@@ -116,18 +116,21 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
             state.CurrentFingerprint?.ToString(), state.OrderId, folded, unreadable);
     }
 
-    private async Task<List<RecordedEvent>> ReadStreamAsync(string streamId, CancellationToken ct)
-    {
-        var events = new List<RecordedEvent>();
-        await foreach (var e in store.ReadWholeStreamAsync(streamId, ct)) events.Add(e);
-        return events;
-    }
+    /// <summary>An event as stored, read once: the ledger's event, or why it cannot be read (its envelope's defect too).</summary>
+    private sealed record Read(RecordedEvent Recorded, object? Event, string? Unreadable);
 
-    private TimelineEntry ToEntry(RecordedEvent e)
+    private async Task<List<Read>> ReadStreamAsync(string streamId, CancellationToken ct) =>
+        (await store.ReadWholeStreamListAsync(streamId, ct)).Select(e =>
+        {
+            var readable = serializer.TryRead(e, out var @event, out var reason);
+            return new Read(e, @event, readable ? e.Defect : e.Defect is null ? reason : $"{e.Defect}; {reason}");
+        }).ToList();
+
+    private static TimelineEntry ToEntry(Read read)
     {
-        var unreadable = serializer.TryRead(e, out _, out var reason) ? e.Defect : e.Defect is null ? reason : $"{e.Defect}; {reason}";
+        var e = read.Recorded;
         return new TimelineEntry(e.Position.Value, e.StreamId, e.Revision, e.Type, e.Metadata.RecordedAt, e.Metadata.Actor, e.Metadata.SourceSystem,
-            e.Metadata.CorrelationId, e.Metadata.CausationId, e.EventId, e.Hash, DataOf(e), unreadable);
+            e.Metadata.CorrelationId, e.Metadata.CausationId, e.EventId, e.Hash, DataOf(e), read.Unreadable);
     }
 
     /// <summary>The event's data as JSON; data that is not JSON (another tool's) as a string of its bytes in base64.</summary>

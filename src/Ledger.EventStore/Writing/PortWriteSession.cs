@@ -34,8 +34,7 @@ internal sealed class PortWriteSession(HashChainingEventStore store, NpgsqlDataS
     public async Task<StreamSnapshot> ReadAsync(string streamId, bool forWrite, CancellationToken ct)
     {
         var answer = FindAnswerAsync(ct);
-        var events = new List<RecordedEvent>();
-        await foreach (var e in store.ReadWholeStreamAsync(streamId, ct)) events.Add(e);
+        var events = await store.ReadWholeStreamListAsync(streamId, ct);
         await answer;
         return new StreamSnapshot(streamId, events);
     }

@@ -177,9 +177,10 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
                 while (await reader.ReadAsync())
                     output.WriteLine($"open transaction: pid {reader.GetValue(0)} {reader.GetValue(1)} xid {reader.GetValue(2)} for {reader.GetValue(3)}: {reader.GetValue(4)}");
             // The orders whose billing or closing is missing, event by event with positions.
-            foreach (var (id, events) in (await ReadStreamsAsync()).Where(s => s.Key.StartsWith("billing-", StringComparison.Ordinal)))
+            var stored = await ReadStreamsAsync();
+            foreach (var (id, events) in stored.Where(s => s.Key.StartsWith("billing-", StringComparison.Ordinal)))
             {
-                var order = (await ReadStreamsAsync()).GetValueOrDefault($"order-{id["billing-".Length..]}") ?? [];
+                var order = stored.GetValueOrDefault($"order-{id["billing-".Length..]}") ?? [];
                 if (events.Any(e => e.Type.StartsWith("billing-handoff-acknowledged")) && order.Any(e => e.Type == "order-closed.v1")) continue;
                 output.WriteLine($"{id}: {string.Join(", ", events.Select(e => $"{e.Type}@{e.Position.Value}"))} | order: {string.Join(", ", order.Select(e => $"{e.Type}@{e.Position.Value}"))}");
                 // Whether the reaction to the request ran (its stored answer) tells a skipped reaction from lost messages.
