@@ -29,7 +29,7 @@ public sealed class LedgerUnderTest : IAsyncDisposable
 
     public string Url { get; }
 
-    /// <summary>Configuration given to the API at its next start (e.g. <c>Ledger:Projections:WakeOnAppend</c>).</summary>
+    /// <summary>Configuration given to the API at its next start (e.g. <c>Ledger:Projections:Wake</c>).</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
     /// <summary>The API's own document store: projection progress and views, as the API sees them.</summary>

@@ -92,9 +92,18 @@ public static class LedgerApi
                 options.Storage.ExtendedSchemaObjects.Add(AnswerTable.Schema());
                 options.Storage.ExtendedSchemaObjects.AddRange(ReactionStore.Schema());
                 LedgerProjections.Configure(options);
-                // Off by default: waking the daemon on every append cuts projection lag from its ~1 s polling period to
-                // tens of ms, but costs command throughput (ADR/0015, measured in bench/README.md).
-                options.Events.UseListenNotifyForEventAppends = builder.Configuration.GetValue("Ledger:Projections:WakeOnAppend", false);
+                // How the daemon learns of new events (ADR/0015, measured in bench/README.md): by default this node's own
+                // commits wake it in memory; NOTIFY also hears other nodes' commits but costs command throughput; polling alone
+                // leaves views up to a second behind.
+                switch (ProjectionWakeSetting.Parse(builder.Configuration["Ledger:Projections:Wake"]))
+                {
+                    case ProjectionWake.InProcess:
+                        options.Projections.Wakeup = new AppendWakeup(ProjectionWakeSetting.Gathering);
+                        break;
+                    case ProjectionWake.Notify:
+                        options.Events.UseListenNotifyForEventAppends = true;
+                        break;
+                }
             })
             // Each projection runs on exactly one node, elected with a PostgreSQL advisory lock (ADR/0014). A node can be
             // kept out of the election (Ledger:Projections:RunDaemon=false): a write-only node, or a benchmark of the write path alone.

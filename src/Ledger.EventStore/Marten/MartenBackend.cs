@@ -62,6 +62,7 @@ public sealed class MartenBackend : IEventStoreBackend
             var (written, refused) = await _writer.AppendAsync(transaction, streamId, expected, events, bodies, cancellationToken);
             if (refused is not null) return refused;
             await transaction.CommitAsync(cancellationToken);
+            _writer.Committed();
             var last = written![^1];
             return new AppendResult.Success(last.Version - 1, new GlobalPosition((ulong)last.Sequence), Deduplicated: false);
         }

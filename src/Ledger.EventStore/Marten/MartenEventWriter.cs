@@ -61,6 +61,11 @@ internal sealed class MartenEventWriter(IDocumentStore store, EventSerializer se
         return bodies;
     }
 
+    /// <summary>Call after committing a transaction that wrote events: wakes this node's projection daemon when it listens in process.</summary>
+    public void Committed() => _wakeup?.Pulse();
+
+    private readonly AppendWakeup? _wakeup = (store.Options as StoreOptions)?.Projections.Wakeup as AppendWakeup;
+
     /// <summary>
     /// Writes the events in <paramref name="transaction"/> (not committed here) at the expectation given.
     /// Returns the Marten events with their versions and sequences, or a wrong-revision result for a

@@ -104,6 +104,7 @@ public sealed class MartenReplicationTarget : IReplicationTarget
             await save.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);
+        _writer.Committed();
     }
 
     private async Task AppendRunAsync(

@@ -27,6 +27,7 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
     private NpgsqlTransaction? _transaction;
     private bool _transactionIdTaken;
     private bool _answerLookedUp;
+    private bool _appended;
     private StoredAnswer? _answer;
 
     public async Task<StoredAnswer?> FindAnswerAsync(CancellationToken ct)
@@ -49,6 +50,7 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
             var (written, refused) = await writer.AppendAsync(_transaction!, read.StreamId, ExpectedRevision.After(read.LastRevision), chained,
                 writer.Bodies(chained), ct);
             if (refused is not null) throw new WriteConflictException($"{read.StreamId} changed while the command was decided.");
+            _appended = true;
             var last = written![^1];
             return new AppendResult.Success(last.Version - 1, new GlobalPosition((ulong)last.Sequence), Deduplicated: false);
         }
@@ -76,6 +78,7 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
                 await batch.ExecuteNonQueryAsync(ct);
             }
             await _transaction!.CommitAsync(ct);
+            if (_appended) writer.Committed();
         }
         catch (Exception e) when (IsConflict(e))
         {

@@ -190,6 +190,11 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
                     answer.Parameters.AddWithValue("key", $"reaction:billing-outcomes:{requested.EventId}");
                     output.WriteLine($"  reaction answer for {requested.EventId}: {await answer.ExecuteScalarAsync() ?? "none"}");
                 }
+                // What Wolverine holds for this order (its messages name the order id), and what billing holds under its key.
+                var orderId = id["billing-".Length..];
+                output.WriteLine(await WolverineEnvelopesAsync(dataSource, orderId));
+                using var asked = await new HttpClient().GetAsync(new Uri(billingAddress, $"handoffs/billing-{orderId}"));
+                output.WriteLine($"  billing holds billing-{orderId}: {(int)asked.StatusCode} {await asked.Content.ReadAsStringAsync()}");
             }
         }
         Assert.True(settled.CaughtUp, "the reaction processor did not catch up with the log within 180 s");
@@ -237,6 +242,23 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         Assert.Equal(journeys, live.Keys.Count(k => k.StartsWith("QuoteView/", StringComparison.Ordinal) && Ours(k)));
         Assert.Equal(live.Keys.Order(), fromScratch.Keys.Order());
         Assert.All(live, d => Assert.Equal(d.Value, fromScratch[d.Key]));
+    }
+
+    /// <summary>Every envelope Wolverine holds whose message names <paramref name="orderId"/>, incoming and dead-lettered, with its state.</summary>
+    private static async Task<string> WolverineEnvelopesAsync(NpgsqlDataSource db, string orderId)
+    {
+        var lines = new List<string>();
+        foreach (var table in new[] { "wolverine_incoming_envelopes", "wolverine_dead_letters" })
+        {
+            await using var find = db.CreateCommand($"select format('%I.%I', table_schema, table_name) from information_schema.tables where table_name = '{table}'");
+            if (await find.ExecuteScalarAsync() is not string qualified) continue;
+            // Every column but the body, whatever this Wolverine version calls them.
+            await using var read = db.CreateCommand($"select (to_jsonb(t) - 'body')::text from {qualified} t where position(@order in convert_from(t.body, 'UTF8')) > 0");
+            read.Parameters.AddWithValue("order", $"\"{orderId}\"");
+            await using var reader = await read.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) lines.Add($"  {table}: {reader.GetString(0)}");
+        }
+        return lines.Count == 0 ? $"  no Wolverine envelope names {orderId}" : string.Join(Environment.NewLine, lines);
     }
 
     /// <summary>What Wolverine still holds (for a failure's output): incoming envelopes by message type, status and owner.</summary>
@@ -322,7 +344,9 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
 
     private static HttpClient Client(ApiProcess api, string key)
     {
-        var http = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(10) };
+        // A killed API resets its connections at once, so a client learns of a kill without a timeout; this one only bounds a
+        // hung call, and is long because a busy 2-core machine can take well over 10 s to answer (a 10 s limit failed CI runs).
+        var http = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(120) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         return http;
     }
