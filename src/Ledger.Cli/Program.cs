@@ -38,7 +38,7 @@ Verb[] verbs =
     new("reactions", "[retry <id>]",
         "what follows events: position, lag, parked reactions and dead letters (exit code 3 when any); run a parked one again",
         ReactionCommands.ReactionsAsync, MaxOperands: 2, Subcommands: ["retry"]),
-    new("reconcile", "[--format table|csv|json] [--status S] [--rule R] [--crm C] [--owner O] [--min-age-hours N]",
+    new("reconcile", "[--format table|csv|json] [--status S] [--rule R] [--crm C] [--owner O] [--min-age-hours N] [--as-of INSTANT]",
         "the reconciliation discrepancies, through the running API", ProjectionCommands.ReconcileAsync,
         Options:
         [
@@ -48,6 +48,7 @@ Verb[] verbs =
             new("--crm", "C", "one CRM's discrepancies"),
             new("--owner", "O", "one owner's discrepancies"),
             new("--min-age-hours", "N", "only those at least N hours old"),
+            new("--as-of", "INSTANT", "the list as it stood at this ISO instant, e.g. 2026-03-31T23:59:59Z (a month-end close)"),
         ]),
 ];
 

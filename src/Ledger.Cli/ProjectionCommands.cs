@@ -55,12 +55,12 @@ public static class ProjectionCommands
         return final.All(p => p.Rebuild!.Status == "Completed") ? 0 : 1;
     }
 
-    /// <summary><c>ledger reconcile [--format table|csv|json] [--status open|all|…] [--rule R] [--crm C] [--owner O] [--min-age-hours N]</c>.</summary>
+    /// <summary><c>ledger reconcile [--format table|csv|json] [--status open|all|…] [--rule R] [--crm C] [--owner O] [--min-age-hours N] [--as-of INSTANT]</c>.</summary>
     public static async Task<int> ReconcileAsync(string[] args)
     {
         var format = Option(args, "--format") ?? "table";
         if (format is not ("table" or "csv" or "json")) throw new InvalidOperationException($"--format is table, csv or json, not '{format}'.");
-        var query = string.Join('&', new[] { ("status", "--status"), ("rule", "--rule"), ("crm", "--crm"), ("owner", "--owner"), ("minAgeHours", "--min-age-hours") }
+        var query = string.Join('&', new[] { ("status", "--status"), ("rule", "--rule"), ("crm", "--crm"), ("owner", "--owner"), ("minAgeHours", "--min-age-hours"), ("asOf", "--as-of") }
             .Where(o => Option(args, o.Item2) is not null)
             .Select(o => $"{o.Item1}={Uri.EscapeDataString(Option(args, o.Item2)!)}")
             .Append(format == "csv" ? "format=csv" : "pageSize=500"));

@@ -35,6 +35,36 @@ public sealed class Discrepancy
     public string? ResolvedByWhom { get; set; }
     public string? Resolution { get; set; }
 
+    /// <summary>What the occurrence showed over time (CRMs, proof, amounts, detail), each from the event that changed it: the as-of list reads these.</summary>
+    public List<DiscrepancyRevision> Revisions { get; set; } = [];
+
+    /// <summary>Who owned it over time: the rule's owner from the opening, then each assignment.</summary>
+    public List<Sourced<string>> Owners { get; set; } = [];
+
+    /// <summary>
+    /// The occurrence as it stood at <paramref name="instant"/> (by the ledger's recorded-at of each event), or null if it
+    /// had not opened yet: later closing, clearing, assignments and revisions are left out, so a report as of a past
+    /// instant reads the same whatever happened since.
+    /// </summary>
+    public Discrepancy? AsOf(Instant instant)
+    {
+        if (OpenedBy.At > instant) return null;
+        EventRef? Then(EventRef? e) => e is not null && e.At <= instant ? e : null;
+        var revision = Revisions.LastOrDefault(r => r.Since.At <= instant) ?? Revisions.FirstOrDefault();
+        var resolved = Then(ResolvedBy);
+        var acknowledged = Then(AcknowledgedBy);
+        return new Discrepancy
+        {
+            Id = Id, Rule = Rule, RuleName = RuleName, Occurrence = Occurrence, Subject = Subject, Severity = Severity,
+            Owner = Owners.LastOrDefault(o => o.Source.At <= instant)?.Value ?? Owners.FirstOrDefault()?.Value ?? Owner,
+            Crms = revision?.Crms ?? Crms, Expected = revision is null ? Expected : revision.Expected, Actual = revision is null ? Actual : revision.Actual,
+            Detail = revision?.Detail ?? Detail, Evidence = revision?.Evidence ?? Evidence, OpenedBy = OpenedBy, ClosedBy = Then(ClosedBy),
+            AcknowledgedBy = acknowledged, AcknowledgedNote = acknowledged is null ? null : AcknowledgedNote,
+            AssignedBy = Then(AssignedBy), ResolvedBy = resolved, ResolvedByWhom = resolved is null ? null : ResolvedByWhom,
+            Resolution = resolved is null ? null : Resolution,
+        };
+    }
+
     /// <summary>
     /// When the discrepancy counts from: at once for most rules; for a rule about time passing, when its SLA ran out
     /// (evaluated at query time from the recorded instant, ADR/0014).
@@ -53,6 +83,9 @@ public sealed class Discrepancy
         : AcknowledgedBy is not null ? DiscrepancyStatus.Acknowledged
         : DiscrepancyStatus.Open;
 }
+
+/// <summary>What an open occurrence showed from <paramref name="Since"/> on, until its next revision.</summary>
+public sealed record DiscrepancyRevision(EventRef Since, List<string> Crms, Amount? Expected, Amount? Actual, string Detail, List<EventRef> Evidence);
 
 /// <summary>Open and Acknowledged are on finance's list; Resolved (by finance) and Closed (by itself) are history.</summary>
 public enum DiscrepancyStatus { Open, Acknowledged, Resolved, Closed }

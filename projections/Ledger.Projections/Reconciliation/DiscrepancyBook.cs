@@ -31,17 +31,27 @@ public static class DiscrepancyBook
                 {
                     Id = new DiscrepancyId(rule.Code, occurrence, subject).ToString(), Rule = rule.Code, RuleName = rule.Name,
                     Occurrence = occurrence, Subject = subject, Severity = rule.Severity, Owner = rule.Owner, OpenedBy = finding.Trigger,
+                    Owners = [new Sourced<string>(rule.Owner, finding.Trigger)],
                 };
                 book.Add(live);
             }
-            // While it stays open the proof and amounts follow the facts (e.g. a second wrong invoice).
-            live.Crms = crms.Where(c => !string.IsNullOrEmpty(c)).Distinct().Order(StringComparer.Ordinal).ToList();
-            live.Evidence = finding.Evidence.DistinctBy(e => e.EventId).OrderBy(e => e.Position).ToList();
-            live.Expected = finding.Expected;
-            live.Actual = finding.Actual;
-            live.Detail = finding.Detail;
+            // While it stays open the proof and amounts follow the facts (e.g. a second wrong invoice); each change is kept
+            // as a revision, so the list as of an earlier instant shows what it showed then.
+            var revision = new DiscrepancyRevision(live.Revisions.Count == 0 ? live.OpenedBy : EventRef.Of(cause),
+                crms.Where(c => !string.IsNullOrEmpty(c)).Distinct().Order(StringComparer.Ordinal).ToList(),
+                finding.Expected, finding.Actual, finding.Detail, finding.Evidence.DistinctBy(e => e.EventId).OrderBy(e => e.Position).ToList());
+            if (live.Revisions.Count == 0 || !SameContent(live.Revisions[^1], revision)) live.Revisions.Add(revision);
+            live.Crms = revision.Crms;
+            live.Evidence = revision.Evidence;
+            live.Expected = revision.Expected;
+            live.Actual = revision.Actual;
+            live.Detail = revision.Detail;
         }
     }
+
+    private static bool SameContent(DiscrepancyRevision a, DiscrepancyRevision b) =>
+        a.Crms.SequenceEqual(b.Crms) && a.Expected == b.Expected && a.Actual == b.Actual && a.Detail == b.Detail
+        && a.Evidence.Select(e => e.EventId).SequenceEqual(b.Evidence.Select(e => e.EventId));
 
     /// <summary>Applies finance's clearing event to the occurrence it names; one for an occurrence the view never had is ignored.</summary>
     public static void Clear(List<Discrepancy> book, IEvent e)
@@ -57,6 +67,7 @@ public static class DiscrepancyBook
             case DiscrepancyAssigned a:
                 d.AssignedBy = source;
                 d.Owner = a.Owner;
+                d.Owners.Add(new Sourced<string>(a.Owner, source));
                 break;
             case DiscrepancyResolved r:
                 d.ResolvedBy = source;

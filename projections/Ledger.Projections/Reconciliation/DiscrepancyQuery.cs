@@ -6,8 +6,12 @@ using NodaTime;
 
 namespace Ledger.Projections.Reconciliation;
 
-/// <summary>Which discrepancies to list. Status "open" means Open or Acknowledged (finance's to-do list); "all" includes history.</summary>
-public sealed record DiscrepancyFilter(string Status = "open", string? Rule = null, string? Crm = null, string? Owner = null, Duration? MinAge = null);
+/// <summary>
+/// Which discrepancies to list. Status "open" means Open or Acknowledged (finance's to-do list); "all" includes history.
+/// <paramref name="AsOf"/>: the list as it stood at that instant (opened, cleared and overdue by then), instead of now.
+/// </summary>
+public sealed record DiscrepancyFilter(string Status = "open", string? Rule = null, string? Crm = null, string? Owner = null, Duration? MinAge = null,
+    Instant? AsOf = null);
 
 /// <summary>A discrepancy as finance reads it: the stored occurrence with what only the clock can tell (detected-at, age, status).</summary>
 public sealed record DiscrepancyRow(
@@ -25,8 +29,8 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
 {
     public async Task<DiscrepancyPage> ListAsync(DiscrepancyFilter filter, int page, int pageSize, CancellationToken ct)
     {
-        var now = clock.GetCurrentInstant();
-        var rows = (await AllAsync(now, ct)).Where(r => Matches(r, filter)).ToList();
+        var now = filter.AsOf ?? clock.GetCurrentInstant();
+        var rows = (await AllAsync(now, filter.AsOf is not null, ct)).Where(r => Matches(r, filter)).ToList();
         return new DiscrepancyPage(rows.Skip((page - 1) * pageSize).Take(pageSize).ToList(), rows.Count, page, pageSize, now);
     }
 
@@ -40,12 +44,13 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
         return book?.FirstOrDefault(d => d.Id == id.ToString()) is { } d && Row(d, now) is { } row ? row : null;
     }
 
-    private async Task<List<DiscrepancyRow>> AllAsync(Instant now, CancellationToken ct)
+    private async Task<List<DiscrepancyRow>> AllAsync(Instant now, bool asOf, CancellationToken ct)
     {
         await using var session = store.QuerySession();
         var quotes = await session.Query<QuoteView>().Where(x => x.Discrepancies.Any()).ToListAsync(ct);
         var customers = await session.Query<CustomerMatchView>().Where(x => x.Discrepancies.Any()).ToListAsync(ct);
         return quotes.SelectMany(q => q.Discrepancies).Concat(customers.SelectMany(c => c.Discrepancies))
+            .Select(d => asOf ? d.AsOf(now) : d).OfType<Discrepancy>()
             .Select(d => Row(d, now)).OfType<DiscrepancyRow>()
             .OrderBy(r => r.DetectedAt).ThenBy(r => r.Id, StringComparer.Ordinal)
             .ToList();

@@ -28,18 +28,32 @@ public static class DiscrepancyEndpoints
     public const int MaxPageSize = 500;
     private const string Readers = $"{LedgerRoles.Finance},{LedgerRoles.Admin},{LedgerRoles.Auditor},{LedgerRoles.Crm}";
 
-    /// <summary>JSON by default; CSV with <c>format=csv</c> or <c>Accept: text/csv</c> (every matching row, no paging).</summary>
+    /// <summary>
+    /// JSON by default; CSV with <c>format=csv</c> or <c>Accept: text/csv</c> (every matching row, no paging). <c>asOf</c> (an ISO
+    /// instant) gives the list as it stood then: a month-end report read again later gives the same rows.
+    /// </summary>
     [WolverineGet("/reconciliation/discrepancies"), Authorize(Roles = Readers)]
     public static async Task<IResult> List(string? status, string? rule, string? crm, string? owner, double? minAgeHours, int? page, int? pageSize,
-        string? format, DiscrepancyQuery query, HttpContext context, CancellationToken ct)
+        string? format, string? asOf, DiscrepancyQuery query, IClock clock, HttpContext context, CancellationToken ct)
     {
+        Instant? instant = null;
+        if (asOf is not null)
+        {
+            if (InstantPattern.ExtendedIso.Parse(asOf) is not { Success: true } parsed)
+                return Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "query.invalid",
+                    "asOf is an ISO 8601 instant in UTC, e.g. 2026-03-31T23:59:59Z.", "asOf"));
+            if (parsed.Value > clock.GetCurrentInstant())
+                return Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "query.invalid",
+                    "asOf is not in the future: the ledger cannot say yet what will be open then.", "asOf"));
+            instant = parsed.Value;
+        }
         if (context.User.Crm() is { } own)
         {
             if (context.Forbids(crm) is { } forbidden) return forbidden;
             crm = own;
         }
         if (Invalid(status, rule, minAgeHours, page, pageSize, format) is { } problem) return problem;
-        var filter = new DiscrepancyFilter(status ?? "open", rule, crm, owner, minAgeHours is { } h ? Duration.FromHours(h) : null);
+        var filter = new DiscrepancyFilter(status ?? "open", rule, crm, owner, minAgeHours is { } h ? Duration.FromHours(h) : null, instant);
         var csv = format == "csv" || format is null && context.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
         var result = await query.ListAsync(filter, csv ? 1 : page ?? 1, csv ? int.MaxValue : pageSize ?? 50, ct);
         return csv ? Results.Text(Csv(result.Items), "text/csv; charset=utf-8", Encoding.UTF8) : Results.Ok(result);
