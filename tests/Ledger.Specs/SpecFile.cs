@@ -30,7 +30,7 @@ public sealed record SpecFile(
     private static readonly string[] Keys = ["title", "stream", "at", "given", "when", "then", "refused"];
 
     /// <summary>Every decider spec, by path relative to <c>specs/</c>, in a stable order (the reactors' specs are <see cref="ReactionSpec"/>'s).</summary>
-    public static IEnumerable<string> All() => SpecYaml.Files().Where(f => !ReactionSpec.IsReactionSpec(f));
+    public static IEnumerable<string> All() => SpecYaml.Files().Where(f => !ReactionSpec.IsReactionSpec(f) && !RuleSpec.IsRuleSpec(f));
 
     public static SpecFile Load(string path)
     {

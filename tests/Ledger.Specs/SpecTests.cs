@@ -8,6 +8,9 @@ public sealed class SpecTests
     /// <summary>The reactors' specs, under specs/reactions/.</summary>
     public static TheoryData<string, string> ReactionFiles() => Titled(ReactionSpec.All(), path => ReactionSpec.Load(path).Title);
 
+    /// <summary>The reconciliation rules' specs, under specs/rules/.</summary>
+    public static TheoryData<string, string> RuleFiles() => Titled(RuleSpec.All(), path => RuleSpec.Load(path).Title);
+
     [Theory]
     [MemberData(nameof(Files))]
     public void Spec(string path, string title)
@@ -22,6 +25,14 @@ public sealed class SpecTests
     {
         _ = title;
         ReactionRunner.Verify(ReactionSpec.Load(path));
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleFiles))]
+    public void Rule(string path, string title)
+    {
+        _ = title;
+        RuleRunner.Verify(RuleSpec.Load(path));
     }
 
     private static TheoryData<string, string> Titled(IEnumerable<string> paths, Func<string, string> title)

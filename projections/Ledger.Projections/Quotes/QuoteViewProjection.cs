@@ -22,14 +22,27 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
     public QuoteViewProjection()
     {
         Name = ProjectionName;
-        Identity<QuoteEvent>(e => e.QuoteId);
-        Identity<ApprovalEvent>(e => e.QuoteId);
-        Identity<OrderEvent>(e => QuoteIdOfOrder(e.OrderId));
-        Identity<BillingEvent>(e => QuoteIdOfOrder(e.OrderId));
-        Identity<CrmQuoteStateReported>(e => e.QuoteId);
-        Identity<BillingRecordReported>(e => QuoteIdOfOrder(e.OrderId));
-        Identities<DiscrepancyEvent>(e => e.Rule == DiscrepancyRules.DuplicateCustomer.Code ? [] : [e.Subject]);
+        Identity<QuoteEvent>(e => QuoteIdOf(e)!);
+        Identity<ApprovalEvent>(e => QuoteIdOf(e)!);
+        Identity<OrderEvent>(e => QuoteIdOf(e)!);
+        Identity<BillingEvent>(e => QuoteIdOf(e)!);
+        Identity<CrmQuoteStateReported>(e => QuoteIdOf(e)!);
+        Identity<BillingRecordReported>(e => QuoteIdOf(e)!);
+        Identities<DiscrepancyEvent>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
     }
+
+    /// <summary>The quote whose view an event belongs to; null for an event about no quote (a customer's duplicate).</summary>
+    public static string? QuoteIdOf(object data) => data switch
+    {
+        QuoteEvent e => e.QuoteId,
+        ApprovalEvent e => e.QuoteId,
+        OrderEvent e => QuoteIdOfOrder(e.OrderId),
+        BillingEvent e => QuoteIdOfOrder(e.OrderId),
+        CrmQuoteStateReported e => e.QuoteId,
+        BillingRecordReported e => QuoteIdOfOrder(e.OrderId),
+        DiscrepancyEvent e => e.Rule == DiscrepancyRules.DuplicateCustomer.Code ? null : e.Subject,
+        _ => null,
+    };
 
     /// <summary>Orders are <c>ord-{quoteId}</c>; a billing record for any other id lands on a view of its own, where QTC-10 finds it.</summary>
     public static string QuoteIdOfOrder(string orderId) => orderId.StartsWith("ord-", StringComparison.Ordinal) ? orderId[4..] : orderId;
@@ -194,7 +207,7 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
                 break;
             case BillingReconciled:
                 view.Billing = Sourced.From((current ?? new BillingSummary(BillingProgress.Reconciled, null, null)) with { Progress = BillingProgress.Reconciled }, e);
-                view.ReconciledBilled = QuoteRules.Billed(view) is [var single] ? single : null;
+                view.ReconciledBilled = QuoteFacts.Billed(view) is [var single] ? single : null;
                 view.DuplicateInvoiceDetected = null;
                 break;
         }

@@ -45,7 +45,7 @@ public sealed class RevenueSummary(IDocumentStore store)
             yield return new RevenueLine(crm, region, order.Value.Accepted.Currency, Month(order.Source.At), 0, order.Value.Accepted.Value, 0);
         var billedAt = v.BillingRecords.Select(r => r.Source).Append(v.Billing?.Source).OfType<EventRef>().MaxBy(r => r.Position);
         if (v.Order is not null && billedAt is not null)
-            foreach (var billed in QuoteRules.Billed(v))
+            foreach (var billed in QuoteFacts.Billed(v))
                 yield return new RevenueLine(crm, region, billed.Currency, Month(billedAt.At), 0, 0, billed.Value);
     }
 

@@ -1,0 +1,19 @@
+using Ledger.Domain.Reconciliation;
+using Ledger.Projections.Common;
+using Ledger.Projections.Quotes;
+
+namespace Ledger.Projections.Reconciliation.Rules;
+
+/// <summary>QTC-11: A handoff billing has not answered (acknowledged, failed or timed out).</summary>
+public sealed class BillingHandoffUnanswered : IQuoteRule
+{
+    public DiscrepancyRule Rule => DiscrepancyRules.BillingHandoffUnanswered;
+
+    public Finding? Find(QuoteView v)
+    {
+        if (v.Billing is { Value.Progress: BillingProgress.Requested } requested && !QuoteFacts.Cancelled(v))
+            return new Finding(Rule, requested.Source, QuoteFacts.Refs(v.Order?.Source, requested.Source), v.Order?.Value.Accepted, null,
+                "Billing has not answered the handoff.");
+        return null;
+    }
+}

@@ -1,0 +1,18 @@
+using Ledger.Domain.Reconciliation;
+using Ledger.Projections.Common;
+using Ledger.Projections.Quotes;
+
+namespace Ledger.Projections.Reconciliation.Rules;
+
+/// <summary>QTC-02: An order placed whose billing handoff was never requested.</summary>
+public sealed class OrderedNotHandedOff : IQuoteRule
+{
+    public DiscrepancyRule Rule => DiscrepancyRules.OrderedNotHandedOff;
+
+    public Finding? Find(QuoteView v)
+    {
+        if (v.Order is { } placed && placed.Value.Progress == OrderProgress.Placed && v.Billing is null)
+            return new Finding(Rule, placed.Source, [placed.Source], placed.Value.Accepted, null, $"Order {placed.Value.OrderId} placed; no billing handoff requested.");
+        return null;
+    }
+}

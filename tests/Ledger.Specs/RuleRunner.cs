@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using JasperFx.Events;
+using Ledger.Projections.Quotes;
+using Ledger.Projections.Reconciliation;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Ledger.Specs;
+
+/// <summary>
+/// Plays a rule spec without a database: folds the given events into the quote's view with the projection's own
+/// <see cref="QuoteViewProjection.Evolve"/> (the code the daemon runs), then reads the rule's occurrence as the list
+/// would at the spec's instant, with the catalogue's SLAs.
+/// </summary>
+public static class RuleRunner
+{
+    [StackTraceHidden]
+    public static void Verify(RuleSpec spec)
+    {
+        var rule = QuoteRules.All.SingleOrDefault(r => r.Rule.Code == spec.Rule)
+                   ?? throw Bad(spec, $"'{spec.Rule}' is not a quote rule; quote rules: {string.Join(", ", QuoteRules.All.Select(r => r.Rule.Code))}.");
+        if (spec.RuleFolder != rule.Rule.Code) throw Bad(spec, $"a spec of {rule.Rule.Code} lives under specs/{RuleSpec.Folder}/{rule.Rule.Code.ToLowerInvariant()}/.");
+        var at = InstantPattern.ExtendedIso.Parse(spec.At) is { Success: true } parsed ? parsed.Value
+            : throw Bad(spec, $"'at: {spec.At}' is not an ISO instant such as 2026-03-10T14:00:00Z.");
+
+        var projection = new QuoteViewProjection();
+        QuoteView? view = null;
+        for (var i = 0; i < spec.Given.Count; i++)
+        {
+            var given = spec.Given[i];
+            var type = SpecRunner.EventTypes.GetValueOrDefault(given.Type) ?? throw Bad(spec, $"given[{i}] names no event type: '{given.Type}'.");
+            var data = SpecRunner.Read(type, given.Data, spec.Path, $"given[{i}] {given.Type}");
+            var quoteId = QuoteViewProjection.QuoteIdOf(data) ?? throw Bad(spec, $"given[{i}] {given.Type} is not about a quote.");
+            if (view is not null && view.Id != quoteId) throw Bad(spec, $"given[{i}] is about quote {quoteId}, the history before it about {view.Id}.");
+            view = projection.Evolve(view, quoteId, Recorded(data, given.Type, i + 1, spec));
+        }
+
+        var occurrence = view?.Discrepancies.LastOrDefault(d => d.Rule == rule.Rule.Code)?.AsOf(at);
+        var shown = occurrence is not null && occurrence.IsDiscrepancyAt(at, rule.Rule.Sla) ? occurrence : null;
+        var actual = new JsonObject
+        {
+            ["then"] = shown is null ? "nothing" : new JsonObject
+            {
+                ["status"] = shown.Status.ToString(),
+                ["detectedAt"] = InstantPattern.ExtendedIso.Format(shown.DetectedAt(rule.Rule.Sla)),
+                ["expected"] = shown.Expected?.ToString(),
+                ["actual"] = shown.Actual?.ToString(),
+                ["detail"] = shown.Detail,
+            },
+        };
+        // Only what the spec states is compared.
+        var expected = new JsonObject { ["then"] = spec.Then is null ? "nothing" : spec.Then.DeepClone() };
+        if (spec.Then is not null && actual["then"] is JsonObject found)
+            foreach (var key in found.Select(p => p.Key).ToList().Where(k => !spec.Then.ContainsKey(k)))
+                found.Remove(key);
+        SpecRunner.Compare(spec.Path, spec.Title, $"{rule.Rule.Code} read at {spec.At}", expected, actual);
+    }
+
+    /// <summary>The event as the daemon sees it: at its place in the log, recorded at its own time.</summary>
+    private static IEvent Recorded(object data, string type, long sequence, RuleSpec spec)
+    {
+        var e = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(data.GetType()), data)!;
+        e.Sequence = sequence;
+        e.Version = sequence;
+        e.Id = Guid.CreateVersion7();
+        e.EventTypeName = type;
+        e.StreamKey = "spec";
+        e.Timestamp = OwnTime(data).ToDateTimeOffset();
+        return e;
+        Instant OwnTime(object d)
+        {
+            var instants = d.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.PropertyType == typeof(Instant) && p.Name.EndsWith("At", StringComparison.Ordinal)).ToList();
+            var own = instants.FirstOrDefault(p => p.Name == "ReportedAt") ?? instants.FirstOrDefault()
+                      ?? throw Bad(spec, $"{type} has no …At instant to be recorded at.");
+            return (Instant)own.GetValue(d)!;
+        }
+    }
+
+    private static InvalidDataException Bad(RuleSpec spec, string problem) => SpecYaml.Bad(spec.Path, problem);
+}
