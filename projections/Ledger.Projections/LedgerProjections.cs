@@ -12,14 +12,22 @@ namespace Ledger.Projections;
 /// </summary>
 public static class LedgerProjections
 {
-    public static readonly IReadOnlyList<string> Names =
-        [QuoteViewProjection.ProjectionName, ApprovalQueueProjection.ProjectionName, CustomerMatchProjection.ProjectionName];
+    /// <summary>
+    /// Every read model, once: its name, the document it writes, and its registration. Whatever reads "all projections"
+    /// (the API's /projections, rebuilds, the rebuild-equals-live tests) reads this list, so a new one is covered by adding it here.
+    /// </summary>
+    public static readonly IReadOnlyList<LedgerProjection> All =
+    [
+        new(QuoteViewProjection.ProjectionName, typeof(QuoteView), o => o.Projections.Add(new QuoteViewProjection(), ProjectionLifecycle.Async)),
+        new(ApprovalQueueProjection.ProjectionName, typeof(ApprovalQueueItem), o => o.Projections.Add(new ApprovalQueueProjection(), ProjectionLifecycle.Async)),
+        new(CustomerMatchProjection.ProjectionName, typeof(CustomerMatchView), o => o.Projections.Add(new CustomerMatchProjection(), ProjectionLifecycle.Async)),
+    ];
+
+    public static readonly IReadOnlyList<string> Names = All.Select(p => p.Name).ToList();
 
     public static StoreOptions Configure(StoreOptions options)
     {
-        options.Projections.Add(new QuoteViewProjection(), ProjectionLifecycle.Async);
-        options.Projections.Add(new ApprovalQueueProjection(), ProjectionLifecycle.Async);
-        options.Projections.Add(new CustomerMatchProjection(), ProjectionLifecycle.Async);
+        foreach (var projection in All) projection.Register(options);
 
         // The daemon's leadership lock (HotCold) must be transaction-scoped: DistributedLock.Postgres 1.3.1, which stands
         // in for Marten's unserved patched build (ADR/0001), refuses a session-scoped lock on a data source.
@@ -31,3 +39,7 @@ public static class LedgerProjections
         return options;
     }
 }
+
+/// <param name="Document">The document type it writes (table <c>mt_doc_{lowercased name}</c>).</param>
+public sealed record LedgerProjection(string Name, Type Document, Action<StoreOptions> Register);
+
