@@ -71,7 +71,7 @@ public static class LedgerApi
         builder.Services.AddSingleton<ProjectionLagMetrics>();
         builder.Services.AddHostedService<ProjectionLagSampler>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ProjectionLagMetrics.MeterName, ReactionMetrics.MeterName, "Marten")
+            .AddMeter(ProjectionLagMetrics.MeterName, ReactionMetrics.MeterName, BillingMetrics.MeterName, "Marten")
             // .NET's own meters: every request by route and status (rate, latency, errors), and every outgoing call by host
             // and status (the billing system's error rate).
             .AddMeter("Microsoft.AspNetCore.Hosting", "System.Net.Http")

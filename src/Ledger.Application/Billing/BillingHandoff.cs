@@ -33,6 +33,21 @@ public sealed record BillingHandoffStatus(string BillingReference, decimal Amoun
 /// <summary>The billing system could not be reached, did not answer in time, or answered 5xx/429.</summary>
 public sealed class BillingUnavailableException(string message) : Exception(message);
 
+/// <summary>The billing calls' meter: every call counted by what it was and how it ended, for the error-rate alert (ops/alerts).</summary>
+public static class BillingMetrics
+{
+    public const string MeterName = "Ledger.Billing";
+
+    private static readonly System.Diagnostics.Metrics.Meter Meter = new(MeterName);
+
+    /// <summary><c>call</c>: send | find; <c>outcome</c>: answered (2xx, or 404 to a find) | refused (4xx) | unavailable (5xx, 429, no answer in time, unreachable).</summary>
+    internal static readonly System.Diagnostics.Metrics.Counter<long> Calls =
+        Meter.CreateCounter<long>("ledger.billing.calls", "{call}", "Calls to the billing system, by call and outcome.");
+
+    internal static void Count(string call, string outcome) =>
+        Calls.Add(1, new KeyValuePair<string, object?>("call", call), new KeyValuePair<string, object?>("outcome", outcome));
+}
+
 /// <summary>Talks to the billing system: posts a handoff (its answer arrives later, at the acknowledgement endpoint) and asks for one by key.</summary>
 public sealed class BillingClient(IHttpClientFactory httpClients, BillingSettings settings)
 {
@@ -51,10 +66,14 @@ public sealed class BillingClient(IHttpClientFactory httpClients, BillingSetting
         };
         message.Headers.Add("Idempotency-Key", request.IdempotencyKey);
         if (!string.IsNullOrEmpty(correlationId)) message.Headers.Add("X-Correlation-Id", correlationId);
-        using var response = await CallAsync(message, ct);
-        if (Unavailable(response.StatusCode)) throw new BillingUnavailableException($"Billing answered {(int)response.StatusCode}.");
+        using var response = await CallAsync("send", message, ct);
+        if (Unavailable(response.StatusCode)) throw Unavailable("send", $"Billing answered {(int)response.StatusCode}.");
         if (!response.IsSuccessStatusCode)
+        {
+            BillingMetrics.Count("send", "refused");
             return new BillingRejection($"Billing refused the handoff ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}");
+        }
+        BillingMetrics.Count("send", "answered");
         return null;
     }
 
@@ -62,16 +81,28 @@ public sealed class BillingClient(IHttpClientFactory httpClients, BillingSetting
     public async Task<BillingHandoffStatus?> FindAsync(string idempotencyKey, CancellationToken ct)
     {
         using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(BillingUrl, $"handoffs/{Uri.EscapeDataString(idempotencyKey)}"));
-        using var response = await CallAsync(message, ct);
-        if (response.StatusCode == HttpStatusCode.NotFound) return null;
-        if (!response.IsSuccessStatusCode) throw new BillingUnavailableException($"Billing answered {(int)response.StatusCode} when asked for {idempotencyKey}.");
-        return await response.Content.ReadFromJsonAsync<BillingHandoffStatus>(ct)
-               ?? throw new BillingUnavailableException($"Billing answered an empty body when asked for {idempotencyKey}.");
+        using var response = await CallAsync("find", message, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            BillingMetrics.Count("find", "answered");
+            return null;
+        }
+        if (!response.IsSuccessStatusCode) throw Unavailable("find", $"Billing answered {(int)response.StatusCode} when asked for {idempotencyKey}.");
+        var status = await response.Content.ReadFromJsonAsync<BillingHandoffStatus>(ct)
+                     ?? throw Unavailable("find", $"Billing answered an empty body when asked for {idempotencyKey}.");
+        BillingMetrics.Count("find", "answered");
+        return status;
     }
 
     private Uri BillingUrl => settings.BillingUrl ?? throw new BillingUnavailableException("No billing system is configured (Billing:Url).");
 
-    private async Task<HttpResponseMessage> CallAsync(HttpRequestMessage message, CancellationToken ct)
+    private static BillingUnavailableException Unavailable(string call, string message)
+    {
+        BillingMetrics.Count(call, "unavailable");
+        return new BillingUnavailableException(message);
+    }
+
+    private async Task<HttpResponseMessage> CallAsync(string call, HttpRequestMessage message, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.RequestTimeout);
@@ -81,12 +112,12 @@ public sealed class BillingClient(IHttpClientFactory httpClients, BillingSetting
         }
         catch (HttpRequestException e)
         {
-            throw new BillingUnavailableException($"Billing did not answer: {e.Message}");
+            throw Unavailable(call, $"Billing did not answer: {e.Message}");
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             // A call that outlasts its timeout is billing being unavailable, not a failure of the ledger.
-            throw new BillingUnavailableException($"Billing did not answer within {settings.RequestTimeout.TotalSeconds:0.#} s.");
+            throw Unavailable(call, $"Billing did not answer within {settings.RequestTimeout.TotalSeconds:0.#} s.");
         }
     }
 
