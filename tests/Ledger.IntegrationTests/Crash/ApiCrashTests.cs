@@ -215,6 +215,11 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         output.WriteLine($"kills {Kills}, API starts {api.Starts}, journeys {journeys}, command attempts {attempts}, acknowledged {acks.Count}, " +
                          $"found {found}, lost {acks.Count - found}, duplicate event ids {duplicateIds}, repeated steps {repeatedSteps}, refused {refusals.Count}");
         foreach (var refusal in refusals) output.WriteLine($"refused: {refusal}");
+        // Measured, not asserted (a busy machine is slower): a figure for the operator's restart budget.
+        var restarts = api.TimesToReady.Skip(1).Select(t => t.TotalSeconds).Order().ToList();
+        if (restarts.Count > 0)
+            output.WriteLine(FormattableString.Invariant(
+                $"ready again after a SIGKILL: median {restarts[restarts.Count / 2]:F1} s, slowest {restarts[^1]:F1} s over {restarts.Count} restarts (first start {api.TimesToReady[0].TotalSeconds:F1} s)"));
         Assert.Empty(refusals);
         Assert.Equal(acks.Count, found);
         Assert.Equal(0, duplicateIds);

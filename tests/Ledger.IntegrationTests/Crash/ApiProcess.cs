@@ -15,6 +15,9 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
 
     public int Starts { get; private set; }
 
+    /// <summary>From each start to the first ready answer: after a SIGKILL, how long clients go unanswered (issue 20 asks ≤ 3 s).</summary>
+    public List<TimeSpan> TimesToReady { get; } = [];
+
     public async Task StartAsync()
     {
         var start = new ProcessStartInfo("dotnet", [ApiAssembly(), "--urls", Address.ToString().TrimEnd('/')])
@@ -25,6 +28,7 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
         start.Environment["Ledger__PublicUrl"] = Address.ToString();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
+        var started = Stopwatch.StartNew();
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
         // Drain its output so it never blocks on a full pipe.
         _process.OutputDataReceived += (_, _) => { };
@@ -40,7 +44,11 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
             if (_process.HasExited) throw new InvalidOperationException($"The API exited with code {_process.ExitCode} on start {Starts}.");
             try
             {
-                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    TimesToReady.Add(started.Elapsed);
+                    return;
+                }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             await Task.Delay(100);
