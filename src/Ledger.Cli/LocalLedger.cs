@@ -43,6 +43,18 @@ public static class LocalLedger
         if (simulatorUrl is not null && !IsHttpUrl(simulatorUrl))
             throw new InvalidOperationException($"--billing-simulator-url needs an http URL, not '{simulatorUrl}'.");
 
+        // The system of record: the embedded PostgreSQL event tables, or an EventStoreDB server (ADR/0006, ADR/0010).
+        var eventStore = Option(args, "--eventstore")
+            ?? (Environment.GetEnvironmentVariable(LedgerSettings.EventStoreVariable) is { Length: > 0 } e ? e : "postgres");
+        if (eventStore != "postgres")
+        {
+            try { _ = Ledger.EventStore.EventStoreDb.EventStoreDbConnectionString.Parse(eventStore); }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+            {
+                throw new InvalidOperationException($"--eventstore is 'postgres' or an EventStoreDB connection string such as esdb://127.0.0.1:2113?tls=false: {ex.Message}");
+            }
+        }
+
         string connectionString;
         if (ConfiguredPostgres is { } configured)
         {
@@ -96,7 +108,8 @@ public static class LocalLedger
         }
         await File.WriteAllTextAsync(BillingUrlFile, billingUrl);
 
-        var api = StartApiInBackground(connectionString, url, billingUrl, clients);
+        var api = StartApiInBackground(connectionString, url, billingUrl, eventStore, clients);
+        AnsiConsole.MarkupLineInterpolated($"Event store: {(eventStore == "postgres" ? "PostgreSQL (the cluster above)" : $"EventStoreDB at {eventStore}, replicated into PostgreSQL for the views")}");
         await File.WriteAllTextAsync(PidFile, api.Id.ToString());
         await File.WriteAllTextAsync(UrlFile, url);
         AnsiConsole.MarkupLineInterpolated($"API: starting (pid {api.Id}, log {ApiLog}); the schema is applied on start-up…");
@@ -180,11 +193,12 @@ public static class LocalLedger
 
     private static LocalPostgresCluster Cluster(PostgresBinaries binaries) => new(Path.Combine(Home, "pg"), binaries);
 
-    private static Process StartApiInBackground(string connectionString, string url, string billingUrl, IReadOnlyList<LocalClient> clients)
+    private static Process StartApiInBackground(string connectionString, string url, string billingUrl, string eventStore, IReadOnlyList<LocalClient> clients)
     {
         var environment = new Dictionary<string, string>
         {
             [LedgerSettings.PostgresVariable] = connectionString,
+            [LedgerSettings.EventStoreVariable] = eventStore,
             // Where billing calls back: the acknowledgement URL in each handoff is built from it.
             ["Ledger__PublicUrl"] = url,
             ["Billing__Url"] = billingUrl,

@@ -5,7 +5,7 @@ using Spectre.Console;
 // CommandLine decides before any work starts: `--help` prints the verb's usage (exit 0), anything it does not know the usage (exit 64).
 Verb[] verbs =
 [
-    new("up", "[--url URL] [--billing URL | --billing-simulator-url URL]",
+    new("up", "[--url URL] [--billing URL | --billing-simulator-url URL] [--eventstore postgres|esdb://…]",
         "install PostgreSQL if missing, start the private cluster under .ledger/, the API and a billing simulator beside it",
         LocalLedger.UpAsync,
         Options:
@@ -13,6 +13,7 @@ Verb[] verbs =
             new("--url", "URL", "where the API listens; LEDGER_URL, default http://127.0.0.1:5080"),
             new("--billing", "URL", "hand orders to this billing system, start no simulator; LEDGER_BILLING_URL"),
             new("--billing-simulator-url", "URL", "where the simulator listens; LEDGER_BILLING_SIMULATOR_URL, default port 5090 or a free one"),
+            new("--eventstore", "postgres|esdb://HOST:2113?tls=false", "the system of record; LEDGER_EVENTSTORE, default postgres (EventStoreDB: replicated into PostgreSQL)"),
         ],
         Notes: ["The simulator calls the API back with the local 'billing' key; 'ledger down' stops it with the API."]),
     new("down", "", "stop the API, the billing simulator and the cluster (data stays in .ledger/pg)", _ => LocalLedger.DownAsync()),

@@ -165,6 +165,20 @@ public sealed class HelpTests : IDisposable
         AssertBenchRanNothing();
     }
 
+    /// <summary>A system of record it cannot use is refused before anything starts: no cluster, no API, no simulator.</summary>
+    [Theory]
+    [InlineData("mysql://127.0.0.1/ledger")]
+    [InlineData("esdb+discover://cluster.example:2113")]
+    public async Task Up_refuses_an_event_store_it_cannot_use_before_starting_anything(string eventStore)
+    {
+        var run = await LedgerAsync("up", "--billing", "http://127.0.0.1:1", "--eventstore", eventStore);
+
+        Assert.True(run.ExitCode != 0, $"exit code 0 for 'ledger up --eventstore {eventStore}':\n{run.Out}{run.Error}");
+        Assert.Contains("--eventstore is 'postgres' or an EventStoreDB connection string", run.Out + run.Error);
+        Assert.DoesNotContain("PostgreSQL:", run.Out);
+        Assert.False(File.Exists(Path.Combine(LedgerHome, "api.pid")), "an API was started");
+    }
+
     public void Dispose()
     {
         // Only when a bench ran after all: its throwaway cluster is stopped rather than left running.
