@@ -78,6 +78,9 @@ public static class AppendBenchmark
             });
     }
 
+    /// <summary>An event as the run appends them (for the official client's run to send the same body).</summary>
+    public static EventToAppend SampleEvent() => NewEvent("bench-sample", 0);
+
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
 
     private static EventToAppend NewEvent(string stream, int n)

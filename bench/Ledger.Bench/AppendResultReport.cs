@@ -11,6 +11,9 @@ public sealed record AppendResultReport(
     double EventsPerSecond,
     Dictionary<string, double> LatencyMs)
 {
+    /// <summary>For <c>--backend esdb</c>: the official client on the same server right after (bench/esdb-anchor).</summary>
+    public AnchorFigures? OfficialClient { get; init; }
+
     public void Print(TextWriter output)
     {
         output.WriteLine();
@@ -19,6 +22,13 @@ public sealed record AppendResultReport(
         output.WriteLine(
             $"| {Parameters.Backend,-8} | {Parameters.Writers,7} | {Parameters.Events,6} | {EventBytes,11} | {Seconds,7:F2} | {EventsPerSecond,8:F0} " +
             $"| {LatencyMs["p50"],6:F2} | {LatencyMs["p95"],6:F2} | {LatencyMs["p99"],6:F2} | {LatencyMs["max"],6:F1} |");
+        if (OfficialClient is { } o)
+        {
+            output.WriteLine(
+                $"| official | {o.Writers,7} | {o.Events,6} | {EventBytes,11} | {o.Events / o.AppendsPerSecond,7:F2} | {o.AppendsPerSecond,8:F0} " +
+                $"| {o.P50,6:F2} | {o.P95,6:F2} | {o.P99,6:F2} |        |");
+            output.WriteLine($"ledger ÷ official client: {EventsPerSecond / o.AppendsPerSecond:F2}");
+        }
         foreach (var (key, value) in Environment) output.WriteLine($"  {key}: {value}");
     }
 
@@ -37,6 +47,8 @@ public sealed record AppendResultReport(
             parameters = Parameters,
             environment = Environment,
             figures = new { eventBytes = EventBytes, seconds = Seconds, eventsPerSecond = EventsPerSecond, latencyMs = LatencyMs },
+            officialClient = OfficialClient,
+            ledgerToOfficialClient = OfficialClient is { } o ? EventsPerSecond / o.AppendsPerSecond : (double?)null,
         };
         var path = Path.Combine(folder, $"append-{Parameters.Backend}-{at:yyyyMMddTHHmmssZ}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }) + "\n");

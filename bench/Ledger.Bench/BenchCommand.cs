@@ -98,6 +98,13 @@ public static class BenchCommand
     private static async Task<int> RunAppendAsync(AppendParameters parameters, string outFolder, string? note)
     {
         var result = await AppendBenchmark.RunAsync(parameters, Console.WriteLine);
+        // The same events on the same server through the official client, in the same run: the figure's reference.
+        if (parameters.Backend == "esdb")
+            result = result with
+            {
+                OfficialClient = await OfficialClientAnchor.RunAsync(RepositoryRoot(), result.Environment["server"], parameters,
+                    AppendBenchmark.SampleEvent(), Console.WriteLine),
+            };
         // What the client cannot see about the server (e.g. an in-memory EventStoreDB node) goes into the record.
         if (note is not null) result.Environment["note"] = note;
         result.Print(Console.Out);
