@@ -60,6 +60,12 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ("POST", "/reconciliation/discrepancies/QTC-01:1:Q-NONE/resolve", ["finance"]),
         ("GET", "/projections", ["admin", "finance"]),
         ("POST", "/projections/NONE/rebuild", ["admin"]),
+        ("GET", "/crm/salesforce/changes", ["crm", "admin"]),
+        ("POST", "/crm/salesforce/webhook", ["admin"]),
+        ("GET", "/crm/salesforce/webhook", ["admin"]),
+        ("GET", "/crm/salesforce/webhook/dead-letters", ["admin"]),
+        ("POST", "/crm/salesforce/webhook/dead-letters/Q-NONE/replay", ["admin"]),
+        ("POST", "/crm/salesforce/webhook/replay", ["admin"]),
     ];
 
     [Fact]
