@@ -43,7 +43,9 @@ public static class RegisterCrmWebhookEndpoint
 
     private static IResult? Invalid(RegisterCrmWebhookRequest request)
     {
-        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || request.Url!.Length > MaxUrlLength)
+        // Control characters first: Uri accepts a NUL (escaped), which PostgreSQL refuses to store.
+        if (request.Url is null || request.Url.Any(char.IsControl) || !Uri.TryCreate(request.Url, UriKind.Absolute, out var url)
+            || url.Scheme is not ("http" or "https") || request.Url.Length > MaxUrlLength)
             return Problem("url", $"url is an absolute http or https URL of at most {MaxUrlLength} characters.");
         // A secret in the URL would be shown wherever the URL is (responses, logs); it belongs in the secret.
         if (url.UserInfo.Length > 0) return Problem("url", "url carries no user name or password; the secret signs the deliveries.");

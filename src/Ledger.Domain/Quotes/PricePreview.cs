@@ -40,7 +40,18 @@ public static class PricePreview
         var state = QuoteState.Initial;
         for (var i = 0; i < commands.Count; i++)
         {
-            switch (QuoteDecider.Decide(commands[i], state, now))
+            Decision<QuoteEvent> decision;
+            try
+            {
+                decision = QuoteDecider.Decide(commands[i], state, now);
+            }
+            catch (OverflowException)
+            {
+                // Quantities × prices beyond decimal's range: a preview says so instead of failing.
+                return new PricePreviewOutcome.Refused(new Refusal(RefusalKind.Validation, "quote.amount-too-large",
+                    "The lines' amounts are too large to price.", "lines"));
+            }
+            switch (decision)
             {
                 case Decision<QuoteEvent>.Refused { Refusal: var refusal }:
                     // A line's refusal names the line's field: lines[2].quantity, as the request has it.

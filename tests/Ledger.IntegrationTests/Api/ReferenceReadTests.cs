@@ -132,6 +132,7 @@ public sealed class ReferenceReadTests : IAsyncLifetime
     [InlineData("""{"currency":"EUR","segment":"enterprise","region":"EMEA","lines":[]}""", 422, "quote.no-lines", null)]
     [InlineData("""{"currency":"EUR","segment":"enterprise","region":"EMEA","policyVersion":"P-NONE","lines":[{"lineId":"L1","productOfferingId":"PLAT-ENT","catalogVersion":"2026.1","quantity":1,"discountPercent":0}]}""", 404, "policy.unknown", "policyVersion")]
     [InlineData("""{"currency":"EUR","segment":"enterprise","region":"EMEA","lines":[null]}""", 400, "preview.invalid", "lines[0]")]
+    [InlineData("""{"currency":"EUR","segment":"enterprise","region":"EMEA","lines":[{"lineId":"L1","productOfferingId":"PLAT-ENT","catalogVersion":"2026.1","quantity":79228162514264337593543950335,"discountPercent":0}]}""", 400, "quote.amount-too-large", "lines")]
     public async Task A_preview_the_quote_decider_would_refuse_is_refused_with_its_code_and_field(string body, int status, string? code, string? field)
     {
         var before = await EventCountAsync();
