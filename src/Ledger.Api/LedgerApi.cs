@@ -73,7 +73,7 @@ public static class LedgerApi
         builder.Services.AddSingleton<ProjectionLagMetrics>();
         builder.Services.AddHostedService<ProjectionLagSampler>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ProjectionLagMetrics.MeterName, ReactionMetrics.MeterName, "Marten")
+            .AddMeter(ProjectionLagMetrics.MeterName, ReactionMetrics.MeterName, CrmPushMetrics.MeterName, "Marten")
             // .NET's own meters: every request by route and status (rate, latency, errors), and every outgoing call by host
             // and status (the billing system's error rate).
             .AddMeter("Microsoft.AspNetCore.Hosting", "System.Net.Http")
@@ -147,7 +147,8 @@ public static class LedgerApi
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<ProjectionLagHealthCheck>("projections")
-            .AddCheck<ReactionsHealthCheck>("reactions");
+            .AddCheck<ReactionsHealthCheck>("reactions")
+            .AddCheck<CrmWebhooksHealthCheck>("crm-webhooks");
         if (settings.UsesEventStoreDb) builder.Services.AddHealthChecks().AddCheck<ReplicationHealthCheck>("replication");
 
         var app = builder.Build();
@@ -239,6 +240,7 @@ public static class LedgerApi
         builder.Services.AddSingleton<CrmWebhookCursors>();
         builder.Services.AddSingleton<CrmChangeRecorder>();
         builder.Services.AddSingleton<CrmWebhookDispatcher>();
+        builder.Services.AddSingleton<CrmPushMetrics>();
         if (section.GetValue("Run", true)) builder.Services.AddHostedService<CrmPush>();
     }
 }

@@ -94,6 +94,16 @@ public sealed class CrmWebhookCursors(NpgsqlDataSource db)
         return dead;
     }
 
+    /// <summary>Dead-lettered quotes per CRM, across every CRM: for /health and /metrics.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> DeadLetterCountsAsync(CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select crm, count(*) from {Table} where dead_since is not null group by crm order by crm");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct)) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
     /// <summary>Sends a dead-lettered quote's held changes again, from the one that failed, with a fresh schedule. False: it was not dead-lettered.</summary>
     public async Task<bool> ReplayDeadLetterAsync(string crm, string quoteId, CancellationToken ct) =>
         await ExecuteAsync($"update {Table} set dead_since = null, attempts = 0, next_attempt_at = null, last_error = null, version = version + 1 " +

@@ -15,8 +15,8 @@ namespace Ledger.Application.Crm;
 /// once: a crash between the CRM's 2xx and the cursor's update sends that change again, under a new delivery id.
 /// </summary>
 public sealed class CrmWebhookDispatcher(
-    IDocumentStore documents, CrmWebhookCursors cursors, IHttpClientFactory httpClients, CrmWebhookSettings settings, IClock clock,
-    ILogger<CrmWebhookDispatcher> log)
+    IDocumentStore documents, CrmWebhookCursors cursors, IHttpClientFactory httpClients, CrmWebhookSettings settings, CrmPushMetrics metrics,
+    IClock clock, ILogger<CrmWebhookDispatcher> log)
 {
     /// <summary>Quotes delivered to at once, per CRM: each quote's own changes still go one after another.</summary>
     private const int QuotesAtOnce = 4;
@@ -61,11 +61,13 @@ public sealed class CrmWebhookDispatcher(
         if (error is null)
         {
             await cursors.AcknowledgedAsync(subscription.Id, delivery, ct);
+            metrics.Delivered(subscription.Id, "acknowledged");
             return;
         }
         var now = clock.GetCurrentInstant();
         Instant? retryAt = attempt <= settings.RetryDelays.Count ? now + Duration.FromTimeSpan(settings.RetryDelays[attempt - 1]) : null;
         await cursors.FailedAsync(subscription.Id, subscription.StartAfter, delivery, error, retryAt, now, ct);
+        metrics.Delivered(subscription.Id, retryAt is null ? "dead-lettered" : "failed");
         if (retryAt is null)
             log.LogError("Webhook delivery to {Crm} of quote {QuoteId}'s change at {Position} failed {Attempts} times ({Error}); dead-lettered, its later changes wait.",
                 subscription.Id, delivery.QuoteId, delivery.Position, attempt, error);

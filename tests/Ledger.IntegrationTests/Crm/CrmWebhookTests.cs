@@ -121,12 +121,17 @@ public sealed class CrmWebhookTests : IAsyncLifetime
         Assert.Equal(2, letter.GetProperty("held").GetInt64());
         Assert.DoesNotContain(_receiver.Attempts, a => a.QuoteId == "Q-WH-DEAD" && a.Status != 503);
         Assert.Equal(HttpStatusCode.NotFound, (await Post(_world.Admin, "/crm/salesforce/webhook/dead-letters/Q-WH-ALIVE/replay")).StatusCode);
+        // Operators see it: /health is Degraded and /metrics counts the quote (the health reading feeds the gauge).
+        Assert.Equal("Degraded", await CrmWebhooksHealthAsync());
+        var metrics = await _world.Ledger.Http.GetStringAsync("/metrics");
+        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("ledger_crm_webhooks_dead_letters", StringComparison.Ordinal) && l.Contains("crm=\"salesforce\"") && l.EndsWith(" 1"));
 
         broken = false;
         (await Post(_world.Admin, "/crm/salesforce/webhook/dead-letters/Q-WH-DEAD/replay")).EnsureAccepted();
         var accepted = await Eventually(() => Task.FromResult(_receiver.Accepted), a => a.Count(x => x.QuoteId == "Q-WH-DEAD") == 2);
         Assert.Equal(["quote-drafted.v1", "quote-line-added.v1"], accepted.Where(x => x.QuoteId == "Q-WH-DEAD").Select(x => x.Type));
         Assert.Empty(await DeadLettersAsync());
+        Assert.Equal("Healthy", await CrmWebhooksHealthAsync());
     }
 
     [Fact]
@@ -206,6 +211,9 @@ public sealed class CrmWebhookTests : IAsyncLifetime
 
     private Task<HttpResponseMessage> RegisterAsync() =>
         Post(_world.Admin, "/crm/salesforce/webhook", new { url = _receiver.Url.ToString(), secret = Secret }).ContinueWith(t => t.Result.EnsureAccepted());
+
+    private async Task<string?> CrmWebhooksHealthAsync() =>
+        (await (await _world.Ledger.Http.GetAsync("/health")).Json()).GetProperty("checks").GetProperty("crm-webhooks").GetProperty("status").GetString();
 
     private async Task<IReadOnlyList<JsonElement>> DeadLettersAsync() =>
         (await (await _world.Admin.GetAsync("/crm/salesforce/webhook/dead-letters")).EnsureAccepted().Json()).GetProperty("deadLetters").EnumerateArray().ToList();
