@@ -28,7 +28,7 @@ public static class ReplayCrmChangesEndpoint
             session.Store(subscription);
             await session.SaveChangesAsync(ct);
         }
-        var quotes = await cursors.ReplayFromAsync(crm, after, ct);
+        var quotes = await cursors.ReplayFromAsync(crm, after, subscription.StartAfter, ct);
         return Results.Accepted(value: new { crm, after, quotes });
     }
 }

@@ -111,16 +111,17 @@ public sealed class CrmWebhookCursors(NpgsqlDataSource db)
 
     /// <summary>
     /// Every change of the CRM after <paramref name="after"/> goes again, in order per quote: each quote's cursor moves back to
-    /// it (never forward), fresh schedule, dead letters cleared. Quotes without a cursor get one, so that a first delivery in
-    /// flight cannot put its quote past the replay.
+    /// it (never forward), fresh schedule, dead letters cleared. Quotes without a cursor get one at their implicit position
+    /// (<paramref name="startAfter"/>, already lowered to the replay's), so that a first delivery in flight cannot put its quote
+    /// past the replay, and a quote never delivered is not passed over.
     /// </summary>
-    public Task<int> ReplayFromAsync(string crm, long after, CancellationToken ct) =>
+    public Task<int> ReplayFromAsync(string crm, long after, long startAfter, CancellationToken ct) =>
         ExecuteAsync($"""
             insert into {Table} as k (crm, quote_id, delivered_through)
-            select distinct crm, quote_id, $2::bigint from {CrmChangeStore.ChangesTable} where crm = $1
-            on conflict (crm, quote_id) do update set delivered_through = least(k.delivered_through, excluded.delivered_through),
+            select distinct crm, quote_id, least($2::bigint, $3::bigint) from {CrmChangeStore.ChangesTable} where crm = $1
+            on conflict (crm, quote_id) do update set delivered_through = least(k.delivered_through, $2::bigint),
                 attempts = 0, next_attempt_at = null, last_error = null, dead_since = null, version = k.version + 1
-            """, ct, crm, after);
+            """, ct, crm, after, startAfter);
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken ct, params object[] values)
     {

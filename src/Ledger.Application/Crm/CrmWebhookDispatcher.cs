@@ -101,7 +101,7 @@ public sealed class CrmWebhookDispatcher(
     }
 
     /// <summary>What is posted: the delivery (its id and attempt, signed with it) around the change document as recorded.</summary>
-    public byte[] Envelope(Guid deliveryId, int attempt, string document)
+    private byte[] Envelope(Guid deliveryId, int attempt, string document)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
