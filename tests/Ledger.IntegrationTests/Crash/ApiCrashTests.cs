@@ -27,7 +27,8 @@ namespace Ledger.IntegrationTests.Crash;
 /// started again; billing is the simulator, calling back. A client that gets no answer retries with the same idempotency
 /// key, as a CRM integration does. Afterwards every acknowledged command is in the store exactly once, no stream holds a
 /// torn or repeated step, every reaction happened exactly once (approval requested, quote approved, approval invalidated,
-/// order converted and handed to billing, order closed: ADR/0017), every hash chain is intact, and the projections the
+/// order converted and handed to billing, order closed: ADR/0017), every change reached Salesforce's webhook receiver at least
+/// once and in order per quote (ADR/0020; sent, delivered, duplicates and lost are printed), every hash chain is intact, and the projections the
 /// daemon caught up equal a full rebuild. <c>LEDGER_CRASH_KILLS</c> sets the number of kills (default 8; at 20 a handoff is occasionally left unanswered: open, ADR/0017).
 /// </summary>
 public sealed class ApiCrashTests(ITestOutputHelper output)
