@@ -4,6 +4,7 @@ using Ledger.Api.EventStore;
 using Ledger.Application;
 using Ledger.Application.Billing;
 using Ledger.Application.Commands;
+using Ledger.Application.Crm;
 using Ledger.Application.Reference;
 using Ledger.Application.Reactions;
 using Ledger.EventStore.Writing;
@@ -64,6 +65,7 @@ public static class LedgerApi
         builder.Services.AddSingleton<ReferenceData>();
         builder.Services.AddSingleton<QuoteTimeline>();
         AddReactions(builder);
+        AddCrmPush(builder);
         builder.Services.AddSingleton(ReconciliationSlasFrom(builder.Configuration));
         builder.Services.AddSingleton<DiscrepancyQuery>();
         builder.Services.AddSingleton<RevenueSummary>();
@@ -71,7 +73,7 @@ public static class LedgerApi
         builder.Services.AddSingleton<ProjectionLagMetrics>();
         builder.Services.AddHostedService<ProjectionLagSampler>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ProjectionLagMetrics.MeterName, ReactionMetrics.MeterName, BillingMetrics.MeterName, "Marten")
+            .AddMeter(ProjectionLagMetrics.MeterName, ReactionMetrics.MeterName, BillingMetrics.MeterName, CrmPushMetrics.MeterName, "Marten")
             // .NET's own meters: every request by route and status (rate, latency, errors), and every outgoing call by host
             // and status (the billing system's error rate).
             .AddMeter("Microsoft.AspNetCore.Hosting", "System.Net.Http")
@@ -91,6 +93,9 @@ public static class LedgerApi
                 LedgerMarten.ConfigureEventStore(options, new EventSerializer(registry));
                 options.Storage.ExtendedSchemaObjects.Add(AnswerTable.Schema());
                 options.Storage.ExtendedSchemaObjects.AddRange(ReactionStore.Schema());
+                options.Storage.ExtendedSchemaObjects.AddRange(CrmChangeStore.Schema());
+                options.Storage.ExtendedSchemaObjects.Add(CrmWebhookCursors.Schema());
+                options.Schema.For<CrmWebhookSubscription>();
                 LedgerProjections.Configure(options);
                 // How the daemon learns of new events (ADR/0015, measured in bench/README.md): by default this node's own
                 // commits wake it in memory; NOTIFY also hears other nodes' commits but costs command throughput; polling alone
@@ -151,7 +156,8 @@ public static class LedgerApi
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<ProjectionLagHealthCheck>("projections")
-            .AddCheck<ReactionsHealthCheck>("reactions");
+            .AddCheck<ReactionsHealthCheck>("reactions")
+            .AddCheck<CrmWebhooksHealthCheck>("crm-webhooks");
         if (settings.UsesEventStoreDb) builder.Services.AddHealthChecks().AddCheck<ReplicationHealthCheck>("replication");
 
         var app = builder.Build();
@@ -221,5 +227,29 @@ public static class LedgerApi
         builder.Services.AddSingleton<ReactionProcessor>();
         if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());
+    }
+
+    /// <summary>
+    /// The CRM change log and its webhooks (ADR/0020). <c>Ledger:CrmWebhooks:Run=false</c> keeps a node out of the election;
+    /// <c>Ledger:CrmWebhooks:RetryDelaysSeconds</c> (default <c>5,30,120,600,1800,3600</c>), <c>RequestTimeoutSeconds</c> (default 10)
+    /// and <c>PollMilliseconds</c> (default 250) tune the deliveries.
+    /// </summary>
+    private static void AddCrmPush(WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection("Ledger:CrmWebhooks");
+        builder.Services.AddSingleton(new CrmWebhookSettings(
+            (section["RetryDelaysSeconds"] ?? "5,30,120,600,1800,3600")
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => TimeSpan.FromSeconds(double.Parse(s, System.Globalization.CultureInfo.InvariantCulture))).ToList(),
+            TimeSpan.FromSeconds(section.GetValue("RequestTimeoutSeconds", 10.0)),
+            TimeSpan.FromMilliseconds(section.GetValue("PollMilliseconds", 250))));
+        // Each call's own timeout is CrmWebhookSettings.RequestTimeout; this one only bounds the client.
+        builder.Services.AddHttpClient(CrmWebhookSettings.HttpClientName, http => http.Timeout = TimeSpan.FromMinutes(5));
+        builder.Services.AddSingleton<CrmChangeStore>();
+        builder.Services.AddSingleton<CrmWebhookCursors>();
+        builder.Services.AddSingleton<CrmChangeRecorder>();
+        builder.Services.AddSingleton<CrmWebhookDispatcher>();
+        builder.Services.AddSingleton<CrmPushMetrics>();
+        if (section.GetValue("Run", true)) builder.Services.AddHostedService<CrmPush>();
     }
 }

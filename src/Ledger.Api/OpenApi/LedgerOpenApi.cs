@@ -41,6 +41,9 @@ public static class LedgerOpenApi
         ["LinkAccountRequest"] = """{"crm":"hubspot","accountId":"84512"}""",
         ["MergeCustomerRequest"] = """{"intoCustomerId":"C-ACME"}""",
         ["PublishCatalogRequest"] = """{"version":"2026.1","offerings":[{"productOfferingId":"PLAT-ENT","name":"Platform Enterprise","listPrices":[{"currency":"EUR","amount":1200.00},{"currency":"USD","amount":1300.00}]}]}""",
+        ["RegisterCrmWebhookRequest"] = """{"url":"https://crm.example/ledger-hooks","secret":"whsec-0123456789abcdef","startAfter":null}""",
+        ["ReplayCrmChangesRequest"] = """{"after":1200}""",
+        ["PricePreviewRequest"] = """{"currency":"EUR","segment":"enterprise","region":"EMEA","policyVersion":null,"lines":[{"lineId":"L1","productOfferingId":"PLAT-ENT","catalogVersion":"2026.1","quantity":10,"discountPercent":25}]}""",
         ["PublishPolicyRequest"] = """{"version":"P-2026.1","defaults":{"dealDeskAboveDiscountPercent":10,"vicePresidentAboveDiscountPercent":20,"cfoAboveDiscountPercent":30,"cfoAboveNetTotal":[{"currency":"EUR","amount":500000}]},"overrides":[]}""",
     };
 

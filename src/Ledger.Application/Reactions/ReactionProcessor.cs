@@ -44,46 +44,8 @@ public sealed class ReactionProcessor(
         return true;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await using var leader = await db.OpenConnectionAsync(stopping);
-                if (!await TryLockAsync(leader, stopping))
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(2), stopping);
-                    continue;
-                }
-                try
-                {
-                    await RunAsync(stopping);
-                }
-                finally
-                {
-                    // Pooled connections are not reset (ADR/0016): give the lock back before this one goes back to the pool.
-                    await using var unlock = new NpgsqlCommand("select pg_advisory_unlock_all()", leader);
-                    await unlock.ExecuteNonQueryAsync(CancellationToken.None);
-                }
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                log.LogError(e, "The reaction processor stopped; it starts again from its saved position.");
-                await Task.Delay(TimeSpan.FromSeconds(1), stopping).ContinueWith(_ => { }, CancellationToken.None);
-            }
-        }
-    }
-
-    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLock})", connection);
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
+    protected override Task ExecuteAsync(CancellationToken stopping) =>
+        Leadership.RunWhileLeaderAsync(db, LeaderLock, RunAsync, log, "The reaction processor stopped; it starts again from its saved position.", stopping);
 
     private async Task RunAsync(CancellationToken stopping)
     {

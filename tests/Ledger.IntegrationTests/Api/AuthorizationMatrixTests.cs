@@ -60,6 +60,19 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ("POST", "/reconciliation/discrepancies/QTC-01:1:Q-NONE/resolve", ["finance"]),
         ("GET", "/projections", ["admin", "finance"]),
         ("POST", "/projections/NONE/rebuild", ["admin"]),
+        ("GET", "/crm/salesforce/changes", ["crm", "admin"]),
+        ("GET", "/catalog/versions/current", ["crm", "approver", "finance", "admin"]),
+        ("GET", "/catalog/versions/NONE", ["crm", "approver", "finance", "admin"]),
+        ("GET", "/pricing-policies/current", ["crm", "approver", "finance", "admin"]),
+        ("GET", "/customers/C-NONE", ["crm", "finance", "admin"]),
+        ("GET", "/crm/salesforce/accounts/ACC-NONE/customer", ["crm", "finance", "admin"]),
+        ("GET", "/orders/O-NONE", ["crm", "finance", "billing", "admin"]),
+        ("POST", "/pricing/preview", ["crm", "approver", "finance", "admin"]),
+        ("POST", "/crm/salesforce/webhook", ["admin"]),
+        ("GET", "/crm/salesforce/webhook", ["admin"]),
+        ("GET", "/crm/salesforce/webhook/dead-letters", ["admin"]),
+        ("POST", "/crm/salesforce/webhook/dead-letters/Q-NONE/replay", ["admin"]),
+        ("POST", "/crm/salesforce/webhook/replay", ["admin"]),
     ];
 
     [Fact]

@@ -27,7 +27,8 @@ namespace Ledger.IntegrationTests.Crash;
 /// started again; billing is the simulator, calling back. A client that gets no answer retries with the same idempotency
 /// key, as a CRM integration does. Afterwards every acknowledged command is in the store exactly once, no stream holds a
 /// torn or repeated step, every reaction happened exactly once (approval requested, quote approved, approval invalidated,
-/// order converted and handed to billing, order closed: ADR/0017), every hash chain is intact, and the projections the
+/// order converted and handed to billing, order closed: ADR/0017), every change reached Salesforce's webhook receiver at least
+/// once and in order per quote (ADR/0020; sent, delivered, duplicates and lost are printed), every hash chain is intact, and the projections the
 /// daemon caught up equal a full rebuild. <c>LEDGER_CRASH_KILLS</c> sets the number of kills (default 8; at 20 a handoff is occasionally left unanswered: open, ADR/0017).
 /// </summary>
 public sealed class ApiCrashTests(ITestOutputHelper output)
@@ -68,11 +69,18 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
             // A callback cut off by a kill is not repeated by the simulator: at this deadline the ledger asks billing instead.
             ["Billing:TimeoutSeconds"] = "5",
             ["Billing:RetryDelaysSeconds"] = "0.5,1,2",
+            // Webhook deliveries cut off by a kill are retried soon; the schedule is long enough that none is dead-lettered.
+            ["Ledger:CrmWebhooks:RetryDelaysSeconds"] = "0.2,0.5,1,2,5,10,20",
+            ["Ledger:CrmWebhooks:PollMilliseconds"] = "100",
             [LedgerSettings.EventStoreVariable] = mode == "esdb" ? esdb! : "postgres",
         });
         await api.StartAsync();
         using var admin = Client(api, AdminKey);
         await PublishCatalogAndPolicyAsync(admin, policy);
+        // Salesforce's webhook receiver lives in this process: it outlives every kill of the API and counts what arrives.
+        const string webhookSecret = "whsec-crash-test-0123456789";
+        await using var receiver = await Ledger.IntegrationTests.Crm.CrmWebhookReceiver.StartAsync(webhookSecret);
+        (await Post(admin, "/crm/salesforce/webhook", new { url = receiver.Url.ToString(), secret = webhookSecret })).EnsureAccepted();
 
         var acks = new ConcurrentBag<Ack>();
         var refusals = new ConcurrentBag<string>();
@@ -227,6 +235,22 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         Assert.Equal(acks.Select(a => a.QuoteId).Distinct().Sum(q => Journey(q, policy).Count(s => s.UntilStatus is null)), acks.Count);
         Assert.All(reactions, r => Assert.True(r.Lost == 0 && r.Duplicated == 0, $"{r.Reactor}: {r.Rule}: lost {r.Lost}, duplicated {r.Duplicated}"));
         Assert.All(reactions.Where(r => r.Reactor != "billing-outcomes" || Kills > 0), r => Assert.True(r.Expected > 0, $"{r.Reactor}: {r.Rule}: never exercised"));
+
+        // Every change to the quotes (quote, approval, order and billing events) reached the webhook, in order per quote.
+        var expectedChanges = streams.Values.SelectMany(s => s)
+            .Where(e => new[] { "quote-", "approval-", "order-", "billing-" }.Any(p => e.StreamId.StartsWith(p, StringComparison.Ordinal)))
+            .ToDictionary(e => e.EventId, e => (long)e.Position.Value);
+        var delivered = await Eventually(() => Task.FromResult(receiver.Accepted.Where(a => expectedChanges.ContainsKey(a.ChangeId)).ToList()),
+            a => a.Select(x => x.ChangeId).Distinct().Count() == expectedChanges.Count, TimeSpan.FromSeconds(120));
+        var deliveredIds = delivered.Select(a => a.ChangeId).Distinct().ToList();
+        var outOfOrder = delivered.GroupBy(a => a.QuoteId).Count(q => !q.Select(a => a.Position).Zip(q.Select(a => a.Position).Skip(1)).All(p => p.First <= p.Second));
+        var sent = receiver.Attempts.Count(a => expectedChanges.ContainsKey(a.ChangeId));
+        output.WriteLine($"webhooks: changes {expectedChanges.Count}, sent {sent}, delivered {deliveredIds.Count}, duplicates {delivered.Count - deliveredIds.Count}, " +
+                         $"lost {expectedChanges.Count - deliveredIds.Count}, quotes out of order {outOfOrder}, bad signatures {receiver.BadSignatures}, replays refused {receiver.Replays}");
+        Assert.Equal(expectedChanges.Count, deliveredIds.Count);
+        Assert.Equal(0, outOfOrder);
+        Assert.Equal(0, receiver.BadSignatures + receiver.Stale + receiver.Replays);
+        Assert.Empty((await (await admin.GetAsync("/crm/salesforce/webhook/dead-letters")).Json()).GetProperty("deadLetters").EnumerateArray());
 
         var chains = (await new ChainVerifier(store).VerifyAllAsync()).Where(c => Ours(c.StreamId)).ToList();
         Assert.All(chains, c => Assert.True(c.Intact, $"{c.StreamId}: {c.FirstBrokenLink?.Detail}"));
