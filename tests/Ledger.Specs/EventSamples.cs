@@ -70,7 +70,8 @@ public static class EventSamples
         new CrmAccountReassigned("hubspot", "8812345501", "cust-acme-dup", "cust-acme", At),
 
         new CatalogVersionPublished("catalog", "cat-2025-11",
-            [new ProductOffering("analytics-platform", "Analytics Platform (annual seat)", [new ListPrice("USD", 1200.00m), new ListPrice("JPY", 123457m)])],
+            [new ProductOffering("analytics-platform", "Analytics Platform (annual seat)", [new ListPrice("USD", 1200.00m), new ListPrice("JPY", 123457m)],
+                new SubscriptionTerms(12, Evergreen: false))],
             "product.ops", At),
         new PricingPolicyPublished("pricing-policy", "policy-2025-11", Thresholds, [new PolicyOverride("smb", null, Thresholds with { DealDeskAboveDiscountPercent = 5m })],
             "revops.lead", At),
