@@ -8,6 +8,17 @@ public sealed class SpecTests
     /// <summary>The reactors' specs, under specs/reactions/.</summary>
     public static TheoryData<string, string> ReactionFiles() => Titled(ReactionSpec.All(), path => ReactionSpec.Load(path).Title);
 
+    /// <summary>The proration rule's specs, under specs/proration/.</summary>
+    public static TheoryData<string, string> ProrationFiles() => Titled(ProrationSpec.All(), path => ProrationSpec.Load(path).Title);
+
+    [Theory]
+    [MemberData(nameof(ProrationFiles))]
+    public void Proration(string path, string title)
+    {
+        _ = title;
+        ProrationSpec.Load(path).Verify();
+    }
+
     [Theory]
     [MemberData(nameof(Files))]
     public void Spec(string path, string title)
