@@ -23,8 +23,8 @@ public sealed record CheckContractRenewalWhenDue(string ContractId, LocalDate En
 /// <summary>Durable, due at the end of a term: expire the contract, or renew it when evergreen.</summary>
 public sealed record EndContractTermWhenDue(string ContractId, LocalDate EndDate, Instant DueAt) : IDueMessage;
 
-/// <summary>The contract's scheduled work and its start; each command's key is derived from what it is about, so a repeat appends nothing twice.</summary>
-public static class ContractHandlers
+/// <summary>The contract's start and its scheduled work (Wolverine finds handlers by the "Handler" suffix); each command's key is derived from what it is about, so a repeat appends nothing twice.</summary>
+public static class ContractLifecycleHandler
 {
     public static Task Handle(StartContractForBilledOrder message, CommandRunner commands, ReferenceData reference, CancellationToken ct) =>
         commands.RunAsync(CommandMetadata.ByLedger($"start-contract-{message.OrderId}"), async unit =>
