@@ -89,6 +89,8 @@ public sealed class ContractTests : IAsyncLifetime
         var missing = await Post(hs, "/contracts/ctr-Q-SUB-1/amendments", new { effectiveDate = "2099-01-01", lines = Array.Empty<object>() });
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal("expectedVersion", (await missing.Json()).GetProperty("field").GetString());
+        var otherCrm = await Post(_world.Salesforce, "/contracts/ctr-Q-SUB-1/amendments", amendment with { expectedVersion = 2 });
+        Assert.Equal(HttpStatusCode.Forbidden, otherCrm.StatusCode); // a HubSpot contract is not Salesforce's to amend (ADR/0011)
         Assert.Equal(2, (await _world.StreamAsync("contract-ctr-Q-SUB-1")).Count);
 
         var after = await (await hs.GetAsync("/contracts/ctr-Q-SUB-1")).EnsureAccepted().Json();
@@ -96,6 +98,14 @@ public sealed class ContractTests : IAsyncLifetime
         Assert.Equal(15m, after.GetProperty("lines")[0].GetProperty("quantity").GetDecimal());
         Assert.Equal(17100.00m, after.GetProperty("termNetTotal").GetDecimal());
         Assert.Equal(endDate.ToString("yyyy-MM-dd", null), after.GetProperty("endDate").GetString());
+
+        // Cancelled from the same day: the customer is owed the rest of the term of 15 seats (17,100 a term), prorated alike.
+        (await Post(hs, "/contracts/ctr-Q-SUB-1/cancel", new { expectedVersion = 2, effectiveDate = amendment.effectiveDate, reason = "Moved to another vendor" }))
+            .EnsureAccepted();
+        var cancelled = (await _world.StreamAsync("contract-ctr-Q-SUB-1"))[2];
+        Assert.Equal("contract-cancelled.v1", cancelled.Type);
+        Assert.Equal(Math.Round(17100.00m * daysRemaining / daysInTerm, 2, MidpointRounding.AwayFromZero), cancelled.Data.GetProperty("creditTotal").GetDecimal());
+        Assert.Equal("Cancelled", (await (await hs.GetAsync("/contracts/ctr-Q-SUB-1")).Json()).GetProperty("status").GetString());
     }
 
     private static LocalDate Date(JsonElement data, string name) => LocalDatePattern.Iso.Parse(data.GetProperty(name).GetString()!).Value;
