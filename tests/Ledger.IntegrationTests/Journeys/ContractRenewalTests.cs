@@ -38,18 +38,12 @@ public sealed class ContractRenewalTests : IAsyncLifetime
     public async Task Renewal_falls_due_ten_days_before_the_end_and_an_evergreen_contract_renews_itself_when_the_clock_passes_its_end()
     {
         var hs = _world.HubSpot;
-        (await Post(hs, "/quotes", new
+        await ContractTests.OrderWithinPolicyAsync(hs, new
         {
             quoteId = "Q-EVG", crmOpportunityId = "OPP-EVG", crmAccountId = "ACC-ACME", customerId = "C-ACME", owner = "dana.whitfield", currency = "USD",
             segment = "enterprise", region = "NA", legalEntity = "Ledger Demo Inc", timeZone = "America/New_York", priceBookVersion = "2025.1",
             validFrom = "2025-01-01", validUntil = "2099-12-31",
-        })).EnsureAccepted();
-        (await Post(hs, "/quotes/Q-EVG/lines", new { lineId = "L1", productOfferingId = "SAAS-MONTHLY", catalogVersion = "2025.1-monthly", quantity = 10, discountPercent = 0 })).EnsureAccepted();
-        (await Post(hs, "/quotes/Q-EVG/price", new { policyVersion = "P-2026.1" })).EnsureAccepted();
-        (await Post(hs, "/quotes/Q-EVG/submit")).EnsureAccepted();
-        (await Post(hs, "/quotes/Q-EVG/send", new { documentHash = "sha256:evg" })).EnsureAccepted();
-        (await Post(hs, "/quotes/Q-EVG/accept", new { revision = 1, acceptanceType = "signature", signer = "Dana Whitfield" })).EnsureAccepted();
-        (await Post(hs, "/quotes/Q-EVG/order", new { billingAccount = "BA-ACME-US" })).EnsureAccepted();
+        }, "2025.1-monthly", ("L1", "SAAS-MONTHLY", 10, 0));
 
         var contract = await Eventually(() => _world.StreamAsync("contract-ctr-Q-EVG"), e => e.Count > 0, TimeSpan.FromSeconds(90));
         Assert.Equal("contract-started.v1", Assert.Single(contract).Type);
