@@ -99,6 +99,15 @@ public sealed class ContractTests : IAsyncLifetime
         Assert.Equal("contract-cancelled.v1", cancelled.Type);
         Assert.Equal(Math.Round(17100.00m * daysRemaining / daysInTerm, 2, MidpointRounding.AwayFromZero), cancelled.Data.GetProperty("creditTotal").GetDecimal());
         Assert.Equal("Cancelled", (await (await hs.GetAsync("/contracts/ctr-Q-SUB-1")).Json()).GetProperty("status").GetString());
+
+        // The auditor's timeline of the quote follows it into its contract, and the contract's hash chain verifies.
+        var timeline = await (await _world.Auditor.GetAsync("/quotes/Q-SUB-1/timeline")).EnsureAccepted().Json();
+        Assert.Contains("contract-ctr-Q-SUB-1", timeline.GetProperty("streams").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(["contract-started.v1", "contract-amended.v1", "contract-cancelled.v1"], timeline.GetProperty("entries").EnumerateArray()
+            .Where(e => e.GetProperty("streamId").GetString() == "contract-ctr-Q-SUB-1").Select(e => e.GetProperty("type").GetString()));
+        var verified = await (await _world.Auditor.GetAsync("/quotes/Q-SUB-1/timeline/verify")).EnsureAccepted().Json();
+        Assert.True(verified.GetProperty("intact").GetBoolean());
+        Assert.Contains("contract-ctr-Q-SUB-1", verified.GetProperty("streams").GetRawText());
     }
 
     /// <summary>A quote within policy (approved on submit) drafted, priced, sent, accepted and ordered by its CRM; billing follows by itself.</summary>
