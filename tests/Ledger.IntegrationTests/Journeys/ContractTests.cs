@@ -82,6 +82,14 @@ public sealed class ContractTests : IAsyncLifetime
         var missing = await Post(hs, "/contracts/ctr-Q-SUB-1/amendments", new { effectiveDate = "2099-01-01", lines = Array.Empty<object>() });
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal("expectedVersion", (await missing.Json()).GetProperty("field").GetString());
+        var noQuantity = await Post(hs, "/contracts/ctr-Q-SUB-1/amendments", new { expectedVersion = 2, effectiveDate = "2099-01-01", lines = new object?[] { new { lineId = "L1" }, null } });
+        Assert.Equal(HttpStatusCode.BadRequest, noQuantity.StatusCode);
+        Assert.Equal("lines[0].quantity", (await noQuantity.Json()).GetProperty("field").GetString());
+        var badDate = await Post(hs, "/contracts/ctr-Q-SUB-1/amendments", new { expectedVersion = 2, effectiveDate = "2026-02-30", lines = new[] { new { lineId = "L1", quantity = 3 } } });
+        Assert.Equal(HttpStatusCode.BadRequest, badDate.StatusCode);
+        var badDateBody = await badDate.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("System.", badDateBody);
+        Assert.DoesNotContain("NodaTime.", badDateBody);
         var otherCrm = await Post(_world.Salesforce, "/contracts/ctr-Q-SUB-1/amendments", amendment with { expectedVersion = 2 });
         Assert.Equal(HttpStatusCode.Forbidden, otherCrm.StatusCode); // a HubSpot contract is not Salesforce's to amend (ADR/0011)
         Assert.Equal(2, (await _world.StreamAsync("contract-ctr-Q-SUB-1")).Count);
