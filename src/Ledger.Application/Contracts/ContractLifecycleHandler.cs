@@ -52,12 +52,19 @@ public static class ContractLifecycleHandler
         RunScheduled(commands, bus, clock, message, message.DueAt, $"end-term-{message.ContractId}-{message.EndDate:yyyy-MM-dd}", "contract.term-not-over",
             new EndContractTerm(message.ContractId, message.EndDate), ct);
 
-    // Delivered a little before the contract's own clock says it is due: look again just after, as quote expiry does.
+    /// <summary>
+    /// Delivered before the contract's own clock says it is due (clocks apart by a little): look again once it is, but
+    /// within 1 to 5 seconds, never at once. Rescheduling for an instant already past would run the message again
+    /// straight away, a hot loop while the clocks disagree.
+    /// </summary>
     private static async Task RunScheduled<TMessage>(CommandRunner commands, IMessageBus bus, IClock clock, TMessage message, Instant dueAt, string key,
         string notYet, ContractCommand command, CancellationToken ct)
     {
         var result = await commands.RunAsync(CommandMetadata.ByLedger(key), unit => unit.Decide(Streams.Contract(command.ContractId), _ => command, ct), ct);
         if (result is CommandResult.Refused { Refusal.Code: var code } && code == notYet)
-            await bus.ScheduleAsync(message, Instant.Max(dueAt, clock.GetCurrentInstant()).Plus(Duration.FromSeconds(1)).ToDateTimeOffset());
+        {
+            var wait = (dueAt - clock.GetCurrentInstant()).ToTimeSpan();
+            await bus.ScheduleAsync(message, TimeSpan.FromSeconds(Math.Clamp(wait.TotalSeconds, 1, 5)));
+        }
     }
 }
