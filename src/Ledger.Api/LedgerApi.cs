@@ -5,6 +5,7 @@ using Ledger.Application;
 using Ledger.Application.Billing;
 using Ledger.Application.Commands;
 using Ledger.Application.Crm;
+using Ledger.Application.Contracts;
 using Ledger.Application.Reference;
 using Ledger.Application.Reactions;
 using Ledger.EventStore.Writing;
@@ -223,7 +224,8 @@ public static class LedgerApi
         builder.Services.AddSingleton<ReactionMetrics>();
         builder.Services.AddSingleton<ReactionBacklog>();
         // Tests may register their own list first (a reactor that fails on purpose).
-        builder.Services.TryAddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>()));
+        builder.Services.AddSingleton(new ContractSettings(builder.Configuration.GetValue("Contracts:RenewalNoticeDays", ContractSettings.Default.RenewalNoticeDays)));
+        builder.Services.TryAddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>(), sp.GetRequiredService<ContractSettings>()));
         builder.Services.AddSingleton<ReactionProcessor>();
         if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());

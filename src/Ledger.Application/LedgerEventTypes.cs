@@ -13,6 +13,8 @@ public static class LedgerEventTypes
         // v2 added a field (ADR/0017); a v1 event reads as v2 without it.
         registry.Upcast("order-placed.v1", data => ("order-placed.v2", data));
         registry.Upcast("billing-handoff-requested.v1", data => ("billing-handoff-requested.v2", data));
+        // v2 lets an offering carry subscription terms (ADR/0021); a v1 offering is a one-off sale.
+        registry.Upcast("catalog-version-published.v1", data => ("catalog-version-published.v2", data));
         return registry;
     }
 }

@@ -2,6 +2,7 @@ using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
 using Ledger.Domain.Catalog;
 using Ledger.Domain.Common;
+using Ledger.Domain.Contracts;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
@@ -31,6 +32,10 @@ public static class Deciders
     public static readonly Decider<BillingCommand, BillingEvent, BillingState> Billing =
         new(BillingState.Initial, BillingDecider.Evolve, BillingDecider.Decide, s => s.Status != BillingStatus.None,
             c => new Refusal(RefusalKind.NotFound, "billing.not-requested", $"Order {c.OrderId} has no billing handoff.", "orderId"));
+
+    public static readonly Decider<ContractCommand, ContractEvent, ContractState> Contract =
+        new(ContractState.Initial, ContractDecider.Evolve, ContractDecider.Decide, s => s.Status != ContractStatus.None,
+            c => new Refusal(RefusalKind.NotFound, "contract.not-found", $"Contract {c.ContractId} has not been started.", "contractId"));
 
     public static readonly Decider<CustomerCommand, CustomerEvent, CustomerState> Customer =
         new(CustomerState.Initial, CustomerDecider.Evolve, CustomerDecider.Decide, s => s.Status != CustomerStatus.None,

@@ -1,6 +1,7 @@
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
 using Ledger.Domain.Catalog;
+using Ledger.Domain.Contracts;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
@@ -22,6 +23,7 @@ public static class EventSamples
     private static readonly PricedLine Priced = new("L1", "analytics-platform", "cat-2025-11", 10m, 1200.00m, 5m, 12000.00m, 600.00m, 11400.00m);
     private static readonly PriceSnapshot Snapshot = new("USD", [Priced], 12000.00m, 600.00m, 11400.00m, 5m, "policy-2025-11", "9f86d081884c7d65");
     private static readonly ApprovalFingerprint Fingerprint = new(1, "9f86d081884c7d65", "policy-2025-11");
+    private static readonly ContractLine ContractLine = new("L1", "analytics-platform", "cat-2025-11", 10m, 1200.00m, 15m, 10200.00m);
     private static readonly ApprovalThresholds Thresholds = new(10m, 20m, 30m, [new ListPrice("USD", 250000m)]);
 
     public static readonly IReadOnlyList<object> All =
@@ -70,13 +72,25 @@ public static class EventSamples
         new CrmAccountReassigned("hubspot", "8812345501", "cust-acme-dup", "cust-acme", At),
 
         new CatalogVersionPublished("catalog", "cat-2025-11",
-            [new ProductOffering("analytics-platform", "Analytics Platform (annual seat)", [new ListPrice("USD", 1200.00m), new ListPrice("JPY", 123457m)])],
+            [new ProductOffering("analytics-platform", "Analytics Platform (annual seat)", [new ListPrice("USD", 1200.00m), new ListPrice("JPY", 123457m)],
+                new SubscriptionTerms(12, Evergreen: false))],
             "product.ops", At),
         new PricingPolicyPublished("pricing-policy", "policy-2025-11", Thresholds, [new PolicyOverride("smb", null, Thresholds with { DealDeskAboveDiscountPercent = 5m })],
             "revops.lead", At),
 
         new CrmQuoteStateReported("salesforce", Q, "006Dn000001AcmeQ4", QuoteStatus.Sent, At - Duration.FromMinutes(2), At),
         new BillingRecordReported("INV-2025-000417", Order, BillingRecordKind.Invoice, 11400.00m, "USD", BillingRecordStatus.Issued, At - Duration.FromMinutes(2), At),
+
+        new ContractStarted("ctr-Q-1001", 1, Order, Q, 1, "salesforce", "cust-acme", "ledger-inc-us", "USD", "America/New_York", new LocalDate(2026, 1, 1),
+            new LocalDate(2026, 12, 31), 12, false, [ContractLine], 10200.00m, "INV-2025-000417", At),
+        new ContractAmended("ctr-Q-1001", 2, new LocalDate(2026, 4, 1), new LocalDate(2026, 12, 31), 275, 365,
+            [new ContractLineChange("L1", "analytics-platform", "cat-2025-11", 10m, 15m, 1200.00m, 15m, 5100.00m, 3842.47m)], "USD", 3842.47m, "crm-salesforce", At),
+        new ContractRenewalDue("ctr-Q-1001", 2, new LocalDate(2026, 12, 31), 30, false, At),
+        new ContractRenewed("ctr-Q-1001", 3, new LocalDate(2026, 12, 31), new LocalDate(2027, 1, 1), new LocalDate(2027, 12, 31), 5m,
+            [ContractLine with { ListPrice = 1260.00m, TermNetAmount = 10710.00m }], 10710.00m, false, "crm-salesforce", At),
+        new ContractExpired("ctr-Q-1001", 3, new LocalDate(2026, 12, 31), At),
+        new ContractCancelled("ctr-Q-1001", 3, new LocalDate(2026, 10, 1), new LocalDate(2026, 12, 31), 92, 365,
+            [new ContractLineCredit("L1", 10200.00m, 2570.96m)], "USD", 2570.96m, "Customer consolidated", "crm-salesforce", At),
 
         new DiscrepancyAcknowledged("QTC-05:1:Q-1001", "QTC-05", Q, 1, "finance.ops", "Looking at the invoice", At),
         new DiscrepancyAssigned("QTC-05:1:Q-1001", "QTC-05", Q, 1, "billing-ops", "finance.ops", At),

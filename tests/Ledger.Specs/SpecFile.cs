@@ -29,8 +29,8 @@ public sealed record SpecFile(
 {
     private static readonly string[] Keys = ["title", "stream", "at", "given", "when", "then", "refused"];
 
-    /// <summary>Every decider spec, by path relative to <c>specs/</c>, in a stable order (the reactors' specs are <see cref="ReactionSpec"/>'s).</summary>
-    public static IEnumerable<string> All() => SpecYaml.Files().Where(f => !ReactionSpec.IsReactionSpec(f) && !RuleSpec.IsRuleSpec(f));
+    /// <summary>Every decider spec, by path relative to <c>specs/</c>, in a stable order (the reactors' specs are <see cref="ReactionSpec"/>'s, the proration rule's <see cref="ProrationSpec"/>'s, the reconciliation rules' <see cref="RuleSpec"/>'s).</summary>
+    public static IEnumerable<string> All() => SpecYaml.Files().Where(f => !ReactionSpec.IsReactionSpec(f) && !ProrationSpec.IsProrationSpec(f) && !RuleSpec.IsRuleSpec(f));
 
     public static SpecFile Load(string path)
     {

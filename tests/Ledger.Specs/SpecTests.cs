@@ -11,6 +11,17 @@ public sealed class SpecTests
     /// <summary>The reconciliation rules' specs, under specs/rules/.</summary>
     public static TheoryData<string, string> RuleFiles() => Titled(RuleSpec.All(), path => RuleSpec.Load(path).Title);
 
+    /// <summary>The proration rule's specs, under specs/proration/.</summary>
+    public static TheoryData<string, string> ProrationFiles() => Titled(ProrationSpec.All(), path => ProrationSpec.Load(path).Title);
+
+    [Theory]
+    [MemberData(nameof(ProrationFiles))]
+    public void Proration(string path, string title)
+    {
+        _ = title;
+        ProrationSpec.Load(path).Verify();
+    }
+
     [Theory]
     [MemberData(nameof(Files))]
     public void Spec(string path, string title)

@@ -40,10 +40,13 @@ public static class LedgerOpenApi
         ["RegisterCustomerRequest"] = """{"customerId":"C-ACME","name":"Acme Corporation","webDomain":"acme.example"}""",
         ["LinkAccountRequest"] = """{"crm":"hubspot","accountId":"84512"}""",
         ["MergeCustomerRequest"] = """{"intoCustomerId":"C-ACME"}""",
-        ["PublishCatalogRequest"] = """{"version":"2026.1","offerings":[{"productOfferingId":"PLAT-ENT","name":"Platform Enterprise","listPrices":[{"currency":"EUR","amount":1200.00},{"currency":"USD","amount":1300.00}]}]}""",
+        ["PublishCatalogRequest"] = """{"version":"2026.1","offerings":[{"productOfferingId":"PLAT-ENT","name":"Platform Enterprise","listPrices":[{"currency":"EUR","amount":1200.00},{"currency":"USD","amount":1300.00}],"subscription":{"termMonths":12,"evergreen":false}}]}""",
         ["RegisterCrmWebhookRequest"] = """{"url":"https://crm.example/ledger-hooks","secret":"whsec-0123456789abcdef","startAfter":null}""",
         ["ReplayCrmChangesRequest"] = """{"after":1200}""",
         ["PricePreviewRequest"] = """{"currency":"EUR","segment":"enterprise","region":"EMEA","policyVersion":null,"lines":[{"lineId":"L1","productOfferingId":"PLAT-ENT","catalogVersion":"2026.1","quantity":10,"discountPercent":25}]}""",
+        ["AmendContractRequest"] = """{"expectedVersion":1,"effectiveDate":"2026-04-01","lines":[{"lineId":"L1","quantity":15},{"lineId":"L4","quantity":2,"productOfferingId":"REPORTS","catalogVersion":"2026.2"}]}""",
+        ["RenewContractRequest"] = """{"expectedVersion":2,"upliftPercent":5}""",
+        ["CancelContractRequest"] = """{"expectedVersion":2,"effectiveDate":"2026-10-01","reason":"Customer consolidated onto another platform"}""",
         ["PublishPolicyRequest"] = """{"version":"P-2026.1","defaults":{"dealDeskAboveDiscountPercent":10,"vicePresidentAboveDiscountPercent":20,"cfoAboveDiscountPercent":30,"cfoAboveNetTotal":[{"currency":"EUR","amount":500000}]},"overrides":[]}""",
     };
 

@@ -3,6 +3,7 @@ using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
 using Ledger.Domain.Catalog;
 using Ledger.Domain.Common;
+using Ledger.Domain.Contracts;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
@@ -40,6 +41,9 @@ public static class Streams
     public static Stream<OrderCommand, OrderEvent, OrderState> Order(string orderId) => new(OrderDecider.StreamId(orderId), Deciders.Order);
 
     public static Stream<BillingCommand, BillingEvent, BillingState> Billing(string orderId) => new(BillingDecider.StreamId(orderId), Deciders.Billing);
+
+    public static Stream<ContractCommand, ContractEvent, ContractState> Contract(string contractId) =>
+        new(ContractDecider.StreamId(contractId), Deciders.Contract);
 
     public static Stream<CustomerCommand, CustomerEvent, CustomerState> Customer(string customerId) =>
         new(CustomerDecider.StreamId(customerId), Deciders.Customer);

@@ -1,11 +1,12 @@
 using Ledger.Application.Billing;
+using Ledger.Application.Contracts;
 
 namespace Ledger.Application.Reactions;
 
 /// <summary>Every reactor the processor runs, in the order it runs them on one event.</summary>
 public static class Reactors
 {
-    public static IReadOnlyList<IReactor> All(BillingSettings billing) =>
+    public static IReadOnlyList<IReactor> All(BillingSettings billing, ContractSettings? contracts = null) =>
     [
         ApprovalRequests.Reactor,
         ApprovalOutcomes.Reactor,
@@ -13,5 +14,7 @@ public static class Reactors
         BillingOutcomes.Reactor,
         CustomerMerges.Reactor,
         QuoteExpiry.Reactor,
+        ContractStart.Reactor,
+        new ContractRenewals(contracts ?? ContractSettings.Default).Reactor,
     ];
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
+using Ledger.Domain.Contracts;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
@@ -28,7 +29,7 @@ public sealed record TimelinePage(
 
 /// <summary>
 /// Reads a quote's history from the system of record through the event store port, never from a projection: the
-/// quote stream, the approval stream of each revision, its order and its billing handoff, merged in the order they
+/// quote stream, the approval stream of each revision, its order, its billing handoff and its contract, merged in the order they
 /// were recorded (global position).
 /// </summary>
 public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
@@ -81,8 +82,8 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
     }
 
     /// <summary>
-    /// The quote's streams, found from the quote's own events: approvals per revision, the order and its billing, and
-    /// what its CRM reported it shows.
+    /// The quote's streams, found from the quote's own events: approvals per revision, the order and its billing, the
+    /// contract a billed subscription started (its amendments, renewals and end, ADR/0021), and what its CRM reported it shows.
     /// </summary>
     private async Task<IReadOnlyList<string>> StreamsOfAsync(string quoteId, IReadOnlyList<Read> quoteEvents, CancellationToken ct)
     {
@@ -92,7 +93,8 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
         streams.AddRange(revisions.Select(r => ApprovalDecider.StreamId(quoteId, r)));
         var orderId = OrderDecider.OrderIdFor(quoteId);
         var reported = events.OfType<QuoteDrafted>().Select(d => ReportedFactDecider.CrmQuoteStreamId(d.SourceCrm, quoteId));
-        foreach (var stream in new[] { OrderDecider.StreamId(orderId), BillingDecider.StreamId(orderId) }.Concat(reported))
+        var contract = ContractDecider.StreamId(ContractDecider.ContractIdFor(quoteId));
+        foreach (var stream in new[] { OrderDecider.StreamId(orderId), BillingDecider.StreamId(orderId), contract }.Concat(reported))
             if (await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1, ct) is ReadStreamResult.Found)
                 streams.Add(stream);
         return streams;

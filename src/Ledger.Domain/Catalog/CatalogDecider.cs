@@ -40,6 +40,8 @@ public static class CatalogDecider
                 return Decision<CatalogEvent>.Invalid($"offerings[{i}].productOfferingId", "catalog.offering-id-required", "Every offering needs an id.");
             if (command.Offerings.Count(o => o.ProductOfferingId == offering.ProductOfferingId) > 1)
                 return Decision<CatalogEvent>.Invalid($"offerings[{i}].productOfferingId", "catalog.offering-duplicated", $"Offering {offering.ProductOfferingId} appears twice.");
+            if (offering.Subscription is { TermMonths: < 1 or > 120 })
+                return Decision<CatalogEvent>.Invalid($"offerings[{i}].subscription.termMonths", "catalog.term-out-of-range", "A subscription term is 1 to 120 months.");
             foreach (var price in offering.ListPrices)
             {
                 if (!Currency.IsKnown(price.Currency))
@@ -59,5 +61,6 @@ public static class CatalogDecider
     private static bool SameOfferings(IReadOnlyList<ProductOffering> a, IReadOnlyList<ProductOffering> b) =>
         a.Count == b.Count && a.Zip(b).All(p => p.First.ProductOfferingId == p.Second.ProductOfferingId
                                                  && p.First.Name == p.Second.Name
-                                                 && p.First.ListPrices.SequenceEqual(p.Second.ListPrices));
+                                                 && p.First.ListPrices.SequenceEqual(p.Second.ListPrices)
+                                                 && p.First.Subscription == p.Second.Subscription);
 }

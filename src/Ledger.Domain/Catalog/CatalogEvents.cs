@@ -5,12 +5,19 @@ namespace Ledger.Domain.Catalog;
 
 public sealed record ListPrice(string Currency, decimal Amount);
 
-public sealed record ProductOffering(string ProductOfferingId, string Name, IReadOnlyList<ListPrice> ListPrices);
+/// <summary>
+/// A subscription offering's terms: sold for <paramref name="TermMonths"/> at a time, its list price is per unit per term;
+/// an evergreen subscription renews itself at the end of each term unless cancelled (ADR/0021).
+/// </summary>
+public sealed record SubscriptionTerms(int TermMonths, bool Evergreen);
+
+/// <param name="Subscription">Null for a one-off sale; an order of a quote with subscription lines starts a contract (ADR/0021). New in v2.</param>
+public sealed record ProductOffering(string ProductOfferingId, string Name, IReadOnlyList<ListPrice> ListPrices, SubscriptionTerms? Subscription = null);
 
 /// <summary>Events of the catalog stream (<c>catalog</c>): published product offerings, one version at a time.</summary>
 public abstract record CatalogEvent(string CatalogId);
 
-[EventName("catalog-version-published.v1")]
+[EventName("catalog-version-published.v2")]
 public sealed record CatalogVersionPublished(string CatalogId, string Version, IReadOnlyList<ProductOffering> Offerings, string PublishedBy, Instant PublishedAt)
     : CatalogEvent(CatalogId);
 

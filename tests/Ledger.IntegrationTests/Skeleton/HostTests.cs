@@ -44,10 +44,13 @@ public sealed class HostTests : IAsyncLifetime
         foreach (var status in new[] { "400", "401", "403", "409", "422" })
             Assert.True(draft.GetProperty("responses").TryGetProperty(status, out _), $"POST /quotes does not document {status}.");
         Assert.Contains(draft.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        Assert.Equal(1, paths.GetProperty("/contracts/{contractId}/amendments").GetProperty("post").GetProperty("requestBody").GetProperty("content")
+            .GetProperty("application/json").GetProperty("example").GetProperty("expectedVersion").GetInt32());
         Assert.Equal("Q-1001", draft.GetProperty("requestBody").GetProperty("content").GetProperty("application/json")
             .GetProperty("example").GetProperty("quoteId").GetString());
         foreach (var path in new[] { "/quotes/{quoteId}/lines", "/approvals/{quoteId}/{revision}/grant", "/quotes/{quoteId}/order",
-                     "/orders/{orderId}/billing/acknowledgements", "/customers", "/catalog/versions", "/pricing-policies" })
+                     "/orders/{orderId}/billing/acknowledgements", "/customers", "/catalog/versions", "/pricing-policies",
+                     "/contracts/{contractId}", "/contracts/{contractId}/amendments", "/contracts/{contractId}/renew", "/contracts/{contractId}/cancel" })
             Assert.True(paths.TryGetProperty(path, out _), $"The OpenAPI document has no {path}.");
 
         var docs = await _ledger.Http.GetAsync("/docs/v1");

@@ -1,0 +1,39 @@
+using Ledger.Api.Commands;
+using Ledger.Api.Security;
+using Ledger.Application.Commands;
+using Ledger.Application.Reference;
+using Ledger.Domain.Contracts;
+using Microsoft.AspNetCore.Authorization;
+using NodaTime;
+using Wolverine.Http;
+
+namespace Ledger.Api.Contracts;
+
+/// <param name="Quantity">The line's new quantity; 0 removes it.</param>
+/// <param name="ProductOfferingId">Only for a line the contract does not have yet: what to add, from <paramref name="CatalogVersion"/>.</param>
+public sealed record AmendContractLineRequest(string LineId, decimal? Quantity, string? ProductOfferingId, string? CatalogVersion);
+
+/// <param name="ExpectedVersion">The contract version the amendment was written against (GET /contracts/{id}); a stale one is refused with 409.</param>
+public sealed record AmendContractRequest(int? ExpectedVersion, LocalDate? EffectiveDate, IReadOnlyList<AmendContractLineRequest>? Lines);
+
+public static class AmendContractEndpoint
+{
+    /// <summary>Add, remove or change lines from a date to the term's end; the prorated delta is recorded for billing (ADR/0021).</summary>
+    [WolverinePost("/contracts/{contractId}/amendments"), Authorize(Roles = LedgerRoles.Crm)]
+    public static Task<IResult> Post(string contractId, AmendContractRequest request, CommandRunner commands, ReferenceData reference, HttpContext context)
+    {
+        if (request.ExpectedVersion is not { } version) return Task.FromResult(ContractCommandEndpoint.Required("expectedVersion"));
+        if (request.EffectiveDate is not { } effective) return Task.FromResult(ContractCommandEndpoint.Required("effectiveDate"));
+        var requested = request.Lines ?? [];
+        // A missing quantity is not 0: 0 removes a line, so it must be said.
+        for (var i = 0; i < requested.Count; i++)
+            if (requested[i]?.Quantity is null) return Task.FromResult(ContractCommandEndpoint.Required($"lines[{i}].quantity"));
+        return commands.Answer(context, async (unit, ct) =>
+        {
+            var catalog = await reference.Catalog(unit, ct);
+            var lines = requested.Select(l => new ContractLineAmendment(l.LineId, l.Quantity!.Value, l.ProductOfferingId, l.CatalogVersion,
+                catalog.Find(l.CatalogVersion ?? "", l.ProductOfferingId ?? ""))).ToList();
+            return await unit.DecideOnContract(context, contractId, _ => new AmendContract(contractId, version, effective, lines, context.User.ClientName()), ct);
+        });
+    }
+}

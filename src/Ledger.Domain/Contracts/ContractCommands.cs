@@ -1,0 +1,38 @@
+using Ledger.Domain.Catalog;
+using Ledger.Domain.Common;
+using Ledger.Domain.Orders;
+using NodaTime;
+
+namespace Ledger.Domain.Contracts;
+
+/// <summary>Commands to a contract stream. Facts from other streams (the order, the catalog) are loaded by the caller and carried here.</summary>
+public abstract record ContractCommand(string ContractId);
+
+/// <summary>A subscription offering of the catalog as the quote's lines name it (offering and catalog version).</summary>
+public sealed record OfferingSubscription(string ProductOfferingId, string CatalogVersion, SubscriptionTerms Terms);
+
+/// <param name="Quote">The billed order's accepted quote.</param>
+/// <param name="StartDate">The day billing acknowledged the order, in the quote's zone.</param>
+/// <param name="Subscriptions">The catalog's subscription terms of the quote's offerings; lines of other offerings are one-off sales.</param>
+public sealed record StartContract(
+    string ContractId, string OrderId, AcceptedQuote Quote, string BillingReference, LocalDate StartDate, string TimeZone,
+    IReadOnlyList<OfferingSubscription> Subscriptions) : ContractCommand(ContractId), IStartsStream;
+
+/// <summary>A line's new quantity (0 removes it). A line the contract does not have is added from <paramref name="Offering"/>.</summary>
+/// <param name="Offering">The offering as published in <paramref name="CatalogVersion"/>, loaded by the caller; null when unknown.</param>
+public sealed record ContractLineAmendment(
+    string LineId, decimal Quantity, string? ProductOfferingId = null, string? CatalogVersion = null, ProductOffering? Offering = null);
+
+/// <param name="ExpectedVersion">The contract version the amendment was written against; another is stale.</param>
+public sealed record AmendContract(string ContractId, int ExpectedVersion, LocalDate EffectiveDate, IReadOnlyList<ContractLineAmendment> Lines, string AmendedBy)
+    : ContractCommand(ContractId);
+
+/// <summary>Sent when the notice period before <paramref name="EndDate"/> begins (a scheduled check).</summary>
+public sealed record RecordContractRenewalDue(string ContractId, LocalDate EndDate, int NoticeDays) : ContractCommand(ContractId);
+
+public sealed record RenewContract(string ContractId, int ExpectedVersion, decimal UpliftPercent, string RenewedBy) : ContractCommand(ContractId);
+
+/// <summary>Sent at the end of the term that ends on <paramref name="EndDate"/> (a scheduled check): expire, or renew an evergreen contract.</summary>
+public sealed record EndContractTerm(string ContractId, LocalDate EndDate) : ContractCommand(ContractId);
+
+public sealed record CancelContract(string ContractId, int ExpectedVersion, LocalDate EffectiveDate, string Reason, string CancelledBy) : ContractCommand(ContractId);

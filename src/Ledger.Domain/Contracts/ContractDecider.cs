@@ -1,0 +1,227 @@
+using Ledger.Domain.Common;
+using NodaTime;
+
+namespace Ledger.Domain.Contracts;
+
+/// <summary>
+/// Contracts: started from a billed subscription order, amended co-termed with prorated deltas, renewed (by hand, or at the
+/// end when evergreen), expired or cancelled with a prorated credit (ADR/0021). Changes name the version they were
+/// written against; a stale one is refused, as approvals refuse a stale fingerprint.
+/// </summary>
+public static class ContractDecider
+{
+    public static string StreamId(string contractId) => $"contract-{contractId}";
+
+    /// <summary>One contract per quote, as one order per quote: the id is derived from the quote's.</summary>
+    public static string ContractIdFor(string quoteId) => $"ctr-{quoteId}";
+
+    public static ContractState Initial => ContractState.Initial;
+
+    public static ContractState Evolve(ContractState state, ContractEvent @event) => @event switch
+    {
+        ContractStarted e => state with
+        {
+            Status = ContractStatus.Active, Started = e, Version = e.Version, StartDate = e.StartDate, EndDate = e.EndDate, Lines = [.. e.Lines], Terms = 1,
+        },
+        ContractAmended e => state with { Version = e.Version, Lines = Amended(state, e) },
+        ContractRenewalDue e => state with { RenewalDueFor = e.EndDate },
+        ContractRenewed e => state with { Version = e.Version, StartDate = e.StartDate, EndDate = e.EndDate, Lines = [.. e.Lines], Terms = state.Terms + 1 },
+        ContractExpired e => state with { Status = ContractStatus.Expired, Version = e.Version },
+        ContractCancelled e => state with { Status = ContractStatus.Cancelled, Version = e.Version },
+        _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown contract event."),
+    };
+
+    public static Decision<ContractEvent> Decide(ContractCommand command, ContractState state, Instant now) => command switch
+    {
+        StartContract c => Start(c, state, now),
+        AmendContract c => Amend(c, state, now),
+        RecordContractRenewalDue c => RenewalDue(c, state, now),
+        RenewContract c => Renew(c, state, now),
+        EndContractTerm c => EndTerm(c, state, now),
+        CancelContract c => Cancel(c, state, now),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown contract command."),
+    };
+
+    private static Decision<ContractEvent> Start(StartContract c, ContractState state, Instant now)
+    {
+        if (state.Status != ContractStatus.None)
+            return state.Started!.OrderId == c.OrderId
+                ? Decision<ContractEvent>.Nothing
+                : Decision<ContractEvent>.Refuse(RefusalKind.Conflict, "contract.already-started", $"Contract {c.ContractId} was started from another order.", "contractId");
+        var subscribed = c.Quote.Lines
+            .Select(line => (Line: line, Terms: c.Subscriptions.FirstOrDefault(s => s.ProductOfferingId == line.ProductOfferingId && s.CatalogVersion == line.CatalogVersion)?.Terms))
+            .Where(l => l.Terms is not null)
+            .ToList();
+        if (subscribed.Count == 0)
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.no-subscription-lines",
+                $"Quote {c.Quote.QuoteId} sells no subscription offering; a one-off sale has no contract.", "quoteId");
+        // Lines of different terms are co-termed to the longest; the contract is evergreen only if every subscribed offering is.
+        var termMonths = subscribed.Max(l => l.Terms!.TermMonths);
+        var evergreen = subscribed.All(l => l.Terms!.Evergreen);
+        var lines = subscribed.Select(l => new ContractLine(l.Line.LineId, l.Line.ProductOfferingId, l.Line.CatalogVersion, l.Line.Quantity,
+            l.Line.ListPrice, l.Line.DiscountPercent, l.Line.NetAmount)).ToList();
+        return Decision<ContractEvent>.Of(new ContractStarted(c.ContractId, 1, c.OrderId, c.Quote.QuoteId, c.Quote.Revision, c.Quote.SourceCrm,
+            c.Quote.CustomerId, c.Quote.LegalEntity, c.Quote.Currency, c.TimeZone, c.StartDate, c.StartDate.PlusMonths(termMonths).PlusDays(-1), termMonths,
+            evergreen, lines, lines.Sum(l => l.TermNetAmount), c.BillingReference, now));
+    }
+
+    private static Decision<ContractEvent> Amend(AmendContract c, ContractState state, Instant now)
+    {
+        if (Changeable(state, c.ExpectedVersion) is { } refused) return refused;
+        if (c.Lines.Count == 0)
+            return Decision<ContractEvent>.Invalid("lines", "contract.amendment-empty", "An amendment changes at least one line.");
+        if (Effective(state, c.EffectiveDate, now) is { } notEffective) return notEffective;
+
+        var started = state.Started!;
+        var changes = new List<ContractLineChange>();
+        for (var i = 0; i < c.Lines.Count; i++)
+        {
+            var a = c.Lines[i];
+            var field = $"lines[{i}]";
+            if (string.IsNullOrWhiteSpace(a.LineId))
+                return Decision<ContractEvent>.Invalid($"{field}.lineId", "contract.field-required", "Every amended line names its lineId.");
+            if (a.Quantity < 0)
+                return Decision<ContractEvent>.Invalid($"{field}.quantity", "contract.quantity-negative", "A line's quantity is 0 (removed) or more.");
+            if (c.Lines.Take(i).Any(other => other.LineId == a.LineId))
+                return Decision<ContractEvent>.Invalid($"{field}.lineId", "contract.line-duplicated", $"Line {a.LineId} is amended twice.");
+            var line = state.Lines.FirstOrDefault(l => l.LineId == a.LineId);
+            if (line is null)
+            {
+                if (NewLine(a, started.Currency, field) is var (added, invalid) && invalid is not null) return invalid;
+                line = added!;
+            }
+            if (a.Quantity == line.Quantity)
+                return Decision<ContractEvent>.Invalid($"{field}.quantity", "contract.line-unchanged", $"Line {a.LineId} already has quantity {a.Quantity}.");
+            var termDelta = Proration.TermNet(started.Currency, line.ListPrice, a.Quantity - line.Quantity, line.DiscountPercent);
+            var prorated = Proration.Prorate(termDelta, started.Currency, state.StartDate, state.EndDate, c.EffectiveDate);
+            changes.Add(new ContractLineChange(line.LineId, line.ProductOfferingId, line.CatalogVersion, line.Quantity, a.Quantity, line.ListPrice,
+                line.DiscountPercent, termDelta, prorated.Amount));
+        }
+        if (state.Lines.All(l => changes.Any(ch => ch.LineId == l.LineId && ch.Quantity == 0)) && changes.All(ch => ch.Quantity == 0))
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.amendment-removes-everything",
+                "An amendment that removes every line is a cancellation: cancel the contract instead.", "lines");
+
+        var days = Proration.Prorate(0, started.Currency, state.StartDate, state.EndDate, c.EffectiveDate);
+        return Decision<ContractEvent>.Of(new ContractAmended(c.ContractId, state.Version + 1, c.EffectiveDate, state.EndDate, days.DaysRemaining,
+            days.DaysInTerm, changes, started.Currency, changes.Sum(ch => ch.ProratedAmount), c.AmendedBy, now));
+    }
+
+    // Amendments add at the catalog's list price with no discount: a discounted addition would need the approval policy (ADR/0021).
+    private static (ContractLine? Line, Refusal? Refused) NewLine(ContractLineAmendment a, string currency, string field)
+    {
+        if (a.Quantity == 0)
+            return (null, new Refusal(RefusalKind.NotFound, "contract.line-not-found", $"The contract has no line {a.LineId} to remove.", $"{field}.lineId"));
+        if (string.IsNullOrWhiteSpace(a.ProductOfferingId) || string.IsNullOrWhiteSpace(a.CatalogVersion))
+            return (null, new Refusal(RefusalKind.Validation, "contract.offering-required",
+                $"Line {a.LineId} is new: it needs productOfferingId and catalogVersion.", $"{field}.productOfferingId"));
+        if (a.Offering is not { } offering)
+            return (null, new Refusal(RefusalKind.Validation, "catalog.offering-unknown",
+                $"Catalog version {a.CatalogVersion} has no offering {a.ProductOfferingId}.", $"{field}.productOfferingId"));
+        if (offering.Subscription is null)
+            return (null, new Refusal(RefusalKind.RuleViolation, "contract.offering-not-subscription",
+                $"{a.ProductOfferingId} is a one-off sale, not a subscription; it cannot be added to a contract.", $"{field}.productOfferingId"));
+        if (offering.ListPrices.FirstOrDefault(p => p.Currency == currency) is not { } price)
+            return (null, new Refusal(RefusalKind.RuleViolation, "catalog.no-price-in-currency",
+                $"{a.ProductOfferingId} has no list price in {currency} in catalog version {a.CatalogVersion}.", $"{field}.productOfferingId"));
+        return (new ContractLine(a.LineId, a.ProductOfferingId, a.CatalogVersion, 0m, price.Amount, 0m, 0m), null);
+    }
+
+    private static Decision<ContractEvent> RenewalDue(RecordContractRenewalDue c, ContractState state, Instant now)
+    {
+        // Renewed, ended or already noted for this term meanwhile: the check has nothing to say.
+        if (state.Status != ContractStatus.Active || state.EndDate != c.EndDate || state.RenewalDueFor == c.EndDate) return Decision<ContractEvent>.Nothing;
+        if (now < ContractState.RenewalDueAt(c.EndDate, c.NoticeDays, state.Started!.TimeZone))
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.renewal-not-due",
+                $"The renewal of contract {c.ContractId} is due {c.NoticeDays} days before {c.EndDate:yyyy-MM-dd} ends, not yet.");
+        return Decision<ContractEvent>.Of(new ContractRenewalDue(c.ContractId, state.Version, c.EndDate, c.NoticeDays, state.Started.Evergreen, now));
+    }
+
+    private static Decision<ContractEvent> Renew(RenewContract c, ContractState state, Instant now)
+    {
+        if (Changeable(state, c.ExpectedVersion) is { } refused) return refused;
+        if (c.UpliftPercent is < 0 or > 100)
+            return Decision<ContractEvent>.Invalid("upliftPercent", "contract.uplift-out-of-range", "A renewal uplift is between 0 and 100 percent.");
+        if (ContractState.Today(now, state.Started!.TimeZone) < state.StartDate)
+            return Decision<ContractEvent>.Refuse(RefusalKind.Conflict, "contract.already-renewed",
+                $"Contract {c.ContractId} is already renewed through {state.EndDate:yyyy-MM-dd}; its next term has not begun.");
+        return Decision<ContractEvent>.Of(Renewed(state, c.UpliftPercent, automatic: false, c.RenewedBy, now));
+    }
+
+    private static Decision<ContractEvent> EndTerm(EndContractTerm c, ContractState state, Instant now)
+    {
+        if (state.Status != ContractStatus.Active || state.EndDate != c.EndDate) return Decision<ContractEvent>.Nothing; // renewed or ended meanwhile
+        if (now < state.TermEndsAt)
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.term-not-over", $"The term of contract {c.ContractId} runs through {c.EndDate:yyyy-MM-dd}.");
+        return state.Started!.Evergreen
+            ? Decision<ContractEvent>.Of(Renewed(state, 0m, automatic: true, "ledger", now))
+            : Decision<ContractEvent>.Of(new ContractExpired(c.ContractId, state.Version + 1, c.EndDate, now));
+    }
+
+    private static Decision<ContractEvent> Cancel(CancelContract c, ContractState state, Instant now)
+    {
+        if (Changeable(state, c.ExpectedVersion) is { } refused) return refused;
+        if (string.IsNullOrWhiteSpace(c.Reason))
+            return Decision<ContractEvent>.Invalid("reason", "contract.reason-required", "A cancellation needs a reason.");
+        if (Effective(state, c.EffectiveDate, now) is { } notEffective) return notEffective;
+        var currency = state.Started!.Currency;
+        var credits = state.Lines.Select(l => new ContractLineCredit(l.LineId, l.TermNetAmount,
+            Proration.Prorate(l.TermNetAmount, currency, state.StartDate, state.EndDate, c.EffectiveDate).Amount)).ToList();
+        var days = Proration.Prorate(0, currency, state.StartDate, state.EndDate, c.EffectiveDate);
+        return Decision<ContractEvent>.Of(new ContractCancelled(c.ContractId, state.Version + 1, c.EffectiveDate, state.EndDate, days.DaysRemaining,
+            days.DaysInTerm, credits, currency, credits.Sum(cr => cr.CreditAmount), c.Reason, c.CancelledBy, now));
+    }
+
+    /// <summary>Only an active contract changes, and only against the version it is now.</summary>
+    private static Refusal? Changeable(ContractState state, int expectedVersion)
+    {
+        if (state.Status != ContractStatus.Active)
+            return new Refusal(RefusalKind.Conflict, "contract.not-active", $"Contract {state.Started!.ContractId} is {state.Status.ToString().ToLowerInvariant()}.");
+        if (expectedVersion != state.Version)
+            return new Refusal(RefusalKind.Conflict, "contract.stale-version",
+                $"The change was written against version {expectedVersion} of contract {state.Started!.ContractId}; it is at version {state.Version}. Load it again.",
+                "expectedVersion");
+        return null;
+    }
+
+    /// <summary>A change takes effect within the latest term, not before today in the contract's zone.</summary>
+    private static Refusal? Effective(ContractState state, LocalDate effective, Instant now)
+    {
+        var today = ContractState.Today(now, state.Started!.TimeZone);
+        if (effective < today || effective < state.StartDate)
+            return new Refusal(RefusalKind.RuleViolation, "contract.effective-date-in-past",
+                $"A change takes effect from {(today > state.StartDate ? today : state.StartDate):yyyy-MM-dd} (today, or the term's first day) on.", "effectiveDate");
+        if (effective > state.EndDate)
+            return new Refusal(RefusalKind.RuleViolation, "contract.effective-after-end",
+                $"The term ends on {state.EndDate:yyyy-MM-dd}; a change effective after it changes nothing.", "effectiveDate");
+        return null;
+    }
+
+    /// <summary>
+    /// The next term: from the day after the last one, its end counted in whole terms from the first start so that a
+    /// month-end start keeps its month end (a contract from January 31st is not moved to the 28th by one February).
+    /// </summary>
+    private static ContractRenewed Renewed(ContractState state, decimal upliftPercent, bool automatic, string renewedBy, Instant now)
+    {
+        var started = state.Started!;
+        var currency = Currency.Of(started.Currency);
+        var lines = state.Lines.Select(l =>
+        {
+            var listPrice = currency.Round(l.ListPrice * (1 + upliftPercent / 100m));
+            return l with { ListPrice = listPrice, TermNetAmount = Proration.TermNet(started.Currency, listPrice, l.Quantity, l.DiscountPercent) };
+        }).ToList();
+        var endDate = started.StartDate.PlusMonths(started.TermMonths * (state.Terms + 1)).PlusDays(-1);
+        return new ContractRenewed(started.ContractId, state.Version + 1, state.EndDate, state.EndDate.PlusDays(1), endDate, upliftPercent, lines,
+            lines.Sum(l => l.TermNetAmount), automatic, renewedBy, now);
+    }
+
+    private static System.Collections.Immutable.ImmutableList<ContractLine> Amended(ContractState state, ContractAmended e) =>
+        e.Changes.Aggregate(state.Lines, (lines, ch) =>
+        {
+            var existing = lines.FindIndex(l => l.LineId == ch.LineId);
+            var line = new ContractLine(ch.LineId, ch.ProductOfferingId, ch.CatalogVersion, ch.Quantity, ch.ListPrice, ch.DiscountPercent,
+                Proration.TermNet(e.Currency, ch.ListPrice, ch.Quantity, ch.DiscountPercent));
+            return ch.Quantity == 0 ? lines.RemoveAt(existing)
+                : existing >= 0 ? lines.SetItem(existing, line)
+                : lines.Add(line);
+        });
+}

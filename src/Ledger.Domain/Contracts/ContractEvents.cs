@@ -1,0 +1,58 @@
+using NodaTime;
+
+namespace Ledger.Domain.Contracts;
+
+/// <summary>A subscribed line: its agreed unit list price and discount, and its net amount for a whole term at its quantity.</summary>
+public sealed record ContractLine(
+    string LineId, string ProductOfferingId, string CatalogVersion, decimal Quantity, decimal ListPrice, decimal DiscountPercent, decimal TermNetAmount);
+
+/// <summary>One line of an amendment: its quantity before and after, the change over a whole term, and that change prorated.</summary>
+public sealed record ContractLineChange(
+    string LineId, string ProductOfferingId, string CatalogVersion, decimal PreviousQuantity, decimal Quantity, decimal ListPrice,
+    decimal DiscountPercent, decimal TermNetDelta, decimal ProratedAmount);
+
+/// <summary>What a cancelled line is credited: its term net amount prorated to the days left.</summary>
+public sealed record ContractLineCredit(string LineId, decimal TermNetAmount, decimal CreditAmount);
+
+/// <summary>Events of a contract stream (<c>contract-{contractId}</c>). Shipped shapes are never edited; a new version is added.</summary>
+public abstract record ContractEvent(string ContractId);
+
+/// <summary>
+/// The billed order of a subscription quote became a contract: its subscribed lines as accepted and priced, the term
+/// from the billing acknowledgement's date in the quote's zone (ADR/0021). <paramref name="EndDate"/> is the term's last day.
+/// </summary>
+[EventName("contract-started.v1")]
+public sealed record ContractStarted(
+    string ContractId, int Version, string OrderId, string QuoteId, int QuoteRevision, string SourceCrm, string CustomerId, string LegalEntity,
+    string Currency, string TimeZone, LocalDate StartDate, LocalDate EndDate, int TermMonths, bool Evergreen, IReadOnlyList<ContractLine> Lines,
+    decimal TermNetTotal, string BillingReference, Instant StartedAt) : ContractEvent(ContractId);
+
+/// <summary>
+/// Lines added, removed or changed in quantity from <paramref name="EffectiveDate"/>, co-termed to the term's end: the
+/// prorated total is what billing charges (positive) or credits (negative) for the rest of the term.
+/// </summary>
+[EventName("contract-amended.v1")]
+public sealed record ContractAmended(
+    string ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm,
+    IReadOnlyList<ContractLineChange> Changes, string Currency, decimal ProratedTotal, string AmendedBy, Instant AmendedAt) : ContractEvent(ContractId);
+
+/// <summary>The notice period before the term's end began and the contract is neither renewed nor ended: its renewal is due.</summary>
+[EventName("contract-renewal-due.v1")]
+public sealed record ContractRenewalDue(string ContractId, int Version, LocalDate EndDate, int NoticeDays, bool Evergreen, Instant RecordedAt)
+    : ContractEvent(ContractId);
+
+/// <summary>A new term follows the old one, at prices uplifted by <paramref name="UpliftPercent"/>; automatic for an evergreen contract at its end.</summary>
+[EventName("contract-renewed.v1")]
+public sealed record ContractRenewed(
+    string ContractId, int Version, LocalDate PreviousEndDate, LocalDate StartDate, LocalDate EndDate, decimal UpliftPercent,
+    IReadOnlyList<ContractLine> Lines, decimal TermNetTotal, bool Automatic, string RenewedBy, Instant RenewedAt) : ContractEvent(ContractId);
+
+/// <summary>The term ended without a renewal.</summary>
+[EventName("contract-expired.v1")]
+public sealed record ContractExpired(string ContractId, int Version, LocalDate EndDate, Instant ExpiredAt) : ContractEvent(ContractId);
+
+/// <summary>Terminated from <paramref name="EffectiveDate"/>: the customer is owed the prorated rest of the term.</summary>
+[EventName("contract-cancelled.v1")]
+public sealed record ContractCancelled(
+    string ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm, IReadOnlyList<ContractLineCredit> Credits,
+    string Currency, decimal CreditTotal, string Reason, string CancelledBy, Instant CancelledAt) : ContractEvent(ContractId);

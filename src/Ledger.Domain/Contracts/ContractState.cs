@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+using NodaTime;
+
+namespace Ledger.Domain.Contracts;
+
+public enum ContractStatus { None, Active, Expired, Cancelled }
+
+/// <summary>A contract as its events make it. <see cref="StartDate"/> and <see cref="EndDate"/> are the latest term's first and last day.</summary>
+/// <param name="Version">Moves with every change of terms (start, amendment, renewal, end); amendments name it to be refused when stale.</param>
+/// <param name="Terms">How many terms the contract has had: the next term's end is counted from the first start (ADR/0021).</param>
+public sealed record ContractState(
+    ContractStatus Status, ContractStarted? Started, int Version, LocalDate StartDate, LocalDate EndDate, ImmutableList<ContractLine> Lines,
+    int Terms, LocalDate? RenewalDueFor)
+{
+    public static readonly ContractState Initial = new(ContractStatus.None, null, 0, default, default, [], 0, null);
+
+    public decimal TermNetTotal => Lines.Sum(l => l.TermNetAmount);
+
+    /// <summary>The first instant after the latest term: the start of the day after its last day, in the contract's zone.</summary>
+    public Instant TermEndsAt => TermOverAt(EndDate, Started!.TimeZone);
+
+    public static Instant TermOverAt(LocalDate endDate, string timeZone) => StartOfDay(endDate.PlusDays(1), timeZone);
+
+    /// <summary>When a renewal falls due: <paramref name="noticeDays"/> days before the term is over.</summary>
+    public static Instant RenewalDueAt(LocalDate endDate, int noticeDays, string timeZone) => StartOfDay(endDate.PlusDays(1 - noticeDays), timeZone);
+
+    public static LocalDate Today(Instant now, string timeZone) => now.InZone(DateTimeZoneProviders.Tzdb[timeZone]).Date;
+
+    private static Instant StartOfDay(LocalDate date, string timeZone) => date.AtStartOfDayInZone(DateTimeZoneProviders.Tzdb[timeZone]).ToInstant();
+}
