@@ -15,6 +15,7 @@ using Ledger.EventStore.Marten;
 using NodaTime;
 using Ledger.Api.Health;
 using Ledger.Api.OpenApi;
+using Ledger.Api.Console;
 using Ledger.Api.Idempotency;
 using Ledger.Api.Problems;
 using Ledger.Api.Security;
@@ -67,6 +68,7 @@ public static class LedgerApi
         builder.Services.AddSingleton(ReconciliationSlasFrom(builder.Configuration));
         builder.Services.AddSingleton<DiscrepancyQuery>();
         builder.Services.AddSingleton<RevenueSummary>();
+        builder.Services.AddSingleton<Ledger.Projections.Approvals.ApprovalQueueQuery>();
         builder.Services.AddSingleton<ProjectionRebuilds>();
         builder.Services.AddSingleton<ProjectionLagMetrics>();
         builder.Services.AddHostedService<ProjectionLagSampler>();
@@ -129,8 +131,11 @@ public static class LedgerApi
 
         builder.Services.AddSingleton<ApiClients>();
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddConsoleCookie();
         builder.Services.AddAuthorization();
+        // The web console at /console: Razor Pages in src/Ledger.Api/Console (ADR/0019).
+        builder.Services.AddRazorPages(options => options.RootDirectory = "/Console");
 
         // Registered before AddProblemDetails, so asked first whatever the client accepts: Wolverine's own 400 for a query value
         // that does not parse (RejectUnparseableQueryValues below) answered in the ledger's problem shape.
@@ -158,6 +163,7 @@ public static class LedgerApi
         app.MapScalarApiReference("/docs");
         app.MapLedgerHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapRazorPages();
         app.MapWolverineEndpoints(options =>
         {
             options.RequireAuthorizeOnAll();
