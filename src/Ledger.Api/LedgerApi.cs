@@ -135,7 +135,8 @@ public static class LedgerApi
             .AddConsoleCookie();
         builder.Services.AddAuthorization();
         // The web console at /console: Razor Pages in src/Ledger.Api/Console (ADR/0019).
-        builder.Services.AddRazorPages(options => options.RootDirectory = "/Console");
+        // Named as a part: the host's entry assembly may be another program (`ledger serve`, a test run), where MVC would not look.
+        builder.Services.AddRazorPages(options => options.RootDirectory = "/Console").AddApplicationPart(typeof(LedgerApi).Assembly);
 
         // Registered before AddProblemDetails, so asked first whatever the client accepts: Wolverine's own 400 for a query value
         // that does not parse (RejectUnparseableQueryValues below) answered in the ledger's problem shape.
