@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Ledger.Api.Console;
 
-[AllowAnonymous]
+/// <summary>Signs out of the console. Authorized by the console cookie, so the form's antiforgery token matches the person it was made for.</summary>
+[Authorize(AuthenticationSchemes = ConsoleAuthentication.SchemeName)]
 public sealed class SignOutModel : PageModel
 {
     public IActionResult OnGet() => RedirectToPage("/SignIn");

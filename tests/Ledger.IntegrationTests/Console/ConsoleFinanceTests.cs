@@ -32,7 +32,7 @@ public sealed class ConsoleFinanceTests(ReconciliationWorld fixture, ConsoleBrow
         await page.ScreenshotAsync("reconciliation-worklist");
 
         // Filtered to one rule, only that rule's rows.
-        await page.GetByLabel("Rule").SelectOptionAsync("QTC-05");
+        await page.Locator("select[name=rule]").SelectOptionAsync("QTC-05");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         await Expect(page.Locator("tr[data-id]")).ToHaveCountAsync(open.Count(r => r.GetProperty("rule").GetString() == "QTC-05"));
         foreach (var filtered in await page.Locator("tr[data-id]").AllAsync())
@@ -121,6 +121,7 @@ public sealed class ConsoleFinanceTests(ReconciliationWorld fixture, ConsoleBrow
 
         // Signed out, the pages ask for a key again.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/sign-in");
         await page.GotoAsync("/console");
         await Expect(page.GetByLabel("API key")).ToBeVisibleAsync();
     }
