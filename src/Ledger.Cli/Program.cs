@@ -49,6 +49,11 @@ Verb[] verbs =
             new("--owner", "O", "one owner's discrepancies"),
             new("--min-age-hours", "N", "only those at least N hours old"),
         ]),
+    new("demo", "[--quotes N]",
+        "fill the running ledger through its API: four CRMs, customers with duplicates, a catalog, a policy, quotes in every state, approvals, orders, billing answers",
+        DemoCommand.RunAsync,
+        Options: [new("--quotes", "N", "how many quotes, default 200")],
+        Notes: ["Uses the local keys 'ledger up' made (one per role and CRM). Idempotent: running it again adds nothing."]),
 ];
 
 return await CommandLine.RunAsync(args, verbs, async (verb, rest) =>
