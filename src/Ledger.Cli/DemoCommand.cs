@@ -192,16 +192,19 @@ public static class DemoCommand
     }
 
     /// <summary>
-    /// Waits until the approval of revision 1 waits for <paramref name="level"/> (the ledger requests it in reaction to the submission,
-    /// and the queue is a projection); false when the quote was decided already (a second run).
+    /// Waits until the approval of revision 1 is in the queue (the ledger requests it in reaction to the submission, and the queue is a
+    /// projection): true when it waits for <paramref name="level"/>; false when it waits for a later one or the quote was decided (a second run).
     /// </summary>
     private static async Task<bool> PendingAtAsync(HttpClient api, HttpClient approver, string quoteId, string level)
     {
         var until = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < until)
         {
-            var queue = await approver.GetFromJsonAsync<JsonElement>($"approvals/queue?level={level}&pageSize=500");
-            if (queue.GetProperty("items").EnumerateArray().Any(i => i.GetProperty("item").GetProperty("id").GetString() == $"{quoteId}-r1")) return true;
+            var queue = await approver.GetFromJsonAsync<JsonElement>("approvals/queue?pageSize=500");
+            var item = queue.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("item"))
+                .FirstOrDefault(i => i.GetProperty("id").GetString() == $"{quoteId}-r1");
+            // Waiting at a later level: this one was granted by an earlier run.
+            if (item.ValueKind == JsonValueKind.Object) return item.GetProperty("pendingLevel").GetString() == level;
             if (await StatusAsync(api, quoteId) is not "InApproval") return false;
             await Task.Delay(250);
         }

@@ -288,6 +288,7 @@ public static class LocalLedger
     {
         var table = new Table().AddColumns("", "URL");
         table.AddRow("API", url);
+        table.AddRow("Console", $"{url}/console");
         table.AddRow("API docs", $"{url}/docs");
         table.AddRow("OpenAPI", $"{url}/openapi/v1.json");
         table.AddRow("Health", $"{url}/health");
