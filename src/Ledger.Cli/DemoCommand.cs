@@ -107,8 +107,12 @@ public static class DemoCommand
                 // A CRM that missed the acceptance still shows the quote as sent: the ledger reports it stale (QTC-06).
                 reports.Add(new { quoteId, crmOpportunityId = $"OPP-{quoteId}", status = story == nameof(Story.CrmStale) ? "Sent" : status, observedAt = epoch });
             }
-            foreach (var (batch, index) in reports.Chunk(200).Select((b, x) => (b, x)))
-                await Post(crms[crm], $"crm/{crm}/reports/quote-states", $"demo-crm-report-{crm}-{index}", new { reports = batch });
+            // Keyed by what the batch says: the same reports again are a replay; a run with more quotes reports anew (and the
+            // ledger answers the reports it already holds as unchanged).
+            foreach (var batch in reports.Chunk(200))
+                await Post(crms[crm], $"crm/{crm}/reports/quote-states",
+                    $"demo-crm-report-{crm}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(batch)))[..16]}",
+                    new { reports = batch });
         }
 
         var table = new Table().AddColumns("story", "quotes");
@@ -157,7 +161,8 @@ public static class DemoCommand
         };
         for (var l = 0; l < grant; l++)
         {
-            if (!await PendingAtAsync(api, approver, quoteId, levels[l])) break;
+            // Not waiting for this level: granted by an earlier run (or the quote was decided).
+            if (!await PendingAtAsync(api, approver, quoteId, levels[l])) continue;
             await Post(approver, $"approvals/{quoteId}/1/grant", Key($"grant-{levels[l]}"), new { level = levels[l], approver = Approver(levels[l]), reason = "Within the account plan" });
         }
         if (story is Story.PendingDealDesk or Story.PendingVicePresident or Story.PendingCfo) return;

@@ -84,7 +84,7 @@ public sealed class DemoTests : IAsyncLifetime
 
     private async Task<(int ExitCode, string Output)> DemoAsync()
     {
-        var start = new ProcessStartInfo("dotnet", [CliPath(), "demo", "--quotes", "20"])
+        var start = new ProcessStartInfo("dotnet", [HelpTests.ProgramPath("src/Ledger.Cli", "ledger.dll"), "demo", "--quotes", "20"])
         {
             WorkingDirectory = _home, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
@@ -100,15 +100,5 @@ public sealed class DemoTests : IAsyncLifetime
         using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await process.WaitForExitAsync(patience.Token);
         return (process.ExitCode, await output + await error);
-    }
-
-    private static string CliPath()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent!.Name;
-        for (var folder = here; folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "Ledger.sln")))
-                return Path.Combine(folder.FullName, "src/Ledger.Cli", "bin", configuration, "net10.0", "ledger.dll");
-        throw new InvalidOperationException("Ledger.sln not found above the test assembly.");
     }
 }

@@ -256,7 +256,7 @@ public sealed class HelpTests : IDisposable
     }
 
     /// <summary>A program's dll as built beside this test assembly's configuration (Debug or Release); the project references make it build first.</summary>
-    private static string ProgramPath(string project, string dll)
+    internal static string ProgramPath(string project, string dll)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = here.Parent!.Name; // …/bin/<configuration>/net10.0/
