@@ -165,6 +165,9 @@ public static class LedgerApi
         app.MapLedgerHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapRazorPages();
+        // The console's pages are found and compiled into endpoints here, before the host listens, not on the first request:
+        // done lazily it took seconds of a cold process's first request, whichever path it asked for (ADR/0019).
+        _ = ((IEndpointRouteBuilder)app).DataSources.Last().Endpoints;
         app.MapWolverineEndpoints(options =>
         {
             options.RequireAuthorizeOnAll();

@@ -121,7 +121,7 @@ public sealed class ConsoleFinanceTests(ReconciliationWorld fixture, ConsoleBrow
 
         // Signed out, the pages ask for a key again.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/console/sign-in");
+        await Expect(page.GetByLabel("API key")).ToBeVisibleAsync();
         await page.GotoAsync("/console");
         await Expect(page.GetByLabel("API key")).ToBeVisibleAsync();
     }
