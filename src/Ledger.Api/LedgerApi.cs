@@ -17,6 +17,7 @@ using Ledger.EventStore.Marten;
 using NodaTime;
 using Ledger.Api.Health;
 using Ledger.Api.OpenApi;
+using Ledger.Api.Console;
 using Ledger.Api.Idempotency;
 using Ledger.Api.Problems;
 using Ledger.Api.Security;
@@ -70,6 +71,7 @@ public static class LedgerApi
         builder.Services.AddSingleton(ReconciliationSlasFrom(builder.Configuration));
         builder.Services.AddSingleton<DiscrepancyQuery>();
         builder.Services.AddSingleton<RevenueSummary>();
+        builder.Services.AddSingleton<Ledger.Projections.Approvals.ApprovalQueueQuery>();
         builder.Services.AddSingleton<ProjectionRebuilds>();
         builder.Services.AddSingleton<ProjectionLagMetrics>();
         builder.Services.AddHostedService<ProjectionLagSampler>();
@@ -144,8 +146,12 @@ public static class LedgerApi
 
         builder.Services.AddSingleton<ApiClients>();
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddConsoleCookie();
         builder.Services.AddAuthorization();
+        // The web console at /console: Razor Pages in src/Ledger.Api/Console (ADR/0019).
+        // Named as a part: the host's entry assembly may be another program (`ledger serve`, a test run), where MVC would not look.
+        builder.Services.AddRazorPages(options => options.RootDirectory = "/Console").AddApplicationPart(typeof(LedgerApi).Assembly);
 
         // Registered before AddProblemDetails, so asked first whatever the client accepts: Wolverine's own 400 for a query value
         // that does not parse (RejectUnparseableQueryValues below) answered in the ledger's problem shape.
@@ -174,6 +180,10 @@ public static class LedgerApi
         app.MapScalarApiReference("/docs");
         app.MapLedgerHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapRazorPages();
+        // The console's pages are found and compiled into endpoints here, before the host listens, not on the first request:
+        // done lazily it took seconds of a cold process's first request, whichever path it asked for (ADR/0019).
+        _ = ((IEndpointRouteBuilder)app).DataSources.Last().Endpoints;
         app.MapWolverineEndpoints(options =>
         {
             options.RequireAuthorizeOnAll();

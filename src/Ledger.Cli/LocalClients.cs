@@ -31,9 +31,12 @@ public static class LocalClients
     {
         foreach (var c in clients)
         {
-            yield return ($"Ledger__Clients__{c.Name}__Key", c.Key);
-            yield return ($"Ledger__Clients__{c.Name}__Role", c.Role);
-            if (c.Crm is not null) yield return ($"Ledger__Clients__{c.Name}__Crm", c.Crm);
+            // The API starts through /bin/sh, which drops variables whose names are not shell names: 'partner-portal' would
+            // never reach it (its key answered 401). The client's name in the API is 'partner_portal'; its CRM keeps its hyphen.
+            var name = c.Name.Replace('-', '_');
+            yield return ($"Ledger__Clients__{name}__Key", c.Key);
+            yield return ($"Ledger__Clients__{name}__Role", c.Role);
+            if (c.Crm is not null) yield return ($"Ledger__Clients__{name}__Crm", c.Crm);
         }
     }
 

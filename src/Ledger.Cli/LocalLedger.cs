@@ -178,14 +178,25 @@ public static class LocalLedger
     /// An HTTP client of the running API acting in <paramref name="role"/>: <c>LEDGER_URL</c> and <c>LEDGER_API_KEY</c>
     /// when set, otherwise the local API that <c>up</c> started and its local key for that role.
     /// </summary>
-    public static async Task<HttpClient> ApiClientAsync(string role)
+    public static async Task<HttpClient> ApiClientAsync(string role) => await ApiClientAsync(role, crm: null);
+
+    /// <summary>The demo's notes (<c>.ledger/demo.json</c>): kept beside the keys, so a second run finds the first one's.</summary>
+    public static string DemoFile => Path.Combine(Home, "demo.json");
+
+    /// <summary>The running simulator's URL (<c>LEDGER_BILLING_SIMULATOR_URL</c> when set), or null when <c>up</c> started none.</summary>
+    public static string? BillingSimulatorUrl() =>
+        Environment.GetEnvironmentVariable("LEDGER_BILLING_SIMULATOR_URL") is { Length: > 0 } url ? url
+        : RunningSimulator() is not null ? ReadIfExists(SimulatorUrlFile) : null;
+
+    /// <param name="crm">For the crm role: which CRM's integration (the local clients have one per CRM).</param>
+    public static async Task<HttpClient> ApiClientAsync(string role, string? crm)
     {
         var url = Environment.GetEnvironmentVariable("LEDGER_URL") is { Length: > 0 } u ? u
             : RunningApi() is not null ? (await File.ReadAllTextAsync(UrlFile)).Trim()
             : throw new InvalidOperationException("The API is not running: start it with './ledger up' (or set LEDGER_URL and LEDGER_API_KEY).");
         var key = Environment.GetEnvironmentVariable("LEDGER_API_KEY") is { Length: > 0 } k ? k
-            : (await LocalClients.LoadOrCreateAsync(ClientsFile)).FirstOrDefault(c => c.Role == role)?.Key
-              ?? throw new InvalidOperationException($"No local API client has the role '{role}'.");
+            : (await LocalClients.LoadOrCreateAsync(ClientsFile)).FirstOrDefault(c => c.Role == role && (crm is null || c.Crm == crm))?.Key
+              ?? throw new InvalidOperationException($"No local API client has the role '{role}'{(crm is null ? "" : $" for {crm}")}.");
         var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/") };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         return http;
@@ -291,6 +302,7 @@ public static class LocalLedger
     {
         var table = new Table().AddColumns("", "URL");
         table.AddRow("API", url);
+        table.AddRow("Console", $"{url}/console");
         table.AddRow("API docs", $"{url}/docs");
         table.AddRow("OpenAPI", $"{url}/openapi/v1.json");
         table.AddRow("Health", $"{url}/health");

@@ -51,6 +51,11 @@ Verb[] verbs =
             new("--min-age-hours", "N", "only those at least N hours old"),
             new("--as-of", "INSTANT", "the list as it stood at this ISO instant, e.g. 2026-03-31T23:59:59Z (a month-end close)"),
         ]),
+    new("demo", "[--quotes N]",
+        "fill the running ledger through its API: four CRMs, customers with duplicates, a catalog, a policy, quotes in every state, approvals, orders, billing answers",
+        DemoCommand.RunAsync,
+        Options: [new("--quotes", "N", "how many quotes, default 200")],
+        Notes: ["Uses the local keys 'ledger up' made (one per role and CRM). Idempotent: running it again adds nothing."]),
 ];
 
 return await CommandLine.RunAsync(args, verbs, async (verb, rest) =>

@@ -23,7 +23,8 @@ public static class IdempotencyMiddleware
         {
             // Only authenticated writes: a 401 is not an answer worth keeping.
             var client = context.User.FindFirst(LedgerClaims.Client)?.Value;
-            if (!HttpMethods.IsPost(context.Request.Method) || client is null)
+            // The console's forms carry their own key, rendered into the form (ConsoleCommands, ADR/0019).
+            if (!HttpMethods.IsPost(context.Request.Method) || client is null || context.Request.Path.StartsWithSegments("/console"))
             {
                 await next();
                 return;
@@ -43,7 +44,7 @@ public static class IdempotencyMiddleware
 
     /// <summary>The idempotency key of the current request, for deriving event ids.</summary>
     public static string? IdempotencyKey(this HttpContext context) =>
-        context.Request.Headers[Header].ToString() is { Length: > 0 } key ? key : null;
+        context.Features.Get<IdempotentRequest>()?.Key.Key ?? (context.Request.Headers[Header].ToString() is { Length: > 0 } key ? key : null);
 
     private static async Task<string> HashRequestAsync(HttpRequest request)
     {

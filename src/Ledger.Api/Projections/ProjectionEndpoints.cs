@@ -9,16 +9,21 @@ using Wolverine.Http;
 
 namespace Ledger.Api.Projections;
 
-public sealed record ProjectionStatus(string Name, long Position, long HighestEvent, long EventsBehind, double SecondsBehind, RebuildState? Rebuild);
+public sealed record ProjectionStatus(string Name, long Position, long HighestEvent, long EventsBehind, double SecondsBehind, RebuildState? Rebuild)
+{
+    /// <summary>Every projection's position and lag, with its rebuild on this node if one ran (the API's list and the console's page).</summary>
+    public static async Task<IReadOnlyList<ProjectionStatus>> ReadAllAsync(IDocumentStore store, ProjectionRebuilds rebuilds, CancellationToken ct) =>
+        (await ProjectionLag.ReadAsync(store, ct))
+            .Select(l => new ProjectionStatus(l.Projection, l.Position, l.HighestEvent, l.EventsBehind, l.Behind.TotalSeconds, rebuilds.States.GetValueOrDefault(l.Projection)))
+            .ToList();
+}
 
 /// <summary>Where each projection stands, and rebuilds (what <c>ledger projections</c> calls).</summary>
 public static class ProjectionEndpoints
 {
     [WolverineGet("/projections"), Authorize(Roles = $"{LedgerRoles.Admin},{LedgerRoles.Finance}")]
-    public static async Task<IReadOnlyList<ProjectionStatus>> List(IDocumentStore store, ProjectionRebuilds rebuilds, CancellationToken ct) =>
-        (await ProjectionLag.ReadAsync(store, ct))
-            .Select(l => new ProjectionStatus(l.Projection, l.Position, l.HighestEvent, l.EventsBehind, l.Behind.TotalSeconds, rebuilds.States.GetValueOrDefault(l.Projection)))
-            .ToList();
+    public static Task<IReadOnlyList<ProjectionStatus>> List(IDocumentStore store, ProjectionRebuilds rebuilds, CancellationToken ct) =>
+        ProjectionStatus.ReadAllAsync(store, rebuilds, ct);
 
     /// <summary>202 and the status to poll; 409 while that projection is already rebuilding. A retry with the same key gets the first answer.</summary>
     [WolverinePost("/projections/{name}/rebuild"), Authorize(Roles = LedgerRoles.Admin)]

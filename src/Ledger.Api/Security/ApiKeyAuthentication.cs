@@ -21,6 +21,13 @@ public sealed class ApiKeyAuthentication(
         if (key is null) return Task.FromResult(AuthenticateResult.NoResult());
         if (clients.Find(key) is not { } client) return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
 
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(ClaimsOf(client), SchemeName));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+
+    /// <summary>What a client is, as claims: the same for a request's key and a console session (ADR/0019).</summary>
+    public static List<Claim> ClaimsOf(ApiClient client)
+    {
         var claims = new List<Claim>
         {
             new(ClaimTypes.Name, client.Name),
@@ -28,8 +35,7 @@ public sealed class ApiKeyAuthentication(
             new(ClaimTypes.Role, client.Role),
         };
         if (client.Crm is { Length: > 0 } crm) claims.Add(new Claim(LedgerClaims.Crm, crm));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        return claims;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -14,8 +14,6 @@ namespace Ledger.Api.Views;
 
 public sealed record ViewPage<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 
-public sealed record QueuedApproval(ApprovalQueueItem Item, Duration Age);
-
 /// <summary>
 /// The read models (Marten projections, eventually consistent: each value says which event it reflects). The
 /// write side never reads them; auditors read the event store instead (the timeline).
@@ -51,17 +49,11 @@ public static class ViewEndpoints
 
     /// <summary>Pending approvals, oldest wait first, optionally for one level or approver group.</summary>
     [WolverineGet("/approvals/queue"), Authorize(Roles = $"{LedgerRoles.Approver},{LedgerRoles.Finance},{LedgerRoles.Admin}")]
-    public static async Task<IResult> ApprovalQueue(ApprovalLevel? level, string? group, int? page, int? pageSize, IQuerySession session, IClock clock, CancellationToken ct)
+    public static async Task<IResult> ApprovalQueue(ApprovalLevel? level, string? group, int? page, int? pageSize, ApprovalQueueQuery approvals, CancellationToken ct)
     {
         if (Paging(page, pageSize) is { } invalid) return invalid;
         var (p, size) = (page ?? 1, pageSize ?? 50);
-        var query = session.Query<ApprovalQueueItem>().Where(x => x.Status == ApprovalQueueStatus.Pending);
-        if (level is { } l) query = query.Where(x => x.PendingLevel == l);
-        if (group is not null) query = query.Where(x => x.ApproverGroup == group);
-        var pending = await query.ToListAsync(ct);
-        var now = clock.GetCurrentInstant();
-        var queued = pending.OrderBy(x => x.PendingSince?.At).ThenBy(x => x.Id, StringComparer.Ordinal)
-            .Select(x => new QueuedApproval(x, now - (x.PendingSince?.At ?? now))).ToList();
+        var queued = await approvals.PendingAsync(level, group, ct);
         return Results.Ok(new ViewPage<QueuedApproval>(queued.Skip((p - 1) * size).Take(size).ToList(), queued.Count, p, size));
     }
 

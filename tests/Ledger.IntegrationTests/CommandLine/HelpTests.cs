@@ -23,7 +23,7 @@ public sealed class HelpTests : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     public static readonly string[] LedgerVerbs =
-        ["up", "down", "status", "serve", "billing-simulator", "timeline", "verify", "projections", "reactions", "reconcile"];
+        ["up", "down", "status", "serve", "billing-simulator", "timeline", "verify", "projections", "reactions", "reconcile", "demo"];
 
     public static readonly string[] BenchVerbs = ["append", "timeline", "commands", "growth", "rebuild", "catalog"];
 
@@ -270,7 +270,7 @@ public sealed class HelpTests : IDisposable
     }
 
     /// <summary>A program's dll as built beside this test assembly's configuration (Debug or Release); the project references make it build first.</summary>
-    private static string ProgramPath(string project, string dll)
+    internal static string ProgramPath(string project, string dll)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = here.Parent!.Name; // …/bin/<configuration>/net10.0/

@@ -1,0 +1,72 @@
+using System.Text;
+using Ledger.Api.Reconciliation;
+using Ledger.Api.Security;
+using Ledger.Application.Commands;
+using Ledger.Domain.Reconciliation;
+using Ledger.Projections.Reconciliation;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+
+namespace Ledger.Api.Console;
+
+/// <summary>Finance's worklist: the discrepancy list the API serves, cleared through the API's own clearing endpoints.</summary>
+[Authorize(AuthenticationSchemes = ConsoleAuthentication.SchemeName, Roles = LedgerRoles.Finance)]
+public sealed class ReconciliationModel(DiscrepancyQuery query, CommandRunner commands, IDocumentStore store) : ConsolePage
+{
+    public static readonly IReadOnlyList<(string Value, string Label)> Ages =
+        [("", "any age"), ("1", "over 1 hour"), ("24", "over 1 day"), ("72", "over 3 days"), ("168", "over a week")];
+
+    [BindProperty(SupportsGet = true)] public string? Rule { get; set; }
+    [BindProperty(SupportsGet = true, Name = "crm")] public string? CrmFilter { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Owner { get; set; }
+    [BindProperty(SupportsGet = true)] public double? MinAgeHours { get; set; }
+    /// <summary>"open" (the worklist) or "resolved" (the history).</summary>
+    [BindProperty(SupportsGet = true)] public string View { get; set; } = "open";
+
+    public IReadOnlyList<DiscrepancyRow> Rows { get; private set; } = [];
+    public IReadOnlyList<(string Rule, string Name, int Count)> CountsPerRule { get; private set; } = [];
+    public IReadOnlyList<string> Crms { get; private set; } = [];
+    public IReadOnlyList<string> Owners { get; private set; } = [];
+    public int OpenTotal { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var open = (await query.ListAsync(new DiscrepancyFilter("open"), 1, int.MaxValue, ct)).Items;
+        OpenTotal = open.Count;
+        CountsPerRule = DiscrepancyRules.All.Select(r => (r.Code, r.Name, open.Count(o => o.Rule == r.Code))).ToList();
+        Rows = (await query.ListAsync(Filter(), 1, int.MaxValue, ct)).Items;
+        var all = (await query.ListAsync(new DiscrepancyFilter("all"), 1, int.MaxValue, ct)).Items;
+        Crms = all.SelectMany(r => r.Crms).Distinct().Order(StringComparer.Ordinal).ToList();
+        Owners = all.Select(r => r.Owner).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The rows on screen, as the API's CSV export writes them.</summary>
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
+    {
+        var rows = (await query.ListAsync(Filter(), 1, int.MaxValue, ct)).Items;
+        return File(Encoding.UTF8.GetBytes(DiscrepancyEndpoints.Csv(rows)), "text/csv; charset=utf-8", $"discrepancies-{View}.csv");
+    }
+
+    public Task<IActionResult> OnPostAcknowledgeAsync(string id, string? note, string? commandKey) =>
+        Clear(id, $"acknowledge {id}", commandKey, note ?? "", () => DiscrepancyEndpoints.Acknowledge(id, new AcknowledgeRequest(note), commands, query, HttpContext));
+
+    public Task<IActionResult> OnPostAssignAsync(string id, string? newOwner, string? commandKey) =>
+        Clear(id, $"assign {id}", commandKey, newOwner ?? "", () => DiscrepancyEndpoints.Assign(id, new AssignRequest(newOwner ?? ""), commands, query, HttpContext));
+
+    public Task<IActionResult> OnPostResolveAsync(string id, string? note, string? commandKey) =>
+        Clear(id, $"resolve {id}", commandKey, note ?? "", () => DiscrepancyEndpoints.Resolve(id, new ResolveRequest(note ?? ""), commands, query, HttpContext));
+
+    private async Task<IActionResult> Clear(string id, string what, string? commandKey, string input, Func<Task<IResult>> endpoint)
+    {
+        var outcome = await ConsoleCommands.RunAsync(HttpContext, commandKey, $"{what}\n{input}", endpoint);
+        await ConsoleCommands.ReadYourWriteAsync(store, outcome, HttpContext.RequestAborted);
+        return Back(outcome, $"{char.ToUpperInvariant(what[0])}{what[1..]}", new { Rule, crm = CrmFilter, Owner, MinAgeHours, View });
+    }
+
+    private DiscrepancyFilter Filter() => new(View == "resolved" ? "resolved" : "open", Empty(Rule), Empty(CrmFilter), Empty(Owner),
+        MinAgeHours is { } h and >= 0 ? Duration.FromHours(h) : null);
+
+    private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
