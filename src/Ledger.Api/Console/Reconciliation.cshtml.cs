@@ -13,7 +13,7 @@ namespace Ledger.Api.Console;
 
 /// <summary>Finance's worklist: the discrepancy list the API serves, cleared through the API's own clearing endpoints.</summary>
 [Authorize(AuthenticationSchemes = ConsoleAuthentication.SchemeName, Roles = LedgerRoles.Finance)]
-public sealed class ReconciliationModel(DiscrepancyQuery query, CommandRunner commands, IDocumentStore store) : ConsolePage
+public sealed class ReconciliationModel(DiscrepancyQuery query, CommandRunner commands, IDocumentStore store, IClock clock) : ConsolePage
 {
     public static readonly IReadOnlyList<(string Value, string Label)> Ages =
         [("", "any age"), ("1", "over 1 hour"), ("24", "over 1 day"), ("72", "over 3 days"), ("168", "over a week")];
@@ -22,6 +22,15 @@ public sealed class ReconciliationModel(DiscrepancyQuery query, CommandRunner co
     [BindProperty(SupportsGet = true, Name = "crm")] public string? CrmFilter { get; set; }
     [BindProperty(SupportsGet = true)] public string? Owner { get; set; }
     [BindProperty(SupportsGet = true)] public double? MinAgeHours { get; set; }
+    /// <summary>An ISO instant: the list as it stood then (a month-end close), read-only. Empty: now.</summary>
+    [BindProperty(SupportsGet = true)] public string? AsOf { get; set; }
+
+    /// <summary>Why <see cref="AsOf"/> was not used, when it was given and is not a past instant.</summary>
+    public string? AsOfProblem { get; private set; }
+
+    /// <summary>The instant the list is shown as of, when it is not now.</summary>
+    public Instant? AsOfInstant { get; private set; }
+
     /// <summary>"open" (the worklist) or "resolved" (the history).</summary>
     [BindProperty(SupportsGet = true)] public string View { get; set; } = "open";
 
@@ -33,6 +42,7 @@ public sealed class ReconciliationModel(DiscrepancyQuery query, CommandRunner co
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        ReadAsOf();
         var open = (await query.ListAsync(new DiscrepancyFilter("open"), 1, int.MaxValue, ct)).Items;
         OpenTotal = open.Count;
         CountsPerRule = DiscrepancyRules.All.Select(r => (r.Code, r.Name, open.Count(o => o.Rule == r.Code))).ToList();
@@ -45,6 +55,7 @@ public sealed class ReconciliationModel(DiscrepancyQuery query, CommandRunner co
     /// <summary>The rows on screen, as the API's CSV export writes them.</summary>
     public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
     {
+        ReadAsOf();
         var rows = (await query.ListAsync(Filter(), 1, int.MaxValue, ct)).Items;
         return File(Encoding.UTF8.GetBytes(DiscrepancyEndpoints.Csv(rows)), "text/csv; charset=utf-8", $"discrepancies-{View}.csv");
     }
@@ -66,7 +77,19 @@ public sealed class ReconciliationModel(DiscrepancyQuery query, CommandRunner co
     }
 
     private DiscrepancyFilter Filter() => new(View == "resolved" ? "resolved" : "open", Empty(Rule), Empty(CrmFilter), Empty(Owner),
-        MinAgeHours is { } h and >= 0 ? Duration.FromHours(h) : null);
+        MinAgeHours is { } h and >= 0 ? Duration.FromHours(h) : null, AsOfInstant);
+
+    /// <summary>The same rule as the API's <c>asOf</c>: an ISO instant, not in the future.</summary>
+    private void ReadAsOf()
+    {
+        if (Empty(AsOf) is not { } text) return;
+        if (NodaTime.Text.InstantPattern.ExtendedIso.Parse(text.Trim()) is not { Success: true } parsed)
+            AsOfProblem = "As of is an ISO instant in UTC, e.g. 2026-03-31T23:59:59Z; showing the list as it is now.";
+        else if (parsed.Value > clock.GetCurrentInstant())
+            AsOfProblem = "As of cannot be in the future; showing the list as it is now.";
+        else
+            AsOfInstant = parsed.Value;
+    }
 
     private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -82,6 +82,31 @@ public sealed class ConsoleFinanceTests(ReconciliationWorld fixture, ConsoleBrow
         Assert.All(ordered, id => Assert.Contains(id, csv));
     }
 
+    /// <summary>
+    /// Month-end from the console: the worklist as of 60 hours into the history is the API's list as of then (whatever the
+    /// other tests clear today, recorded ten days later), read-only; an instant that does not parse is said, not obeyed.
+    /// </summary>
+    [Fact]
+    public async Task Finance_reads_the_worklist_as_it_stood_at_a_past_instant()
+    {
+        var asOf = NodaTime.Text.InstantPattern.ExtendedIso.Format(Q2C.T0 + NodaTime.Duration.FromHours(60));
+        var then = (await (await World.Finance.GetAsync($"/reconciliation/discrepancies?pageSize=500&asOf={asOf}")).EnsureAccepted().Json())
+            .GetProperty("items").EnumerateArray().Select(Id).ToList();
+        Assert.Contains("QTC-01:1:Q-ORD-LATE", then); // ordered at 72 h: still open at 60 h
+
+        var page = await browser.NewPageAsync(World.Ledger.Address);
+        await page.SignInAsync(FinanceKey);
+        await page.GotoAsync($"/console/reconciliation?asOf={asOf}");
+        await Expect(page.GetByTestId("as-of")).ToContainTextAsync(asOf);
+        await Expect(page.Locator("tr[data-id]")).ToHaveCountAsync(then.Count);
+        foreach (var id in then) await Expect(page.Locator($"tr[data-id='{id}']")).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resolve" })).ToHaveCountAsync(0);
+        await page.ScreenshotAsync("reconciliation-as-of");
+
+        await page.GotoAsync("/console/reconciliation?asOf=end-of-march");
+        await Expect(page.GetByTestId("as-of-problem")).ToContainTextAsync("ISO instant");
+    }
+
     [Fact]
     public async Task Finance_reads_revenue_per_crm_and_month_as_a_chart_and_the_figures_the_api_gives()
     {

@@ -21,7 +21,8 @@ public sealed class ProjectionWakeTests(ITestOutputHelper output)
     [Fact]
     public async Task A_commit_wakes_the_daemon_on_its_node_without_waiting_for_a_poll()
     {
-        await using var world = await StartAsync("wake_in_process", services: StretchPolling, settings: new Dictionary<string, string?>());
+        await using var world = await StartAsync("wake_in_process", services: StretchPolling,
+            settings: new Dictionary<string, string?> { ["Ledger:Projections:Wake"] = "in-process" });
         await FirstPollDoneAsync(world);
         var quoteId = $"Q-WAKE-{Guid.NewGuid():N}"[..20];
         (await Post(world.Salesforce, "/quotes", Journeys.QuoteToCashJourneyTests.Draft(quoteId, "EUR", "Europe/Berlin"))).EnsureAccepted();
