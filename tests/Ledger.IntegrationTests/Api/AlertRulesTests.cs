@@ -8,9 +8,21 @@ using static Ledger.IntegrationTests.Journeys.LedgerWorld;
 namespace Ledger.IntegrationTests.Api;
 
 /// <summary>
+/// Runs with no other ledger host in the test process: OpenTelemetry listens to meters by name across the process, so
+/// another host's meters of the same names make the Prometheus exporter drop them as duplicates (seen in a full CI run:
+/// only the one static meter came through). In production one API is one process.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsAlone
+{
+    public const string Name = "metrics, alone in the process";
+}
+
+/// <summary>
 /// The alert rules in ops/prometheus name only metrics the API exports: scraped after a journey whose billing call
 /// fails once, every <c>ledger_*</c> series a rule reads is there, and the billing counter tells the failure apart.
 /// </summary>
+[Collection(MetricsAlone.Name)]
 public sealed class AlertRulesTests : IAsyncLifetime
 {
     private LedgerWorld _world = null!;
