@@ -74,7 +74,7 @@ public sealed class AlertRulesTests : IAsyncLifetime
 
     private static List<AlertRule> AlertRules()
     {
-        var path = Path.Combine(Root(), "ops", "prometheus", "ledger-alerts.yml");
+        var path = Path.Combine(Checkout.Root, "ops", "prometheus", "ledger-alerts.yml");
         var yaml = new YamlStream();
         using (var reader = new StreamReader(path)) yaml.Load(reader);
         var groups = (YamlSequenceNode)((YamlMappingNode)yaml.Documents[0].RootNode)["groups"];
@@ -83,13 +83,6 @@ public sealed class AlertRulesTests : IAsyncLifetime
             .ToList();
         static string Text(YamlMappingNode node, string key) =>
             node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? ((YamlScalarNode)value).Value ?? "" : "";
-    }
-
-    private static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Ledger.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Ledger.sln not found above the test binaries.");
     }
 
     /// <summary>The sum of a series' samples whose labels include every one given (0 when none).</summary>

@@ -88,7 +88,7 @@ public sealed class DemoTests : IAsyncLifetime
 
     private async Task<(int ExitCode, string Output)> DemoAsync()
     {
-        var start = new ProcessStartInfo("dotnet", [HelpTests.ProgramPath("src/Ledger.Cli", "ledger.dll"), "demo", "--quotes", "20"])
+        var start = new ProcessStartInfo("dotnet", [Checkout.ProgramPath("src/Ledger.Cli", "ledger.dll"), "demo", "--quotes", "20"])
         {
             WorkingDirectory = _home, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };

@@ -219,7 +219,7 @@ public sealed class HelpTests : IDisposable
         Assert.Empty(Directory.Exists(BenchTemp) ? Directory.GetDirectories(BenchTemp, "ledger-bench-*") : []);
     }
 
-    private Task<Run> LedgerAsync(params string[] args) => RunAsync(ProgramPath("src/Ledger.Cli", "ledger.dll"), _root, new Dictionary<string, string>
+    private Task<Run> LedgerAsync(params string[] args) => RunAsync(Checkout.ProgramPath("src/Ledger.Cli", "ledger.dll"), _root, new Dictionary<string, string>
     {
         ["LEDGER_HOME"] = LedgerHome,
         ["LEDGER_BILLING_URL"] = "not-a-url",
@@ -235,7 +235,7 @@ public sealed class HelpTests : IDisposable
         Directory.CreateDirectory(BenchFolder);
         Directory.CreateDirectory(BenchTemp);
         File.WriteAllText(Path.Combine(BenchFolder, "Ledger.sln"), "");
-        return RunAsync(ProgramPath("bench/Ledger.Bench", "Ledger.Bench.dll"), BenchFolder, new Dictionary<string, string>
+        return RunAsync(Checkout.ProgramPath("bench/Ledger.Bench", "Ledger.Bench.dll"), BenchFolder, new Dictionary<string, string>
         {
             ["TMPDIR"] = BenchTemp,
             ["LEDGER_BENCH_POSTGRES"] = "Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=2",
@@ -269,17 +269,4 @@ public sealed class HelpTests : IDisposable
         return new Run(process.ExitCode, (await output).Replace("\r\n", "\n"), (await error).Replace("\r\n", "\n"));
     }
 
-    /// <summary>A program's dll as built beside this test assembly's configuration (Debug or Release); the project references make it build first.</summary>
-    internal static string ProgramPath(string project, string dll)
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent!.Name; // …/bin/<configuration>/net10.0/
-        for (var folder = here; folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "Ledger.sln")))
-            {
-                var path = Path.Combine(folder.FullName, project, "bin", configuration, "net10.0", dll);
-                return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is not built: dotnet build Ledger.sln");
-            }
-        throw new InvalidOperationException("Ledger.sln not found above the test assembly.");
-    }
 }

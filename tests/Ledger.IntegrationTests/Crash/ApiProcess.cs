@@ -70,14 +70,5 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
         _process?.Dispose();
     }
 
-    /// <summary>Ledger.Api.dll as built beside this test assembly's configuration (Debug or Release).</summary>
-    private static string ApiAssembly()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent!.Name; // …/bin/<configuration>/net10.0/
-        for (var folder = here; folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "Ledger.sln")))
-                return Path.Combine(folder.FullName, "src", "Ledger.Api", "bin", configuration, "net10.0", "Ledger.Api.dll");
-        throw new InvalidOperationException("Ledger.sln not found above the test assembly.");
-    }
+    private static string ApiAssembly() => Checkout.ProgramPath("src/Ledger.Api", "Ledger.Api.dll");
 }
