@@ -226,7 +226,8 @@ public static class LedgerApi
 
     /// <summary>
     /// The reactors and the processor that runs them over the log (ADR/0017). <c>Ledger:Reactions:Run=false</c> keeps a node
-    /// out of the election; some node must run it, or nothing follows an event.
+    /// out of the election; some node must run it, or nothing follows an event. <c>Ledger:Reactions:Lanes</c> (default 4)
+    /// says how many reactions run at once.
     /// </summary>
     private static void AddReactions(WebApplicationBuilder builder)
     {
@@ -236,6 +237,7 @@ public static class LedgerApi
         // Tests may register their own list first (a reactor that fails on purpose).
         builder.Services.AddSingleton(new ContractSettings(builder.Configuration.GetValue("Contracts:RenewalNoticeDays", ContractSettings.Default.RenewalNoticeDays)));
         builder.Services.TryAddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>(), sp.GetRequiredService<ContractSettings>()));
+        builder.Services.AddSingleton(new ReactionSettings(builder.Configuration.GetValue("Ledger:Reactions:Lanes", ReactionSettings.Default.Lanes)));
         builder.Services.AddSingleton<ReactionProcessor>();
         if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());

@@ -33,18 +33,21 @@ public sealed class CrmChangeRecorder(IEventStore store, EventSerializer seriali
         var sinceSave = Stopwatch.StartNew();
         try
         {
-            await foreach (var recorded in store.SubscribeToAllAsync(new GlobalPosition((ulong)saved), ct))
+            // What has arrived is recorded together: the changes and the checkpoint after them in one transaction.
+            await foreach (var batch in store.SubscribeToAllAsync(new GlobalPosition((ulong)saved), ct).InBatchesAsync(500, ct))
             {
-                var position = (long)recorded.Position.Value;
-                // A recorded change moves the checkpoint in its own transaction; others only every second.
-                if (await RecordAsync(recorded, ct)) saved = position;
-                Interlocked.Exchange(ref _position, position);
-                if (position != saved && sinceSave.Elapsed > TimeSpan.FromSeconds(1))
+                var position = (long)batch[^1].Position.Value;
+                var recorded = new List<CrmChangeRecord>();
+                foreach (var e in batch)
+                    if (await ChangeOfAsync(e, ct) is { } change) recorded.Add(change);
+                // Events that changed no CRM's quote move the checkpoint only every second.
+                if (recorded.Count > 0 || (position != saved && sinceSave.Elapsed > TimeSpan.FromSeconds(1)))
                 {
-                    await changes.SaveCheckpointAsync(position, ct);
+                    await changes.RecordAsync(recorded, position, ct);
                     saved = position;
                     sinceSave.Restart();
                 }
+                Interlocked.Exchange(ref _position, position);
             }
         }
         finally
@@ -53,29 +56,29 @@ public sealed class CrmChangeRecorder(IEventStore store, EventSerializer seriali
         }
     }
 
-    /// <summary>Whether the event changed a CRM's quote (and is now recorded).</summary>
-    private async Task<bool> RecordAsync(RecordedEvent recorded, CancellationToken ct)
+    /// <summary>The change the event makes to a CRM's quote, if it makes one.</summary>
+    private async Task<CrmChangeRecord?> ChangeOfAsync(RecordedEvent recorded, CancellationToken ct)
     {
         // Another tool's event, or one edited by hand, is no change the ledger vouches for (verification reports it).
-        if (!serializer.TryRead(recorded, out var @event, out _)) return false;
+        if (!serializer.TryRead(recorded, out var @event, out _)) return null;
         var (key, named) = CrmChangeScope.Of(@event) switch
         {
             CrmChangeScope.Scope.Names names => (names.Key, names.Owner),
             CrmChangeScope.Scope.LookUp lookUp => (lookUp.Key, (QuoteOwner?)null),
             _ => ((string?)null, (QuoteOwner?)null),
         };
-        if (key is null) return false;
+        if (key is null) return null;
+        // An owner named earlier in the same batch is known here before it is stored.
         var owner = named ?? _owners.GetValueOrDefault(key) ?? await changes.OwnerAsync(key, ct);
         if (owner is null)
         {
             log.LogWarning("Event {EventId} ({Type}) at {Position} names {Key}, whose CRM no earlier event named; no CRM is told of it.",
                 recorded.EventId, recorded.Type, recorded.Position.Value, key);
-            return false;
+            return null;
         }
-        await changes.RecordAsync((long)recorded.Position.Value, recorded.EventId, recorded.Type, owner, CrmChange.Document(recorded, owner),
-            named is null ? null : key, ct);
         if (_owners.Count >= OwnersKept) _owners.Clear();
         _owners[key] = owner;
-        return true;
+        return new CrmChangeRecord((long)recorded.Position.Value, recorded.EventId, recorded.Type, owner, CrmChange.Document(recorded, owner),
+            named is null ? null : key);
     }
 }

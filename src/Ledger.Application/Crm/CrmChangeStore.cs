@@ -4,12 +4,15 @@ using Weasel.Postgresql.Tables;
 
 namespace Ledger.Application.Crm;
 
+/// <summary>A change to record: the event's position and id, the quote's owner, the document, and the key it names an owner under (if any).</summary>
+public sealed record CrmChangeRecord(long Position, Guid ChangeId, string EventType, QuoteOwner Owner, string Document, string? NamesKey);
+
 /// <summary>A recorded change as stored: its log position, its quote and its document.</summary>
 public sealed record StoredCrmChange(long Position, string QuoteId, string Document);
 
 /// <summary>
 /// The CRM change log (ADR/0020): every change to a CRM's quotes, keyed by its position in the ledger's log, with the owners
-/// that place later events and the recorder's checkpoint, written in one transaction per change so that a repeat after a
+/// that place later events and the recorder's checkpoint, written in one transaction per batch of changes so that a repeat after a
 /// crash records nothing twice.
 /// </summary>
 public sealed class CrmChangeStore(NpgsqlDataSource db)
@@ -47,24 +50,27 @@ public sealed class CrmChangeStore(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Records one change (and the owner it names, if any) and moves the checkpoint to it, in one transaction; a change
-    /// already recorded (a repeat after a crash) is left as it is.
+    /// Records changes (and the owners they name) and moves the checkpoint to <paramref name="checkpoint"/>, in one
+    /// transaction; a change already recorded (a repeat after a crash) is left as it is.
     /// </summary>
-    public async Task RecordAsync(long position, Guid changeId, string eventType, QuoteOwner owner, string document, string? namesKey, CancellationToken ct)
+    public async Task RecordAsync(IReadOnlyList<CrmChangeRecord> records, long checkpoint, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var batch = new NpgsqlBatch(connection, transaction);
         await using (batch)
         {
-            if (namesKey is not null)
-                batch.BatchCommands.Add(Command($"insert into {OwnersTable} (key, crm, quote_id) values ($1, $2, $3) on conflict (key) do nothing",
-                    namesKey, owner.Crm, owner.QuoteId));
-            var insert = Command($"insert into {ChangesTable} (position, change_id, crm, quote_id, event_type, document) values ($1, $2, $3, $4, $5, $6) on conflict (position) do nothing",
-                position, changeId, owner.Crm, owner.QuoteId, eventType);
-            insert.Parameters.Add(new NpgsqlParameter { Value = document, NpgsqlDbType = NpgsqlDbType.Json });
-            batch.BatchCommands.Add(insert);
-            batch.BatchCommands.Add(CheckpointCommand(position));
+            foreach (var record in records)
+            {
+                if (record.NamesKey is not null)
+                    batch.BatchCommands.Add(Command($"insert into {OwnersTable} (key, crm, quote_id) values ($1, $2, $3) on conflict (key) do nothing",
+                        record.NamesKey, record.Owner.Crm, record.Owner.QuoteId));
+                var insert = Command($"insert into {ChangesTable} (position, change_id, crm, quote_id, event_type, document) values ($1, $2, $3, $4, $5, $6) on conflict (position) do nothing",
+                    record.Position, record.ChangeId, record.Owner.Crm, record.Owner.QuoteId, record.EventType);
+                insert.Parameters.Add(new NpgsqlParameter { Value = record.Document, NpgsqlDbType = NpgsqlDbType.Json });
+                batch.BatchCommands.Add(insert);
+            }
+            batch.BatchCommands.Add(CheckpointCommand(checkpoint));
             await batch.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);

@@ -6,6 +6,7 @@ using Ledger.EventStore.Writing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using System.Threading.Channels;
 using Npgsql;
 using NodaTime;
 using Wolverine;
@@ -16,14 +17,16 @@ namespace Ledger.Application.Reactions;
 
 /// <summary>
 /// Runs the reactors over the event log (ADR/0017): one subscription to <c>$all</c> through the event store port (so the
-/// same in both backends), in order, from a saved position. Each reacting event's commands are decided in one unit keyed by
-/// reactor and event, so a repeat after a crash finds its stored answer (PostgreSQL) or its derived event ids (EventStoreDB)
-/// and appends nothing twice; its messages go to Wolverine's durable queues, whose handlers are idempotent. One node runs it
-/// at a time (a PostgreSQL advisory lock); a reaction that keeps failing is parked, visible, and the log moves on.
+/// same in both backends), read in order from a saved position. Each reacting event's commands are decided in one unit keyed
+/// by reactor and event, so a repeat after a crash finds its stored answer (PostgreSQL) or its derived event ids (EventStoreDB)
+/// and appends nothing twice; its messages go to Wolverine's durable queues, whose handlers are idempotent. Events of one
+/// stream are reacted to in log order by one of <see cref="ReactionSettings.Lanes"/> lanes (by stream), so reactions to
+/// different streams overlap. One node runs it at a time (a PostgreSQL advisory lock); a reaction that keeps failing is
+/// parked, visible, and the log moves on.
 /// </summary>
 public sealed class ReactionProcessor(
     IEventStore store, EventSerializer serializer, CommandRunner commands, IServiceScopeFactory scopes, ReactionStore reactionStore, NpgsqlDataSource db,
-    IReadOnlyList<IReactor> reactors, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log) : BackgroundService
+    IReadOnlyList<IReactor> reactors, ReactionSettings settings, ReactionMetrics metrics, IClock clock, ILogger<ReactionProcessor> log) : BackgroundService
 {
     public const string CheckpointName = "reactions";
 
@@ -32,10 +35,10 @@ public sealed class ReactionProcessor(
 
     public const int AttemptsBeforeParking = 3;
 
-    private long _handled;
+    private volatile Progress? _progress;
 
-    /// <summary>The position of the last event handled (reacted to or passed over), for lag and health.</summary>
-    public long Position => Interlocked.Read(ref _handled);
+    /// <summary>The position every event up to which has been reacted to (or passed over): for lag, health and the checkpoint.</summary>
+    public long Position => _progress?.Safe ?? 0;
 
     /// <summary>Whether every event in the log so far has been reacted to (and so every reaction's commands committed).</summary>
     public async Task<bool> IsCaughtUpAsync(CancellationToken ct)
@@ -47,39 +50,111 @@ public sealed class ReactionProcessor(
     protected override Task ExecuteAsync(CancellationToken stopping) =>
         Leadership.RunWhileLeaderAsync(db, LeaderLock, RunAsync, log, "The reaction processor stopped; it starts again from its saved position.", stopping);
 
+    /// <summary>An event some reactor is concerned with, read, on its way to its lane.</summary>
+    private sealed record Work(RecordedEvent Recorded, object Event, IReadOnlyList<IReactor> Reactors);
+
     private async Task RunAsync(CancellationToken stopping)
     {
         var saved = await reactionStore.PositionAsync(CheckpointName, stopping);
-        Interlocked.Exchange(ref _handled, saved);
-        using var saving = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var progress = _progress = new Progress(saved);
+        // A lane that fails outside a reaction (the database gone while parking) stops the whole run: it restarts from the checkpoint.
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var lanes = Enumerable.Range(0, Math.Max(1, settings.Lanes))
+            .Select(_ => Channel.CreateBounded<Work>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true })).ToList();
+        var working = lanes.Select(lane => Task.Run(() => WorkAsync(lane.Reader, progress, running), CancellationToken.None)).ToList();
         // The position is saved every 200 ms rather than per event: what a crash repeats finds its answers.
-        var saver = Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
-            try
-            {
-                while (await timer.WaitForNextTickAsync(saving.Token))
-                    saved = await SaveIfMovedAsync(saved, saving.Token);
-            }
-            catch (OperationCanceledException) when (saving.IsCancellationRequested)
-            {
-            }
-        }, CancellationToken.None);
-        var sweeper = Task.Run(() => SweepEveryAsync(saved, saving.Token), CancellationToken.None);
+        var saving = Task.Run(() => SaveEveryAsync(progress, saved, running.Token), CancellationToken.None);
+        var sweeping = Task.Run(() => SweepEveryAsync(saved, running.Token), CancellationToken.None);
         try
         {
-            await foreach (var recorded in store.SubscribeToAllAsync(new GlobalPosition((ulong)saved), stopping))
+            await foreach (var recorded in store.SubscribeToAllAsync(new GlobalPosition((ulong)saved), running.Token))
             {
-                await HandleAsync(recorded, stopping);
-                Interlocked.Exchange(ref _handled, (long)recorded.Position.Value);
+                var position = (long)recorded.Position.Value;
+                if (Concerned(recorded) is not { } concerned)
+                {
+                    progress.Passed(position);
+                    continue;
+                }
+                progress.Started(position);
+                // One stream, one lane: a stream's events are reacted to in log order, while a slow reaction holds up only its lane.
+                var lane = (int)((uint)StringComparer.Ordinal.GetHashCode(recorded.StreamId) % (uint)lanes.Count);
+                await lanes[lane].Writer.WriteAsync(new Work(recorded, concerned.Event, concerned.Reactors), running.Token);
             }
         }
         finally
         {
-            await saving.CancelAsync();
-            await saver;
-            await sweeper;
-            await SaveIfMovedAsync(saved, CancellationToken.None);
+            foreach (var lane in lanes) lane.Writer.TryComplete();
+            await running.CancelAsync();
+            await Task.WhenAll(working.Append(saving).Append(sweeping)).ContinueWith(_ => { }, CancellationToken.None);
+            await reactionStore.SavePositionAsync(CheckpointName, progress.Safe, CancellationToken.None);
+        }
+    }
+
+    private async Task WorkAsync(ChannelReader<Work> lane, Progress progress, CancellationTokenSource running)
+    {
+        try
+        {
+            await foreach (var work in lane.ReadAllAsync(running.Token))
+            {
+                foreach (var reactor in work.Reactors) await ReactWithAttemptsAsync(reactor, work.Recorded, work.Event, running.Token);
+                progress.Done((long)work.Recorded.Position.Value);
+            }
+        }
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "A reaction lane failed; the processor restarts from its saved position.");
+            await running.CancelAsync();
+        }
+    }
+
+    private async Task SaveEveryAsync(Progress progress, long saved, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                var safe = progress.Safe;
+                if (safe == saved) continue;
+                await reactionStore.SavePositionAsync(CheckpointName, safe, ct);
+                saved = safe;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Where the processor is: every event up to <see cref="Safe"/> has been reacted to. Events go to their lanes in log
+    /// order and finish out of order; the safe position stops just before the oldest one still in flight.
+    /// </summary>
+    private sealed class Progress(long start)
+    {
+        private readonly SortedSet<long> _inFlight = [];
+        private long _read = start;
+
+        public long Safe
+        {
+            get { lock (_inFlight) return _inFlight.Count == 0 ? _read : _inFlight.Min - 1; }
+        }
+
+        public void Started(long position)
+        {
+            lock (_inFlight) { _inFlight.Add(position); _read = position; }
+        }
+
+        public void Passed(long position)
+        {
+            lock (_inFlight) _read = position;
+        }
+
+        public void Done(long position)
+        {
+            lock (_inFlight) _inFlight.Remove(position);
         }
     }
 
@@ -127,22 +202,6 @@ public sealed class ReactionProcessor(
 
     /// <summary>How often the sweep looks again at what the subscription passed.</summary>
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
-
-    private async Task<long> SaveIfMovedAsync(long saved, CancellationToken ct)
-    {
-        var handled = Position;
-        if (handled == saved) return saved;
-        await reactionStore.SavePositionAsync(CheckpointName, handled, ct);
-        return handled;
-    }
-
-    /// <summary>Runs every reactor the event concerns; an event the ledger cannot read (not its own) concerns none.</summary>
-    public async Task HandleAsync(RecordedEvent recorded, CancellationToken ct)
-    {
-        if (Concerned(recorded) is not { } concerned) return;
-        foreach (var reactor in concerned.Reactors)
-            await ReactWithAttemptsAsync(reactor, recorded, concerned.Event, ct);
-    }
 
     /// <summary>The reactors an event concerns, with the event read; null when none does, or the ledger cannot read it.</summary>
     private (object Event, IReadOnlyList<IReactor> Reactors)? Concerned(RecordedEvent recorded)
@@ -307,6 +366,12 @@ public sealed class ReactionProcessor(
 /// The processor's meters: reactions run and parked, the lag from an event to its reaction, and (from the latest
 /// <see cref="ReactionStatus"/> read) how far behind the log the processor is and how much is stuck.
 /// </summary>
+/// <param name="Lanes">How many reactions run at once, each lane taking the events of its streams in log order (ADR/0017).</param>
+public sealed record ReactionSettings(int Lanes)
+{
+    public static ReactionSettings Default { get; } = new(4);
+}
+
 public sealed class ReactionMetrics : IDisposable
 {
     public const string MeterName = "Ledger.Reactions";
