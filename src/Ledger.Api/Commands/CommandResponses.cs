@@ -42,7 +42,7 @@ public static class CommandResponses
     {
         CommandResult.Appended a => Accepted(a, context),
         CommandResult.Unchanged u => new CommandAccepted(u.StreamId, u.Revision, 0, [], false, context.CorrelationIdOrEmpty()),
-        _ => throw new InvalidOperationException($"{result.GetType().Name} is not a success."),
+        CommandResult.Refused or CommandResult.ConcurrencyConflict or _ => throw new InvalidOperationException($"{result.GetType().Name} is not a success."),
     };
 
     private static string CorrelationIdOrEmpty(this HttpContext context) =>

@@ -3,6 +3,7 @@ using Ledger.EventStore;
 
 namespace Ledger.Application.Commands;
 
+[Closed]
 public abstract record CommandResult
 {
     private CommandResult() { }

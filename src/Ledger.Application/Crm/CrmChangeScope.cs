@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
 using Ledger.Domain.Orders;
@@ -16,6 +17,7 @@ public sealed record QuoteOwner(string Crm, string QuoteId);
 public static class CrmChangeScope
 {
     /// <summary>What an event tells about owners: one to remember (the event names the CRM), one to look up, or none (not a quote's change).</summary>
+    [Closed]
     public abstract record Scope
     {
         private Scope() { }

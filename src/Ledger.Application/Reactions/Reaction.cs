@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
 using Ledger.Domain.Customers;
@@ -11,6 +12,7 @@ namespace Ledger.Application.Reactions;
 /// What must follow an event (ADR/0017): a command on another stream, or a durable message for work outside the
 /// store (a call to billing, a timeout). Reactors answer these; the reaction processor carries them out.
 /// </summary>
+[Closed]
 public abstract record Reaction
 {
     private Reaction() { }

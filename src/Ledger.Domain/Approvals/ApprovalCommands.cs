@@ -1,6 +1,7 @@
 using Ledger.Domain.Common;
 namespace Ledger.Domain.Approvals;
 
+[Closed]
 public abstract record ApprovalCommand(string QuoteId, int Revision);
 
 public sealed record RequestApproval(

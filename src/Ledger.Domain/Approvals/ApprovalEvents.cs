@@ -1,9 +1,11 @@
+using Ledger.Domain.Common;
 using Ledger.Domain;
 using NodaTime;
 
 namespace Ledger.Domain.Approvals;
 
 /// <summary>Events of an approval stream (<c>approval-{quoteId}-r{revision}</c>): one per quote revision that needed approval.</summary>
+[Closed]
 public abstract record ApprovalEvent(string QuoteId, int Revision);
 
 [EventName("approval-requested.v1")]

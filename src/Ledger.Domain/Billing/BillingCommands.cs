@@ -3,6 +3,7 @@ using NodaTime;
 
 namespace Ledger.Domain.Billing;
 
+[Closed]
 public abstract record BillingCommand(string OrderId);
 
 /// <param name="AnswerWithin">How long billing has to answer; the deadline is recorded with the request.</param>

@@ -1,8 +1,10 @@
+using Ledger.Domain.Common;
 using Ledger.Domain;
 using NodaTime;
 
 namespace Ledger.Domain.Billing;
 
+[Closed]
 public abstract record BillingEvent(string OrderId);
 
 /// <param name="AnswerDueBy">When billing's answer is due; past it the handoff is unconfirmed. New in v2; null on a v1 event (read as v2).</param>

@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using Ledger.Domain;
 using NodaTime;
 
@@ -15,6 +16,7 @@ public sealed record SubscriptionTerms(int TermMonths, bool Evergreen);
 public sealed record ProductOffering(string ProductOfferingId, string Name, IReadOnlyList<ListPrice> ListPrices, SubscriptionTerms? Subscription = null);
 
 /// <summary>Events of the catalog stream (<c>catalog</c>): published product offerings, one version at a time.</summary>
+[Closed]
 public abstract record CatalogEvent(string CatalogId);
 
 [EventName("catalog-version-published.v2")]
@@ -31,6 +33,7 @@ public sealed record ApprovalThresholds(
 public sealed record PolicyOverride(string? Segment, string? Region, ApprovalThresholds Thresholds);
 
 /// <summary>Events of the pricing policy stream (<c>pricing-policy</c>).</summary>
+[Closed]
 public abstract record PricingPolicyEvent(string PolicyId);
 
 [EventName("pricing-policy-published.v1")]

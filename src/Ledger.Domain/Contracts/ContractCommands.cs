@@ -6,6 +6,7 @@ using NodaTime;
 namespace Ledger.Domain.Contracts;
 
 /// <summary>Commands to a contract stream. Facts from other streams (the order, the catalog) are loaded by the caller and carried here.</summary>
+[Closed]
 public abstract record ContractCommand(string ContractId);
 
 /// <summary>A subscription offering of the catalog as the quote's lines name it (offering and catalog version).</summary>

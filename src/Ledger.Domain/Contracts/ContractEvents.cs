@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using NodaTime;
 
 namespace Ledger.Domain.Contracts;
@@ -15,6 +16,7 @@ public sealed record ContractLineChange(
 public sealed record ContractLineCredit(string LineId, decimal TermNetAmount, decimal CreditAmount);
 
 /// <summary>Events of a contract stream (<c>contract-{contractId}</c>). Shipped shapes are never edited; a new version is added.</summary>
+[Closed]
 public abstract record ContractEvent(string ContractId);
 
 /// <summary>

@@ -1,5 +1,7 @@
+using Ledger.Domain.Common;
 namespace Ledger.Domain.Customers;
 
+[Closed]
 public abstract record CrmAccountCommand(string Crm, string AccountId);
 
 public sealed record ClaimCrmAccount(string Crm, string AccountId, string CustomerId) : CrmAccountCommand(Crm, AccountId);

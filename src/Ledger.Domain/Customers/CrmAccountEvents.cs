@@ -1,8 +1,10 @@
+using Ledger.Domain.Common;
 using Ledger.Domain;
 using NodaTime;
 
 namespace Ledger.Domain.Customers;
 
+[Closed]
 public abstract record CrmAccountEvent(string Crm, string AccountId);
 
 /// <summary>A CRM account now belongs to a canonical customer; the stream per account makes the mapping unique.</summary>

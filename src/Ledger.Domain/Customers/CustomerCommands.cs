@@ -1,6 +1,7 @@
 using Ledger.Domain.Common;
 namespace Ledger.Domain.Customers;
 
+[Closed]
 public abstract record CustomerCommand(string CustomerId);
 
 public sealed record RegisterCustomer(string CustomerId, string Name, string? WebDomain, string RegisteredBy) : CustomerCommand(CustomerId), IStartsStream;

@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using Ledger.Domain;
 using NodaTime;
 
@@ -5,6 +6,7 @@ namespace Ledger.Domain.Customers;
 
 public sealed record CrmAccount(string Crm, string AccountId);
 
+[Closed]
 public abstract record CustomerEvent(string CustomerId);
 
 [EventName("customer-registered.v1")]

@@ -1,6 +1,7 @@
 using Ledger.Domain.Common;
 namespace Ledger.Domain.Orders;
 
+[Closed]
 public abstract record OrderCommand(string OrderId);
 
 /// <param name="Quote">The source quote's snapshot; null when the quote is not accepted.</param>

@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using Ledger.Domain;
 using Ledger.Domain.Quotes;
 using NodaTime;
@@ -17,6 +18,7 @@ public sealed record AcceptedQuote(
             : null;
 }
 
+[Closed]
 public abstract record OrderEvent(string OrderId);
 
 /// <param name="BillingAccount">

@@ -9,6 +9,7 @@ namespace Ledger.Domain.Quotes;
 public sealed record PreviewLine(string LineId, string ProductOfferingId, string CatalogVersion, decimal Quantity, decimal DiscountPercent, ProductOffering? Offering);
 
 /// <summary>What a preview comes to: the price and the approval levels a quote like it would need, or the refusal a quote would get.</summary>
+[Closed]
 public abstract record PricePreviewOutcome
 {
     private PricePreviewOutcome() { }

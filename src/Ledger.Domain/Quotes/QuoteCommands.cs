@@ -6,6 +6,7 @@ using NodaTime;
 namespace Ledger.Domain.Quotes;
 
 /// <summary>Commands to a quote stream. Facts from other streams (catalog offerings, policies) are loaded by the caller and carried here.</summary>
+[Closed]
 public abstract record QuoteCommand(string QuoteId);
 
 public sealed record DraftQuote(

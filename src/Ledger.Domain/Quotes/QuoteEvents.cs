@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using Ledger.Domain;
 using Ledger.Domain.Approvals;
 using NodaTime;
@@ -17,6 +18,7 @@ public sealed record PriceSnapshot(
     decimal MaxDiscountPercent, string PolicyVersion, string Hash);
 
 /// <summary>Events of a quote stream (<c>quote-{quoteId}</c>). Shipped shapes are never edited; a new version is added.</summary>
+[Closed]
 public abstract record QuoteEvent(string QuoteId);
 
 [EventName("quote-drafted.v1")]

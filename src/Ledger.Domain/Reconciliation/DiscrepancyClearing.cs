@@ -5,6 +5,7 @@ using NodaTime;
 namespace Ledger.Domain.Reconciliation;
 
 /// <summary>Finance's actions on one discrepancy (<c>discrepancy-{id}</c>); detection is the projections' work, clearing is recorded here.</summary>
+[Closed]
 public abstract record DiscrepancyEvent(string DiscrepancyId, string Rule, string Subject, int Occurrence);
 
 [EventName("discrepancy-acknowledged.v1")]
@@ -20,6 +21,7 @@ public sealed record DiscrepancyAssigned(string DiscrepancyId, string Rule, stri
 public sealed record DiscrepancyResolved(string DiscrepancyId, string Rule, string Subject, int Occurrence, string By, string Reason, Instant ResolvedAt)
     : DiscrepancyEvent(DiscrepancyId, Rule, Subject, Occurrence);
 
+[Closed]
 public abstract record DiscrepancyCommand(DiscrepancyId Id, string By);
 
 public sealed record AcknowledgeDiscrepancy(DiscrepancyId Id, string By, string Note) : DiscrepancyCommand(Id, By);

@@ -1,3 +1,4 @@
+using Ledger.Domain.Common;
 using Ledger.Domain;
 using Ledger.Domain.Quotes;
 using NodaTime;
@@ -8,6 +9,7 @@ namespace Ledger.Domain.Reconciliation;
 /// What another system says it holds: facts about those systems, kept in their own streams so that every
 /// reconciliation finding can be replayed from the event store like everything else.
 /// </summary>
+[Closed]
 public abstract record ReportedFactEvent;
 
 /// <summary>A CRM shows this quote in this state (its own stage mapped to the ledger's quote states), as observed at <c>ObservedAt</c>.</summary>
@@ -25,6 +27,7 @@ public sealed record BillingRecordReported(
     string RecordId, string OrderId, BillingRecordKind Kind, decimal Amount, string Currency, BillingRecordStatus Status,
     Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
 
+[Closed]
 public abstract record ReportedFactCommand;
 
 public sealed record ReportCrmQuoteState(string Crm, string QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt) : ReportedFactCommand;
