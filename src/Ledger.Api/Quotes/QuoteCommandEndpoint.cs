@@ -5,6 +5,9 @@ using Ledger.Domain.Quotes;
 
 namespace Ledger.Api.Quotes;
 
+/// <summary>Why a quote is revised or withdrawn.</summary>
+public sealed record ReasonRequest(string Reason);
+
 /// <summary>What every command on an existing quote does at the edge: load the quote once, check the caller's CRM, decide.</summary>
 public static class QuoteCommandEndpoint
 {

@@ -1,0 +1,28 @@
+using Ledger.Api.Commands;
+using Ledger.Api.Security;
+using Ledger.Application.Commands;
+using Ledger.Domain.Orders;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Ledger.Api.Orders;
+
+public sealed record PlaceOrderRequest(string BillingAccount);
+
+/// <summary>An accepted quote becomes its one order (id <c>ord-{quoteId}</c>). Converting the quote and handing the order to billing follow as reactions to the placed order (ADR/0017).</summary>
+public static class PlaceOrderEndpoint
+{
+    [WolverinePost("/quotes/{quoteId}/order"), Authorize(Roles = LedgerRoles.Crm)]
+    public static Task<IResult> Post(string quoteId, PlaceOrderRequest request, CommandRunner commands, HttpContext context)
+    {
+        var orderId = OrderDecider.OrderIdFor(quoteId);
+        return commands.Answer(context, async (unit, ct) =>
+        {
+            var quote = await unit.Consult(Streams.Quote(quoteId), ct);
+            if (context.Forbids(quote.Draft?.SourceCrm) is { } forbidden) return forbidden;
+            var placed = await unit.Decide(Streams.Order(orderId),
+                _ => new PlaceOrder(orderId, quoteId, AcceptedQuote.From(quote), unit.Metadata.Actor, request.BillingAccount), ct);
+            return placed.ToHttp(context, createdLocation: $"/orders/{orderId}");
+        });
+    }
+}
