@@ -13,9 +13,11 @@ public sealed record LoadResult(
     int ReactionWaits, int Reactions, double ReactionLagP50, double ReactionLagP99, double ReactionsCaughtUpSeconds);
 
 /// <summary>
-/// C clients running quote journeys over HTTP, back to back (draft, line, price, submit, every 5th a deal-desk grant,
-/// send, accept, order); every command is one latency sample. A grant sent before its approval exists, or a send before the
-/// quote is approved, is answered "not yet" (both follow by reactions) and sent again 20 ms later: those attempts are counted apart, not as commands
+/// C clients running quote journeys over HTTP (draft, line, price, submit, every 5th a deal-desk grant, send, accept, order),
+/// each client <see cref="JourneysPerClient"/> journeys at a time, one request at a time, turn by turn, as a CRM integration
+/// works on many quotes; every command is one latency sample. A grant sent before its approval exists, or a send before the
+/// quote is approved, is answered "not yet" (both follow by reactions): the client goes on with its other journeys and asks
+/// again on that journey's next turn (after 20 ms when all of them wait). Those attempts are counted apart, not as commands
 /// and not timed (their database work still counts in the per-command figures). With a target rate, commands are released on a shared
 /// schedule instead (an open loop: a client that falls behind sends at once). Meanwhile, every event the load appends
 /// is timed from its append to the moment every projection has applied it, and the database's committed transactions
@@ -39,52 +41,48 @@ public static class QuoteJourneyLoad
             using var crm = ledger.Client(LedgerUnderTest.CrmKey);
             using var approver = ledger.Client(LedgerUnderTest.ApproverKey);
             var samples = latencies[c] = [];
-            for (var j = 0; until.Elapsed.TotalSeconds < seconds; j++)
+            var started = 0;
+            Journey Next() => new($"Q-{run}-{c}-{started}", needsApproval: started++ % 5 == 0, crm, approver);
+            var journeys = Enumerable.Range(0, JourneysPerClient).Select(_ => Next()).ToArray();
+            var waitingInARow = 0;
+            for (var turn = 0; until.Elapsed.TotalSeconds < seconds; turn = (turn + 1) % journeys.Length)
             {
-                var q = $"Q-{run}-{c}-{j}";
-                var needsApproval = j % 5 == 0;
-                (HttpClient, string, object)[] steps =
-                [
-                    (crm, "/quotes", new { quoteId = q, crmOpportunityId = "OPP-1", crmAccountId = "ACC-1", customerId = "C-1", owner = "rep", currency = "USD", segment = "enterprise",
-                        region = "us-east", legalEntity = "LE", timeZone = "America/New_York", priceBookVersion = "2026.1", validFrom = "2026-01-01", validUntil = "2099-12-31" }),
-                    (crm, $"/quotes/{q}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 10, discountPercent = needsApproval ? 15 : 5 }),
-                    (crm, $"/quotes/{q}/price", new { policyVersion = "P-2026.1" }),
-                    (crm, $"/quotes/{q}/submit", new { }),
-                    .. needsApproval ? new[] { (approver, $"/approvals/{q}/1/grant", (object)new { level = "DealDesk", approver = "desk" }) } : [],
-                    (crm, $"/quotes/{q}/send", new { documentHash = "sha256:doc" }),
-                    (crm, $"/quotes/{q}/accept", new { revision = 1, acceptanceType = "signature", signer = "buyer" }),
-                    (crm, $"/quotes/{q}/order", new { billingAccount = "BA-1" }),
-                ];
-                foreach (var (client, path, body) in steps)
+                var journey = journeys[turn];
+                var (client, path, body) = journey.Steps[journey.Step];
+                if (commandsPerSecond is { } rate && journey.Attempt == 0)
                 {
-                    if (commandsPerSecond is { } rate)
+                    var due = TimeSpan.FromSeconds(Interlocked.Increment(ref released) / rate) - until.Elapsed;
+                    if (due > TimeSpan.Zero) await Task.Delay(due);
+                    if (until.Elapsed.TotalSeconds >= seconds) break;
+                }
+                if (journey.Attempt == 0) journey.WaitingSince.Restart();
+                var clock = Stopwatch.StartNew();
+                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+                request.Headers.Add("Idempotency-Key", $"{journey.Quote}{path}#{journey.Attempt}");
+                using var response = await client.SendAsync(request);
+                // Ten seconds of "not yet" is a reaction that did not happen: an error, and the journey stops.
+                if (await NotYetAsync(response) && journey.WaitingSince.Elapsed <= TimeSpan.FromSeconds(10))
+                {
+                    journey.Attempt++;
+                    Interlocked.Increment(ref waits);
+                    // Every journey of this client waits for a reaction: pause before asking again.
+                    if (++waitingInARow >= journeys.Length)
                     {
-                        var due = TimeSpan.FromSeconds(Interlocked.Increment(ref released) / rate) - until.Elapsed;
-                        if (due > TimeSpan.Zero) await Task.Delay(due);
-                        if (until.Elapsed.TotalSeconds >= seconds) break;
-                    }
-                    HttpResponseMessage response;
-                    var waitingSince = Stopwatch.StartNew();
-                    for (var attempt = 0; ; attempt++)
-                    {
-                        var clock = Stopwatch.StartNew();
-                        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-                        request.Headers.Add("Idempotency-Key", $"{q}{path}#{attempt}");
-                        response = await client.SendAsync(request);
-                        // Ten seconds of "not yet" is a reaction that did not happen: an error, and the journey stops.
-                        if (!await NotYetAsync(response) || waitingSince.Elapsed > TimeSpan.FromSeconds(10))
-                        {
-                            // Only the attempt that did the command is a command: the "not yet" ones before it are counted apart.
-                            samples.Add(clock.Elapsed.TotalMilliseconds);
-                            break;
-                        }
-                        response.Dispose();
-                        Interlocked.Increment(ref waits);
+                        waitingInARow = 0;
                         await Task.Delay(20);
                     }
-                    using (response)
-                        if (!response.IsSuccessStatusCode) { Interlocked.Increment(ref errors); break; }
+                    continue;
                 }
+                waitingInARow = 0;
+                // Only the attempt that did the command is a command: the "not yet" ones before it are counted apart.
+                samples.Add(clock.Elapsed.TotalMilliseconds);
+                journey.Attempt = 0;
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref errors);
+                    journeys[turn] = Next();
+                }
+                else if (++journey.Step == journey.Steps.Length) journeys[turn] = Next();
             }
         })));
         var elapsed = until.Elapsed.TotalSeconds;
@@ -123,6 +121,32 @@ public static class QuoteJourneyLoad
     }
 
     /// <summary>A refusal that only says a reaction has not run yet: the approval to grant, or the approval to send under.</summary>
+    /// <summary>How many journeys a client keeps going: while one waits for a reaction, the client works on the others.</summary>
+    public const int JourneysPerClient = 4;
+
+    /// <summary>A quote's journey as one client runs it: the steps, the one it is at, and the attempts at it answered "not yet".</summary>
+    private sealed class Journey(string quote, bool needsApproval, HttpClient crm, HttpClient approver)
+    {
+        public string Quote { get; } = quote;
+        public (HttpClient Client, string Path, object Body)[] Steps { get; } = JourneySteps(crm, approver, quote, needsApproval);
+        public int Step { get; set; }
+        public int Attempt { get; set; }
+        public Stopwatch WaitingSince { get; } = new();
+    }
+
+    private static (HttpClient, string, object)[] JourneySteps(HttpClient crm, HttpClient approver, string q, bool needsApproval) =>
+    [
+        (crm, "/quotes", new { quoteId = q, crmOpportunityId = "OPP-1", crmAccountId = "ACC-1", customerId = "C-1", owner = "rep", currency = "USD", segment = "enterprise",
+            region = "us-east", legalEntity = "LE", timeZone = "America/New_York", priceBookVersion = "2026.1", validFrom = "2026-01-01", validUntil = "2099-12-31" }),
+        (crm, $"/quotes/{q}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 10, discountPercent = needsApproval ? 15 : 5 }),
+        (crm, $"/quotes/{q}/price", new { policyVersion = "P-2026.1" }),
+        (crm, $"/quotes/{q}/submit", new { }),
+        .. needsApproval ? new[] { (approver, $"/approvals/{q}/1/grant", (object)new { level = "DealDesk", approver = "desk" }) } : [],
+        (crm, $"/quotes/{q}/send", new { documentHash = "sha256:doc" }),
+        (crm, $"/quotes/{q}/accept", new { revision = 1, acceptanceType = "signature", signer = "buyer" }),
+        (crm, $"/quotes/{q}/order", new { billingAccount = "BA-1" }),
+    ];
+
     private static async Task<bool> NotYetAsync(HttpResponseMessage response) =>
         (int)response.StatusCode is 404 or 409 && await response.Content.ReadAsStringAsync() is var body
         && (body.Contains("approval.not-found") || body.Contains("quote.not-approved"));
