@@ -35,6 +35,7 @@ public static class LedgerProjections
 
         // What the views are filtered by.
         options.Schema.For<QuoteView>().Index(x => x.SourceCrm);
+        options.Schema.For<QuoteView>().Duplicate(x => x.HasDiscrepancies, configure: index => index.Predicate = "has_discrepancies");
         options.Schema.For<ApprovalQueueItem>().Index(x => x.Status);
         return options;
     }

@@ -2,6 +2,7 @@ using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Customers;
 using Ledger.Projections.Quotes;
 using Marten;
+using Npgsql;
 using NodaTime;
 
 namespace Ledger.Projections.Reconciliation;
@@ -23,15 +24,98 @@ public sealed record DiscrepancyPage(IReadOnlyList<DiscrepancyRow> Items, int To
 
 /// <summary>
 /// Reads the discrepancy view: the occurrences kept in the quote and customer-match views, with the SLA rules
-/// evaluated against the clock now (ADR/0014). Oldest first, so the list reads as a queue.
+/// evaluated against the clock now (ADR/0014). Oldest first, so the list reads as a queue. Today's list is filtered,
+/// counted and paged in PostgreSQL, so a page costs the same with a million quotes as with a hundred; a list as of an
+/// instant replays each occurrence's history in memory (<see cref="ListFromDocumentsAsync"/>), which is also the reference
+/// the SQL is tested against.
 /// </summary>
 public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, ReconciliationSlas slas)
 {
-    public async Task<DiscrepancyPage> ListAsync(DiscrepancyFilter filter, int page, int pageSize, CancellationToken ct)
+    public Task<DiscrepancyPage> ListAsync(DiscrepancyFilter filter, int page, int pageSize, CancellationToken ct) =>
+        filter.AsOf is null ? ListInDatabaseAsync(filter, page, pageSize, ct) : ListFromDocumentsAsync(filter, page, pageSize, ct);
+
+    /// <summary>Every occurrence loaded, replayed to the instant asked (or now), filtered and paged here.</summary>
+    public async Task<DiscrepancyPage> ListFromDocumentsAsync(DiscrepancyFilter filter, int page, int pageSize, CancellationToken ct)
     {
         var now = filter.AsOf ?? clock.GetCurrentInstant();
         var rows = (await AllAsync(now, filter.AsOf is not null, ct)).Where(r => Matches(r, filter)).ToList();
         return new DiscrepancyPage(rows.Skip((page - 1) * pageSize).Take(pageSize).ToList(), rows.Count, page, pageSize, now);
+    }
+
+    /// <summary>Today's list: the same rules as <see cref="Discrepancy.IsDiscrepancyAt"/> and <see cref="Matches"/>, written in SQL over the views' JSON.</summary>
+    private async Task<DiscrepancyPage> ListInDatabaseAsync(DiscrepancyFilter filter, int page, int pageSize, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var timed = DiscrepancyRules.All.Select(r => (r.Code, Sla: slas.For(r.Code))).Where(r => r.Sla is not null).ToList();
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        var filtered = Filtered(filter);
+        batch.BatchCommands.Add(Command($"{filtered} select count(*) from filtered", filter, now, timed));
+        var pageCommand = Command($"{filtered} select d::text from filtered order by detected, d->>'id' collate \"C\" limit $9 offset $10", filter, now, timed);
+        pageCommand.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });
+        pageCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)(page - 1) * pageSize });
+        batch.BatchCommands.Add(pageCommand);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var total = reader.GetInt64(0);
+        await reader.NextResultAsync(ct);
+        var serializer = store.Options.Serializer();
+        var rows = new List<DiscrepancyRow>();
+        while (await reader.ReadAsync(ct))
+            if (Row(serializer.FromJson<Discrepancy>(reader, 0), now) is { } row) rows.Add(row);
+        return new DiscrepancyPage(rows, checked((int)total), page, pageSize, now);
+    }
+
+    /// <summary>
+    /// The occurrences that are discrepancies at $1 and match the filter, with the instant each was detected. Parameters:
+    /// $1 now, $2/$3 the rules with an SLA and its seconds, $4 status, $5 rule, $6 CRM, $7 owner, $8 minimum age in seconds.
+    /// </summary>
+    private string Filtered(DiscrepancyFilter filter)
+    {
+        string Table<T>() => store.Options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
+        const string Occurrences = "cross join lateral jsonb_array_elements(v.data->'discrepancies') as d where jsonb_typeof(v.data->'discrepancies') = 'array'";
+        // Quotes through the partial index of those with discrepancies; customer matches are few.
+        return $"""
+            with sla as (select * from unnest($2::text[], $3::float8[]) as s(rule, seconds)),
+            occurrences as (
+                select d from {Table<Quotes.QuoteView>()} as v {Occurrences} and v.has_discrepancies
+                union all
+                select d from {Table<Customers.CustomerMatchView>()} as v {Occurrences}),
+            timed as (
+                select o.d,
+                       (o.d->'openedBy'->>'at')::timestamptz + make_interval(secs => coalesce(sla.seconds, 0)) as detected,
+                       case when jsonb_typeof(o.d->'closedBy') = 'object' then (o.d->'closedBy'->>'at')::timestamptz end as closed,
+                       coalesce(case when jsonb_typeof(o.d->'resolvedBy') = 'object' then (o.d->'resolvedBy'->>'at')::timestamptz end,
+                                case when jsonb_typeof(o.d->'closedBy') = 'object' then (o.d->'closedBy'->>'at')::timestamptz end) as ended,
+                       case when jsonb_typeof(o.d->'resolvedBy') = 'object' then 'resolved'
+                            when jsonb_typeof(o.d->'closedBy') = 'object' then 'closed'
+                            when jsonb_typeof(o.d->'acknowledgedBy') = 'object' then 'acknowledged'
+                            else 'open' end as status
+                from occurrences as o left join sla on sla.rule = o.d->>'rule'),
+            filtered as (
+                select d, detected from timed
+                where $1 >= detected and (closed is null or closed >= detected)
+                  and ($4 = 'all' or ($4 = 'open' and status in ('open', 'acknowledged')) or status = lower($4))
+                  and ($5::text is null or d->>'rule' = $5 or d->>'ruleName' = $5)
+                  and ($6::text is null or d->'crms' ? $6)
+                  and ($7::text is null or d->>'owner' = $7)
+                  and ($8::float8 is null or extract(epoch from (case when ended < $1 then ended else $1 end) - detected) >= $8))
+            """;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, DiscrepancyFilter filter, Instant now, IReadOnlyList<(string Code, Duration? Sla)> timed)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now.ToDateTimeUtc() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = timed.Select(t => t.Code).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = timed.Select(t => t.Sla!.Value.TotalSeconds).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = filter.Status });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.Rule ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.Crm ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.Owner ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.MinAge?.TotalSeconds ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double });
+        return command;
     }
 
     public async Task<DiscrepancyRow?> FindAsync(DiscrepancyId id, CancellationToken ct)
