@@ -25,7 +25,7 @@ public sealed class HelpTests : IDisposable
     public static readonly string[] LedgerVerbs =
         ["up", "down", "status", "serve", "billing-simulator", "timeline", "verify", "projections", "reactions", "reconcile", "demo"];
 
-    public static readonly string[] BenchVerbs = ["append", "timeline", "commands", "growth", "rebuild", "catalog"];
+    public static readonly string[] BenchVerbs = ["append", "timeline", "commands", "growth", "rebuild", "catalog", "finance"];
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"ledger-help-{Guid.NewGuid():N}");
 
