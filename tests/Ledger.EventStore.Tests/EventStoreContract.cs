@@ -29,6 +29,13 @@ public abstract class EventStoreContract
         }
     }
 
+    /// <summary>
+    /// Whether the backend's append answer says if it wrote the events or found them there (Marten does). EventStoreDB
+    /// answers a repeat of known ids exactly like the write, so through the port a repeat is marked only when the
+    /// port's own tail read found it before appending (ADR/0006).
+    /// </summary>
+    protected virtual bool TellsAWriteFromARepeat => true;
+
     // A safety net against a hung subscription, not a measurement.
     private static CancellationTokenSource Patience() => new(TimeSpan.FromSeconds(60));
 
@@ -147,7 +154,8 @@ public abstract class EventStoreContract
 
         Assert.Equal(original with { Deduplicated = true }, sameExpectation);
         Assert.Equal(original with { Deduplicated = true }, anyExpectation);
-        Assert.Equal(opened with { Deduplicated = true }, firstAgain);
+        // NoStream reads nothing first: only a backend that tells a repeat apart can mark it.
+        Assert.Equal(opened with { Deduplicated = TellsAWriteFromARepeat }, firstAgain);
         var found = Assert.IsType<ReadStreamResult.Found>(await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 100));
         Assert.Equal(opening.Concat(next).Select(e => e.EventId), found.Events.Select(e => e.EventId));
     }
@@ -164,7 +172,8 @@ public abstract class EventStoreContract
             Task.Run(() => store.AppendAsync(stream, ExpectedRevision.Any, events))));
 
         var successes = results.Select(r => Assert.IsType<AppendResult.Success>(r)).ToList();
-        Assert.Single(successes, s => !s.Deduplicated);
+        // Each copy read the tail before any landed; which one wrote only a backend that tells a repeat apart can say.
+        if (TellsAWriteFromARepeat) Assert.Single(successes, s => !s.Deduplicated);
         Assert.All(successes, s => Assert.Equal(3, s.LastRevision));
         Assert.Single(successes.Select(s => s.Position).Distinct());
         var found = Assert.IsType<ReadStreamResult.Found>(await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 100));

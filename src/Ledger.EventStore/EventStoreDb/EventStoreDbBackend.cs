@@ -57,8 +57,8 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
             default: throw new ArgumentOutOfRangeException(nameof(expected));
         }
 
-        // A fresh id per call: ESDB keeps the first write's metadata for known event ids, so reading the
-        // last event back tells whether this call wrote the events or found them there (a retry).
+        // A fresh id per call, kept in the metadata: ESDB keeps the first write's metadata for known event ids, so
+        // the stored events say which call wrote them (for an operator; the append itself does not read it back).
         var appendId = Guid.NewGuid();
 
         AppendResp response;
@@ -105,17 +105,16 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
                     throw new EventStoreDbException($"EventStoreDB answered an append to '{streamId}' with success but no revision.");
                 var lastRevision = checked((long)success.CurrentRevision);
 
-                // The last event as stored: its position (the append answer may name the transaction's
-                // start for a multi-event append) and whose append wrote it.
-                var stored = await ReadLastWritten(streamId, lastRevision, cancellationToken);
-                if (stored is null)
-                {
-                    var position = success.PositionOptionCase == AppendResp.Types.Success.PositionOptionOneofCase.Position
-                        ? success.Position.CommitPosition
-                        : throw new EventStoreDbException($"EventStoreDB answered an append to '{streamId}' without a position, and the event cannot be read back.");
-                    return new AppendResult.Success(lastRevision, new GlobalPosition(position), Deduplicated: false);
-                }
-                return new AppendResult.Success(lastRevision, stored.Value.Event.Position, Deduplicated: stored.Value.AppendId != appendId);
+                // The answer names the last event's own position, for a write and for a repeat of known ids alike
+                // (ADR/0006), so nothing is read back. It cannot tell the two apart: Deduplicated stays false here;
+                // the port says true when its own read found the events before appending.
+                if (success.PositionOptionCase == AppendResp.Types.Success.PositionOptionOneofCase.Position)
+                    return new AppendResult.Success(lastRevision, new GlobalPosition(success.Position.CommitPosition), Deduplicated: false);
+
+                // A repeat the server could not place (it answers without a position): the stored last event says where.
+                var stored = await ReadLastWritten(streamId, lastRevision, cancellationToken)
+                    ?? throw new EventStoreDbException($"EventStoreDB answered an append to '{streamId}' without a position, and the event cannot be read back.");
+                return new AppendResult.Success(lastRevision, stored.Position, Deduplicated: stored.AppendId != appendId);
             }
 
             default:
@@ -147,14 +146,17 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
             },
         };
 
-    private async Task<(RecordedEvent Event, Guid? AppendId)?> ReadLastWritten(string streamId, long revision, CancellationToken ct)
+    private async Task<(GlobalPosition Position, Guid? AppendId)?> ReadLastWritten(string streamId, long revision, CancellationToken ct)
     {
         var request = StreamRead(streamId, ReadDirection.Backwards, new StreamRevision(revision), 1);
         var read = await ReadStreamRaw(request, streamId, ct);
         if (read.NotFound) return null;
         foreach (var e in read.Events)
             if ((long)e.StreamRevision == revision)
-                return EventStoreDbEventMapper.ToRecordedEventWithAppendId(e);
+            {
+                var (recorded, appendId) = EventStoreDbEventMapper.ToRecordedEventWithAppendId(e);
+                return (recorded.Position, appendId);
+            }
         return null;
     }
 
