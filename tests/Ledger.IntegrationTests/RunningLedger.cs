@@ -3,11 +3,15 @@ using System.Net;
 using System.Net.Sockets;
 using Ledger.Api;
 using Microsoft.AspNetCore.Builder;
+using Ledger.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.IntegrationTests;
 
-/// <summary>The real ledger host on Kestrel, on a free loopback port, against a real PostgreSQL.</summary>
+/// <summary>
+/// The real ledger host on Kestrel, on a free loopback port, against a real PostgreSQL; in EventStoreDB mode when the run
+/// has a server (<see cref="TestEventStore"/>) unless the settings name the event store themselves.
+/// </summary>
 public sealed class RunningLedger : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -36,6 +40,7 @@ public sealed class RunningLedger : IAsyncDisposable
         {
             builder.Configuration[LedgerSettings.PostgresVariable] = postgresConnectionString;
             builder.Configuration["Ledger:PublicUrl"] = address.ToString();
+            if (TestEventStore.For(postgresConnectionString) is { } eventStore) builder.Configuration[LedgerSettings.EventStoreVariable] = eventStore;
             if (settings is not null)
                 foreach (var (key, value) in settings) builder.Configuration[key] = value;
             services?.Invoke(builder.Services);
