@@ -27,32 +27,38 @@ public sealed class AppendSizeTests
             [TestEventStore.LedgerVariable] = eventStore, ["Ledger:Reactions:Run"] = "false",
         });
 
-        // Below the limit: recorded as usual (the owner's name is the only long text).
-        (await Post(world.Salesforce, "/quotes", Draft("Q-SIZE-FITS", new string('s', Limit / 4)))).EnsureAccepted();
-        Assert.Single(await world.StreamAsync("quote-Q-SIZE-FITS"));
+        // Below the limit: recorded as usual. A catalog version is one event with every offering in it: its size grows with them.
+        (await Post(world.Admin, "/catalog/versions", Catalog("2026.FITS", offerings: 10))).EnsureAccepted();
+        var before = await world.StreamAsync("catalog");
+        Assert.Single(before);
 
         var key = Guid.NewGuid().ToString();
-        var refused = await Post(world.Salesforce, "/quotes", Draft("Q-SIZE-TOO-BIG", new string('b', Limit + 1)), key);
+        var refused = await Post(world.Admin, "/catalog/versions", Catalog("2026.TOO-BIG", offerings: 300), key);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.True(body.Length < 2000, body); // the problem, not the request echoed
         var problem = await refused.Json();
         Assert.Equal("events.too-large", problem.GetProperty("code").GetString());
         Assert.Equal("body", problem.GetProperty("field").GetString());
         Assert.Contains($"{Limit} bytes", problem.GetProperty("detail").GetString());
-        Assert.DoesNotContain("Exception", await refused.Content.ReadAsStringAsync());
-        Assert.Empty(await world.StreamAsync("quote-Q-SIZE-TOO-BIG"));
+        Assert.DoesNotContain("Exception", body);
+        Assert.Equal(HttpStatusCode.NotFound, (await world.Admin.GetAsync("/catalog/versions/2026.TOO-BIG")).StatusCode);
+        Assert.Equal(before.Select(e => e.Event.EventId), (await world.StreamAsync("catalog")).Select(e => e.Event.EventId));
 
         // The retry with the same key is refused the same way: nothing was recorded the first time either.
-        var again = await Post(world.Salesforce, "/quotes", Draft("Q-SIZE-TOO-BIG", new string('b', Limit + 1)), key);
+        var again = await Post(world.Admin, "/catalog/versions", Catalog("2026.TOO-BIG", offerings: 300), key);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, again.StatusCode);
-        Assert.Empty(await world.StreamAsync("quote-Q-SIZE-TOO-BIG"));
+        Assert.Single(await world.StreamAsync("catalog"));
     }
 
-    private static object Draft(string quoteId, string owner) => new
+    private static object Catalog(string version, int offerings) => new
     {
-        quoteId, crmOpportunityId = $"OPP-{quoteId}", crmAccountId = "ACC-ACME", customerId = "C-ACME", owner,
-        currency = "EUR", segment = "enterprise", region = "EMEA", legalEntity = "Ledger Demo GmbH", timeZone = "Europe/Berlin",
-        priceBookVersion = "2026.1", validFrom = "2026-01-01", validUntil = "2099-12-31",
+        version,
+        offerings = Enumerable.Range(1, offerings).Select(i => new
+        {
+            productOfferingId = $"P-{i:D4}", name = $"Offering number {i:D4}", listPrices = new[] { new { currency = "EUR", amount = 100.00m + i } },
+        }),
     };
 }
