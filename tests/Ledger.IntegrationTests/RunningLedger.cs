@@ -68,6 +68,39 @@ public sealed class RunningLedger : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// In EventStoreDB mode, waits (up to 60 s) until the replicator has copied every event so far into PostgreSQL, where the
+    /// projections read; at once in PostgreSQL mode. Marten's own wait for projections sees only what has been copied.
+    /// </summary>
+    public async Task ReplicatedAsync()
+    {
+        if (Services.GetService<Ledger.EventStore.Replication.EventReplicator>() is not { } replicator) return;
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (await replicator.EventsBehindAsync(1, CancellationToken.None) > 0)
+        {
+            if (DateTime.UtcNow > until) throw new Xunit.Sdk.XunitException("The replicator did not copy EventStoreDB's events into PostgreSQL within 60 s.");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// Every event of the system of record in global order, read through the port page by page: PostgreSQL's table, or
+    /// this ledger's streams in EventStoreDB (where PostgreSQL holds a copy that may trail).
+    /// </summary>
+    public async Task<List<Ledger.EventStore.RecordedEvent>> AllEventsAsync()
+    {
+        var store = Services.GetRequiredService<Ledger.EventStore.IEventStore>();
+        var events = new List<Ledger.EventStore.RecordedEvent>();
+        var position = Ledger.EventStore.GlobalPosition.Start;
+        while (true)
+        {
+            var before = events.Count;
+            await foreach (var e in store.ReadAllAsync(position, 1000)) events.Add(e);
+            if (events.Count == before) return events;
+            position = events[^1].Position;
+        }
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -136,22 +136,7 @@ public sealed class LedgerWorld : IAsyncDisposable
     /// How many events of the system of record match, read through the port page by page: PostgreSQL's table, or this
     /// ledger's streams in EventStoreDB (where PostgreSQL's copy may trail).
     /// </summary>
-    public async Task<long> CountEventsAsync(Func<RecordedEvent, bool> matches)
-    {
-        long count = 0;
-        var position = GlobalPosition.Start;
-        while (true)
-        {
-            var page = 0;
-            await foreach (var e in EventStore.ReadAllAsync(position, 1000))
-            {
-                page++;
-                position = e.Position;
-                if (matches(e)) count++;
-            }
-            if (page == 0) return count;
-        }
-    }
+    public async Task<long> CountEventsAsync(Func<RecordedEvent, bool> matches) => (await Ledger.AllEventsAsync()).LongCount(matches);
 
     /// <summary>
     /// Waits until the reaction processor has reacted to every event so far, and so to the ones its own reactions appended:
