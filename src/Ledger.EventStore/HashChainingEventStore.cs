@@ -15,7 +15,8 @@ public sealed class HashChainingEventStore(IEventStoreBackend backend) : IEventS
 
     /// <summary>
     /// One read of the stream's tail (for the hash to chain from, and to answer a retry whose events are there
-    /// already without writing) and one append; <c>NoStream</c> needs no read. A caller that holds the tail
+    /// already without writing) and one append; <c>NoStream</c> needs no read. <c>Exact</c> reads the newest event
+    /// only, and a wider tail when the stream is not where the caller expects it. A caller that holds the tail
     /// already appends through <see cref="Backend"/> with <see cref="Chain"/>, as the command path does.
     /// </summary>
     public async Task<AppendResult> AppendAsync(
@@ -31,10 +32,11 @@ public sealed class HashChainingEventStore(IEventStoreBackend backend) : IEventS
 
             case ExpectedRevisionKind.Exact:
             {
-                var tail = await ReadTail(streamId, cancellationToken);
-                var last = tail.Count == 0 ? null : tail[0];
-                if (last?.Revision == expected.Revision)
+                // The usual case reads one event: the tail is where the caller expects it.
+                var newest = await ReadTail(streamId, 1, cancellationToken);
+                if (newest is [var last] && last.Revision == expected.Revision)
                     return await backend.AppendAsync(streamId, expected, Chain(events, last.Hash), cancellationToken);
+                var tail = newest.Count == 0 ? newest : await ReadTail(streamId, RetryWindow, cancellationToken);
                 if (Landed(tail, events) is { } repeat && repeat.First == expected.Revision + 1 && repeat.Answer is { } answer)
                     return answer;
                 // Stale, ahead, or a repeat reaching past the tail read: the backend answers from what it stores.
@@ -46,7 +48,7 @@ public sealed class HashChainingEventStore(IEventStoreBackend backend) : IEventS
             default:
                 for (var attempt = 0; ; attempt++)
                 {
-                    var tail = await ReadTail(streamId, cancellationToken);
+                    var tail = await ReadTail(streamId, RetryWindow, cancellationToken);
                     var last = tail.Count == 0 ? null : tail[0];
                     if (last is null && expected.Kind == ExpectedRevisionKind.StreamExists)
                         return new AppendResult.WrongExpectedRevision(expected, -1);
@@ -120,8 +122,8 @@ public sealed class HashChainingEventStore(IEventStoreBackend backend) : IEventS
             ? e
             : null;
 
-    private async Task<IReadOnlyList<RecordedEvent>> ReadTail(string streamId, CancellationToken ct) =>
-        await backend.ReadStreamAsync(streamId, ReadDirection.Backwards, StreamRevision.End, RetryWindow, ct) is
+    private async Task<IReadOnlyList<RecordedEvent>> ReadTail(string streamId, int count, CancellationToken ct) =>
+        await backend.ReadStreamAsync(streamId, ReadDirection.Backwards, StreamRevision.End, count, ct) is
             ReadStreamResult.Found found
             ? found.Events
             : [];
