@@ -159,6 +159,7 @@ public static class LedgerApi
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddExceptionHandler<UnreadableEventHandler>();
+        builder.Services.AddExceptionHandler<AppendTooLargeHandler>();
         builder.Services.AddOpenApi(options => options.AddLedgerDescriptions());
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag])

@@ -52,7 +52,10 @@ public abstract record AppendResult
 
     /// <param name="LastRevision">The revision of the last event appended (or found, for a retry).</param>
     /// <param name="Position">The global position of that last event.</param>
-    /// <param name="Deduplicated">True when every event id was already in the stream: nothing was written.</param>
+    /// <param name="Deduplicated">
+    /// True when every event id was known to be in the stream already: nothing was written. False when written, and on
+    /// EventStoreDB also for a repeat the port did not see before appending (its answer is the same either way, ADR/0006).
+    /// </param>
     public sealed record Success(long LastRevision, GlobalPosition Position, bool Deduplicated) : AppendResult;
 
     /// <param name="ActualRevision">The stream's last revision, -1 when it does not exist.</param>

@@ -13,6 +13,12 @@ public sealed class HashChainingEventStore(IEventStoreBackend backend) : IEventS
 
     public IEventStoreBackend Backend => backend;
 
+    /// <summary>
+    /// One read of the stream's tail (for the hash to chain from, and to answer a retry whose events are there
+    /// already without writing) and one append; <c>NoStream</c> needs no read. <c>Exact</c> reads the newest event
+    /// only, and a wider tail when the stream is not where the caller expects it. A caller that holds the tail
+    /// already appends through <see cref="Backend"/> with <see cref="Chain"/>, as the command path does.
+    /// </summary>
     public async Task<AppendResult> AppendAsync(
         string streamId, ExpectedRevision expected, IReadOnlyList<EventToAppend> events,
         CancellationToken cancellationToken = default)
@@ -26,25 +32,35 @@ public sealed class HashChainingEventStore(IEventStoreBackend backend) : IEventS
 
             case ExpectedRevisionKind.Exact:
             {
-                var previous = await ReadOne(streamId, expected.Revision, cancellationToken);
+                // The usual case reads one event: the tail is where the caller expects it.
+                var newest = await ReadTail(streamId, 1, cancellationToken);
+                if (newest is [var last] && last.Revision == expected.Revision)
+                    return await backend.AppendAsync(streamId, expected, Chain(events, last.Hash), cancellationToken);
+                var tail = newest.Count == 0 ? newest : await ReadTail(streamId, RetryWindow, cancellationToken);
+                if (Landed(tail, events) is { } repeat && repeat.First == expected.Revision + 1 && repeat.Answer is { } answer)
+                    return answer;
+                // Stale, ahead, or a repeat reaching past the tail read: the backend answers from what it stores.
+                var previous = tail.FirstOrDefault(e => e.Revision == expected.Revision)
+                    ?? await ReadOne(streamId, expected.Revision, cancellationToken);
                 return await backend.AppendAsync(streamId, expected, Chain(events, previous?.Hash ?? ""), cancellationToken);
             }
 
             default:
                 for (var attempt = 0; ; attempt++)
                 {
-                    var tail = await ReadTail(streamId, cancellationToken);
+                    var tail = await ReadTail(streamId, RetryWindow, cancellationToken);
                     var last = tail.Count == 0 ? null : tail[0];
                     if (last is null && expected.Kind == ExpectedRevisionKind.StreamExists)
                         return new AppendResult.WrongExpectedRevision(expected, -1);
 
-                    // A retry whose first event already landed: hand it back with the revision it was
-                    // written after, so the backend recognises the ids and returns the original result.
-                    var landed = tail.FirstOrDefault(e => e.EventId == events[0].EventId);
-                    if (landed is not null)
+                    // A retry whose events landed: answered from the read, nothing written.
+                    if (Landed(tail, events) is { } repeat)
                     {
-                        var before = landed.Revision == 0 ? null : await ReadOne(streamId, landed.Revision - 1, cancellationToken);
-                        return await backend.AppendAsync(streamId, ExpectedRevision.After(landed.Revision - 1),
+                        if (repeat.Answer is { } answer) return answer;
+                        // Only part of it is in the tail read: the backend recognises the ids after the revision
+                        // they were written after and returns the original result (or refuses a mismatch).
+                        var before = repeat.First == 0 ? null : await ReadOne(streamId, repeat.First - 1, cancellationToken);
+                        return await backend.AppendAsync(streamId, ExpectedRevision.After(repeat.First - 1),
                             Chain(events, before?.Hash ?? ""), cancellationToken);
                     }
 
@@ -53,6 +69,25 @@ public sealed class HashChainingEventStore(IEventStoreBackend backend) : IEventS
                     if (result is AppendResult.Success || attempt >= MaxPinnedAttempts) return result;
                 }
         }
+    }
+
+    /// <summary>
+    /// Where the first event's id sits in a tail read (newest first), and the original answer when every event of
+    /// the append is there in order: a retry of an append that was written.
+    /// </summary>
+    private static (long First, AppendResult.Success? Answer)? Landed(IReadOnlyList<RecordedEvent> tail, IReadOnlyList<EventToAppend> events)
+    {
+        var at = -1;
+        for (var i = 0; i < tail.Count; i++)
+            if (tail[i].EventId == events[0].EventId) { at = i; break; }
+        if (at < 0) return null;
+        var first = tail[at].Revision;
+        // Newest first: the append's k-th event is k places nearer the start of the list.
+        if (at - (events.Count - 1) < 0) return (first, null);
+        for (var k = 1; k < events.Count; k++)
+            if (tail[at - k].EventId != events[k].EventId) return (first, null);
+        var lastOfAppend = tail[at - (events.Count - 1)];
+        return (first, new AppendResult.Success(lastOfAppend.Revision, lastOfAppend.Position, Deduplicated: true));
     }
 
     public Task<ReadStreamResult> ReadStreamAsync(
@@ -87,8 +122,8 @@ public sealed class HashChainingEventStore(IEventStoreBackend backend) : IEventS
             ? e
             : null;
 
-    private async Task<IReadOnlyList<RecordedEvent>> ReadTail(string streamId, CancellationToken ct) =>
-        await backend.ReadStreamAsync(streamId, ReadDirection.Backwards, StreamRevision.End, RetryWindow, ct) is
+    private async Task<IReadOnlyList<RecordedEvent>> ReadTail(string streamId, int count, CancellationToken ct) =>
+        await backend.ReadStreamAsync(streamId, ReadDirection.Backwards, StreamRevision.End, count, ct) is
             ReadStreamResult.Found found
             ? found.Events
             : [];

@@ -7,6 +7,10 @@ namespace Ledger.EventStore.Tests;
 public sealed class EventStoreDbContract(EventStoreDbContract.Server server)
     : EventStoreContract(server.Store, server.SkipReason), IClassFixture<EventStoreDbContract.Server>
 {
+    protected override bool TellsAWriteFromARepeat => false;
+
+    protected override long? MaxAppendSize => server.MaxAppendSize;
+
     public sealed class Server : IDisposable
     {
         private readonly EventStoreDbBackend? _backend;
@@ -21,6 +25,8 @@ public sealed class EventStoreDbContract(EventStoreDbContract.Server server)
         }
 
         public IEventStore? Store { get; }
+
+        public long? MaxAppendSize => _backend?.Settings.MaxAppendSize;
 
         public string? SkipReason => Store is null
             ? "LEDGER_TEST_ESDB is not set: the EventStoreDB contract run needs a server (see ADR 0006)"

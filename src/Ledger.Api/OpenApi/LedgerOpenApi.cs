@@ -17,7 +17,7 @@ public static class LedgerOpenApi
         ["403"] = "The client's role may not call this, or the quote belongs to another CRM.",
         ["404"] = "A referenced quote, order, offering or policy does not exist.",
         ["409"] = "The command does not fit the current state (e.g. not in draft), or a race was lost 5 times.",
-        ["413"] = "The body is larger than 1 MiB.",
+        ["413"] = "The body is larger than 1 MiB, or (EventStoreDB) the events it would record are larger than one append may be (`events.too-large`).",
         ["422"] = "A business rule refused the command (e.g. segregation of duties), or an Idempotency-Key was reused with another body.",
     };
 

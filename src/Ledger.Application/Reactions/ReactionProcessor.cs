@@ -256,9 +256,15 @@ public sealed class ReactionProcessor(
         var reactor = reactors.SingleOrDefault(r => r.Name == parked.Reactor)
                       ?? throw new InvalidOperationException($"No reactor is named {parked.Reactor} any more.");
         RecordedEvent? recorded = null;
-        // The first event after the one before it is the event itself, in either backend's positions.
-        await foreach (var e in store.ReadAllAsync(new GlobalPosition((ulong)parked.Position - 1), 1, ct)) recorded = e;
-        if (recorded is null || recorded.EventId != parked.EventId)
+        // Found in its stream by id: "the event after position - 1" holds in PostgreSQL's sequence, but an EventStoreDB
+        // position one byte before an event names no record, and the server refuses the read.
+        await foreach (var e in store.ReadWholeStreamAsync(parked.StreamId, ct))
+            if (e.EventId == parked.EventId)
+            {
+                recorded = e;
+                break;
+            }
+        if (recorded is null || recorded.Position.Value != (ulong)parked.Position)
             throw new InvalidOperationException($"Event {parked.EventId} is no longer at position {parked.Position}.");
         await ReactAsync(reactor, recorded, serializer.Read(recorded), ct);
     }

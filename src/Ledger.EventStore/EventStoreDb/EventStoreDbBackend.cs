@@ -47,7 +47,7 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(streamId);
         if (events.Count == 0) throw new ArgumentException("Append at least one event.", nameof(events));
 
-        var options = new AppendReq.Types.Options { StreamIdentifier = EventStoreDbEventMapper.ToStreamIdentifier(streamId) };
+        var options = new AppendReq.Types.Options { StreamIdentifier = StreamName(streamId) };
         switch (expected.Kind)
         {
             case ExpectedRevisionKind.Any: options.Any = new Empty(); break;
@@ -57,16 +57,18 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
             default: throw new ArgumentOutOfRangeException(nameof(expected));
         }
 
-        // A fresh id per call: ESDB keeps the first write's metadata for known event ids, so reading the
-        // last event back tells whether this call wrote the events or found them there (a retry).
+        // A fresh id per call, kept in the metadata: ESDB keeps the first write's metadata for known event ids, so
+        // the stored events say which call wrote them (for an operator; the append itself does not read it back).
         var appendId = Guid.NewGuid();
+        var messages = events.Select(e => EventStoreDbEventMapper.ToProposedMessage(e, appendId)).ToList();
+        ThrowIfLargerThanTheServerTakes(streamId, messages);
 
         AppendResp response;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                response = await AppendOnce(options, events, appendId, cancellationToken);
+                response = await AppendOnce(options, messages, cancellationToken);
                 break;
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
@@ -105,17 +107,16 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
                     throw new EventStoreDbException($"EventStoreDB answered an append to '{streamId}' with success but no revision.");
                 var lastRevision = checked((long)success.CurrentRevision);
 
-                // The last event as stored: its position (the append answer may name the transaction's
-                // start for a multi-event append) and whose append wrote it.
-                var stored = await ReadLastWritten(streamId, lastRevision, cancellationToken);
-                if (stored is null)
-                {
-                    var position = success.PositionOptionCase == AppendResp.Types.Success.PositionOptionOneofCase.Position
-                        ? success.Position.CommitPosition
-                        : throw new EventStoreDbException($"EventStoreDB answered an append to '{streamId}' without a position, and the event cannot be read back.");
-                    return new AppendResult.Success(lastRevision, new GlobalPosition(position), Deduplicated: false);
-                }
-                return new AppendResult.Success(lastRevision, stored.Value.Event.Position, Deduplicated: stored.Value.AppendId != appendId);
+                // The answer names the last event's own position, for a write and for a repeat of known ids alike
+                // (ADR/0006), so nothing is read back. It cannot tell the two apart: Deduplicated stays false here;
+                // the port says true when its own read found the events before appending.
+                if (success.PositionOptionCase == AppendResp.Types.Success.PositionOptionOneofCase.Position)
+                    return new AppendResult.Success(lastRevision, new GlobalPosition(success.Position.CommitPosition), Deduplicated: false);
+
+                // A repeat the server could not place (it answers without a position): the stored last event says where.
+                var stored = await ReadLastWritten(streamId, lastRevision, cancellationToken)
+                    ?? throw new EventStoreDbException($"EventStoreDB answered an append to '{streamId}' without a position, and the event cannot be read back.");
+                return new AppendResult.Success(lastRevision, stored.Position, Deduplicated: stored.AppendId != appendId);
             }
 
             default:
@@ -123,14 +124,31 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
         }
     }
 
+    /// <summary>
+    /// The server refuses an append above its <c>MaxAppendSize</c> only after the whole request has crossed the wire; the
+    /// ledger knows the limit (<see cref="EventStoreDbConnectionString.MaxAppendSize"/>) and refuses first. It counts data,
+    /// metadata and twice the type's length, as the server means to (23.10 counts the data alone), so what passes here the
+    /// server takes.
+    /// </summary>
+    private void ThrowIfLargerThanTheServerTakes(string streamId, List<AppendReq.Types.ProposedMessage> messages)
+    {
+        long size = 0;
+        foreach (var m in messages)
+            size += m.Data.Length + m.CustomMetadata.Length + 2L * m.Metadata[EventStoreDbEventMapper.TypeKey].Length;
+        if (size > _settings.MaxAppendSize)
+            throw new EventStoreDbAppendTooLargeException(
+                $"An append of {size} bytes (data, metadata and type names of {messages.Count} event(s)) to '{streamId}' is larger than " +
+                $"the server's MaxAppendSize ({_settings.MaxAppendSize} bytes, the maxAppendSize of the connection string). Nothing was written.",
+                _settings.MaxAppendSize) { AppendSize = size };
+    }
+
     private async Task<AppendResp> AppendOnce(
-        AppendReq.Types.Options options, IReadOnlyList<ChainedEvent> events, Guid appendId, CancellationToken cancellationToken)
+        AppendReq.Types.Options options, List<AppendReq.Types.ProposedMessage> messages, CancellationToken cancellationToken)
     {
         using var call = _channel.Streams.Append(_channel.Bounded(cancellationToken));
         await call.RequestStream.WriteAsync(new AppendReq { Options = options }, cancellationToken);
-        foreach (var e in events)
-            await call.RequestStream.WriteAsync(
-                new AppendReq { ProposedMessage = EventStoreDbEventMapper.ToProposedMessage(e, appendId) }, cancellationToken);
+        foreach (var message in messages)
+            await call.RequestStream.WriteAsync(new AppendReq { ProposedMessage = message }, cancellationToken);
         await call.RequestStream.CompleteAsync();
         return await call.ResponseAsync;
     }
@@ -147,14 +165,17 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
             },
         };
 
-    private async Task<(RecordedEvent Event, Guid? AppendId)?> ReadLastWritten(string streamId, long revision, CancellationToken ct)
+    private async Task<(GlobalPosition Position, Guid? AppendId)?> ReadLastWritten(string streamId, long revision, CancellationToken ct)
     {
         var request = StreamRead(streamId, ReadDirection.Backwards, new StreamRevision(revision), 1);
         var read = await ReadStreamRaw(request, streamId, ct);
         if (read.NotFound) return null;
         foreach (var e in read.Events)
             if ((long)e.StreamRevision == revision)
-                return EventStoreDbEventMapper.ToRecordedEventWithAppendId(e);
+            {
+                var (recorded, appendId) = EventStoreDbEventMapper.ToRecordedEventWithAppendId(e);
+                return (recorded.Position, appendId);
+            }
         return null;
     }
 
@@ -170,7 +191,7 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
         var read = await ReadStreamRaw(request, streamId, cancellationToken);
         if (read.NotFound) return new ReadStreamResult.StreamNotFound(streamId);
 
-        var events = read.Events.Take(maxCount).Select(EventStoreDbEventMapper.ToRecordedEvent).ToList();
+        var events = read.Events.Take(maxCount).Select(ToLedgerEvent).ToList();
 
         long lastRevision;
         if (read.LastStreamPosition is { } last)
@@ -187,9 +208,25 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
         return new ReadStreamResult.Found(events, lastRevision);
     }
 
-    private static ReadReq StreamRead(string streamId, ReadDirection direction, StreamRevision from, int count)
+    /// <summary>The server's name of a ledger stream: the configured prefix, then the ledger's id.</summary>
+    private StreamIdentifier StreamName(string streamId) => EventStoreDbEventMapper.ToStreamIdentifier(_settings.StreamPrefix + streamId);
+
+    /// <summary>An event as the ledger names it: its stream without the prefix.</summary>
+    private RecordedEvent ToLedgerEvent(ReadResp.Types.ReadEvent.Types.RecordedEvent e)
     {
-        var stream = new StreamOptions { StreamIdentifier = EventStoreDbEventMapper.ToStreamIdentifier(streamId) };
+        var recorded = EventStoreDbEventMapper.ToRecordedEvent(e);
+        return _settings.StreamPrefix.Length == 0 ? recorded : recorded with { StreamId = recorded.StreamId[_settings.StreamPrefix.Length..] };
+    }
+
+    /// <summary>Whether an event from <c>$all</c> is in this ledger's part of the server: not a system event, in a stream under the prefix.</summary>
+    private bool IsLedgers(ReadResp.Types.ReadEvent.Types.RecordedEvent e) =>
+        !EventStoreDbEventMapper.IsSystemEvent(e)
+        && (_settings.StreamPrefix.Length == 0
+            || (e.StreamIdentifier?.StreamName.ToStringUtf8() ?? "").StartsWith(_settings.StreamPrefix, StringComparison.Ordinal));
+
+    private ReadReq StreamRead(string streamId, ReadDirection direction, StreamRevision from, int count)
+    {
+        var stream = new StreamOptions { StreamIdentifier = StreamName(streamId) };
         if (from == StreamRevision.End) stream.End = new Empty();
         else stream.Revision = checked((ulong)from.Value);
 
@@ -268,8 +305,8 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
                 var position = new GlobalPosition(e.CommitPosition);
                 if (position.CompareTo(last) <= 0) continue;
                 last = position;
-                if (EventStoreDbEventMapper.IsSystemEvent(e)) continue;
-                yield return EventStoreDbEventMapper.ToRecordedEvent(e);
+                if (!IsLedgers(e)) continue;
+                yield return ToLedgerEvent(e);
                 if (++handedOut >= maxCount) yield break;
             }
             if (page.Count < requested) yield break; // the end of $all
@@ -372,12 +409,12 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
                 var e = response.Event.Event;
                 var position = new GlobalPosition(e.CommitPosition);
                 if (position.CompareTo(last) <= 0) continue;
-                if (EventStoreDbEventMapper.IsSystemEvent(e))
+                if (!IsLedgers(e))
                 {
                     last = position;
                     continue;
                 }
-                var recorded = EventStoreDbEventMapper.ToRecordedEvent(e);
+                var recorded = ToLedgerEvent(e);
                 last = position;
                 yield return recorded;
             }
@@ -393,12 +430,23 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
             ? new AllOptions { Start = new Empty() }
             : new AllOptions { Position = new Position { CommitPosition = position.Value, PreparePosition = position.Value } };
 
-    private static FilterOptions NonSystemFilter() => new()
-    {
-        EventType = new FilterOptions.Types.Expression { Regex = NonSystemEventTypeRegex },
-        Count = new Empty(),
-        CheckpointIntervalMultiplier = 1,
-    };
+    /// <summary>
+    /// Only the ledger's part of $all leaves the server: events under the stream prefix when there is one (system streams
+    /// start with '$', so none is), else every event whose type is not a system type.
+    /// </summary>
+    private FilterOptions NonSystemFilter() => _settings.StreamPrefix.Length > 0
+        ? new()
+        {
+            StreamIdentifier = new FilterOptions.Types.Expression { Prefix = { _settings.StreamPrefix } },
+            Count = new Empty(),
+            CheckpointIntervalMultiplier = 1,
+        }
+        : new()
+        {
+            EventType = new FilterOptions.Types.Expression { Regex = NonSystemEventTypeRegex },
+            Count = new Empty(),
+            CheckpointIntervalMultiplier = 1,
+        };
 
     public void Dispose() => _channel.Dispose();
 }

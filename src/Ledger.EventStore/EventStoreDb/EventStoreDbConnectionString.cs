@@ -4,7 +4,8 @@ namespace Ledger.EventStore.EventStoreDb;
 
 /// <summary>
 /// A single-node EventStoreDB address in the usual connection-string form:
-/// <c>esdb://[user:password@]host[:port][?tls=false][&amp;tlsCaFile=path][&amp;tlsVerifyCert=false][&amp;defaultDeadline=ms]</c>.
+/// <c>esdb://[user:password@]host[:port][?tls=false][&amp;tlsCaFile=path][&amp;tlsVerifyCert=false][&amp;defaultDeadline=ms]
+/// [&amp;maxAppendSize=bytes][&amp;streamPrefix=text]</c>.
 /// TLS is on unless <c>tls=false</c>; the port defaults to 2113. Gossip discovery (<c>esdb+discover://</c>)
 /// and several hosts are not supported (ADR/0006).
 /// </summary>
@@ -24,6 +25,21 @@ public sealed record EventStoreDbConnectionString
     public string? Password { get; init; }
     /// <summary>How long a single append or bounded read may take before it fails.</summary>
     public TimeSpan DefaultDeadline { get; init; } = DefaultDeadlineValue;
+
+    /// <summary>EventStoreDB's own default <c>MaxAppendSize</c>: 1 MiB.</summary>
+    public const long DefaultMaxAppendSize = 1024 * 1024;
+
+    /// <summary>
+    /// The server's <c>--max-append-size</c> as the ledger assumes it: an append whose events (data, metadata and type
+    /// names) are larger is refused before it is sent. Set it to the server's value when the server is started with another.
+    /// </summary>
+    public long MaxAppendSize { get; init; } = DefaultMaxAppendSize;
+
+    /// <summary>
+    /// Put before every stream name the ledger writes, and required of every stream it reads from <c>$all</c>: several
+    /// ledgers (test runs, environments) share one server without seeing each other's streams. Empty: the whole server.
+    /// </summary>
+    public string StreamPrefix { get; init; } = "";
 
     public Uri Address => new($"{(UseTls ? "https" : "http")}://{FormatHost(Host)}:{Port}");
 
@@ -80,7 +96,9 @@ public sealed record EventStoreDbConnectionString
                 "tlsverifycert" => result with { TlsVerifyCert = ParseBool(connectionString, key, value) },
                 "tlscafile" => result with { TlsCaFile = value.Length == 0 ? throw Invalid(connectionString, "tlsCaFile is empty") : value },
                 "defaultdeadline" => result with { DefaultDeadline = ParseDeadline(connectionString, value) },
-                _ => throw Invalid(connectionString, $"option '{key}' is not supported (supported: tls, tlsCaFile, tlsVerifyCert, defaultDeadline)"),
+                "maxappendsize" => result with { MaxAppendSize = ParseMaxAppendSize(connectionString, value) },
+                "streamprefix" => result with { StreamPrefix = ParseStreamPrefix(connectionString, value) },
+                _ => throw Invalid(connectionString, $"option '{key}' is not supported (supported: tls, tlsCaFile, tlsVerifyCert, defaultDeadline, maxAppendSize, streamPrefix)"),
             };
         }
 
@@ -112,6 +130,8 @@ public sealed record EventStoreDbConnectionString
         if (!TlsVerifyCert) options.Add("tlsVerifyCert=false");
         if (DefaultDeadline != DefaultDeadlineValue)
             options.Add($"defaultDeadline={(long)DefaultDeadline.TotalMilliseconds}");
+        if (MaxAppendSize != DefaultMaxAppendSize) options.Add($"maxAppendSize={MaxAppendSize}");
+        if (StreamPrefix.Length > 0) options.Add($"streamPrefix={Uri.EscapeDataString(StreamPrefix)}");
         return $"esdb://{credentials}{FormatHost(Host)}:{Port}?{string.Join('&', options)}";
     }
 
@@ -156,6 +176,17 @@ public sealed record EventStoreDbConnectionString
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
             ? TimeSpan.FromMilliseconds(ms)
             : throw Invalid(connectionString, $"defaultDeadline must be a positive number of milliseconds, not '{value}'");
+
+    private static long ParseMaxAppendSize(string connectionString, string value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0
+            ? bytes
+            : throw Invalid(connectionString, $"maxAppendSize must be a positive number of bytes, not '{value}'");
+
+    // '$' starts EventStoreDB's system streams; a prefix must not make the ledger's streams look like one.
+    private static string ParseStreamPrefix(string connectionString, string value) =>
+        value.StartsWith('$') || value.Any(char.IsControl)
+            ? throw Invalid(connectionString, "streamPrefix must not start with '$' or hold control characters")
+            : value;
 
     private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;
 

@@ -31,7 +31,7 @@ internal static class EventStoreDbEventMapper
     internal const string HashKey = "hash";
     /// <summary>
     /// A fresh id per append call. ESDB deduplicates by event id only and keeps the first write's metadata,
-    /// so reading it back tells whether this call wrote the events or found them already there.
+    /// so the stored events say which call wrote them (an operator's clue; appends do not read it back).
     /// Not part of the hash.
     /// </summary>
     internal const string AppendIdKey = "appendId";

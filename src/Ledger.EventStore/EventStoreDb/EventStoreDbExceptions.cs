@@ -11,14 +11,18 @@ public class EventStoreDbException : Exception
 }
 
 /// <summary>
-/// The server refused an append as larger than its <c>MaxAppendSize</c> (data and metadata of all its events; 1 MiB unless
-/// the server is started with <c>--max-append-size</c>). Nothing was written; the limit is the server's, as it reported it.
+/// An append larger than the server's <c>MaxAppendSize</c> (data and metadata of all its events; 1 MiB unless the server is
+/// started with <c>--max-append-size</c>): refused by the ledger before sending, against the configured limit, or by the
+/// server, with the limit it reported. Nothing was written.
 /// </summary>
 public sealed class EventStoreDbAppendTooLargeException(string message, long? maximumAppendSize, Exception? innerException = null)
     : EventStoreDbException(message, EventStoreDbErrors.MaximumAppendSizeExceeded, innerException)
 {
-    /// <summary>The server's limit in bytes, when it said.</summary>
+    /// <summary>The limit in bytes: the server's, when it said, or the configured one the ledger refused by before sending.</summary>
     public long? MaximumAppendSize { get; } = maximumAppendSize;
+
+    /// <summary>The append's size as the ledger counted it, when the ledger refused it before sending.</summary>
+    public long? AppendSize { get; init; }
 }
 
 /// <summary>

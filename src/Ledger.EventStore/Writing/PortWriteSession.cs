@@ -75,7 +75,11 @@ internal sealed class PortWriteSession(HashChainingEventStore store, NpgsqlDataS
             var insert = AnswerTable.Insert(key, answer);
             insert.CommandText += " on conflict (client, key) do nothing";
             batch.BatchCommands.Add(insert);
-            await batch.ExecuteNonQueryAsync(ct);
+            // A concurrent attempt with the same key stored its answer first (its events are the same, by their derived
+            // ids): run again, which finds that answer and replays it, so every attempt answers alike, as in PostgreSQL mode.
+            // Nothing of this attempt commits: its durable messages were the winner's to send.
+            if (await batch.ExecuteNonQueryAsync(ct) == 0)
+                throw new WriteConflictException($"Another attempt with the key '{key.Key}' stored its answer first.");
         }
         if (_transaction is not null) await _transaction.CommitAsync(ct);
     }

@@ -19,6 +19,23 @@ public sealed class EventStoreDbConnectionStringTests
     }
 
     [Fact]
+    public void The_maximum_append_size_defaults_to_the_servers_1_MiB_and_a_stream_prefix_to_none()
+    {
+        var plain = EventStoreDbConnectionString.Parse("esdb://127.0.0.1:2113?tls=false");
+        Assert.Equal(1024 * 1024, plain.MaxAppendSize);
+        Assert.Equal("", plain.StreamPrefix);
+
+        var set = EventStoreDbConnectionString.Parse("esdb://127.0.0.1:2113?tls=false&maxAppendSize=4194304&streamPrefix=tenant%2Fa.");
+        Assert.Equal(4 * 1024 * 1024, set.MaxAppendSize);
+        Assert.Equal("tenant/a.", set.StreamPrefix);
+        Assert.Equal(set, EventStoreDbConnectionString.Parse(set.ToString()));
+
+        Assert.Contains("maxAppendSize", Assert.Throws<FormatException>(() => EventStoreDbConnectionString.Parse("esdb://h?maxAppendSize=0")).Message);
+        Assert.Contains("maxAppendSize", Assert.Throws<FormatException>(() => EventStoreDbConnectionString.Parse("esdb://h?maxAppendSize=1MiB")).Message);
+        Assert.Contains("streamPrefix", Assert.Throws<FormatException>(() => EventStoreDbConnectionString.Parse("esdb://h?streamPrefix=%24all")).Message);
+    }
+
+    [Fact]
     public void Tls_is_the_default_and_the_port_defaults_to_2113()
     {
         var s = EventStoreDbConnectionString.Parse("esdb://esdb.internal");

@@ -51,18 +51,41 @@ public sealed class EventStoreDbServerTests : IDisposable
     [EsdbFact]
     public async Task An_append_over_the_servers_maximum_append_size_is_refused_with_the_limit_and_writes_nothing()
     {
+        // Configured above the server's own limit, so that the server is the one to refuse.
+        using var trusting = new EventStoreDbBackend(EventStoreDbConnectionString.Parse(EsdbFactAttribute.ConnectionString!) with { MaxAppendSize = 32L * 1024 * 1024 });
         var stream = NewStream();
         // 8 MiB of data: above ESDB's default 1 MiB and the 4 MiB ADR 0006 starts test servers with.
         var big = new EventToAppend(Guid.NewGuid(), "test-documented.v1",
             Encoding.UTF8.GetBytes($$"""{"text":"{{new string('x', 8 * 1024 * 1024)}}"}"""),
             new EventMetadata("corr", "cause", "tester", "tests", null, SystemClock.Instance.GetCurrentInstant()));
 
-        var refused = await Assert.ThrowsAsync<EventStoreDbAppendTooLargeException>(() => _backend.AppendAsync(stream, ExpectedRevision.NoStream, Chain(big)));
+        var refused = await Assert.ThrowsAsync<EventStoreDbAppendTooLargeException>(() => trusting.AppendAsync(stream, ExpectedRevision.NoStream, Chain(big)));
 
         Assert.NotNull(refused.MaximumAppendSize);
+        Assert.Null(refused.AppendSize); // the server's refusal, not the ledger's
         Assert.True(refused.MaximumAppendSize < big.Data.Length);
         Assert.Contains($"{refused.MaximumAppendSize} bytes", refused.Message);
         Assert.IsType<ReadStreamResult.StreamNotFound>(await _backend.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1));
+    }
+
+    [EsdbFact]
+    public async Task An_append_over_the_configured_maximum_append_size_is_refused_before_it_is_sent()
+    {
+        const long limit = 64 * 1024;
+        using var limited = new EventStoreDbBackend(EventStoreDbConnectionString.Parse(EsdbFactAttribute.ConnectionString!) with { MaxAppendSize = limit });
+        var stream = NewStream();
+        EventToAppend Sized(int bytes) => new(Guid.NewGuid(), "test-documented.v1", Encoding.UTF8.GetBytes($$"""{"text":"{{new string('x', bytes)}}"}"""),
+            new EventMetadata("corr", "cause", "tester", "tests", null, SystemClock.Instance.GetCurrentInstant()));
+
+        // Two events that fit one by one but not together: the limit is per append, data and metadata of all its events.
+        var refused = await Assert.ThrowsAsync<EventStoreDbAppendTooLargeException>(
+            () => limited.AppendAsync(stream, ExpectedRevision.NoStream, Chain(Sized(40 * 1024), Sized(40 * 1024))));
+        Assert.Equal(limit, refused.MaximumAppendSize);
+        Assert.True(refused.AppendSize > limit);
+        Assert.Contains($"{limit} bytes", refused.Message);
+        Assert.IsType<ReadStreamResult.StreamNotFound>(await _backend.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1));
+
+        Assert.IsType<AppendResult.Success>(await limited.AppendAsync(stream, ExpectedRevision.NoStream, Chain(Sized(40 * 1024))));
     }
 
     [EsdbFact]
@@ -92,28 +115,63 @@ public sealed class EventStoreDbServerTests : IDisposable
     }
 
     [EsdbFact]
-    public async Task A_retry_with_the_same_ids_and_expected_revision_is_deduplicated()
+    public async Task A_retry_with_the_same_ids_and_expected_revision_writes_nothing_and_answers_the_original_revision_and_position()
     {
         var stream = NewStream();
         var first = Chain(Event(1), Event(2));
         var original = Assert.IsType<AppendResult.Success>(await _backend.AppendAsync(stream, ExpectedRevision.NoStream, first));
 
+        // ESDB answers a repeat of known ids exactly as it answered the write (no read-back tells them apart, ADR/0006).
         var retry = Assert.IsType<AppendResult.Success>(await _backend.AppendAsync(stream, ExpectedRevision.NoStream, first));
-        Assert.True(retry.Deduplicated);
-        Assert.Equal(original.LastRevision, retry.LastRevision);
-        Assert.Equal(original.Position, retry.Position);
+        Assert.Equal(original, retry);
 
         var next = Chain(Event(3));
         var third = Assert.IsType<AppendResult.Success>(await _backend.AppendAsync(stream, ExpectedRevision.Exact(1), next));
         var again = Assert.IsType<AppendResult.Success>(await _backend.AppendAsync(stream, ExpectedRevision.Exact(1), next));
-        Assert.False(third.Deduplicated);
-        Assert.True(again.Deduplicated);
-        Assert.Equal(third.Position, again.Position);
+        Assert.Equal(third, again);
         Assert.Equal(2, again.LastRevision);
 
         var all = Assert.IsType<ReadStreamResult.Found>(
             await _backend.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 10));
         Assert.Equal(3, all.Events.Count);
+        Assert.Equal(original.Position, all.Events[1].Position);
+        Assert.Equal(third.Position, all.Events[2].Position);
+    }
+
+    [EsdbFact]
+    public async Task Ledgers_with_different_stream_prefixes_share_a_server_without_seeing_each_others_streams()
+    {
+        var settings = EventStoreDbConnectionString.Parse(EsdbFactAttribute.ConnectionString!);
+        var (a, b) = ($"a{Guid.NewGuid():N}.", $"b{Guid.NewGuid():N}.");
+        using var ledgerA = new EventStoreDbBackend(settings with { StreamPrefix = a });
+        using var ledgerB = new EventStoreDbBackend(settings with { StreamPrefix = b });
+        const string stream = "quote-Q-SHARED";
+
+        var first = Assert.IsType<AppendResult.Success>(await ledgerA.AppendAsync(stream, ExpectedRevision.NoStream, Chain(Event(1))));
+        // The same ledger stream name in the other namespace is another stream: it starts afresh.
+        Assert.IsType<AppendResult.Success>(await ledgerB.AppendAsync(stream, ExpectedRevision.NoStream, Chain(Event(2), Event(3))));
+
+        var inA = Assert.IsType<ReadStreamResult.Found>(await ledgerA.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 10));
+        Assert.Equal(stream, Assert.Single(inA.Events).StreamId);
+        // On the server the stream carries the prefix; the unprefixed name is nobody's.
+        Assert.IsType<ReadStreamResult.Found>(await _backend.ReadStreamAsync(a + stream, ReadDirection.Forwards, StreamRevision.Start, 1));
+        Assert.IsType<ReadStreamResult.StreamNotFound>(await _backend.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1));
+
+        // $all: each ledger reads its own streams only, named as it wrote them.
+        var allA = await ledgerA.ReadAllAsync(GlobalPosition.Start, 100_000).ToListAsync();
+        Assert.Equal([(stream, 0L)], allA.Select(e => (e.StreamId, e.Revision)));
+        Assert.Equal(first.Position, allA[0].Position);
+        var allB = await ledgerB.ReadAllAsync(GlobalPosition.Start, 100_000).ToListAsync();
+        Assert.Equal([(stream, 0L), (stream, 1L)], allB.Select(e => (e.StreamId, e.Revision)));
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var live = ledgerA.SubscribeToAllAsync(GlobalPosition.Start, patience.Token).GetAsyncEnumerator(patience.Token);
+        Assert.True(await live.MoveNextAsync());
+        Assert.Equal((stream, 0L), (live.Current.StreamId, live.Current.Revision));
+        await ledgerB.AppendAsync(stream, ExpectedRevision.Exact(1), Chain(Event(4)));
+        await ledgerA.AppendAsync(stream, ExpectedRevision.Exact(0), Chain(Event(5)));
+        Assert.True(await live.MoveNextAsync());
+        Assert.Equal((stream, 1L), (live.Current.StreamId, live.Current.Revision)); // not B's event written before it
     }
 
     [EsdbFact]

@@ -1,3 +1,4 @@
+using Ledger.Testing;
 using Ledger.IntegrationTests.Journeys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -15,7 +16,8 @@ public sealed class ConsoleDealDeskAndAuditTests(ConsoleBrowser browser) : IClas
 
     public async Task InitializeAsync()
     {
-        _world = await StartAsync(nameof(ConsoleDealDeskAndAuditTests));
+        // The audit test edits a row of PostgreSQL's event table to show the broken badge: PostgreSQL mode in every run.
+        _world = await StartAsync(nameof(ConsoleDealDeskAndAuditTests), settings: new Dictionary<string, string?> { [TestEventStore.LedgerVariable] = "postgres" });
         await _world.PublishCatalogAndPolicyAsync();
     }
 

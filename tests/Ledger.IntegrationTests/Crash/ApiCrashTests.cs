@@ -72,7 +72,8 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
             // Webhook deliveries cut off by a kill are retried soon; the schedule is long enough that none is dead-lettered.
             ["Ledger:CrmWebhooks:RetryDelaysSeconds"] = "0.2,0.5,1,2,5,10,20",
             ["Ledger:CrmWebhooks:PollMilliseconds"] = "100",
-            [LedgerSettings.EventStoreVariable] = mode == "esdb" ? esdb! : "postgres",
+            // EventStoreDB mode in this database's stream namespace: the shared server's other streams are not this ledger's.
+            [LedgerSettings.EventStoreVariable] = mode == "esdb" ? TestEventStore.For(database)! : "postgres",
         });
         await api.StartAsync();
         using var admin = Client(api, AdminKey);
@@ -156,7 +157,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         var serializer = new EventSerializer(LedgerEventTypes.Registry());
         using var documents = LedgerMarten.CreateStore(database, serializer);
         await using var dataSource = NpgsqlDataSource.Create(database);
-        using var esdbBackend = mode == "esdb" ? new Ledger.EventStore.EventStoreDb.EventStoreDbBackend(esdb!) : null;
+        using var esdbBackend = mode == "esdb" ? new Ledger.EventStore.EventStoreDb.EventStoreDbBackend(TestEventStore.For(database)!) : null;
         var store = new HashChainingEventStore(esdbBackend as IEventStoreBackend ?? new MartenBackend(documents, dataSource, serializer));
         async Task<Dictionary<string, List<RecordedEvent>>> ReadStreamsAsync()
         {

@@ -27,6 +27,7 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
         start.Environment[LedgerSettings.PostgresVariable] = postgresConnectionString;
         start.Environment["Ledger__PublicUrl"] = Address.ToString();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        if (Ledger.Testing.TestEventStore.For(postgresConnectionString) is { } eventStore) start.Environment[LedgerSettings.EventStoreVariable] = eventStore;
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
         var started = Stopwatch.StartNew();
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");

@@ -133,6 +133,12 @@ public sealed class LedgerWorld : IAsyncDisposable
     }
 
     /// <summary>
+    /// How many events of the system of record match, read through the port page by page: PostgreSQL's table, or this
+    /// ledger's streams in EventStoreDB (where PostgreSQL's copy may trail).
+    /// </summary>
+    public async Task<long> CountEventsAsync(Func<RecordedEvent, bool> matches) => (await Ledger.AllEventsAsync()).LongCount(matches);
+
+    /// <summary>
     /// Waits until the reaction processor has reacted to every event so far, and so to the ones its own reactions appended:
     /// what follows a command on other streams (an approval requested, a quote approved, an order's billing handoff) is then in the log.
     /// </summary>

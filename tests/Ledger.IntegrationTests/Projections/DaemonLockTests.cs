@@ -35,6 +35,7 @@ public sealed class DaemonLockTests(ITestOutputHelper output)
                 a => LedgerProjections.Names.All(n => a.Item1.Contains(n) || a.Item2.Contains(n)));
             output.WriteLine($"first node runs [{string.Join(", ", running.Item1)}], second node runs [{string.Join(", ", running.Item2)}]");
             Assert.All(LedgerProjections.Names, n => Assert.True(running.Item1.Contains(n) ^ running.Item2.Contains(n), $"{n} runs on both nodes or none"));
+            await first.Ledger.ReplicatedAsync(); // EventStoreDB mode: the projections read PostgreSQL's copy
             await first.Ledger.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
 
             // The first node stops; its locks go with its connections, and the second node picks every projection up.
@@ -47,6 +48,7 @@ public sealed class DaemonLockTests(ITestOutputHelper output)
             var survivorHistory = new History(second.Services.GetRequiredService<IEventStore>(), second.Services.GetRequiredService<EventSerializer>(), "survivor");
             await survivorHistory.Append(Q2C.Quote("Q-LOCK-2"), Q2C.T0, Q2C.AcceptedQuote("Q-LOCK-2", 200m));
             var store = second.Services.GetRequiredService<IDocumentStore>();
+            await second.ReplicatedAsync();
             await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
             await using var session = store.QuerySession();
             Assert.NotNull(await session.LoadAsync<QuoteView>("Q-LOCK-1"));

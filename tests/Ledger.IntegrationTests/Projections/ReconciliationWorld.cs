@@ -31,7 +31,11 @@ public sealed class ReconciliationWorld : IAsyncLifetime
     }
 
     /// <summary>Waits until every projection has applied every event appended so far.</summary>
-    public Task CaughtUpAsync() => Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+    public async Task CaughtUpAsync()
+    {
+        await World.Ledger.ReplicatedAsync(); // EventStoreDB mode: the projections read PostgreSQL's copy
+        await Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+    }
 
     public async Task DisposeAsync() => await World.DisposeAsync();
 }

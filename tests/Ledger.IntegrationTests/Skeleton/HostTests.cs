@@ -63,7 +63,7 @@ public sealed class HostTests : IAsyncLifetime
     {
         // Marten created its tables in the ledger schema while starting (under its advisory lock).
         var about = JsonDocument.Parse(await _ledger.Http.GetStringAsync("/about")).RootElement;
-        Assert.Equal("postgres", about.GetProperty("eventStore").GetString());
+        Assert.Equal(Ledger.Testing.TestEventStore.IsEventStoreDb ? "eventstoredb" : "postgres", about.GetProperty("eventStore").GetString());
         Assert.True(await SchemaTables.CountAsync(_ledger.Services, "ledger") > 0, "No table was created in the ledger schema.");
     }
 }

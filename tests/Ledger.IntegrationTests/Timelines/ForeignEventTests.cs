@@ -22,7 +22,8 @@ public sealed class ForeignEventTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _world = await StartAsync(nameof(ForeignEventTests));
+        // Its rows are put into PostgreSQL's event table by hand: PostgreSQL mode in every run (the EventStoreDB case is below).
+        _world = await StartAsync(nameof(ForeignEventTests), settings: new Dictionary<string, string?> { [TestEventStore.LedgerVariable] = "postgres" });
         await _world.PublishCatalogAndPolicyAsync();
     }
 
