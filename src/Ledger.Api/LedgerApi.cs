@@ -76,7 +76,7 @@ public static class LedgerApi
         builder.Services.AddSingleton<ProjectionRebuilds>();
         builder.Services.AddSingleton<ProjectionLagMetrics>();
         builder.Services.AddHostedService<ProjectionLagSampler>();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => LedgerTelemetry.ConfigureTracing(tracing, builder.Configuration)).WithMetrics(metrics => metrics
             .AddMeter(ProjectionLagMetrics.MeterName, ReactionMetrics.MeterName, BillingMetrics.MeterName, CrmPushMetrics.MeterName, "Marten")
             // .NET's own meters: every request by route and status (rate, latency, errors), and every outgoing call by host
             // and status (the billing system's error rate).

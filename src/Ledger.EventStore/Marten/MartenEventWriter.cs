@@ -117,6 +117,7 @@ internal sealed class MartenEventWriter(IDocumentStore store, EventSerializer se
         marten.SetHeader(MartenBackend.Headers.SchemaVersion, metadata.SchemaVersion);
         marten.SetHeader(MartenBackend.Headers.PreviousHash, chained.PreviousHash);
         marten.SetHeader(MartenBackend.Headers.Hash, chained.Hash);
+        if (metadata.TraceParent is not null) marten.SetHeader(MartenBackend.Headers.TraceParent, metadata.TraceParent);
         return marten;
     }
 }
