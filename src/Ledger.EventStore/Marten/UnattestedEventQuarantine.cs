@@ -13,11 +13,20 @@ namespace Ledger.EventStore.Marten;
 /// every row, still reports it. A feature of its own because it needs Marten's event table (and its <c>is_skipped</c>
 /// column) to exist first.
 /// </summary>
-internal sealed class UnattestedEventQuarantine(Migrator migrator, string schema)
+public sealed class UnattestedEventQuarantine(Migrator migrator, string schema)
     : FeatureSchemaBase("LedgerUnattestedEventQuarantine", migrator)
 {
     public const string TriggerName = "ledger_quarantine_unattested_v1";
+    /// <summary>The quarantined rows, few by nature: counting them for the metric reads this index only.</summary>
+    public const string IndexName = "ledger_mt_events_quarantined";
     private const string FunctionName = "ledger_quarantine_unattested_v1";
+
+    /// <summary>How many rows are quarantined now.</summary>
+    public static async Task<long> CountAsync(Npgsql.NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        await using var count = new Npgsql.NpgsqlCommand($"select count(*) from {schema}.mt_events where is_skipped", connection);
+        return Convert.ToInt64(await count.ExecuteScalarAsync(ct));
+    }
 
     /// <summary>
     /// Marks the current transaction as the ledger's own writer (for the transaction only). Not a secret: it keeps hands
@@ -51,24 +60,30 @@ internal sealed class UnattestedEventQuarantine(Migrator migrator, string schema
               drop trigger if exists {{TriggerName}} on {{schema}}.mt_events;
               create trigger {{TriggerName}} before insert or update on {{schema}}.mt_events
                 for each row execute function {{schema}}.{{FunctionName}}();
+              create index if not exists {{IndexName}} on {{schema}}.mt_events (seq_id) where is_skipped;
               """);
 
         public void WriteDropStatement(Migrator rules, TextWriter writer) =>
-            writer.WriteLine($"drop trigger if exists {TriggerName} on {schema}.mt_events; drop function if exists {schema}.{FunctionName}();");
+            writer.WriteLine($"drop trigger if exists {TriggerName} on {schema}.mt_events; drop function if exists {schema}.{FunctionName}(); drop index if exists {schema}.{IndexName};");
 
         public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
         {
-            builder.Append("select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = ");
+            // Both parts: the trigger and the index; the script makes whichever is missing.
+            builder.Append("select (select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = ");
             builder.AppendParameter(schema);
             builder.Append(" and t.tgname = ");
             builder.AppendParameter(TriggerName);
-            builder.Append(";");
+            builder.Append(") + (select count(*) from pg_indexes where schemaname = ");
+            builder.AppendParameter(schema);
+            builder.Append(" and indexname = ");
+            builder.AppendParameter(IndexName);
+            builder.Append(");");
         }
 
         public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
         {
-            var exists = await reader.ReadAsync(ct) && reader.GetInt64(0) > 0;
-            return new Delta(this, exists ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 2;
+            return new Delta(this, complete ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
         }
 
         public IEnumerable<DbObjectName> AllNames()

@@ -12,6 +12,7 @@ namespace Ledger.IntegrationTests.Projections;
 /// hash that does not chain, is quarantined (skipped by the daemon) and reported by verification, while the ledger's own
 /// events, from commands and reactions alike, are all projected.
 /// </summary>
+[Collection(Api.MetricsAlone.Name)] // reads a gauge: no other host in the process (AlertRulesTests)
 public sealed class QuarantineTests : IAsyncLifetime
 {
     private LedgerWorld _world = null!;
@@ -60,6 +61,11 @@ public sealed class QuarantineTests : IAsyncLifetime
         var report = await new ChainVerifier(_world.EventStore).VerifyStreamAsync("quote-Q-QUAR");
         Assert.Equal(BrokenLinkKind.EventAltered, report.FirstBrokenLink?.Kind);
         Assert.Equal(2, report.FirstBrokenLink?.Revision);
+        // And counted for operators: /metrics carries the quarantined rows (sampled every few seconds).
+        var metrics = await Eventually(() => _world.Ledger.Http.GetStringAsync("/metrics"),
+            m => m.Split('\n').Any(l => l.StartsWith("ledger_events_quarantined") && l.TrimEnd().EndsWith(" 1")), TimeSpan.FromMinutes(1));
+        var quarantined = metrics.Split('\n').Where(l => l.Contains("quarantined")).ToList();
+        Assert.True(quarantined.Any(l => l.StartsWith("ledger_events_quarantined") && l.TrimEnd().EndsWith(" 1")), string.Join("\n", quarantined));
     }
 
     [Fact]
