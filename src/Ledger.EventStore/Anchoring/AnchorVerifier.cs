@@ -37,8 +37,6 @@ public sealed record AnchorReport(int AnchorsChecked, long? LatestSequence, int 
 /// </summary>
 public sealed class AnchorVerifier(IEventStore store)
 {
-    private const int PageSize = 1000;
-
     public async Task<AnchorReport> VerifyAsync(AnchorLog log, IReadOnlySet<string>? trustedKeyIds = null, CancellationToken ct = default)
     {
         var findings = new List<AnchorFinding>();
@@ -90,19 +88,11 @@ public sealed class AnchorVerifier(IEventStore store)
         var anchoredStreams = wanted.Keys.Select(k => k.Stream).ToHashSet(StringComparer.Ordinal);
         var lastRevision = new Dictionary<string, long>(StringComparer.Ordinal);
         var found = new Dictionary<(string Stream, long Revision), string>();
-        var after = GlobalPosition.Start;
-        while (true)
+        await foreach (var e in store.ReadEverythingAsync(ct))
         {
-            var count = 0;
-            await foreach (var e in store.ReadAllAsync(after, PageSize, ct))
-            {
-                count++;
-                after = e.Position;
-                if (!anchoredStreams.Contains(e.StreamId)) continue;
-                lastRevision[e.StreamId] = Math.Max(e.Revision, lastRevision.GetValueOrDefault(e.StreamId, -1));
-                if (wanted.ContainsKey((e.StreamId, e.Revision))) found[(e.StreamId, e.Revision)] = e.Hash;
-            }
-            if (count < PageSize) break;
+            if (!anchoredStreams.Contains(e.StreamId)) continue;
+            lastRevision[e.StreamId] = Math.Max(e.Revision, lastRevision.GetValueOrDefault(e.StreamId, -1));
+            if (wanted.ContainsKey((e.StreamId, e.Revision))) found[(e.StreamId, e.Revision)] = e.Hash;
         }
 
         // One finding per stream: the first anchored head (lowest revision) that no longer holds.
