@@ -66,6 +66,7 @@ public static class LedgerApi
         builder.Services.AddSingleton<CommandRunner>();
         builder.Services.AddSingleton<ReferenceData>();
         builder.Services.AddSingleton<QuoteTimeline>();
+        AddAnchoring(builder);
         AddReactions(builder);
         AddCrmPush(builder);
         builder.Services.AddSingleton(ReconciliationSlasFrom(builder.Configuration));
@@ -75,7 +76,7 @@ public static class LedgerApi
         builder.Services.AddSingleton<ProjectionRebuilds>();
         builder.Services.AddSingleton<ProjectionLagMetrics>();
         builder.Services.AddHostedService<ProjectionLagSampler>();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => LedgerTelemetry.ConfigureTracing(tracing, builder.Configuration)).WithMetrics(metrics => metrics
             .AddMeter(ProjectionLagMetrics.MeterName, ReactionMetrics.MeterName, BillingMetrics.MeterName, CrmPushMetrics.MeterName, "Marten")
             // .NET's own meters: every request by route and status (rate, latency, errors), and every outgoing call by host
             // and status (the billing system's error rate).
@@ -242,6 +243,15 @@ public static class LedgerApi
         builder.Services.AddSingleton<ReactionProcessor>();
         if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());
+    }
+
+    /// <summary>Anchored chain heads (ADR/0025): on demand when configured, periodically when an interval is set too.</summary>
+    private static void AddAnchoring(WebApplicationBuilder builder)
+    {
+        var anchors = Ledger.Api.Anchors.AnchorSettings.From(builder.Configuration);
+        builder.Services.AddSingleton(anchors);
+        builder.Services.AddSingleton<Ledger.Api.Anchors.ChainAnchoring>();
+        if (anchors is { Configured: true, Interval: not null }) builder.Services.AddHostedService<Ledger.Api.Anchors.PeriodicAnchoring>();
     }
 
     /// <summary>

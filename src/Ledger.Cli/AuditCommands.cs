@@ -6,6 +6,7 @@ using Ledger.Application.Timelines;
 using Ledger.EventStore;
 using Ledger.Api.EventStore;
 using Ledger.EventStore.Marten;
+using Ledger.EventStore.Anchoring;
 using Ledger.EventStore.Verification;
 using Npgsql;
 using NodaTime.Serialization.SystemTextJson;
@@ -54,26 +55,63 @@ public static class AuditCommands
         return 0;
     }
 
-    /// <summary>Exit code 0 when every chain is intact, 2 when a link is broken.</summary>
+    /// <summary>
+    /// Exit code 0 when every chain is intact (and, with <c>--anchors</c>, every anchored head still holds), 2 when a link is
+    /// broken or an anchored head is gone or changed.
+    /// </summary>
     public static async Task<int> VerifyAsync(string[] args)
     {
         await using var store = await OpenStoreAsync();
         IReadOnlyList<ChainReport> reports;
         if (args.Contains("--all"))
             reports = await new ChainVerifier(store.EventStore).VerifyAllAsync();
-        else if (args.FirstOrDefault(a => !a.StartsWith("--")) is { } quoteId)
+        else if (args.FirstOrDefault(a => !a.StartsWith("--") && !IsOptionValue(args, a)) is { } quoteId)
             reports = await new QuoteTimeline(store.EventStore, store.Serializer).VerifyAsync(quoteId, CancellationToken.None)
                       ?? throw new InvalidOperationException($"Quote {quoteId} has no events.");
         else
-            throw new InvalidOperationException("usage: ledger verify <quote-id> | ledger verify --all");
+            throw new InvalidOperationException("usage: ledger verify <quote-id> | ledger verify --all [--anchors DIR]");
 
         var broken = reports.Where(r => !r.Intact).ToList();
         foreach (var r in broken)
             AnsiConsole.MarkupLineInterpolated($"[red]{r.StreamId}: {r.FirstBrokenLink!.Kind} at revision {r.FirstBrokenLink.Revision}: {r.FirstBrokenLink.Detail}[/]");
         var verdict = broken.Count == 0 ? "[green]intact[/]" : $"[red]{broken.Count} broken[/]";
         AnsiConsole.MarkupLine($"{reports.Count} stream(s), {reports.Sum(r => r.EventsChecked)} event(s) checked: {verdict}");
-        return broken.Count == 0 ? 0 : 2;
+
+        var anchorFindings = 0;
+        if (Option(args, "--anchors") is { } directory)
+        {
+            IReadOnlySet<string>? trusted = Option(args, "--trust") is { } ids
+                ? ids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)
+                : null;
+            var anchors = await new AnchorVerifier(store.EventStore).VerifyAsync(new AnchorLog(directory), trusted);
+            foreach (var f in anchors.Findings)
+                AnsiConsole.MarkupLineInterpolated($"[red]{f.Subject}: {f.Kind}: {f.Detail}[/]");
+            var anchorVerdict = anchors.Intact ? "[green]every anchored head holds[/]" : $"[red]{anchors.Findings.Count} finding(s)[/]";
+            AnsiConsole.MarkupLine($"Anchors: {anchorVerdict} ({anchors.AnchorsChecked} anchor(s) up to #{anchors.LatestSequence?.ToString() ?? "-"}, " +
+                                   $"{anchors.HeadsChecked} head(s), signed by {Markup.Escape(string.Join(", ", anchors.KeyIds))})");
+            anchorFindings = anchors.Findings.Count;
+        }
+        return broken.Count == 0 && anchorFindings == 0 ? 0 : 2;
     }
+
+    /// <summary>
+    /// <c>ledger anchor</c>: signs every stream's head now and writes the next anchor file (ADR/0025). The local key is made
+    /// on first use; a deployment names its own with <c>--key</c>.
+    /// </summary>
+    public static async Task<int> AnchorAsync(string[] args)
+    {
+        var directory = Option(args, "--dir") ?? LocalLedger.AnchorDirectory;
+        var keyFile = Option(args, "--key") ?? LocalLedger.AnchorKeyFile;
+        using var key = Option(args, "--key") is null ? AnchorKey.LoadOrCreate(keyFile) : AnchorKey.Load(keyFile);
+        await using var store = await OpenStoreAsync();
+        var written = await new AnchorLog(directory).AppendAsync(store.EventStore, key, SystemClock.Instance.GetCurrentInstant());
+        AnsiConsole.MarkupLineInterpolated(
+            $"Anchor #{written.Sequence}: {written.Anchor!.StreamCount} stream head(s), Merkle root {written.Anchor.MerkleRoot}, key {key.KeyId}, written to {written.Path}");
+        return 0;
+    }
+
+    private static bool IsOptionValue(string[] args, string arg) =>
+        Array.IndexOf(args, arg) is var i and > 0 && args[i - 1] is "--anchors" or "--trust";
 
     private static string Csv(string value) => value.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
 

@@ -27,6 +27,9 @@ public static class LocalLedger
     private static string SimulatorUrlFile => Path.Combine(Home, "billing-simulator.url");
     private static string SimulatorLog => Path.Combine(Home, "billing-simulator.log");
     private static string ClientsFile => Path.Combine(Home, "clients.json");
+    /// <summary>The local anchor log and the key that signs it (ADR/0025); a real deployment keeps both away from the database.</summary>
+    public static string AnchorDirectory => Path.Combine(Home, "anchors");
+    public static string AnchorKeyFile => Path.Combine(Home, "anchor-key.pem");
     // The port the README names for the simulator; another one is taken when it is busy.
     private const int PreferredSimulatorPort = 5090;
     private static string? ConfiguredPostgres => Environment.GetEnvironmentVariable(LedgerSettings.PostgresVariable) is { Length: > 0 } s ? s : null;
@@ -74,6 +77,7 @@ public static class LocalLedger
         }
 
         var clients = await LocalClients.LoadOrCreateAsync(ClientsFile);
+        Ledger.EventStore.Anchoring.AnchorKey.LoadOrCreate(AnchorKeyFile).Dispose();
         if (RunningApi() is { } running)
         {
             AnsiConsole.MarkupLineInterpolated($"API: already running (pid {running.Id})");
@@ -213,6 +217,8 @@ public static class LocalLedger
             // Where billing calls back: the acknowledgement URL in each handoff is built from it.
             ["Ledger__PublicUrl"] = url,
             ["Billing__Url"] = billingUrl,
+            ["Ledger__Anchors__Directory"] = AnchorDirectory,
+            ["Ledger__Anchors__KeyFile"] = AnchorKeyFile,
         };
         foreach (var (name, value) in LocalClients.AsConfiguration(clients)) environment[name] = value;
         return StartInBackground(["serve", "--urls", url], ApiLog, environment);

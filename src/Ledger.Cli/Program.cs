@@ -31,9 +31,22 @@ Verb[] verbs =
             new("--format", "table|json|csv", "default table"),
         ],
         MinOperands: 1, MaxOperands: 1),
-    new("verify", "<quote-id> | --all", "recompute hash chains; exit code 2 on a broken link", AuditCommands.VerifyAsync,
-        Options: [new("--all", null, "every stream, not one quote's")],
+    new("verify", "<quote-id> | --all [--anchors DIR [--trust KEYIDS]]", "recompute hash chains; exit code 2 on a broken link or an anchored head gone", AuditCommands.VerifyAsync,
+        Options:
+        [
+            new("--all", null, "every stream, not one quote's"),
+            new("--anchors", "DIR", "also prove every head the anchors in DIR recorded still holds (tail removed, tail forged, stream deleted)"),
+            new("--trust", "KEYIDS", "with --anchors: only these key ids (comma-separated) may sign anchors"),
+        ],
         MaxOperands: 1),
+    new("anchor", "[--dir DIR] [--key FILE]", "sign every stream's head now and write the next anchor file outside the database",
+        AuditCommands.AnchorAsync,
+        Options:
+        [
+            new("--dir", "DIR", "the anchor log, default .ledger/anchors"),
+            new("--key", "FILE", "the PEM ECDSA P-256 private key, default .ledger/anchor-key.pem (made when missing)"),
+        ],
+        Notes: ["Format, key rotation and what it proves: ADR/0025."]),
     new("projections", "[rebuild [name]]", "each projection's position and lag; rebuild one or all from the event store",
         ProjectionCommands.ProjectionsAsync, MaxOperands: 2, Subcommands: ["rebuild"]),
     new("reactions", "[retry <id>]",

@@ -3,6 +3,10 @@ using NodaTime;
 namespace Ledger.EventStore;
 
 /// <summary>Who did what, on whose request, from which system, and when: carried by every event.</summary>
+/// <param name="TraceParent">
+/// The W3C <c>traceparent</c> of the work that appended the event, so that what follows it from the log (a reaction, the
+/// billing call it sends) joins the same trace. Telemetry, not evidence: it is not part of the hash.
+/// </param>
 public sealed record EventMetadata(
     string CorrelationId,
     string CausationId,
@@ -10,7 +14,8 @@ public sealed record EventMetadata(
     string SourceSystem,
     string? IdempotencyKey,
     Instant RecordedAt,
-    int SchemaVersion = 1);
+    int SchemaVersion = 1,
+    string? TraceParent = null);
 
 /// <summary>An event about to be appended: its id makes retries idempotent, its data is JSON.</summary>
 /// <param name="Body">

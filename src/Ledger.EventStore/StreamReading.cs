@@ -4,6 +4,24 @@ public static class StreamReading
 {
     private const int PageSize = 1000;
 
+    /// <summary>Every event of the store in global order, read page by page (what an anchor and its proof walk).</summary>
+    public static async IAsyncEnumerable<RecordedEvent> ReadEverythingAsync(
+        this IEventStore store, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var after = GlobalPosition.Start;
+        while (true)
+        {
+            var count = 0;
+            await foreach (var e in store.ReadAllAsync(after, PageSize, ct))
+            {
+                count++;
+                after = e.Position;
+                yield return e;
+            }
+            if (count < PageSize) yield break;
+        }
+    }
+
     /// <summary>Every event of a stream, first to last, read page by page; nothing when the stream does not exist.</summary>
     public static async IAsyncEnumerable<RecordedEvent> ReadWholeStreamAsync(
         this IEventStore store, string streamId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)

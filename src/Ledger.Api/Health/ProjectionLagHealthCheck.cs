@@ -45,9 +45,18 @@ public sealed class ProjectionLagMetrics
         meter.CreateObservableGauge("ledger.projection.lag.seconds",
             () => _latest.Select(r => new Measurement<double>(r.Behind.TotalSeconds, new KeyValuePair<string, object?>("projection", r.Projection))),
             "s", "Age of the oldest event the projection has not applied yet.");
+        meter.CreateObservableGauge("ledger.events.quarantined", () => Quarantined,
+            "{event}", "Rows of the event table the ledger did not write (inserted or edited around it): never projected, reported by verify.");
     }
 
     public void Record(IReadOnlyList<ProjectionLagReading> readings) => _latest = readings;
+
+    private long _quarantined;
+
+    /// <summary>Rows of the event table the ledger did not write, kept out of the views (ADR/0025); the previous count.</summary>
+    public long RecordQuarantined(long count) => Interlocked.Exchange(ref _quarantined, count);
+
+    public long Quarantined => Interlocked.Read(ref _quarantined);
 }
 
 /// <summary>Keeps the lag gauges current between health checks.</summary>
@@ -60,7 +69,15 @@ public sealed class ProjectionLagSampler(IDocumentStore store, ProjectionLagMetr
         using var timer = new PeriodicTimer(Interval);
         do
         {
-            try { metrics.Record(await ProjectionLag.ReadAsync(store, ct)); }
+            try
+            {
+                metrics.Record(await ProjectionLag.ReadAsync(store, ct));
+                await using var connection = store.Storage.Database.CreateConnection();
+                await connection.OpenAsync(ct);
+                var quarantined = await Ledger.EventStore.Marten.UnattestedEventQuarantine.CountAsync(connection, store.Options.Events.DatabaseSchemaName, ct);
+                if (metrics.RecordQuarantined(quarantined) < quarantined)
+                    log.LogWarning("{Count} event row(s) the ledger did not write are quarantined (never projected); `ledger verify --all` names them.", quarantined);
+            }
             catch (Exception e) when (!ct.IsCancellationRequested) { log.LogWarning(e, "Reading projection lag failed"); }
         } while (await timer.WaitForNextTickAsync(ct));
     }

@@ -140,7 +140,14 @@ public static class BillingHandoffHandler
         var (state, events) = await store.LoadAsync(serializer, Streams.Billing(message.OrderId), ct);
         if (!Awaited(state)) return;
         // Billing gets the correlation id of the command that led here, so one request can be followed across both systems.
-        var correlationId = events.LastOrDefault(e => serializer.TryRead(e, out var read, out _) && read is BillingHandoffRequested)?.Metadata.CorrelationId;
+        var requested = events.LastOrDefault(e => serializer.TryRead(e, out var read, out _) && read is BillingHandoffRequested);
+        var correlationId = requested?.Metadata.CorrelationId;
+        // The call joins the trace of the request that led to the handoff (the event carries its traceparent), however the
+        // message got here: first send, a retry scheduled minutes later, or a redelivery after a restart.
+        using var activity = LedgerTracing.Source.StartActivity("ledger.billing.send", System.Diagnostics.ActivityKind.Internal,
+            LedgerTracing.ParentFrom(requested?.Metadata.TraceParent));
+        activity?.SetTag("ledger.order.id", message.OrderId);
+        activity?.SetTag("ledger.billing.attempt", message.Attempt);
         try
         {
             if (await billing.SendAsync(state.Request!, correlationId, ct) is { } rejection)

@@ -22,8 +22,13 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
     public async Task<T> RunAsync<T>(CommandMetadata metadata, AnswerKey? key, Func<CommandUnit, Task<T>> work,
         Func<T, Task<StoredAnswer?>>? answerOf, CancellationToken ct)
     {
+        using var activity = LedgerTracing.Source.StartActivity("ledger.command");
+        activity?.SetTag("ledger.command.id", metadata.CommandId);
+        activity?.SetTag("ledger.correlation_id", metadata.CorrelationId);
+        activity?.SetTag("ledger.actor", metadata.Actor);
         for (var attempt = 1; ; attempt++)
         {
+            activity?.SetTag("ledger.command.attempts", attempt);
             await using var session = sessions.Open(key);
             try
             {

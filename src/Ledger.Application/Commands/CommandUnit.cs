@@ -88,11 +88,17 @@ public sealed class CommandUnit(IWriteSession session, EventSerializer serialize
             case Decision<TEvent>.Accepted { Events.Count: 0 }:
                 return (new CommandResult.Unchanged(streamId, loaded.Snapshot.LastRevision), loaded.State);
             case Decision<TEvent>.Accepted decided:
-                var toAppend = decided.Events.Select((e, i) => ToAppend(streamId, e, offset + i)).ToList();
-                var appended = await session.AppendAsync(loaded.Snapshot, toAppend, ct);
-                _appended[streamId] = offset + toAppend.Count;
-                return (new CommandResult.Appended(streamId, appended.LastRevision, appended.Position, toAppend.Select(e => e.Type).ToList(), Replayed: false),
-                    decided.Events.Aggregate(loaded.State, loaded.Stream.Decider.Evolve));
+                using (var activity = LedgerTracing.Source.StartActivity("ledger.append"))
+                {
+                    var toAppend = decided.Events.Select((e, i) => ToAppend(streamId, e, offset + i)).ToList();
+                    activity?.SetTag("ledger.stream", streamId);
+                    activity?.SetTag("ledger.event.types", string.Join(",", toAppend.Select(e => e.Type)));
+                    var appended = await session.AppendAsync(loaded.Snapshot, toAppend, ct);
+                    activity?.SetTag("ledger.revision", appended.LastRevision);
+                    _appended[streamId] = offset + toAppend.Count;
+                    return (new CommandResult.Appended(streamId, appended.LastRevision, appended.Position, toAppend.Select(e => e.Type).ToList(), Replayed: false),
+                        decided.Events.Aggregate(loaded.State, loaded.Stream.Decider.Evolve));
+                }
             default:
                 throw new InvalidOperationException("A decision is accepted or refused.");
         }
@@ -123,7 +129,8 @@ public sealed class CommandUnit(IWriteSession session, EventSerializer serialize
     {
         var (type, data) = serializer.Serialize(@event);
         return new EventToAppend(metadata.EventId(streamId, index), type, data,
-            new EventMetadata(metadata.CorrelationId, metadata.CausationId, metadata.Actor, metadata.SourceSystem, metadata.IdempotencyKey, now), @event);
+            new EventMetadata(metadata.CorrelationId, metadata.CausationId, metadata.Actor, metadata.SourceSystem, metadata.IdempotencyKey, now,
+                TraceParent: LedgerTracing.CurrentTraceParent()), @event);
     }
 
     private static int IndexOf(IReadOnlyList<RecordedEvent> events, Guid eventId)

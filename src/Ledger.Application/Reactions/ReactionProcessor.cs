@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Ledger.Application.Commands;
@@ -276,6 +277,11 @@ public sealed class ReactionProcessor(
     /// </summary>
     public async Task<bool> ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
     {
+        // A child of the span that appended the event: the trace goes on from the request that caused it.
+        using var activity = LedgerTracing.Source.StartActivity("ledger.reaction", ActivityKind.Consumer, LedgerTracing.ParentFrom(recorded.Metadata.TraceParent));
+        activity?.SetTag("ledger.reactor", reactor.Name);
+        activity?.SetTag("ledger.event.type", recorded.Type);
+        activity?.SetTag("ledger.event.id", recorded.EventId.ToString());
         var stream = reactor.StreamOf(@event);
         var before = stream.Fold(stream.Initial, await EventsBeforeAsync(stream.Id, recorded.Revision, ct), serializer);
         var reactions = reactor.React(@event, before);

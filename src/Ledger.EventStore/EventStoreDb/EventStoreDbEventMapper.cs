@@ -29,6 +29,8 @@ internal static class EventStoreDbEventMapper
     internal const string SchemaVersionKey = "schemaVersion";
     internal const string PreviousHashKey = "previousHash";
     internal const string HashKey = "hash";
+    /// <summary>The W3C traceparent of the appending work; telemetry, not part of the hash.</summary>
+    internal const string TraceParentKey = "traceParent";
     /// <summary>
     /// A fresh id per append call. ESDB deduplicates by event id only and keeps the first write's metadata,
     /// so the stored events say which call wrote them (an operator's clue; appends do not read it back).
@@ -67,6 +69,7 @@ internal static class EventStoreDbEventMapper
             writer.WriteString(PreviousHashKey, previousHash);
             writer.WriteString(HashKey, hash);
             writer.WriteString(AppendIdKey, appendId.ToString("D"));
+            if (metadata.TraceParent is not null) writer.WriteString(TraceParentKey, metadata.TraceParent);
             writer.WriteEndObject();
         }
         return buffer.ToArray();
@@ -122,7 +125,7 @@ internal static class EventStoreDbEventMapper
             var schemaVersion = root.TryGetProperty(SchemaVersionKey, out var sv) && sv.TryGetInt32(out var v) ? v : 1;
             var metadata = new EventMetadata(
                 Required(CorrelationIdKey), Required(CausationIdKey), Required(ActorKey), Required(SourceSystemKey),
-                Optional(IdempotencyKeyKey), recordedAt, schemaVersion);
+                Optional(IdempotencyKeyKey), recordedAt, schemaVersion, Optional(TraceParentKey));
             var hash = Required(HashKey);
             if (missing.Count > 0) defects.Insert(0, $"its metadata has no {string.Join(", ", missing)}: the ledger did not write it as it is");
             Guid? appendId = Guid.TryParse(Optional(AppendIdKey), out var id) ? id : null;

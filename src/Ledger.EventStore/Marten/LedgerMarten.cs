@@ -45,6 +45,10 @@ public static class LedgerMarten
 
         options.Events.IgnoreIndex(EventIdUniqueIndex.IndexName);
         options.Storage.Add(new EventIdUniqueIndex(options.Advanced.Migrator, schema));
+        // Rows the ledger did not write are quarantined: marked skipped, never projected (ADR/0025).
+        options.Events.EnableEventSkippingInProjectionsOrSubscriptions = true;
+        options.Events.IgnoreIndex(UnattestedEventQuarantine.IndexName);
+        options.Storage.Add(new UnattestedEventQuarantine(options.Advanced.Migrator, schema));
         options.Storage.ExtendedSchemaObjects.Add(MartenReplicationTarget.CheckpointTable(schema));
         return options;
     }

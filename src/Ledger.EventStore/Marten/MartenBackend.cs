@@ -28,6 +28,7 @@ public sealed class MartenBackend : IEventStoreBackend
         public const string SchemaVersion = "schemaVersion";
         public const string PreviousHash = "previousHash";
         public const string Hash = "hash";
+        public const string TraceParent = "traceParent";
     }
 
     private readonly NpgsqlDataSource _dataSource;
@@ -221,7 +222,8 @@ internal static class EventRows
             SourceSystem: Text(h, MartenBackend.Headers.SourceSystem) ?? "",
             IdempotencyKey: Text(h, MartenBackend.Headers.IdempotencyKey),
             RecordedAt: recordedAt,
-            SchemaVersion: h.ValueKind == JsonValueKind.Object && h.TryGetProperty(MartenBackend.Headers.SchemaVersion, out var v) && v.TryGetInt32(out var version) ? version : 1);
+            SchemaVersion: h.ValueKind == JsonValueKind.Object && h.TryGetProperty(MartenBackend.Headers.SchemaVersion, out var v) && v.TryGetInt32(out var version) ? version : 1,
+            TraceParent: Text(h, MartenBackend.Headers.TraceParent));
         var recorded = new RecordedEvent(
             EventId: reader.GetGuid(1),
             StreamId: reader.GetString(2),

@@ -23,7 +23,8 @@ internal sealed class MartenEventWriter(IDocumentStore store, EventSerializer se
         var transaction = await connection.BeginTransactionAsync(ct);
         try
         {
-            await using var xid = new NpgsqlCommand("select pg_current_xact_id()", connection, transaction);
+            // Also marks the transaction as the ledger's own writer: the quarantine trigger lets its rows through (ADR/0025).
+            await using var xid = new NpgsqlCommand($"select pg_current_xact_id(), ({UnattestedEventQuarantine.AttestWrites})", connection, transaction);
             await xid.ExecuteScalarAsync(ct);
             return transaction;
         }
@@ -117,6 +118,7 @@ internal sealed class MartenEventWriter(IDocumentStore store, EventSerializer se
         marten.SetHeader(MartenBackend.Headers.SchemaVersion, metadata.SchemaVersion);
         marten.SetHeader(MartenBackend.Headers.PreviousHash, chained.PreviousHash);
         marten.SetHeader(MartenBackend.Headers.Hash, chained.Hash);
+        if (metadata.TraceParent is not null) marten.SetHeader(MartenBackend.Headers.TraceParent, metadata.TraceParent);
         return marten;
     }
 }

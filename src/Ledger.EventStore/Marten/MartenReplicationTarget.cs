@@ -133,7 +133,9 @@ public sealed class MartenReplicationTarget : IReplicationTarget
 
     private EventToAppend ToCopy(RecordedEvent e)
     {
-        var reason = e.Defect ?? (_serializer.TryRead(e, out _, out var unreadable) ? null : unreadable);
+        var reason = e.Defect ?? (_serializer.TryRead(e, out _, out var unreadable) ? null : unreadable)
+            // A readable event whose hash does not match it was not written as it reads now: the views must not apply it (ADR/0025).
+            ?? (EventHash.Verify(e) ? null : "its stored hash does not match its type, data and metadata");
         if (reason is null) return new EventToAppend(e.EventId, e.Type, e.Data, e.Metadata);
         ForeignEventCopied?.Invoke(e, reason);
         var standIn = new ForeignEventStandIn(e.Type, reason, Convert.ToBase64String(e.Data.Span));

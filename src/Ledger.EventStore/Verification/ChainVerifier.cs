@@ -30,8 +30,6 @@ public sealed record ChainReport(string StreamId, long EventsChecked, BrokenLink
 /// </summary>
 public sealed class ChainVerifier(IEventStore store)
 {
-    private const int PageSize = 500;
-
     public async Task<ChainReport> VerifyStreamAsync(string streamId, CancellationToken ct = default)
     {
         var link = new ChainLink(streamId);
@@ -60,19 +58,11 @@ public sealed class ChainVerifier(IEventStore store)
     {
         var links = new Dictionary<string, ChainLink>(StringComparer.Ordinal);
         var broken = new Dictionary<string, BrokenLink>(StringComparer.Ordinal);
-        var after = GlobalPosition.Start;
-        while (true)
+        await foreach (var e in store.ReadEverythingAsync(ct))
         {
-            var count = 0;
-            await foreach (var e in store.ReadAllAsync(after, PageSize, ct))
-            {
-                count++;
-                after = e.Position;
-                if (broken.ContainsKey(e.StreamId)) continue;
-                if (!links.TryGetValue(e.StreamId, out var link)) links[e.StreamId] = link = new ChainLink(e.StreamId);
-                if (link.Check(e) is { } b) broken[e.StreamId] = b;
-            }
-            if (count < PageSize) break;
+            if (broken.ContainsKey(e.StreamId)) continue;
+            if (!links.TryGetValue(e.StreamId, out var link)) links[e.StreamId] = link = new ChainLink(e.StreamId);
+            if (link.Check(e) is { } b) broken[e.StreamId] = b;
         }
         var reports = new List<ChainReport>();
         foreach (var link in links.Values.OrderBy(l => l.StreamId, StringComparer.Ordinal))

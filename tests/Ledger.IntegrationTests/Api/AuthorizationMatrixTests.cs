@@ -51,6 +51,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ("GET", "/quotes/Q-NONE/timeline", ["auditor"]),
         ("GET", "/quotes/Q-NONE/timeline/verify", ["auditor"]),
         ("GET", "/quotes/Q-NONE/timeline/commands/C-NONE", ["auditor"]),
+        ("POST", "/anchors", ["admin", "auditor"]),
+        ("GET", "/anchors/verify", ["admin", "auditor"]),
         ("GET", "/crm/salesforce/quotes", ["crm", "finance", "admin"]),
         ("GET", "/crm/salesforce/quotes/Q-NONE", ["crm", "finance", "admin"]),
         ("POST", "/crm/salesforce/reports/quote-states", ["crm"]),

@@ -34,6 +34,8 @@ public sealed class MetricsTests : IAsyncLifetime
             m => m.Contains("http_client_request_duration_seconds"));
         var lines = metrics.Split('\n');
         Assert.Contains(lines, l => l.StartsWith("http_server_request_duration_seconds_count") && l.Contains("http_route=\"/quotes/{quoteId}/price\"") && l.Contains("http_response_status_code=\"200\""));
+        // Latency per route as a histogram (buckets), not only a count: what a p95 alert is computed from.
+        Assert.Contains(lines, l => l.StartsWith("http_server_request_duration_seconds_bucket") && l.Contains("http_route=\"/quotes/{quoteId}/price\"") && l.Contains("le=\""));
         Assert.Contains(lines, l => l.StartsWith("http_server_request_duration_seconds_count") && l.Contains("http_route=\"/quotes/{quoteId}\"") && l.Contains("http_response_status_code=\"404\""));
         Assert.Contains(lines, l => l.StartsWith("http_client_request_duration_seconds_count") && l.Contains("server_address=\"127.0.0.1\"") && l.Contains("http_response_status_code=\""));
     }

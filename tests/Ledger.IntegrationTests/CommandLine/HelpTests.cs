@@ -23,7 +23,7 @@ public sealed class HelpTests : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     public static readonly string[] LedgerVerbs =
-        ["up", "down", "status", "serve", "billing-simulator", "timeline", "verify", "projections", "reactions", "reconcile", "demo"];
+        ["up", "down", "status", "serve", "billing-simulator", "timeline", "verify", "anchor", "projections", "reactions", "reconcile", "demo"];
 
     public static readonly string[] BenchVerbs = ["append", "timeline", "commands", "growth", "rebuild", "catalog", "finance"];
 

@@ -1,0 +1,103 @@
+using System.Data.Common;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Weasel.Postgresql;
+
+namespace Ledger.EventStore.Marten;
+
+/// <summary>
+/// The read side applies only what the ledger wrote (ADR/0025). The ledger's own writers mark their transactions
+/// (<see cref="AttestWrites"/>); a row of <c>mt_events</c> inserted, or whose data, headers, type, stream or version is
+/// changed, in any other transaction (a hand in psql, another tool) is marked <c>is_skipped</c> by a trigger, so Marten's
+/// daemon never projects it (Marten's event skipping) and a rebuild leaves it out. The ledger's verification, which reads
+/// every row, still reports it. A feature of its own because it needs Marten's event table (and its <c>is_skipped</c>
+/// column) to exist first.
+/// </summary>
+public sealed class UnattestedEventQuarantine(Migrator migrator, string schema)
+    : FeatureSchemaBase("LedgerUnattestedEventQuarantine", migrator)
+{
+    public const string TriggerName = "ledger_quarantine_unattested_v1";
+    /// <summary>The quarantined rows, few by nature: counting them for the metric reads this index only.</summary>
+    public const string IndexName = "ledger_mt_events_quarantined";
+    private const string FunctionName = "ledger_quarantine_unattested_v1";
+
+    /// <summary>How many rows are quarantined now.</summary>
+    public static async Task<long> CountAsync(Npgsql.NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        await using var count = new Npgsql.NpgsqlCommand($"select count(*) from {schema}.mt_events where is_skipped", connection);
+        return Convert.ToInt64(await count.ExecuteScalarAsync(ct));
+    }
+
+    /// <summary>
+    /// Marks the current transaction as the ledger's own writer (for the transaction only). Not a secret: it keeps hands
+    /// and other tools out of the views, not a determined insider, whom the anchors catch.
+    /// </summary>
+    public const string AttestWrites = "select set_config('ledger.writer', 'on', true)";
+
+    public override Type StorageType => typeof(UnattestedEventQuarantine);
+
+    protected override IEnumerable<ISchemaObject> schemaObjects()
+    {
+        yield return new TriggerObject(schema);
+    }
+
+    private sealed class TriggerObject(string schema) : ISchemaObject
+    {
+        public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, TriggerName, SchemaUtils.IdentifierUsage.General);
+
+        public void WriteCreateStatement(Migrator migrator, TextWriter writer) => writer.WriteLine(
+            $$"""
+              create or replace function {{schema}}.{{FunctionName}}() returns trigger language plpgsql as $quarantine$
+              begin
+                if coalesce(current_setting('ledger.writer', true), '') <> 'on'
+                   and (tg_op = 'INSERT'
+                        or (new.data, new.headers, new.type, new.stream_id, new.version) is distinct from (old.data, old.headers, old.type, old.stream_id, old.version)) then
+                  new.is_skipped := true;
+                end if;
+                return new;
+              end
+              $quarantine$;
+              drop trigger if exists {{TriggerName}} on {{schema}}.mt_events;
+              create trigger {{TriggerName}} before insert or update on {{schema}}.mt_events
+                for each row execute function {{schema}}.{{FunctionName}}();
+              create index if not exists {{IndexName}} on {{schema}}.mt_events (seq_id) where is_skipped;
+              """);
+
+        public void WriteDropStatement(Migrator rules, TextWriter writer) =>
+            writer.WriteLine($"drop trigger if exists {TriggerName} on {schema}.mt_events; drop function if exists {schema}.{FunctionName}(); drop index if exists {schema}.{IndexName};");
+
+        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+        {
+            // Both parts: the trigger and the index; the script makes whichever is missing.
+            builder.Append("select (select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = ");
+            builder.AppendParameter(schema);
+            builder.Append(" and t.tgname = ");
+            builder.AppendParameter(TriggerName);
+            builder.Append(") + (select count(*) from pg_indexes where schemaname = ");
+            builder.AppendParameter(schema);
+            builder.Append(" and indexname = ");
+            builder.AppendParameter(IndexName);
+            builder.Append(");");
+        }
+
+        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
+        {
+            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 2;
+            return new Delta(this, complete ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+        }
+
+        public IEnumerable<DbObjectName> AllNames()
+        {
+            yield return Identifier;
+        }
+    }
+
+    private sealed class Delta(TriggerObject trigger, SchemaPatchDifference difference) : ISchemaObjectDelta
+    {
+        public ISchemaObject SchemaObject => trigger;
+        public SchemaPatchDifference Difference => difference;
+        public void WriteUpdate(Migrator rules, TextWriter writer) => trigger.WriteCreateStatement(rules, writer);
+        public void WriteRollback(Migrator rules, TextWriter writer) => trigger.WriteDropStatement(rules, writer);
+        public void WriteRestorationOfPreviousState(Migrator rules, TextWriter writer) => trigger.WriteDropStatement(rules, writer);
+    }
+}
