@@ -91,6 +91,7 @@ public static class EventSamples
         new ContractExpired("ctr-Q-1001", 3, new LocalDate(2026, 12, 31), At),
         new ContractCancelled("ctr-Q-1001", 3, new LocalDate(2026, 10, 1), new LocalDate(2026, 12, 31), 92, 365,
             [new ContractLineCredit("L1", 10200.00m, 2570.96m)], "USD", 2570.96m, "Customer consolidated", "crm-salesforce", At),
+        new ContractChangeBilled("ctr-Q-1001", 2, ContractChangeKind.Amendment, "ctr-Q-1001-v2", "INV-2026-000901", 3842.47m, 3842.47m, "USD", At),
 
         new DiscrepancyAcknowledged("QTC-05:1:Q-1001", "QTC-05", Q, 1, "finance.ops", "Looking at the invoice", At),
         new DiscrepancyAssigned("QTC-05:1:Q-1001", "QTC-05", Q, 1, "billing-ops", "finance.ops", At),

@@ -25,7 +25,8 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
         Identity<QuoteEvent>(e => QuoteIdOf(e)!);
         Identity<ApprovalEvent>(e => QuoteIdOf(e)!);
         Identity<OrderEvent>(e => QuoteIdOf(e)!);
-        Identity<BillingEvent>(e => QuoteIdOf(e)!);
+        // A contract change's billing handoff is no order's (ADR/0021): it has no quote view (and no ghost one of its own).
+        Identities<BillingEvent>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
         Identity<CrmQuoteStateReported>(e => QuoteIdOf(e)!);
         Identity<BillingRecordReported>(e => QuoteIdOf(e)!);
         Identities<DiscrepancyEvent>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
@@ -37,6 +38,7 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
         QuoteEvent e => e.QuoteId,
         ApprovalEvent e => e.QuoteId,
         OrderEvent e => QuoteIdOfOrder(e.OrderId),
+        BillingEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractBillingHandoff(e.OrderId) => null,
         BillingEvent e => QuoteIdOfOrder(e.OrderId),
         CrmQuoteStateReported e => e.QuoteId,
         BillingRecordReported e => QuoteIdOfOrder(e.OrderId),

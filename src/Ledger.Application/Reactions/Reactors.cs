@@ -16,5 +16,6 @@ public static class Reactors
         QuoteExpiry.Reactor,
         ContractStart.Reactor,
         new ContractRenewals(contracts ?? ContractSettings.Default).Reactor,
+        ContractBilling.Reactor,
     ];
 }

@@ -36,3 +36,7 @@ public sealed record RenewContract(string ContractId, int ExpectedVersion, decim
 public sealed record EndContractTerm(string ContractId, LocalDate EndDate) : ContractCommand(ContractId);
 
 public sealed record CancelContract(string ContractId, int ExpectedVersion, LocalDate EffectiveDate, string Reason, string CancelledBy) : ContractCommand(ContractId);
+
+/// <summary>Billing acknowledged the handoff of the change that made <paramref name="ChangeVersion"/> (a reaction to its billing stream).</summary>
+public sealed record RecordContractChangeBilled(
+    string ContractId, int ChangeVersion, string HandoffId, string BillingReference, decimal BilledAmount, string Currency) : ContractCommand(ContractId);

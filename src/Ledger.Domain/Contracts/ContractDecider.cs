@@ -17,7 +17,28 @@ public static class ContractDecider
 
     public static ContractState Initial => ContractState.Initial;
 
-    public static ContractState Evolve(ContractState state, ContractEvent @event) => @event switch
+    /// <summary>
+    /// The billing handoff of the change that made <paramref name="version"/>: one per change, derived from it, so a
+    /// repeated reaction finds the same billing stream (<c>billing-ctr-Q-1001-v2</c>) and hands nothing off twice.
+    /// </summary>
+    public static string BillingHandoffIdFor(string contractId, int version) => $"{contractId}-v{version}";
+
+    /// <summary>
+    /// Whether a billing stream's id is a contract change's handoff rather than an order's: contract ids are <c>ctr-…</c>,
+    /// order ids <c>ord-…</c>. For readers that see an acknowledgement or failure without its request (projections, the CRM feed).
+    /// </summary>
+    public static bool IsContractBillingHandoff(string handoffId) => handoffId.StartsWith("ctr-", StringComparison.Ordinal);
+
+    /// <summary>What a contract change hands to billing: an amendment's prorated delta, a renewal's term, a cancellation's credit (negative).</summary>
+    public static (Billing.ContractChangeKind Kind, decimal Amount)? BillableOf(ContractEvent @event) => @event switch
+    {
+        ContractAmended e => (Billing.ContractChangeKind.Amendment, e.ProratedTotal),
+        ContractRenewed e => (Billing.ContractChangeKind.Renewal, e.TermNetTotal),
+        ContractCancelled e => (Billing.ContractChangeKind.Cancellation, -e.CreditTotal),
+        _ => null,
+    };
+
+    public static ContractState Evolve(ContractState state, ContractEvent @event) => Noted(@event switch
     {
         ContractStarted e => state with
         {
@@ -28,8 +49,17 @@ public static class ContractDecider
         ContractRenewed e => state with { Version = e.Version, StartDate = e.StartDate, EndDate = e.EndDate, Lines = [.. e.Lines], Terms = state.Terms + 1 },
         ContractExpired e => state with { Status = ContractStatus.Expired, Version = e.Version },
         ContractCancelled e => state with { Status = ContractStatus.Cancelled, Version = e.Version },
+        ContractChangeBilled e when state.Billable.TryGetValue(e.ChangeVersion, out var change) =>
+            state with { Billable = state.Billable.SetItem(e.ChangeVersion, change with { Billed = true }) },
+        ContractChangeBilled => state,
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown contract event."),
-    };
+    }, @event);
+
+    /// <summary>A change that bills something is remembered under its version, so that billing's acknowledgement can be matched to it.</summary>
+    private static ContractState Noted(ContractState state, ContractEvent @event) =>
+        BillableOf(@event) is { } billable
+            ? state with { Billable = state.Billable.SetItem(state.Version, new BillableChange(billable.Kind, billable.Amount, Billed: false)) }
+            : state;
 
     public static Decision<ContractEvent> Decide(ContractCommand command, ContractState state, Instant now) => command switch
     {
@@ -39,6 +69,7 @@ public static class ContractDecider
         RenewContract c => Renew(c, state, now),
         EndContractTerm c => EndTerm(c, state, now),
         CancelContract c => Cancel(c, state, now),
+        RecordContractChangeBilled c => ChangeBilled(c, state, now),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown contract command."),
     };
 
@@ -169,6 +200,23 @@ public static class ContractDecider
         var days = Proration.Prorate(0, currency, state.StartDate, state.EndDate, c.EffectiveDate);
         return Decision<ContractEvent>.Of(new ContractCancelled(c.ContractId, state.Version + 1, c.EffectiveDate, state.EndDate, days.DaysRemaining,
             days.DaysInTerm, credits, currency, credits.Sum(cr => cr.CreditAmount), c.Reason, c.CancelledBy, now));
+    }
+
+    /// <summary>
+    /// Billing acknowledged a change's handoff: noted once per change, whatever the contract's status since (a
+    /// cancellation's credit is billed after the contract ended). A version that billed nothing was never handed off.
+    /// </summary>
+    private static Decision<ContractEvent> ChangeBilled(RecordContractChangeBilled c, ContractState state, Instant now)
+    {
+        if (!state.Billable.TryGetValue(c.ChangeVersion, out var change))
+            return Decision<ContractEvent>.Refuse(RefusalKind.NotFound, "contract.change-not-billable",
+                $"Version {c.ChangeVersion} of contract {c.ContractId} was not made by an amendment, renewal or cancellation; nothing of it was handed to billing.",
+                "changeVersion");
+        if (change.Billed) return Decision<ContractEvent>.Nothing;
+        if (string.IsNullOrWhiteSpace(c.BillingReference))
+            return Decision<ContractEvent>.Invalid("billingReference", "contract.field-required", "billingReference is required.");
+        return Decision<ContractEvent>.Of(new ContractChangeBilled(c.ContractId, c.ChangeVersion, change.Kind, c.HandoffId, c.BillingReference,
+            change.Amount, c.BilledAmount, c.Currency, now));
     }
 
     /// <summary>Only an active contract changes, and only against the version it is now.</summary>

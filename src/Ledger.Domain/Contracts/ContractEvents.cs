@@ -56,3 +56,13 @@ public sealed record ContractExpired(string ContractId, int Version, LocalDate E
 public sealed record ContractCancelled(
     string ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm, IReadOnlyList<ContractLineCredit> Credits,
     string Currency, decimal CreditTotal, string Reason, string CancelledBy, Instant CancelledAt) : ContractEvent(ContractId);
+
+/// <summary>
+/// Billing acknowledged the handoff of the change that made <paramref name="ChangeVersion"/> (an amendment's delta, a
+/// renewal's term, a cancellation's credit). A note beside the terms: the contract's version does not move.
+/// <paramref name="ExpectedAmount"/> is what the ledger handed off; <paramref name="BilledAmount"/> what billing says it billed.
+/// </summary>
+[EventName("contract-change-billed.v1")]
+public sealed record ContractChangeBilled(
+    string ContractId, int ChangeVersion, Billing.ContractChangeKind Kind, string HandoffId, string BillingReference, decimal ExpectedAmount,
+    decimal BilledAmount, string Currency, Instant BilledAt) : ContractEvent(ContractId);

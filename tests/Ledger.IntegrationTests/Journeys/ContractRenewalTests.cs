@@ -72,5 +72,12 @@ public sealed class ContractRenewalTests : IAsyncLifetime
         var view = await (await hs.GetAsync("/contracts/ctr-Q-EVG")).EnsureAccepted().Json();
         Assert.Equal(("Active", 2, "2025-03-01"), (view.GetProperty("status").GetString(), view.GetProperty("version").GetInt32(), view.GetProperty("endDate").GetString()));
         Assert.DoesNotContain(await _world.StreamAsync("contract-ctr-Q-EVG"), e => e.Type == "contract-expired.v1");
+
+        // The renewed term goes to billing (10 seats × 100 for the month) and billing's invoice is noted against version 2.
+        var billed = (await Eventually(() => _world.StreamAsync("contract-ctr-Q-EVG"), e => e.Any(x => x.Type == "contract-change-billed.v1"), TimeSpan.FromSeconds(60)))
+            .Single(e => e.Type == "contract-change-billed.v1").Data;
+        Assert.Equal(("Renewal", 2, 1000.00m), (billed.GetProperty("kind").GetString(), billed.GetProperty("changeVersion").GetInt32(),
+            billed.GetProperty("billedAmount").GetDecimal()));
+        Assert.Equal(1000.00m, (await _world.StreamAsync("billing-ctr-Q-EVG-v2"))[0].Data.GetProperty("amount").GetDecimal());
     }
 }
