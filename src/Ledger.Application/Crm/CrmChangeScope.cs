@@ -34,6 +34,7 @@ public static class CrmChangeScope
     {
         QuoteDrafted e => new Scope.Names(QuoteKey(e.QuoteId), new QuoteOwner(e.SourceCrm, e.QuoteId)),
         QuoteEvent e => new Scope.LookUp(QuoteKey(e.QuoteId)),
+        ApprovalEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractId(e.QuoteId) => new Scope.None(), // a contract amendment's approval
         ApprovalEvent e => new Scope.LookUp(QuoteKey(e.QuoteId)),
         OrderPlaced e => new Scope.Names(OrderKey(e.OrderId), new QuoteOwner(e.Quote.SourceCrm, e.Quote.QuoteId)),
         OrderEvent e => new Scope.LookUp(OrderKey(e.OrderId)),

@@ -17,5 +17,6 @@ public static class Reactors
         ContractStart.Reactor,
         new ContractRenewals(contracts ?? ContractSettings.Default).Reactor,
         ContractBilling.Reactor,
+        ContractAmendmentApprovals.Reactor,
     ];
 }

@@ -20,11 +20,26 @@ public sealed record StartContract(
 
 /// <summary>A line's new quantity (0 removes it). A line the contract does not have is added from <paramref name="Offering"/>.</summary>
 /// <param name="Offering">The offering as published in <paramref name="CatalogVersion"/>, loaded by the caller; null when unknown.</param>
+/// <param name="DiscountPercent">An added line's discount (0 when not given); a line the contract has keeps its agreed discount.</param>
 public sealed record ContractLineAmendment(
-    string LineId, decimal Quantity, string? ProductOfferingId = null, string? CatalogVersion = null, ProductOffering? Offering = null);
+    string LineId, decimal Quantity, string? ProductOfferingId = null, string? CatalogVersion = null, ProductOffering? Offering = null,
+    decimal? DiscountPercent = null);
+
+/// <summary>The pricing policy an amendment's delta is judged by, with the contract quote's segment and region; loaded by the caller.</summary>
+public sealed record AmendmentPolicy(Catalog.PricingPolicyPublished Policy, string Segment, string Region);
 
 /// <param name="ExpectedVersion">The contract version the amendment was written against; another is stale.</param>
-public sealed record AmendContract(string ContractId, int ExpectedVersion, LocalDate EffectiveDate, IReadOnlyList<ContractLineAmendment> Lines, string AmendedBy)
+/// <param name="Policy">The current pricing policy; null when none is published (refused: nothing can say what needs approval).</param>
+public sealed record AmendContract(
+    string ContractId, int ExpectedVersion, LocalDate EffectiveDate, IReadOnlyList<ContractLineAmendment> Lines, string AmendedBy,
+    AmendmentPolicy? Policy = null)
+    : ContractCommand(ContractId);
+
+/// <summary>Sent when the proposed amendment's approval stream completed for <paramref name="Fingerprint"/> (a reaction).</summary>
+public sealed record ApplyApprovedAmendment(string ContractId, Approvals.ApprovalFingerprint Fingerprint) : ContractCommand(ContractId);
+
+/// <summary>Sent when an approver denied a level of the proposed amendment (a reaction).</summary>
+public sealed record RejectContractAmendment(string ContractId, Approvals.ApprovalFingerprint Fingerprint, string Approver, string Reason)
     : ContractCommand(ContractId);
 
 /// <summary>Sent when the notice period before <paramref name="EndDate"/> begins (a scheduled check).</summary>

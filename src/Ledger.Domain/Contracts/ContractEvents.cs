@@ -66,3 +66,20 @@ public sealed record ContractCancelled(
 public sealed record ContractChangeBilled(
     string ContractId, int ChangeVersion, Billing.ContractChangeKind Kind, string HandoffId, string BillingReference, decimal ExpectedAmount,
     decimal BilledAmount, string Currency, Instant BilledAt) : ContractEvent(ContractId);
+
+/// <summary>
+/// An amendment whose delta needs approval under the pricing policy (ADR/0021): the terms stay as they are until its
+/// approval stream (<c>approval-{contractId}-r{version}</c>) completes. <paramref name="Amendment"/> is what will be
+/// recorded then; <paramref name="Fingerprint"/> is what the approvers approve (the version it makes, a hash of the
+/// amendment, the policy version).
+/// </summary>
+[EventName("contract-amendment-proposed.v1")]
+public sealed record ContractAmendmentProposed(
+    string ContractId, int BasedOnVersion, Approvals.ApprovalFingerprint Fingerprint, IReadOnlyList<Approvals.ApprovalLevel> RequiredLevels,
+    string Segment, string Region, decimal DeltaMaxDiscountPercent, decimal DeltaTermNet, ContractAmended Amendment, Instant ProposedAt)
+    : ContractEvent(ContractId);
+
+/// <summary>An approver denied a level of a proposed amendment: it is dropped, the terms unchanged.</summary>
+[EventName("contract-amendment-rejected.v1")]
+public sealed record ContractAmendmentRejected(
+    string ContractId, Approvals.ApprovalFingerprint Fingerprint, string Approver, string Reason, Instant RejectedAt) : ContractEvent(ContractId);

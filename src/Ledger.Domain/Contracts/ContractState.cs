@@ -20,6 +20,12 @@ public sealed record ContractState(
     /// <summary>The changes handed to billing, by the version each made (the start is billed with its order, so it is not here).</summary>
     public ImmutableDictionary<int, BillableChange> Billable { get; init; } = ImmutableDictionary<int, BillableChange>.Empty;
 
+    /// <summary>An amendment waiting for its approval; null when none is.</summary>
+    public ContractAmendmentProposed? Proposed { get; init; }
+
+    /// <summary>The approvals whose amendments were recorded: the same approval delivered again records nothing.</summary>
+    public ImmutableHashSet<Approvals.ApprovalFingerprint> Applied { get; init; } = [];
+
     public decimal TermNetTotal => Lines.Sum(l => l.TermNetAmount);
 
     /// <summary>The first instant after the latest term: the start of the day after its last day, in the contract's zone.</summary>
