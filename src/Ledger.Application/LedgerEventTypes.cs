@@ -17,6 +17,8 @@ public static class LedgerEventTypes
         registry.Upcast("billing-handoff-requested.v2", data => ("billing-handoff-requested.v3", data));
         // v2 lets an offering carry subscription terms (ADR/0021); a v1 offering is a one-off sale.
         registry.Upcast("catalog-version-published.v1", data => ("catalog-version-published.v2", data));
+        // v2 adds the renewal uplift (ADR/0021); a v1 policy raises renewals by 0.
+        registry.Upcast("pricing-policy-published.v1", data => ("pricing-policy-published.v2", data));
         return registry;
     }
 }

@@ -18,5 +18,6 @@ public static class Reactors
         new ContractRenewals(contracts ?? ContractSettings.Default).Reactor,
         ContractBilling.Reactor,
         ContractAmendmentApprovals.Reactor,
+        ContractRenewalQuotes.Reactor,
     ];
 }

@@ -55,3 +55,6 @@ public sealed record CancelContract(string ContractId, int ExpectedVersion, Loca
 /// <summary>Billing acknowledged the handoff of the change that made <paramref name="ChangeVersion"/> (a reaction to its billing stream).</summary>
 public sealed record RecordContractChangeBilled(
     string ContractId, int ChangeVersion, string HandoffId, string BillingReference, decimal BilledAmount, string Currency) : ContractCommand(ContractId);
+
+/// <summary>Notes the renewal quote drafted for the term ending <paramref name="EndDate"/> (sent by the handler that drafted it).</summary>
+public sealed record RecordRenewalQuote(string ContractId, LocalDate EndDate, string RenewalQuoteId, decimal UpliftPercent) : ContractCommand(ContractId);

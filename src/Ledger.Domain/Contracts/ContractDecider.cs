@@ -65,6 +65,7 @@ public static class ContractDecider
         ContractChangeBilled e when state.Billable.TryGetValue(e.ChangeVersion, out var change) =>
             state with { Billable = state.Billable.SetItem(e.ChangeVersion, change with { Billed = true }) },
         ContractChangeBilled => state,
+        ContractRenewalQuoted e => state with { RenewalQuote = e },
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown contract event."),
     }, @event);
 
@@ -84,6 +85,7 @@ public static class ContractDecider
         CancelContract c => Cancel(c, state, now),
         RecordContractChangeBilled c => ChangeBilled(c, state, now),
         ApplyApprovedAmendment c => ApplyApproved(c, state, now),
+        RecordRenewalQuote c => RenewalQuoted(c, state, now),
         RejectContractAmendment c => RejectProposed(c, state, now),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown contract command."),
     };
@@ -286,6 +288,16 @@ public static class ContractDecider
             return Decision<ContractEvent>.Invalid("billingReference", "contract.field-required", "billingReference is required.");
         return Decision<ContractEvent>.Of(new ContractChangeBilled(c.ContractId, c.ChangeVersion, change.Kind, c.HandoffId, c.BillingReference,
             change.Amount, c.BilledAmount, c.Currency, now));
+    }
+
+    /// <summary>Once per term; a term renewed or ended meanwhile has nothing to note (its quote stays a draft of the CRM's).</summary>
+    private static Decision<ContractEvent> RenewalQuoted(RecordRenewalQuote c, ContractState state, Instant now)
+    {
+        if (state.Status != ContractStatus.Active || state.EndDate != c.EndDate || state.RenewalQuote?.EndDate == c.EndDate)
+            return Decision<ContractEvent>.Nothing;
+        if (string.IsNullOrWhiteSpace(c.RenewalQuoteId))
+            return Decision<ContractEvent>.Invalid("renewalQuoteId", "contract.field-required", "renewalQuoteId is required.");
+        return Decision<ContractEvent>.Of(new ContractRenewalQuoted(c.ContractId, c.EndDate, c.RenewalQuoteId, c.UpliftPercent, now));
     }
 
     /// <summary>Only an active contract changes, and only against the version it is now.</summary>

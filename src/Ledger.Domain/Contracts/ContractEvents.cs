@@ -83,3 +83,11 @@ public sealed record ContractAmendmentProposed(
 [EventName("contract-amendment-rejected.v1")]
 public sealed record ContractAmendmentRejected(
     string ContractId, Approvals.ApprovalFingerprint Fingerprint, string Approver, string Reason, Instant RejectedAt) : ContractEvent(ContractId);
+
+/// <summary>
+/// The renewal quote for the term ending <paramref name="EndDate"/> was drafted (a reaction to its renewal falling due):
+/// a draft of the contract's CRM, its lines at the policy's uplift, to be amended, priced and sent as any quote.
+/// </summary>
+[EventName("contract-renewal-quoted.v1")]
+public sealed record ContractRenewalQuoted(string ContractId, LocalDate EndDate, string RenewalQuoteId, decimal UpliftPercent, Instant QuotedAt)
+    : ContractEvent(ContractId);

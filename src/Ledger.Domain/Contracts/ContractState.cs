@@ -26,6 +26,12 @@ public sealed record ContractState(
     /// <summary>The approvals whose amendments were recorded: the same approval delivered again records nothing.</summary>
     public ImmutableHashSet<Approvals.ApprovalFingerprint> Applied { get; init; } = [];
 
+    /// <summary>The renewal quote drafted for the latest term, with the term's last day it renews from; null until one is.</summary>
+    public ContractRenewalQuoted? RenewalQuote { get; init; }
+
+    /// <summary>The id a renewal quote of the term after the latest one gets: the contract's quote id and the term it would start.</summary>
+    public string RenewalQuoteId => $"{Started!.QuoteId}-RN{Terms + 1}";
+
     public decimal TermNetTotal => Lines.Sum(l => l.TermNetAmount);
 
     /// <summary>The first instant after the latest term: the start of the day after its last day, in the contract's zone.</summary>
