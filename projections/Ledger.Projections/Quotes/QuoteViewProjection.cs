@@ -29,7 +29,7 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
         // A contract change's billing handoff is no order's (ADR/0021): it has no quote view (and no ghost one of its own).
         Identities<BillingEvent>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
         Identity<CrmQuoteStateReported>(e => QuoteIdOf(e)!);
-        Identity<BillingRecordReported>(e => QuoteIdOf(e)!);
+        Identities<BillingRecordReported>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
         Identities<DiscrepancyEvent>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
     }
 
@@ -43,7 +43,10 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
         BillingEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractBillingHandoff(e.OrderId) => null,
         BillingEvent e => QuoteIdOfOrder(e.OrderId),
         CrmQuoteStateReported e => e.QuoteId,
+        // A contract change's billing records and a contract's discrepancies are the contract view's (ADR/0021).
+        BillingRecordReported e when Ledger.Domain.Contracts.ContractDecider.IsContractBillingHandoff(e.OrderId) => null,
         BillingRecordReported e => QuoteIdOfOrder(e.OrderId),
+        DiscrepancyEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractId(e.Subject) => null,
         DiscrepancyEvent e => e.Rule == DiscrepancyRules.DuplicateCustomer.Code ? null : e.Subject,
         _ => null,
     };
