@@ -74,5 +74,14 @@ public sealed class ContractAmendmentApprovalTests : IAsyncLifetime
         Assert.Equal(amended.GetProperty("proratedTotal").GetDecimal(), contract.Single(e => e.Type == "contract-change-billed.v1").Data.GetProperty("billedAmount").GetDecimal());
         var after = await (await hs.GetAsync("/contracts/ctr-Q-AP-1")).EnsureAccepted().Json();
         Assert.Equal((2, 2), (after.GetProperty("version").GetInt32(), after.GetProperty("lines").GetArrayLength()));
+
+        // The amendment's approval stream and its billing are on the contract's timeline for auditors, and their chains verify.
+        var timeline = await (await _world.Auditor.GetAsync("/contracts/ctr-Q-AP-1/timeline")).EnsureAccepted().Json();
+        var streams = timeline.GetProperty("streams").EnumerateArray().Select(x => x.GetString()).ToList();
+        Assert.Contains("approval-ctr-Q-AP-1-r2", streams);
+        Assert.Contains("billing-ctr-Q-AP-1-v2", streams);
+        var verified = await (await _world.Auditor.GetAsync("/quotes/Q-AP-1/timeline/verify")).EnsureAccepted().Json();
+        Assert.True(verified.GetProperty("intact").GetBoolean());
+        Assert.Contains("approval-ctr-Q-AP-1-r2", verified.GetProperty("streams").GetRawText());
     }
 }

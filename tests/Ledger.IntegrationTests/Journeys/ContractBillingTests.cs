@@ -92,6 +92,17 @@ public sealed class ContractBillingTests : IAsyncLifetime
             .Select(i => (i.GetProperty("kind").GetString(), i.GetProperty("billedAmount").GetDecimal())).ToList();
         Assert.Equal([("Amendment", up), ("Amendment", down), ("Cancellation", credit)], changes);
 
+        // The auditor's contract timeline: the original quote, its order and billing, the contract, and each change's billing.
+        var timeline = await (await _world.Auditor.GetAsync("/contracts/ctr-Q-CB-1/timeline")).EnsureAccepted().Json();
+        var streams = timeline.GetProperty("streams").EnumerateArray().Select(x => x.GetString()).ToList();
+        Assert.Equal(["quote-Q-CB-1", "order-ord-Q-CB-1", "billing-ord-Q-CB-1", "contract-ctr-Q-CB-1", "billing-ctr-Q-CB-1-v2", "billing-ctr-Q-CB-1-v3",
+            "billing-ctr-Q-CB-1-v4"], streams.Where(x => !x!.StartsWith("crm-", StringComparison.Ordinal)));
+        var types = timeline.GetProperty("entries").EnumerateArray().Select(x => x.GetProperty("type").GetString()).ToList();
+        Assert.Equal(3, types.Count(t => t == "contract-change-billed.v1"));
+        Assert.True(types.IndexOf("quote-drafted.v1") < types.IndexOf("contract-started.v1") && types.IndexOf("contract-started.v1") < types.IndexOf("contract-cancelled.v1"));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await _world.HubSpot.GetAsync("/contracts/ctr-Q-CB-1/timeline")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await _world.Auditor.GetAsync("/contracts/ctr-NOPE/timeline")).StatusCode);
+
         // A contract's acknowledgements close no order: the order was closed once, by its own.
         Assert.Single(await _world.StreamAsync("order-ord-Q-CB-1"), e => e.Type == "order-closed.v1");
     }
