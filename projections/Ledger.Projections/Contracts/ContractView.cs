@@ -43,12 +43,21 @@ public sealed class ContractView
     public decimal TermNetTotal { get; set; }
     public List<ContractChangeLine> Changes { get; set; } = [];
 
+    /// <summary>The contract's recurring value as it moved: started, amended up or down, renewed, cancelled or expired.</summary>
+    public List<ContractMovement> Movements { get; set; } = [];
+
     /// <summary>Records billing reported under one of this contract's handoff ids (<c>{contractId}-v{n}</c>), by record id.</summary>
     public List<ContractBillingRecordLine> BillingRecords { get; set; } = [];
 
     public List<Discrepancy> Discrepancies { get; set; } = [];
     public EventRef? Through { get; set; }
 }
+
+/// <summary>How a contract's recurring value moved (ADR/0021), for the revenue summary's categories.</summary>
+public enum ContractMovementKind { New, Expansion, Contraction, Renewal, Churn }
+
+/// <summary>One movement of a contract's whole-term net value: + for new, expansion and renewal, − for contraction and churn.</summary>
+public sealed record ContractMovement(ContractMovementKind Kind, decimal Amount, EventRef Source);
 
 /// <param name="ChangeVersion">The contract version the handoff id names.</param>
 public sealed record ContractBillingRecordLine(string HandoffId, int ChangeVersion, BillingRecordLine Record);

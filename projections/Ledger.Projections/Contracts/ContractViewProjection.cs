@@ -47,6 +47,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
     public override ContractView Evolve(ContractView? snapshot, string id, IEvent e)
     {
         var view = snapshot ?? new ContractView { Id = id };
+        if (Movement(view, e) is { } movement) view.Movements.Add(movement);
         switch (e.Data)
         {
             case ContractStarted s:
@@ -95,6 +96,24 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
         if (e.Data is DiscrepancyEvent) DiscrepancyBook.Clear(view.Discrepancies, e);
         else DiscrepancyBook.Reconcile(view.Discrepancies, id, view.SourceCrm is { } crm ? [crm] : [], ContractRules.Findings(view), ContractRules.Rules, e);
         return view;
+    }
+
+    /// <summary>
+    /// The whole-term net value a contract event moves (before the view takes the event): a start is new, an amendment's
+    /// term delta expansion or contraction, a renewed term renewal, the term lost by a cancellation or expiry churn.
+    /// </summary>
+    private static ContractMovement? Movement(ContractView view, IEvent e)
+    {
+        var source = EventRef.Of(e);
+        return e.Data switch
+        {
+            ContractStarted s => new ContractMovement(ContractMovementKind.New, s.TermNetTotal, source),
+            ContractAmended a when a.Changes.Sum(c => c.TermNetDelta) is var delta && delta != 0 =>
+                new ContractMovement(delta > 0 ? ContractMovementKind.Expansion : ContractMovementKind.Contraction, delta, source),
+            ContractRenewed r => new ContractMovement(ContractMovementKind.Renewal, r.TermNetTotal, source),
+            ContractCancelled or ContractExpired => new ContractMovement(ContractMovementKind.Churn, -view.TermNetTotal, source),
+            _ => null,
+        };
     }
 
     private static ContractChangeLine? Change(ContractView view, string handoffId) => view.Changes.FirstOrDefault(c => c.HandoffId == handoffId);

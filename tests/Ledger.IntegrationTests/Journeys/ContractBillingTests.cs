@@ -103,6 +103,14 @@ public sealed class ContractBillingTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await _world.HubSpot.GetAsync("/contracts/ctr-Q-CB-1/timeline")).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await _world.Auditor.GetAsync("/contracts/ctr-NOPE/timeline")).StatusCode);
 
+        // The revenue summary separates the contract's movements by whole-term value: new 10 seats, expansion by 4, contraction
+        // by 6, churn of the 8 left at cancellation (1,140 a seat a term). Summed over the months the events fell in.
+        var revenue = await Eventually(async () => await (await _world.Finance.GetAsync("/revenue/summary?crm=hubspot")).Json(),
+            r => r.EnumerateArray().Sum(l => l.GetProperty("churn").GetDecimal()) != 0, TimeSpan.FromSeconds(60));
+        var lines = revenue.EnumerateArray().Where(l => l.GetProperty("currency").GetString() == "USD").ToList();
+        Assert.Equal((11_400m, 4_560m, -6_840m, 0m, -9_120m), (lines.Sum(l => l.GetProperty("new").GetDecimal()), lines.Sum(l => l.GetProperty("expansion").GetDecimal()),
+            lines.Sum(l => l.GetProperty("contraction").GetDecimal()), lines.Sum(l => l.GetProperty("renewal").GetDecimal()), lines.Sum(l => l.GetProperty("churn").GetDecimal())));
+
         // A contract's acknowledgements close no order: the order was closed once, by its own.
         Assert.Single(await _world.StreamAsync("order-ord-Q-CB-1"), e => e.Type == "order-closed.v1");
     }
