@@ -36,7 +36,8 @@ public sealed class ContractView
     public string? CustomerId { get; set; }
     public string? Currency { get; set; }
     public Sourced<ContractStatus>? Status { get; set; }
-    public int Version { get; set; }
+    /// <summary>The contract's version (not named <c>Version</c>: Marten sets a document's <c>Version</c> to its own revision).</summary>
+    public int ContractVersion { get; set; }
     public NodaTime.LocalDate? StartDate { get; set; }
     public NodaTime.LocalDate? EndDate { get; set; }
     public List<ContractLine> Lines { get; set; } = [];

@@ -52,11 +52,11 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
         {
             case ContractStarted s:
                 (view.QuoteId, view.OrderId, view.SourceCrm, view.CustomerId, view.Currency) = (s.QuoteId, s.OrderId, s.SourceCrm, s.CustomerId, s.Currency);
-                (view.Version, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (s.Version, s.StartDate, s.EndDate, [.. s.Lines], s.TermNetTotal);
+                (view.ContractVersion, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (s.Version, s.StartDate, s.EndDate, [.. s.Lines], s.TermNetTotal);
                 view.Status = Sourced.From(ContractStatus.Active, e);
                 break;
             case ContractAmended a:
-                view.Version = a.Version;
+                view.ContractVersion = a.Version;
                 view.Lines = a.Changes.Aggregate(view.Lines, (lines, ch) =>
                 {
                     var line = new ContractLine(ch.LineId, ch.ProductOfferingId, ch.CatalogVersion, ch.Quantity, ch.ListPrice, ch.DiscountPercent,
@@ -66,14 +66,14 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
                 view.TermNetTotal = view.Lines.Sum(l => l.TermNetAmount);
                 break;
             case ContractRenewed r:
-                (view.Version, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (r.Version, r.StartDate, r.EndDate, [.. r.Lines], r.TermNetTotal);
+                (view.ContractVersion, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (r.Version, r.StartDate, r.EndDate, [.. r.Lines], r.TermNetTotal);
                 break;
             case ContractExpired x:
-                view.Version = x.Version;
+                view.ContractVersion = x.Version;
                 view.Status = Sourced.From(ContractStatus.Expired, e);
                 break;
             case ContractCancelled c:
-                view.Version = c.Version;
+                view.ContractVersion = c.Version;
                 view.Status = Sourced.From(ContractStatus.Cancelled, e);
                 break;
             case BillingHandoffAcknowledged ack when Change(view, ack.OrderId) is { } change && change.AcknowledgedBy is null:
@@ -88,7 +88,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
         if (e.Data is ContractEvent ce && ContractDecider.BillableOf(ce) is { } billable)
             view.Changes.Add(new ContractChangeLine
             {
-                Version = view.Version, Kind = billable.Kind, HandoffId = ContractDecider.BillingHandoffIdFor(id, view.Version),
+                Version = view.ContractVersion, Kind = billable.Kind, HandoffId = ContractDecider.BillingHandoffIdFor(id, view.ContractVersion),
                 Expected = new Amount(billable.Amount, view.Currency ?? ""), Source = EventRef.Of(e),
             });
         view.Through = EventRef.Of(e);

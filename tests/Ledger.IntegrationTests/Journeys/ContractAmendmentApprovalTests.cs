@@ -55,6 +55,7 @@ public sealed class ContractAmendmentApprovalTests : IAsyncLifetime
         // Terms unchanged while it waits; another amendment waits too; the contract's CRM alone may amend it.
         var view = await (await hs.GetAsync("/contracts/ctr-Q-AP-1")).EnsureAccepted().Json();
         Assert.Equal((1, 1), (view.GetProperty("version").GetInt32(), view.GetProperty("lines").GetArrayLength()));
+        Assert.Equal(["DealDesk", "VicePresident"], view.GetProperty("proposedAmendment").GetProperty("requiredLevels").EnumerateArray().Select(l => l.GetString()));
         var second = await Post(hs, "/contracts/ctr-Q-AP-1/amendments", new { expectedVersion = 1, effectiveDate = effective, lines = new[] { new { lineId = "L1", quantity = 11 } } });
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         Assert.Equal("contract.amendment-pending", (await second.Json()).GetProperty("code").GetString());
@@ -74,6 +75,17 @@ public sealed class ContractAmendmentApprovalTests : IAsyncLifetime
         Assert.Equal(amended.GetProperty("proratedTotal").GetDecimal(), contract.Single(e => e.Type == "contract-change-billed.v1").Data.GetProperty("billedAmount").GetDecimal());
         var after = await (await hs.GetAsync("/contracts/ctr-Q-AP-1")).EnsureAccepted().Json();
         Assert.Equal((2, 2), (after.GetProperty("version").GetInt32(), after.GetProperty("lines").GetArrayLength()));
+
+        // The contract's read model catches up: the amendment, its billing acknowledged, the expansion; other CRMs cannot read it.
+        var read = await Eventually(async () => await _world.HubSpot.GetAsync("/contracts/ctr-Q-AP-1/view"),
+            r => r.StatusCode == HttpStatusCode.OK && r.Content.ReadAsStringAsync().Result.Contains("\"acknowledgedBy\":{"), TimeSpan.FromSeconds(60));
+        var contractView = await read.EnsureAccepted().Json();
+        Assert.Equal(2, contractView.GetProperty("contractVersion").GetInt32());
+        var billedChange = Assert.Single(contractView.GetProperty("changes").EnumerateArray());
+        Assert.Equal(amended.GetProperty("proratedTotal").GetDecimal(), billedChange.GetProperty("acknowledged").GetProperty("value").GetDecimal());
+        Assert.Equal(["New", "Expansion"], contractView.GetProperty("movements").EnumerateArray().Select(m => m.GetProperty("kind").GetString()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await _world.Salesforce.GetAsync("/contracts/ctr-Q-AP-1/view")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _world.HubSpot.GetAsync("/contracts/ctr-NOPE/view")).StatusCode);
 
         // The amendment's approval stream and its billing are on the contract's timeline for auditors, and their chains verify.
         var timeline = await (await _world.Auditor.GetAsync("/contracts/ctr-Q-AP-1/timeline")).EnsureAccepted().Json();
