@@ -20,16 +20,7 @@ public sealed class ContractAmendmentApprovalTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _world = await StartAsync(nameof(ContractAmendmentApprovalTests));
-        await _world.PublishCatalogAndPolicyAsync();
-        (await Post(_world.Admin, "/catalog/versions", new
-        {
-            version = "2026.2-subs",
-            offerings = new object[]
-            {
-                new { productOfferingId = "SAAS-SEATS", name = "Analytics seats (annual)", listPrices = new[] { new { currency = "USD", amount = 1200.00m } },
-                    subscription = new { termMonths = 12, evergreen = false } },
-            },
-        })).EnsureAccepted();
+        await ContractTests.PublishSubscriptionCatalogAsync(_world);
     }
 
     public async Task DisposeAsync() => await _world.DisposeAsync();

@@ -23,16 +23,7 @@ public sealed class ContractBillingTests : IAsyncLifetime
         // Billing has 8 s to answer a handoff: the silent cancellation below is concluded at that deadline.
         _world = await StartAsync(nameof(ContractBillingTests), billingTimeoutSeconds: 8,
             settings: new Dictionary<string, string?> { ["Billing:RetryDelaysSeconds"] = "1,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2" });
-        await _world.PublishCatalogAndPolicyAsync();
-        (await Post(_world.Admin, "/catalog/versions", new
-        {
-            version = "2026.2-subs",
-            offerings = new object[]
-            {
-                new { productOfferingId = "SAAS-SEATS", name = "Analytics seats (annual)", listPrices = new[] { new { currency = "USD", amount = 1200.00m } },
-                    subscription = new { termMonths = 12, evergreen = false } },
-            },
-        })).EnsureAccepted();
+        await ContractTests.PublishSubscriptionCatalogAsync(_world);
     }
 
     public async Task DisposeAsync() => await _world.DisposeAsync();

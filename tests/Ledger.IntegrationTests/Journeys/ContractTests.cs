@@ -21,8 +21,14 @@ public sealed class ContractTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _world = await StartAsync(nameof(ContractTests));
-        await _world.PublishCatalogAndPolicyAsync();
-        (await Post(_world.Admin, "/catalog/versions", new
+        await PublishSubscriptionCatalogAsync(_world);
+    }
+
+    /// <summary>Catalog 2026.1 and policy P-2026.1, and catalog 2026.2-subs: annual analytics seats (1,200 USD) and a one-off onboarding.</summary>
+    internal static async Task PublishSubscriptionCatalogAsync(LedgerWorld world)
+    {
+        await world.PublishCatalogAndPolicyAsync();
+        (await Post(world.Admin, "/catalog/versions", new
         {
             version = "2026.2-subs",
             offerings = new object[]
