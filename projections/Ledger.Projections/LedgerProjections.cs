@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Ledger.Projections.Approvals;
+using Ledger.Projections.Contracts;
 using Ledger.Projections.Customers;
 using Ledger.Projections.Quotes;
 using Marten;
@@ -21,6 +22,7 @@ public static class LedgerProjections
         new(QuoteViewProjection.ProjectionName, typeof(QuoteView), o => o.Projections.Add(new QuoteViewProjection(), ProjectionLifecycle.Async)),
         new(ApprovalQueueProjection.ProjectionName, typeof(ApprovalQueueItem), o => o.Projections.Add(new ApprovalQueueProjection(), ProjectionLifecycle.Async)),
         new(CustomerMatchProjection.ProjectionName, typeof(CustomerMatchView), o => o.Projections.Add(new CustomerMatchProjection(), ProjectionLifecycle.Async)),
+        new(ContractViewProjection.ProjectionName, typeof(ContractView), o => o.Projections.Add(new ContractViewProjection(), ProjectionLifecycle.Async)),
     ];
 
     public static readonly IReadOnlyList<string> Names = All.Select(p => p.Name).ToList();
@@ -37,6 +39,7 @@ public static class LedgerProjections
         options.Schema.For<QuoteView>().Index(x => x.SourceCrm);
         options.Schema.For<QuoteView>().Duplicate(x => x.HasDiscrepancies, configure: index => index.Predicate = "has_discrepancies");
         options.Schema.For<ApprovalQueueItem>().Index(x => x.Status);
+        options.Schema.For<ContractView>().Index(x => x.SourceCrm);
         return options;
     }
 }

@@ -45,7 +45,7 @@ public static class BillingSimulatorApp
             var invoice = book.Invoices.GetOrAdd(handoff.IdempotencyKey, _ => new Invoice(
                 $"INV-{Interlocked.Increment(ref book.Sequence):D6}", handoff.IdempotencyKey, handoff.OrderId,
                 handoff.Amount + (scenario.Mode == BillingMode.BillDifferentAmount ? scenario.AmountDelta : 0),
-                handoff.Currency, handoff.BillingAccount, request.Headers["X-Correlation-Id"].FirstOrDefault()));
+                handoff.Currency, handoff.BillingAccount, request.Headers["X-Correlation-Id"].FirstOrDefault(), handoff.Kind ?? "Order", handoff.ContractId));
 
             if (scenario.Mode == BillingMode.Hang)
             {

@@ -28,13 +28,16 @@ public enum BillingMode
 
 public sealed record Scenario(BillingMode Mode, double DelaySeconds = 0, decimal AmountDelta = 0, string? FailReason = null);
 
+/// <param name="Kind">Order, or a contract's Amendment, Renewal or Cancellation (a negative amount is a credit).</param>
 public sealed record HandoffRequest(
-    string IdempotencyKey, string OrderId, decimal Amount, string Currency, string BillingAccount, string CallbackUrl);
+    string IdempotencyKey, string OrderId, decimal Amount, string Currency, string BillingAccount, string CallbackUrl, string? Kind = null,
+    string? ContractId = null);
 
 /// <param name="CorrelationId">The <c>X-Correlation-Id</c> the handoff came with, kept so one request can be followed across both systems.</param>
+/// <param name="Kind">What was billed: Order, Amendment, Renewal or Cancellation (a credit note when the amount is negative).</param>
 public sealed record Invoice(
     string BillingReference, string IdempotencyKey, string OrderId, decimal BilledAmount, string Currency, string BillingAccount,
-    string? CorrelationId = null);
+    string? CorrelationId = null, string Kind = "Order", string? ContractId = null);
 
 /// <summary>What <c>GET /handoffs/{idempotencyKey}</c> answers about a handoff the simulator has recorded.</summary>
 public sealed record HandoffStatus(

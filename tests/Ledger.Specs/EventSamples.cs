@@ -76,7 +76,7 @@ public static class EventSamples
                 new SubscriptionTerms(12, Evergreen: false))],
             "product.ops", At),
         new PricingPolicyPublished("pricing-policy", "policy-2025-11", Thresholds, [new PolicyOverride("smb", null, Thresholds with { DealDeskAboveDiscountPercent = 5m })],
-            "revops.lead", At),
+            "revops.lead", At, RenewalUpliftPercent: 7m),
 
         new CrmQuoteStateReported("salesforce", Q, "006Dn000001AcmeQ4", QuoteStatus.Sent, At - Duration.FromMinutes(2), At),
         new BillingRecordReported("INV-2025-000417", Order, BillingRecordKind.Invoice, 11400.00m, "USD", BillingRecordStatus.Issued, At - Duration.FromMinutes(2), At),
@@ -91,6 +91,12 @@ public static class EventSamples
         new ContractExpired("ctr-Q-1001", 3, new LocalDate(2026, 12, 31), At),
         new ContractCancelled("ctr-Q-1001", 3, new LocalDate(2026, 10, 1), new LocalDate(2026, 12, 31), 92, 365,
             [new ContractLineCredit("L1", 10200.00m, 2570.96m)], "USD", 2570.96m, "Customer consolidated", "crm-salesforce", At),
+        new ContractAmendmentProposed("ctr-Q-1001", 1, new ApprovalFingerprint(2, "0a5e4e5204d61e10", "policy-2025-11"), [ApprovalLevel.DealDesk],
+            "enterprise", "us-east", 15m, 5100.00m, new ContractAmended("ctr-Q-1001", 2, new LocalDate(2026, 4, 1), new LocalDate(2026, 12, 31), 275, 365,
+                [new ContractLineChange("L1", "analytics-platform", "cat-2025-11", 10m, 15m, 1200.00m, 15m, 5100.00m, 3842.47m)], "USD", 3842.47m, "crm-salesforce", At), At),
+        new ContractAmendmentRejected("ctr-Q-1001", new ApprovalFingerprint(2, "0a5e4e5204d61e10", "policy-2025-11"), "dave.dealdesk", "Too deep", At),
+        new ContractRenewalQuoted("ctr-Q-1001", new LocalDate(2026, 12, 31), "Q-1001-RN2", 7m, At),
+        new ContractChangeBilled("ctr-Q-1001", 2, ContractChangeKind.Amendment, "ctr-Q-1001-v2", "INV-2026-000901", 3842.47m, 3842.47m, "USD", At),
 
         new DiscrepancyAcknowledged("QTC-05:1:Q-1001", "QTC-05", Q, 1, "finance.ops", "Looking at the invoice", At),
         new DiscrepancyAssigned("QTC-05:1:Q-1001", "QTC-05", Q, 1, "billing-ops", "finance.ops", At),

@@ -19,8 +19,13 @@ public static class RuleRunner
     [StackTraceHidden]
     public static void Verify(RuleSpec spec)
     {
+        if (ContractRules.All.SingleOrDefault(r => r.Rule.Code == spec.Rule) is { } contractRule)
+        {
+            VerifyContractRule(spec, contractRule);
+            return;
+        }
         var rule = QuoteRules.All.SingleOrDefault(r => r.Rule.Code == spec.Rule)
-                   ?? throw Bad(spec, $"'{spec.Rule}' is not a quote rule; quote rules: {string.Join(", ", QuoteRules.All.Select(r => r.Rule.Code))}.");
+                   ?? throw Bad(spec, $"'{spec.Rule}' is not a quote or contract rule; quote rules: {string.Join(", ", QuoteRules.All.Select(r => r.Rule.Code))}.");
         if (spec.RuleFolder != rule.Rule.Code) throw Bad(spec, $"a spec of {rule.Rule.Code} lives under specs/{RuleSpec.Folder}/{rule.Rule.Code.ToLowerInvariant()}/.");
         var at = InstantPattern.ExtendedIso.Parse(spec.At) is { Success: true } parsed ? parsed.Value
             : throw Bad(spec, $"'at: {spec.At}' is not an ISO instant such as 2026-03-10T14:00:00Z.");
@@ -37,14 +42,41 @@ public static class RuleRunner
             view = projection.Evolve(view, quoteId, Recorded(data, given.Type, i + 1, spec));
         }
 
-        var occurrence = view?.Discrepancies.LastOrDefault(d => d.Rule == rule.Rule.Code)?.AsOf(at);
-        var shown = occurrence is not null && occurrence.IsDiscrepancyAt(at, rule.Rule.Sla) ? occurrence : null;
+        Compare(spec, rule.Rule, at, view?.Discrepancies);
+    }
+
+    /// <summary>A contract rule's spec (ADR/0021): the given events folded into the contract's view by its projection's own Evolve.</summary>
+    [StackTraceHidden]
+    private static void VerifyContractRule(RuleSpec spec, IContractRule rule)
+    {
+        if (spec.RuleFolder != rule.Rule.Code) throw Bad(spec, $"a spec of {rule.Rule.Code} lives under specs/{RuleSpec.Folder}/{rule.Rule.Code.ToLowerInvariant()}/.");
+        var at = InstantPattern.ExtendedIso.Parse(spec.At) is { Success: true } parsed ? parsed.Value
+            : throw Bad(spec, $"'at: {spec.At}' is not an ISO instant such as 2026-03-10T14:00:00Z.");
+        var projection = new Ledger.Projections.Contracts.ContractViewProjection();
+        Ledger.Projections.Contracts.ContractView? view = null;
+        for (var i = 0; i < spec.Given.Count; i++)
+        {
+            var given = spec.Given[i];
+            var type = SpecRunner.EventTypes.GetValueOrDefault(given.Type) ?? throw Bad(spec, $"given[{i}] names no event type: '{given.Type}'.");
+            var data = SpecRunner.Read(type, given.Data, spec.Path, $"given[{i}] {given.Type}");
+            var contractId = Ledger.Projections.Contracts.ContractViewProjection.ContractIdOf(data) ?? throw Bad(spec, $"given[{i}] {given.Type} is not about a contract.");
+            if (view is not null && view.Id != contractId) throw Bad(spec, $"given[{i}] is about contract {contractId}, the history before it about {view.Id}.");
+            view = projection.Evolve(view, contractId, Recorded(data, given.Type, i + 1, spec));
+        }
+        Compare(spec, rule.Rule, at, view?.Discrepancies);
+    }
+
+    [StackTraceHidden]
+    private static void Compare(RuleSpec spec, Ledger.Domain.Reconciliation.DiscrepancyRule rule, Instant at, IReadOnlyList<Discrepancy>? book)
+    {
+        var occurrence = book?.LastOrDefault(d => d.Rule == rule.Code)?.AsOf(at);
+        var shown = occurrence is not null && occurrence.IsDiscrepancyAt(at, rule.Sla) ? occurrence : null;
         var actual = new JsonObject
         {
             ["then"] = shown is null ? "nothing" : new JsonObject
             {
                 ["status"] = shown.Status.ToString(),
-                ["detectedAt"] = InstantPattern.ExtendedIso.Format(shown.DetectedAt(rule.Rule.Sla)),
+                ["detectedAt"] = InstantPattern.ExtendedIso.Format(shown.DetectedAt(rule.Sla)),
                 ["expected"] = shown.Expected?.ToString(),
                 ["actual"] = shown.Actual?.ToString(),
                 ["detail"] = shown.Detail,
@@ -55,7 +87,7 @@ public static class RuleRunner
         if (spec.Then is not null && actual["then"] is JsonObject found)
             foreach (var key in found.Select(p => p.Key).ToList().Where(k => !spec.Then.ContainsKey(k)))
                 found.Remove(key);
-        SpecRunner.Compare(spec.Path, spec.Title, $"{rule.Rule.Code} read at {spec.At}", expected, actual);
+        SpecRunner.Compare(spec.Path, spec.Title, $"{rule.Code} read at {spec.At}", expected, actual);
     }
 
     /// <summary>The event as the daemon sees it: at its place in the log, recorded at its own time.</summary>

@@ -2,14 +2,14 @@ using Ledger.Projections.Reconciliation;
 
 namespace Ledger.Specs;
 
-/// <summary>What the rule specs must cover: every quote rule, once found and once not.</summary>
+/// <summary>What the rule specs must cover: every quote and contract rule, once found and once not.</summary>
 public sealed class RuleSpecTests
 {
     [Fact]
     public void Every_quote_rule_has_a_spec_that_finds_it_and_one_that_does_not()
     {
         var specs = RuleSpec.All().Select(RuleSpec.Load).ToList();
-        var missing = QuoteRules.All.Select(r => r.Rule.Code)
+        var missing = QuoteRules.All.Select(r => r.Rule.Code).Concat(ContractRules.All.Select(r => r.Rule.Code))
             .SelectMany(code => new[]
             {
                 specs.Any(s => s.Rule == code && s.Then is not null) ? null : $"{code} found",

@@ -23,11 +23,13 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
     {
         Name = ProjectionName;
         Identity<QuoteEvent>(e => QuoteIdOf(e)!);
-        Identity<ApprovalEvent>(e => QuoteIdOf(e)!);
+        // A contract amendment's approval stream is no quote's (ADR/0021): the approval queue shows it, no quote view does.
+        Identities<ApprovalEvent>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
         Identity<OrderEvent>(e => QuoteIdOf(e)!);
-        Identity<BillingEvent>(e => QuoteIdOf(e)!);
+        // A contract change's billing handoff is no order's (ADR/0021): it has no quote view (and no ghost one of its own).
+        Identities<BillingEvent>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
         Identity<CrmQuoteStateReported>(e => QuoteIdOf(e)!);
-        Identity<BillingRecordReported>(e => QuoteIdOf(e)!);
+        Identities<BillingRecordReported>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
         Identities<DiscrepancyEvent>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
     }
 
@@ -35,11 +37,16 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
     public static string? QuoteIdOf(object data) => data switch
     {
         QuoteEvent e => e.QuoteId,
+        ApprovalEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractId(e.QuoteId) => null,
         ApprovalEvent e => e.QuoteId,
         OrderEvent e => QuoteIdOfOrder(e.OrderId),
+        BillingEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractBillingHandoff(e.OrderId) => null,
         BillingEvent e => QuoteIdOfOrder(e.OrderId),
         CrmQuoteStateReported e => e.QuoteId,
+        // A contract change's billing records and a contract's discrepancies are the contract view's (ADR/0021).
+        BillingRecordReported e when Ledger.Domain.Contracts.ContractDecider.IsContractBillingHandoff(e.OrderId) => null,
         BillingRecordReported e => QuoteIdOfOrder(e.OrderId),
+        DiscrepancyEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractId(e.Subject) => null,
         DiscrepancyEvent e => e.Rule == DiscrepancyRules.DuplicateCustomer.Code ? null : e.Subject,
         _ => null,
     };

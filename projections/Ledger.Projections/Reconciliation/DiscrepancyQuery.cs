@@ -124,7 +124,9 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
         await using var session = store.QuerySession();
         var book = id.Rule == DiscrepancyRules.DuplicateCustomer.Code
             ? (await session.LoadAsync<CustomerMatchView>(id.Subject, ct))?.Discrepancies
-            : (await session.LoadAsync<QuoteView>(id.Subject, ct))?.Discrepancies;
+            : ContractRules.Rules.Any(r => r.Code == id.Rule)
+                ? (await session.LoadAsync<Contracts.ContractView>(id.Subject, ct))?.Discrepancies
+                : (await session.LoadAsync<QuoteView>(id.Subject, ct))?.Discrepancies;
         return book?.FirstOrDefault(d => d.Id == id.ToString()) is { } d && Row(d, now) is { } row ? row : null;
     }
 
@@ -133,7 +135,8 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
         await using var session = store.QuerySession();
         var quotes = await session.Query<QuoteView>().Where(x => x.Discrepancies.Any()).ToListAsync(ct);
         var customers = await session.Query<CustomerMatchView>().Where(x => x.Discrepancies.Any()).ToListAsync(ct);
-        return quotes.SelectMany(q => q.Discrepancies).Concat(customers.SelectMany(c => c.Discrepancies))
+        var contracts = await session.Query<Contracts.ContractView>().Where(x => x.Discrepancies.Any()).ToListAsync(ct);
+        return quotes.SelectMany(q => q.Discrepancies).Concat(customers.SelectMany(c => c.Discrepancies)).Concat(contracts.SelectMany(c => c.Discrepancies))
             .Select(d => asOf ? d.AsOf(now) : d).OfType<Discrepancy>()
             .Select(d => Row(d, now)).OfType<DiscrepancyRow>()
             .OrderBy(r => r.DetectedAt).ThenBy(r => r.Id, StringComparer.Ordinal)

@@ -22,19 +22,25 @@ public static class ApprovalEndpoints
     public static Task<IResult> Grant(string quoteId, int revision, ApprovalDecisionRequest request, CommandRunner commands, HttpContext context) =>
         commands.Answer(context, async (unit, ct) =>
         {
-            var quote = await unit.Consult(Streams.Quote(quoteId), ct);
+            var current = await CurrentFingerprint(unit, quoteId, ct);
             return await unit.Decide(Streams.Approval(quoteId, revision),
-                _ => new GrantApproval(quoteId, revision, request.Level, request.Approver, quote.CurrentFingerprint), ct);
+                _ => new GrantApproval(quoteId, revision, request.Level, request.Approver, current), ct);
         });
 
     [WolverinePost("/approvals/{quoteId}/{revision}/deny"), Authorize(Roles = LedgerRoles.Approver)]
     public static Task<IResult> Deny(string quoteId, int revision, ApprovalDecisionRequest request, CommandRunner commands, HttpContext context) =>
         commands.Answer(context, async (unit, ct) =>
         {
-            var quote = await unit.Consult(Streams.Quote(quoteId), ct);
+            var current = await CurrentFingerprint(unit, quoteId, ct);
             return await unit.Decide(Streams.Approval(quoteId, revision),
-                _ => new DenyApproval(quoteId, revision, request.Level, request.Approver, request.Reason ?? "", quote.CurrentFingerprint), ct);
+                _ => new DenyApproval(quoteId, revision, request.Level, request.Approver, request.Reason ?? "", current), ct);
         });
+
+    /// <summary>What is to be approved now: the quote's fingerprint, or for a contract the amendment waiting on approval (ADR/0021).</summary>
+    private static async Task<ApprovalFingerprint?> CurrentFingerprint(CommandUnit unit, string quoteId, CancellationToken ct) =>
+        Ledger.Domain.Contracts.ContractDecider.IsContractId(quoteId)
+            ? (await unit.Consult(Streams.Contract(quoteId), ct)).Proposed?.Fingerprint
+            : (await unit.Consult(Streams.Quote(quoteId), ct)).CurrentFingerprint;
 
     [WolverinePost("/approvals/{quoteId}/{revision}/escalate"), Authorize(Roles = LedgerRoles.Approver)]
     public static Task<IResult> Escalate(string quoteId, int revision, EscalationRequest request, CommandRunner commands, HttpContext context) =>

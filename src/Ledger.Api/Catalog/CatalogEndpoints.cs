@@ -9,7 +9,8 @@ namespace Ledger.Api.Catalog;
 
 public sealed record PublishCatalogRequest(string Version, IReadOnlyList<ProductOffering> Offerings);
 
-public sealed record PublishPolicyRequest(string Version, ApprovalThresholds Defaults, IReadOnlyList<PolicyOverride>? Overrides);
+/// <param name="RenewalUpliftPercent">How much renewal quotes raise list prices (default 0; ADR/0021).</param>
+public sealed record PublishPolicyRequest(string Version, ApprovalThresholds Defaults, IReadOnlyList<PolicyOverride>? Overrides, decimal? RenewalUpliftPercent = null);
 
 /// <summary>Published catalog versions and pricing policies: what quotes are priced from and approved under.</summary>
 public static class CatalogEndpoints
@@ -24,5 +25,6 @@ public static class CatalogEndpoints
         request.Defaults is null
             ? Task.FromResult(Results.Problem(Problems.LedgerProblems.Create(StatusCodes.Status400BadRequest, "policy.field-required", "defaults is required.", "defaults")))
             : commands.Answer(context, (unit, ct) => unit.Decide(Streams.PricingPolicy,
-                _ => new PublishPricingPolicy(request.Version, request.Defaults, request.Overrides ?? [], context.User.ClientName()), ct));
+                _ => new PublishPricingPolicy(request.Version, request.Defaults, request.Overrides ?? [], context.User.ClientName(),
+                    request.RenewalUpliftPercent ?? 0m), ct));
 }

@@ -13,7 +13,7 @@ namespace Ledger.Api.Contracts;
 public sealed record ContractView(
     string ContractId, string Status, int Version, string SourceCrm, string CustomerId, string QuoteId, int QuoteRevision, string OrderId,
     string Currency, LocalDate StartDate, LocalDate EndDate, int TermMonths, bool Evergreen, IReadOnlyList<ContractLine> Lines, decimal TermNetTotal,
-    LocalDate? RenewalDueFor);
+    LocalDate? RenewalDueFor, ContractAmendmentProposed? ProposedAmendment = null, string? RenewalQuoteId = null);
 
 public static class ContractQueryEndpoint
 {
@@ -27,6 +27,7 @@ public static class ContractQueryEndpoint
         if (context.Forbids(started.SourceCrm) is { } forbidden) return forbidden;
         return Results.Ok(new ContractView(contractId, contract.Status.ToString(), contract.Version, started.SourceCrm, started.CustomerId, started.QuoteId,
             started.QuoteRevision, started.OrderId, started.Currency, contract.StartDate, contract.EndDate, started.TermMonths, started.Evergreen,
-            contract.Lines, contract.TermNetTotal, contract.RenewalDueFor));
+            contract.Lines, contract.TermNetTotal, contract.RenewalDueFor, contract.Proposed,
+            contract.RenewalQuote?.EndDate == contract.EndDate ? contract.RenewalQuote.RenewalQuoteId : null));
     }
 }

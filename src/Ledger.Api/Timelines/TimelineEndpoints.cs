@@ -48,6 +48,16 @@ public static class TimelineEndpoints
             ? Results.Ok(new { quoteId, intact = reports.All(r => r.Intact), streams = reports })
             : NotFound(quoteId);
 
+    /// <summary>
+    /// A contract's whole history for auditors (ADR/0021): the quote it came from, its order and billing, the contract's
+    /// changes, their approvals and billing handoffs, and its renewal quotes; the same timeline as its quote's.
+    /// </summary>
+    [WolverineGet("/contracts/{contractId}/timeline"), Authorize(Roles = LedgerRoles.Auditor)]
+    public static async Task<IResult> ContractTimeline(string contractId, string? asOf, ulong? after, int? limit, QuoteTimeline timeline, CancellationToken ct) =>
+        await timeline.QuoteOfContractAsync(contractId, ct) is { } quoteId
+            ? await Get(quoteId, asOf, after, limit, timeline, ct)
+            : Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "contract.not-found", $"Contract {contractId} has no events.", "contractId"));
+
     private static IResult NotFound(string quoteId) =>
         Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "quote.not-found", $"Quote {quoteId} has no events.", "quoteId"));
 }

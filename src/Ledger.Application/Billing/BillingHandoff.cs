@@ -56,12 +56,17 @@ public sealed class BillingClient(IHttpClientFactory httpClients, BillingSetting
     /// <param name="correlationId">The correlation id of the command that led to the handoff, sent as <c>X-Correlation-Id</c>.</param>
     public async Task<BillingRejection?> SendAsync(BillingHandoffRequested request, string? correlationId, CancellationToken ct)
     {
-        var callback = new Uri(settings.CallbackBaseUrl, $"orders/{Uri.EscapeDataString(request.OrderId)}/billing/acknowledgements");
+        // A contract change's handoff is answered at its own address: it is no order's, and its acknowledgement closes none.
+        var callback = new Uri(settings.CallbackBaseUrl, request.ContractChange is null
+            ? $"orders/{Uri.EscapeDataString(request.OrderId)}/billing/acknowledgements"
+            : $"billing/handoffs/{Uri.EscapeDataString(request.OrderId)}/acknowledgements");
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(BillingUrl, "handoffs"))
         {
             Content = JsonContent.Create(new
             {
                 request.IdempotencyKey, request.OrderId, request.Amount, request.Currency, request.BillingAccount, CallbackUrl = callback,
+                // What billing is asked for: an order, or a contract's amendment, renewal or cancellation (a negative amount is a credit).
+                Kind = request.ContractChange?.Kind.ToString() ?? "Order", request.ContractChange?.ContractId,
             }),
         };
         message.Headers.Add("Idempotency-Key", request.IdempotencyKey);

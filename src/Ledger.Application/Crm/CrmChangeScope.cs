@@ -36,9 +36,12 @@ public static class CrmChangeScope
     {
         QuoteDrafted e => new Scope.Names(QuoteKey(e.QuoteId), new QuoteOwner(e.SourceCrm, e.QuoteId)),
         QuoteEvent e => new Scope.LookUp(QuoteKey(e.QuoteId)),
+        ApprovalEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractId(e.QuoteId) => new Scope.None(), // a contract amendment's approval
         ApprovalEvent e => new Scope.LookUp(QuoteKey(e.QuoteId)),
         OrderPlaced e => new Scope.Names(OrderKey(e.OrderId), new QuoteOwner(e.Quote.SourceCrm, e.Quote.QuoteId)),
         OrderEvent e => new Scope.LookUp(OrderKey(e.OrderId)),
+        // A contract change's billing is no quote's change (ADR/0021): no CRM is told of it through the quote feed.
+        BillingEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractBillingHandoff(e.OrderId) => new Scope.None(),
         BillingEvent e => new Scope.LookUp(OrderKey(e.OrderId)),
         _ => new Scope.None(),
     };

@@ -1,12 +1,14 @@
 using Ledger.Application.Commands;
 using Ledger.Domain.Approvals;
+using Ledger.Domain.Contracts;
 using Ledger.Domain.Quotes;
 
 namespace Ledger.Application.Reactions;
 
 /// <summary>
 /// The approval stream's outcome moves its quote: completed approves it, a denied level rejects it. Both carry the
-/// fingerprint the approvers decided on, so a quote changed meanwhile refuses them (stale fingerprint).
+/// fingerprint the approvers decided on, so a quote changed meanwhile refuses them (stale fingerprint). An approval stream
+/// of a contract's amendment (ADR/0021) moves the contract instead: completed applies the amendment, denied drops it.
 /// </summary>
 public static class ApprovalOutcomes
 {
@@ -18,6 +20,12 @@ public static class ApprovalOutcomes
     {
         switch (@event)
         {
+            case ApprovalCompleted e when ContractDecider.IsContractId(e.QuoteId):
+                yield return Reaction.Decide.On(new ApplyApprovedAmendment(e.QuoteId, e.Fingerprint));
+                break;
+            case ApprovalLevelDenied e when ContractDecider.IsContractId(e.QuoteId):
+                yield return Reaction.Decide.On(new RejectContractAmendment(e.QuoteId, e.Fingerprint, e.Approver, e.Reason));
+                break;
             case ApprovalCompleted e:
                 yield return Reaction.Decide.On(new ApproveQuote(e.QuoteId, e.Fingerprint, $"approval:{ApprovalDecider.StreamId(e.QuoteId, e.Revision)}"));
                 break;

@@ -7,7 +7,8 @@ namespace Ledger.Application.Reactions;
 
 /// <summary>
 /// The billing stream drives the work outside the store and the order's end: a requested handoff is sent to billing
-/// and checked at its deadline; a retryable failure billing reports is sent again a little later; an acknowledgement closes the order.
+/// and checked at its deadline; a retryable failure billing reports is sent again a little later; an acknowledgement closes the order,
+/// or, for a contract change's handoff, is noted on the contract (ADR/0021). The same path for both: one handoff, its retries and its answer.
 /// </summary>
 public static class BillingOutcomes
 {
@@ -28,6 +29,10 @@ public static class BillingOutcomes
                 break;
             case BillingHandoffFailed { Retryable: true } e:
                 yield return new Reaction.Deliver(new ResendBillingHandoff(e.OrderId, e.FailedAt + ResendAfterReportedFailure));
+                break;
+            case BillingHandoffAcknowledged e when before.Request?.ContractChange is { } change:
+                yield return Reaction.Decide.On(new Domain.Contracts.RecordContractChangeBilled(change.ContractId, change.ContractVersion, e.OrderId,
+                    e.BillingReference, e.BilledAmount, e.Currency));
                 break;
             case BillingHandoffAcknowledged e:
                 yield return Reaction.Decide.On(new CloseOrder(e.OrderId, e.BillingReference));

@@ -1,6 +1,7 @@
 using Ledger.Domain.Common;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
+using Ledger.Domain.Contracts;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
@@ -31,6 +32,7 @@ public abstract record Reaction
         public static Decide On(BillingCommand command) => new(command);
         public static Decide On(CustomerCommand command) => new(command);
         public static Decide On(CrmAccountCommand command) => new(command);
+        public static Decide On(ContractCommand command) => new(command);
     }
 
     /// <summary>A durable message handed to Wolverine, due now or at <see cref="IDueMessage.DueAt"/>.</summary>

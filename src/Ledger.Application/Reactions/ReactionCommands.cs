@@ -1,6 +1,7 @@
 using Ledger.Application.Commands;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
+using Ledger.Domain.Contracts;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
@@ -18,7 +19,8 @@ public static class ReactionCommands
         BillingCommand c => unit.Decide(Streams.Billing(c.OrderId), _ => c, ct),
         CustomerCommand c => unit.Decide(Streams.Customer(c.CustomerId), _ => c, ct),
         CrmAccountCommand c => unit.Decide(Streams.CrmAccount(c.Crm, c.AccountId), _ => c, ct),
-        // Reaction.Decide is only made from the six kinds above (its factories).
+        ContractCommand c => unit.Decide(Streams.Contract(c.ContractId), _ => c, ct),
+        // Reaction.Decide is only made from the seven kinds above (its factories).
         var other => throw new InvalidOperationException($"No stream decides {other.GetType().Name}."),
     };
 }

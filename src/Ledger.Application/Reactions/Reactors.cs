@@ -16,5 +16,8 @@ public static class Reactors
         QuoteExpiry.Reactor,
         ContractStart.Reactor,
         new ContractRenewals(contracts ?? ContractSettings.Default).Reactor,
+        ContractBilling.Reactor,
+        ContractAmendmentApprovals.Reactor,
+        ContractRenewalQuotes.Reactor,
     ];
 }

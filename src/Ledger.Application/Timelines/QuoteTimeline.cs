@@ -97,8 +97,39 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
         foreach (var stream in new[] { OrderDecider.StreamId(orderId), BillingDecider.StreamId(orderId), contract }.Concat(reported))
             if (await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1, ct) is ReadStreamResult.Found)
                 streams.Add(stream);
+        if (streams.Contains(contract)) streams.AddRange(await ContractStreamsAsync(ContractDecider.ContractIdFor(quoteId), ct));
         return streams;
     }
+
+    /// <summary>
+    /// What a contract's own events lead to (ADR/0021): each change's billing handoff, each proposed amendment's approval,
+    /// and each renewal quote — so the contract's whole history (original quote, amendments, renewals, billing) is one timeline.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ContractStreamsAsync(string contractId, CancellationToken ct)
+    {
+        var candidates = new List<string>();
+        var version = 0;
+        foreach (var e in (await ReadStreamAsync(ContractDecider.StreamId(contractId), ct)).Select(r => r.Event).OfType<ContractEvent>())
+        {
+            version = e switch
+            {
+                ContractStarted s => s.Version, ContractAmended a => a.Version, ContractRenewed r => r.Version,
+                ContractExpired x => x.Version, ContractCancelled c => c.Version, _ => version,
+            };
+            if (ContractDecider.BillableOf(e) is not null) candidates.Add(BillingDecider.StreamId(ContractDecider.BillingHandoffIdFor(contractId, version)));
+            if (e is ContractAmendmentProposed p) candidates.Add(ApprovalDecider.StreamId(contractId, p.Fingerprint.Revision));
+            if (e is ContractRenewalQuoted q) candidates.Add(QuoteDecider.StreamId(q.RenewalQuoteId));
+        }
+        var found = new List<string>();
+        foreach (var stream in candidates.Distinct())
+            if (await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1, ct) is ReadStreamResult.Found)
+                found.Add(stream);
+        return found;
+    }
+
+    /// <summary>The quote a contract was started from; null when the contract has no events.</summary>
+    public async Task<string?> QuoteOfContractAsync(string contractId, CancellationToken ct) =>
+        (await ReadStreamAsync(ContractDecider.StreamId(contractId), ct)).Select(r => r.Event).OfType<ContractStarted>().FirstOrDefault()?.QuoteId;
 
     private static QuoteStateAt StateAt(IEnumerable<Read> quoteEvents)
     {

@@ -26,16 +26,20 @@ public static class ApprovalRules
     /// CFO above its or above the deal-size threshold in the quote's currency. The largest line discount counts,
     /// so one deep discount cannot hide in a large order. A matching segment/region override replaces the defaults.
     /// </summary>
-    public static IReadOnlyList<ApprovalLevel> RequiredLevels(PricingPolicyPublished policy, PriceSnapshot snapshot, string segment, string region)
+    public static IReadOnlyList<ApprovalLevel> RequiredLevels(PricingPolicyPublished policy, PriceSnapshot snapshot, string segment, string region) =>
+        RequiredLevels(policy, snapshot.MaxDiscountPercent, snapshot.NetTotal, snapshot.Currency, segment, region);
+
+    /// <summary>The same levels for any priced deal: its largest discount and its net total (a contract amendment's delta, ADR/0021).</summary>
+    public static IReadOnlyList<ApprovalLevel> RequiredLevels(PricingPolicyPublished policy, decimal discount, decimal netTotal, string currency,
+        string segment, string region)
     {
         var thresholds = Thresholds(policy, segment, region);
-        var discount = snapshot.MaxDiscountPercent;
-        var dealSizeLimit = thresholds.CfoAboveNetTotal.FirstOrDefault(p => p.Currency == snapshot.Currency)?.Amount;
+        var dealSizeLimit = thresholds.CfoAboveNetTotal.FirstOrDefault(p => p.Currency == currency)?.Amount;
 
         var levels = new List<ApprovalLevel>();
         if (discount > thresholds.DealDeskAboveDiscountPercent) levels.Add(ApprovalLevel.DealDesk);
         if (discount > thresholds.VicePresidentAboveDiscountPercent) levels.Add(ApprovalLevel.VicePresident);
-        if (discount > thresholds.CfoAboveDiscountPercent || snapshot.NetTotal > dealSizeLimit)
+        if (discount > thresholds.CfoAboveDiscountPercent || netTotal > dealSizeLimit)
         {
             // A deal large enough for the CFO goes through every level below first.
             if (!levels.Contains(ApprovalLevel.DealDesk)) levels.Add(ApprovalLevel.DealDesk);

@@ -45,12 +45,13 @@ public static class BillingDecider
                 : Decision<BillingEvent>.Refuse(RefusalKind.Conflict, "billing.already-requested", $"Order {c.OrderId} was already handed off to billing.");
         if (!Currency.IsKnown(c.Currency))
             return Decision<BillingEvent>.Invalid("currency", "money.unknown-currency", $"'{c.Currency}' is not an ISO 4217 currency the ledger knows.");
-        if (c.Amount < 0)
-            return Decision<BillingEvent>.Invalid("amount", "billing.negative-amount", "A billing handoff is for 0 or more.");
+        // A contract change may owe the customer (fewer seats, a cancellation): its credit is handed off as a negative amount.
+        if (c.Amount < 0 && c.ContractChange is null)
+            return Decision<BillingEvent>.Invalid("amount", "billing.negative-amount", "An order's billing handoff is for 0 or more.");
         if (string.IsNullOrWhiteSpace(c.BillingAccount))
             return Decision<BillingEvent>.Invalid("billingAccount", "billing.field-required", "billingAccount is required.");
         return Decision<BillingEvent>.Of(new BillingHandoffRequested(c.OrderId, c.Amount, c.Currency, c.BillingAccount, c.IdempotencyKey, c.PayloadHash, now,
-            c.AnswerWithin is { } within ? now + within : null));
+            c.AnswerWithin is { } within ? now + within : null, c.ContractChange));
     }
 
     private static Decision<BillingEvent> Acknowledge(RecordBillingAcknowledgement c, BillingState state, Instant now)

@@ -7,12 +7,22 @@ namespace Ledger.Domain.Billing;
 [Closed]
 public abstract record BillingEvent(string OrderId);
 
-/// <param name="AnswerDueBy">When billing's answer is due; past it the handoff is unconfirmed. New in v2; null on a v1 event (read as v2).</param>
-[EventName("billing-handoff-requested.v2")]
+/// <param name="OrderId">The handoff's id, which keys its billing stream: an order's id, or for a contract change its
+/// <see cref="Contracts.ContractDecider.BillingHandoffIdFor">derived handoff id</see>.</param>
+/// <param name="Amount">What billing is asked to bill; negative only for a contract change's credit.</param>
+/// <param name="AnswerDueBy">When billing's answer is due; past it the handoff is unconfirmed. New in v2; null on a v1 event (read as v3).</param>
+/// <param name="ContractChange">The contract change this handoff bills; null for an order's handoff. New in v3 (ADR/0021); null on v1 and v2 events.</param>
+[EventName("billing-handoff-requested.v3")]
 public sealed record BillingHandoffRequested(
     string OrderId, decimal Amount, string Currency, string BillingAccount, string IdempotencyKey, string PayloadHash, Instant RequestedAt,
-    Instant? AnswerDueBy = null)
+    Instant? AnswerDueBy = null, ContractChange? ContractChange = null)
     : BillingEvent(OrderId);
+
+/// <summary>What a contract change hands to billing (ADR/0021).</summary>
+public enum ContractChangeKind { Amendment, Renewal, Cancellation }
+
+/// <summary>The change of a contract a billing handoff is for: the contract, the version the change made, and what it was.</summary>
+public sealed record ContractChange(string ContractId, int ContractVersion, ContractChangeKind Kind);
 
 /// <param name="AfterTimeout">The acknowledgement arrived after the handoff had been marked unconfirmed.</param>
 [EventName("billing-handoff-acknowledged.v1")]

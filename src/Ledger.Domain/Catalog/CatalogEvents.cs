@@ -36,7 +36,9 @@ public sealed record PolicyOverride(string? Segment, string? Region, ApprovalThr
 [Closed]
 public abstract record PricingPolicyEvent(string PolicyId);
 
-[EventName("pricing-policy-published.v1")]
+/// <param name="RenewalUpliftPercent">How much a contract's renewal quote raises its list prices (ADR/0021). New in v2; a v1 policy reads as 0.</param>
+[EventName("pricing-policy-published.v2")]
 public sealed record PricingPolicyPublished(
-    string PolicyId, string Version, ApprovalThresholds Defaults, IReadOnlyList<PolicyOverride> Overrides, string PublishedBy, Instant PublishedAt)
+    string PolicyId, string Version, ApprovalThresholds Defaults, IReadOnlyList<PolicyOverride> Overrides, string PublishedBy, Instant PublishedAt,
+    decimal RenewalUpliftPercent = 0m)
     : PricingPolicyEvent(PolicyId);

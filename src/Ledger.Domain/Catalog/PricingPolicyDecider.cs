@@ -31,16 +31,20 @@ public static class PricingPolicyDecider
         if (string.IsNullOrWhiteSpace(command.Version))
             return Decision<PricingPolicyEvent>.Invalid("version", "policy.version-required", "A policy version needs a name.");
         if (Validate(command.Defaults, "defaults") is { } invalid) return invalid;
+        if (command.RenewalUpliftPercent is < 0 or > 100)
+            return Decision<PricingPolicyEvent>.Invalid("renewalUpliftPercent", "policy.percent-out-of-range", "A renewal uplift is between 0 and 100 percent.");
         for (var i = 0; i < command.Overrides.Count; i++)
             if (Validate(command.Overrides[i].Thresholds, $"overrides[{i}].thresholds") is { } invalidOverride) return invalidOverride;
         if (state.Versions.TryGetValue(command.Version, out var existing))
-            return Same(existing.Defaults, command.Defaults) && existing.Overrides.Count == command.Overrides.Count
+            return Same(existing.Defaults, command.Defaults) && existing.RenewalUpliftPercent == command.RenewalUpliftPercent
+                   && existing.Overrides.Count == command.Overrides.Count
                    && existing.Overrides.Zip(command.Overrides).All(p => p.First.Segment == p.Second.Segment && p.First.Region == p.Second.Region
                                                                         && Same(p.First.Thresholds, p.Second.Thresholds))
                 ? Decision<PricingPolicyEvent>.Nothing // a retried publish of the same policy, as for catalog versions
                 : Decision<PricingPolicyEvent>.Refuse(RefusalKind.Conflict, "policy.version-exists",
                 $"Policy version {command.Version} is already published; publish a new version.", "version");
-        return Decision<PricingPolicyEvent>.Of(new PricingPolicyPublished(PolicyId, command.Version, command.Defaults, command.Overrides, command.PublishedBy, now));
+        return Decision<PricingPolicyEvent>.Of(new PricingPolicyPublished(PolicyId, command.Version, command.Defaults, command.Overrides, command.PublishedBy, now,
+            command.RenewalUpliftPercent));
     }
 
     // Records compare lists by reference, so the deal-size thresholds are compared element by element.

@@ -21,11 +21,26 @@ public sealed record StartContract(
 
 /// <summary>A line's new quantity (0 removes it). A line the contract does not have is added from <paramref name="Offering"/>.</summary>
 /// <param name="Offering">The offering as published in <paramref name="CatalogVersion"/>, loaded by the caller; null when unknown.</param>
+/// <param name="DiscountPercent">An added line's discount (0 when not given); a line the contract has keeps its agreed discount.</param>
 public sealed record ContractLineAmendment(
-    string LineId, decimal Quantity, string? ProductOfferingId = null, string? CatalogVersion = null, ProductOffering? Offering = null);
+    string LineId, decimal Quantity, string? ProductOfferingId = null, string? CatalogVersion = null, ProductOffering? Offering = null,
+    decimal? DiscountPercent = null);
+
+/// <summary>The pricing policy an amendment's delta is judged by, with the contract quote's segment and region; loaded by the caller.</summary>
+public sealed record AmendmentPolicy(Catalog.PricingPolicyPublished Policy, string Segment, string Region);
 
 /// <param name="ExpectedVersion">The contract version the amendment was written against; another is stale.</param>
-public sealed record AmendContract(string ContractId, int ExpectedVersion, LocalDate EffectiveDate, IReadOnlyList<ContractLineAmendment> Lines, string AmendedBy)
+/// <param name="Policy">The current pricing policy; null when none is published (refused: nothing can say what needs approval).</param>
+public sealed record AmendContract(
+    string ContractId, int ExpectedVersion, LocalDate EffectiveDate, IReadOnlyList<ContractLineAmendment> Lines, string AmendedBy,
+    AmendmentPolicy? Policy = null)
+    : ContractCommand(ContractId);
+
+/// <summary>Sent when the proposed amendment's approval stream completed for <paramref name="Fingerprint"/> (a reaction).</summary>
+public sealed record ApplyApprovedAmendment(string ContractId, Approvals.ApprovalFingerprint Fingerprint) : ContractCommand(ContractId);
+
+/// <summary>Sent when an approver denied a level of the proposed amendment (a reaction).</summary>
+public sealed record RejectContractAmendment(string ContractId, Approvals.ApprovalFingerprint Fingerprint, string Approver, string Reason)
     : ContractCommand(ContractId);
 
 /// <summary>Sent when the notice period before <paramref name="EndDate"/> begins (a scheduled check).</summary>
@@ -37,3 +52,10 @@ public sealed record RenewContract(string ContractId, int ExpectedVersion, decim
 public sealed record EndContractTerm(string ContractId, LocalDate EndDate) : ContractCommand(ContractId);
 
 public sealed record CancelContract(string ContractId, int ExpectedVersion, LocalDate EffectiveDate, string Reason, string CancelledBy) : ContractCommand(ContractId);
+
+/// <summary>Billing acknowledged the handoff of the change that made <paramref name="ChangeVersion"/> (a reaction to its billing stream).</summary>
+public sealed record RecordContractChangeBilled(
+    string ContractId, int ChangeVersion, string HandoffId, string BillingReference, decimal BilledAmount, string Currency) : ContractCommand(ContractId);
+
+/// <summary>Notes the renewal quote drafted for the term ending <paramref name="EndDate"/> (sent by the handler that drafted it).</summary>
+public sealed record RecordRenewalQuote(string ContractId, LocalDate EndDate, string RenewalQuoteId, decimal UpliftPercent) : ContractCommand(ContractId);

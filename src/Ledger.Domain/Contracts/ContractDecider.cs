@@ -17,19 +17,63 @@ public static class ContractDecider
 
     public static ContractState Initial => ContractState.Initial;
 
-    public static ContractState Evolve(ContractState state, ContractEvent @event) => @event switch
+    /// <summary>
+    /// The billing handoff of the change that made <paramref name="version"/>: one per change, derived from it, so a
+    /// repeated reaction finds the same billing stream (<c>billing-ctr-Q-1001-v2</c>) and hands nothing off twice.
+    /// </summary>
+    public static string BillingHandoffIdFor(string contractId, int version) => $"{contractId}-v{version}";
+
+    /// <summary>
+    /// Whether a billing stream's id is a contract change's handoff rather than an order's: contract ids are <c>ctr-…</c>,
+    /// order ids <c>ord-…</c>. For readers that see an acknowledgement or failure without its request (projections, the CRM feed).
+    /// </summary>
+    public static bool IsContractBillingHandoff(string handoffId) => IsContractId(handoffId);
+
+    /// <summary>
+    /// Whether an id names a contract (<c>ctr-…</c>): where an approval stream's "quote" is a contract's amendment
+    /// (<c>approval-{contractId}-r{version}</c>) or a billing stream's "order" a contract change (ADR/0021).
+    /// </summary>
+    public static bool IsContractId(string id) => id.StartsWith("ctr-", StringComparison.Ordinal);
+
+    /// <summary>What a contract change hands to billing: an amendment's prorated delta, a renewal's term, a cancellation's credit (negative).</summary>
+    public static (Billing.ContractChangeKind Kind, decimal Amount)? BillableOf(ContractEvent @event) => @event switch
+    {
+        ContractAmended e => (Billing.ContractChangeKind.Amendment, e.ProratedTotal),
+        ContractRenewed e => (Billing.ContractChangeKind.Renewal, e.TermNetTotal),
+        ContractCancelled e => (Billing.ContractChangeKind.Cancellation, -e.CreditTotal),
+        _ => null,
+    };
+
+    public static ContractState Evolve(ContractState state, ContractEvent @event) => Noted(@event switch
     {
         ContractStarted e => state with
         {
             Status = ContractStatus.Active, Started = e, Version = e.Version, StartDate = e.StartDate, EndDate = e.EndDate, Lines = [.. e.Lines], Terms = 1,
         },
-        ContractAmended e => state with { Version = e.Version, Lines = Amended(state, e) },
+        ContractAmended e => state with
+        {
+            Version = e.Version, Lines = Amended(state, e), Proposed = null,
+            Applied = state.Proposed is { } proposed && proposed.Amendment.Version == e.Version ? state.Applied.Add(proposed.Fingerprint) : state.Applied,
+        },
+        ContractAmendmentProposed e => state with { Proposed = e },
+        ContractAmendmentRejected => state with { Proposed = null },
         ContractRenewalDue e => state with { RenewalDueFor = e.EndDate },
-        ContractRenewed e => state with { Version = e.Version, StartDate = e.StartDate, EndDate = e.EndDate, Lines = [.. e.Lines], Terms = state.Terms + 1 },
-        ContractExpired e => state with { Status = ContractStatus.Expired, Version = e.Version },
-        ContractCancelled e => state with { Status = ContractStatus.Cancelled, Version = e.Version },
+        // A renewal or an end leaves a proposed amendment stale: its approval, if it comes, is refused.
+        ContractRenewed e => state with { Version = e.Version, StartDate = e.StartDate, EndDate = e.EndDate, Lines = [.. e.Lines], Terms = state.Terms + 1, Proposed = null },
+        ContractExpired e => state with { Status = ContractStatus.Expired, Version = e.Version, Proposed = null },
+        ContractCancelled e => state with { Status = ContractStatus.Cancelled, Version = e.Version, Proposed = null },
+        ContractChangeBilled e when state.Billable.TryGetValue(e.ChangeVersion, out var change) =>
+            state with { Billable = state.Billable.SetItem(e.ChangeVersion, change with { Billed = true }) },
+        ContractChangeBilled => state,
+        ContractRenewalQuoted e => state with { RenewalQuote = e },
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown contract event."),
-    };
+    }, @event);
+
+    /// <summary>A change that bills something is remembered under its version, so that billing's acknowledgement can be matched to it.</summary>
+    private static ContractState Noted(ContractState state, ContractEvent @event) =>
+        BillableOf(@event) is { } billable
+            ? state with { Billable = state.Billable.SetItem(state.Version, new BillableChange(billable.Kind, billable.Amount, Billed: false)) }
+            : state;
 
     public static Decision<ContractEvent> Decide(ContractCommand command, ContractState state, Instant now) => command switch
     {
@@ -39,6 +83,10 @@ public static class ContractDecider
         RenewContract c => Renew(c, state, now),
         EndContractTerm c => EndTerm(c, state, now),
         CancelContract c => Cancel(c, state, now),
+        RecordContractChangeBilled c => ChangeBilled(c, state, now),
+        ApplyApprovedAmendment c => ApplyApproved(c, state, now),
+        RecordRenewalQuote c => RenewalQuoted(c, state, now),
+        RejectContractAmendment c => RejectProposed(c, state, now),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown contract command."),
     };
 
@@ -68,8 +116,14 @@ public static class ContractDecider
     private static Decision<ContractEvent> Amend(AmendContract c, ContractState state, Instant now)
     {
         if (Changeable(state, c.ExpectedVersion) is { } refused) return refused;
+        if (state.Proposed is { } pending)
+            return Decision<ContractEvent>.Refuse(RefusalKind.Conflict, "contract.amendment-pending",
+                $"An amendment of contract {c.ContractId} waits for approval ({pending.Fingerprint}); it is approved or rejected first.");
         if (c.Lines.Count == 0)
             return Decision<ContractEvent>.Invalid("lines", "contract.amendment-empty", "An amendment changes at least one line.");
+        if (c.Policy is not { } policy)
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "pricing.policy-missing",
+                "No pricing policy is published: nothing can say whether the amendment needs approval.");
         if (Effective(state, c.EffectiveDate, now) is { } notEffective) return notEffective;
 
         var started = state.Started!;
@@ -84,7 +138,12 @@ public static class ContractDecider
                 return Decision<ContractEvent>.Invalid($"{field}.quantity", "contract.quantity-negative", "A line's quantity is 0 (removed) or more.");
             if (c.Lines.Take(i).Any(other => other.LineId == a.LineId))
                 return Decision<ContractEvent>.Invalid($"{field}.lineId", "contract.line-duplicated", $"Line {a.LineId} is amended twice.");
+            if (a.DiscountPercent is < 0 or > 100)
+                return Decision<ContractEvent>.Invalid($"{field}.discountPercent", "contract.discount-out-of-range", "A discount is between 0 and 100 percent.");
             var line = state.Lines.FirstOrDefault(l => l.LineId == a.LineId);
+            if (line is not null && a.DiscountPercent is { } d && d != line.DiscountPercent)
+                return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.discount-agreed",
+                    $"Line {a.LineId} keeps its agreed {line.DiscountPercent}% for the term; only an added line takes a new discount.", $"{field}.discountPercent");
             if (line is null)
             {
                 if (NewLine(a, started.Currency, field) is var (added, invalid) && invalid is not null) return invalid;
@@ -102,11 +161,54 @@ public static class ContractDecider
                 "An amendment that removes every line is a cancellation: cancel the contract instead.", "lines");
 
         var days = Proration.Prorate(0, started.Currency, state.StartDate, state.EndDate, c.EffectiveDate);
-        return Decision<ContractEvent>.Of(new ContractAmended(c.ContractId, state.Version + 1, c.EffectiveDate, state.EndDate, days.DaysRemaining,
-            days.DaysInTerm, changes, started.Currency, changes.Sum(ch => ch.ProratedAmount), c.AmendedBy, now));
+        var amended = new ContractAmended(c.ContractId, state.Version + 1, c.EffectiveDate, state.EndDate, days.DaysRemaining,
+            days.DaysInTerm, changes, started.Currency, changes.Sum(ch => ch.ProratedAmount), c.AmendedBy, now);
+
+        // The policy judges the delta as it judges a quote: the deepest discount on what is added, and the whole-term net
+        // of the change (ADR/0021). Seats removed discount nothing; a credit is never a deal large enough for the CFO.
+        var deltaDiscount = changes.Where(ch => ch.Quantity > ch.PreviousQuantity).Select(ch => ch.DiscountPercent).DefaultIfEmpty(0m).Max();
+        var deltaNet = changes.Sum(ch => ch.TermNetDelta);
+        var levels = Approvals.ApprovalRules.RequiredLevels(policy.Policy, deltaDiscount, deltaNet, started.Currency, policy.Segment, policy.Region);
+        if (levels.Count == 0) return Decision<ContractEvent>.Of(amended);
+        var fingerprint = new Approvals.ApprovalFingerprint(amended.Version, AmendmentHash(amended), policy.Policy.Version);
+        return Decision<ContractEvent>.Of(new ContractAmendmentProposed(c.ContractId, state.Version, fingerprint, levels, policy.Segment, policy.Region,
+            deltaDiscount, deltaNet, amended, now));
     }
 
-    // Amendments add at the catalog's list price with no discount: a discounted addition would need the approval policy (ADR/0021).
+    /// <summary>What approvers approve, hashed: the effective date and every line's change (invariant, scale-free).</summary>
+    public static string AmendmentHash(ContractAmended a)
+    {
+        var text = new System.Text.StringBuilder(System.FormattableString.Invariant($"{a.ContractId}|v{a.Version}|{a.EffectiveDate:yyyy-MM-dd}|{a.Currency}"));
+        foreach (var ch in a.Changes)
+            text.Append(System.FormattableString.Invariant(
+                $"|{ch.LineId}:{ch.ProductOfferingId}:{ch.CatalogVersion}:{ch.PreviousQuantity:0.############}>{ch.Quantity:0.############}@{ch.ListPrice:0.############}-{ch.DiscountPercent:0.############}%"));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>
+    /// The approval of the proposed amendment completed: it is recorded as proposed, if the contract is still at the version
+    /// it was written against (a renewal or cancellation meanwhile makes it stale, as a revised quote's approval is).
+    /// </summary>
+    private static Decision<ContractEvent> ApplyApproved(ApplyApprovedAmendment c, ContractState state, Instant now)
+    {
+        if (state.Proposed is not { } proposed || proposed.Fingerprint != c.Fingerprint)
+            return state.Applied.Contains(c.Fingerprint)
+                ? Decision<ContractEvent>.Nothing // applied already
+                : Decision<ContractEvent>.Refuse(RefusalKind.Conflict, "contract.approval-stale",
+                    $"The approval of {c.Fingerprint} is not for the amendment contract {c.ContractId} waits on.", "fingerprint");
+        if (state.Status != ContractStatus.Active || state.Version != proposed.BasedOnVersion)
+            return Decision<ContractEvent>.Refuse(RefusalKind.Conflict, "contract.stale-version",
+                $"The amendment was written against version {proposed.BasedOnVersion} of contract {c.ContractId}; it is {state.Status.ToString().ToLowerInvariant()} at version {state.Version}.",
+                "expectedVersion");
+        return Decision<ContractEvent>.Of(proposed.Amendment with { AmendedAt = now });
+    }
+
+    private static Decision<ContractEvent> RejectProposed(RejectContractAmendment c, ContractState state, Instant now) =>
+        state.Proposed is { } proposed && proposed.Fingerprint == c.Fingerprint
+            ? Decision<ContractEvent>.Of(new ContractAmendmentRejected(c.ContractId, c.Fingerprint, c.Approver, c.Reason, now))
+            : Decision<ContractEvent>.Nothing; // rejected already, or another amendment's: nothing waits on this one
+
+    // Amendments add at the catalog's list price, at the discount given (0 when none); the policy judges it (ADR/0021).
     private static (ContractLine? Line, Refusal? Refused) NewLine(ContractLineAmendment a, string currency, string field)
     {
         if (a.Quantity == 0)
@@ -123,7 +225,7 @@ public static class ContractDecider
         if (offering.ListPrices.FirstOrDefault(p => p.Currency == currency) is not { } price)
             return (null, new Refusal(RefusalKind.RuleViolation, "catalog.no-price-in-currency",
                 $"{a.ProductOfferingId} has no list price in {currency} in catalog version {a.CatalogVersion}.", $"{field}.productOfferingId"));
-        return (new ContractLine(a.LineId, a.ProductOfferingId, a.CatalogVersion, 0m, price.Amount, 0m, 0m), null);
+        return (new ContractLine(a.LineId, a.ProductOfferingId, a.CatalogVersion, 0m, price.Amount, a.DiscountPercent ?? 0m, 0m), null);
     }
 
     private static Decision<ContractEvent> RenewalDue(RecordContractRenewalDue c, ContractState state, Instant now)
@@ -169,6 +271,33 @@ public static class ContractDecider
         var days = Proration.Prorate(0, currency, state.StartDate, state.EndDate, c.EffectiveDate);
         return Decision<ContractEvent>.Of(new ContractCancelled(c.ContractId, state.Version + 1, c.EffectiveDate, state.EndDate, days.DaysRemaining,
             days.DaysInTerm, credits, currency, credits.Sum(cr => cr.CreditAmount), c.Reason, c.CancelledBy, now));
+    }
+
+    /// <summary>
+    /// Billing acknowledged a change's handoff: noted once per change, whatever the contract's status since (a
+    /// cancellation's credit is billed after the contract ended). A version that billed nothing was never handed off.
+    /// </summary>
+    private static Decision<ContractEvent> ChangeBilled(RecordContractChangeBilled c, ContractState state, Instant now)
+    {
+        if (!state.Billable.TryGetValue(c.ChangeVersion, out var change))
+            return Decision<ContractEvent>.Refuse(RefusalKind.NotFound, "contract.change-not-billable",
+                $"Version {c.ChangeVersion} of contract {c.ContractId} was not made by an amendment, renewal or cancellation; nothing of it was handed to billing.",
+                "changeVersion");
+        if (change.Billed) return Decision<ContractEvent>.Nothing;
+        if (string.IsNullOrWhiteSpace(c.BillingReference))
+            return Decision<ContractEvent>.Invalid("billingReference", "contract.field-required", "billingReference is required.");
+        return Decision<ContractEvent>.Of(new ContractChangeBilled(c.ContractId, c.ChangeVersion, change.Kind, c.HandoffId, c.BillingReference,
+            change.Amount, c.BilledAmount, c.Currency, now));
+    }
+
+    /// <summary>Once per term; a term renewed or ended meanwhile has nothing to note (its quote stays a draft of the CRM's).</summary>
+    private static Decision<ContractEvent> RenewalQuoted(RecordRenewalQuote c, ContractState state, Instant now)
+    {
+        if (state.Status != ContractStatus.Active || state.EndDate != c.EndDate || state.RenewalQuote?.EndDate == c.EndDate)
+            return Decision<ContractEvent>.Nothing;
+        if (string.IsNullOrWhiteSpace(c.RenewalQuoteId))
+            return Decision<ContractEvent>.Invalid("renewalQuoteId", "contract.field-required", "renewalQuoteId is required.");
+        return Decision<ContractEvent>.Of(new ContractRenewalQuoted(c.ContractId, c.EndDate, c.RenewalQuoteId, c.UpliftPercent, now));
     }
 
     /// <summary>Only an active contract changes, and only against the version it is now.</summary>

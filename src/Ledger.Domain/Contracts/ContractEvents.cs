@@ -58,3 +58,38 @@ public sealed record ContractExpired(string ContractId, int Version, LocalDate E
 public sealed record ContractCancelled(
     string ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm, IReadOnlyList<ContractLineCredit> Credits,
     string Currency, decimal CreditTotal, string Reason, string CancelledBy, Instant CancelledAt) : ContractEvent(ContractId);
+
+/// <summary>
+/// Billing acknowledged the handoff of the change that made <paramref name="ChangeVersion"/> (an amendment's delta, a
+/// renewal's term, a cancellation's credit). A note beside the terms: the contract's version does not move.
+/// <paramref name="ExpectedAmount"/> is what the ledger handed off; <paramref name="BilledAmount"/> what billing says it billed.
+/// </summary>
+[EventName("contract-change-billed.v1")]
+public sealed record ContractChangeBilled(
+    string ContractId, int ChangeVersion, Billing.ContractChangeKind Kind, string HandoffId, string BillingReference, decimal ExpectedAmount,
+    decimal BilledAmount, string Currency, Instant BilledAt) : ContractEvent(ContractId);
+
+/// <summary>
+/// An amendment whose delta needs approval under the pricing policy (ADR/0021): the terms stay as they are until its
+/// approval stream (<c>approval-{contractId}-r{version}</c>) completes. <paramref name="Amendment"/> is what will be
+/// recorded then; <paramref name="Fingerprint"/> is what the approvers approve (the version it makes, a hash of the
+/// amendment, the policy version).
+/// </summary>
+[EventName("contract-amendment-proposed.v1")]
+public sealed record ContractAmendmentProposed(
+    string ContractId, int BasedOnVersion, Approvals.ApprovalFingerprint Fingerprint, IReadOnlyList<Approvals.ApprovalLevel> RequiredLevels,
+    string Segment, string Region, decimal DeltaMaxDiscountPercent, decimal DeltaTermNet, ContractAmended Amendment, Instant ProposedAt)
+    : ContractEvent(ContractId);
+
+/// <summary>An approver denied a level of a proposed amendment: it is dropped, the terms unchanged.</summary>
+[EventName("contract-amendment-rejected.v1")]
+public sealed record ContractAmendmentRejected(
+    string ContractId, Approvals.ApprovalFingerprint Fingerprint, string Approver, string Reason, Instant RejectedAt) : ContractEvent(ContractId);
+
+/// <summary>
+/// The renewal quote for the term ending <paramref name="EndDate"/> was drafted (a reaction to its renewal falling due):
+/// a draft of the contract's CRM, its lines at the policy's uplift, to be amended, priced and sent as any quote.
+/// </summary>
+[EventName("contract-renewal-quoted.v1")]
+public sealed record ContractRenewalQuoted(string ContractId, LocalDate EndDate, string RenewalQuoteId, decimal UpliftPercent, Instant QuotedAt)
+    : ContractEvent(ContractId);

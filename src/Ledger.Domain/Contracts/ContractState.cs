@@ -5,6 +5,9 @@ namespace Ledger.Domain.Contracts;
 
 public enum ContractStatus { None, Active, Expired, Cancelled }
 
+/// <summary>A change billing is asked to bill: what it was, the amount handed off (negative: a credit), and whether billing acknowledged it.</summary>
+public sealed record BillableChange(Billing.ContractChangeKind Kind, decimal Amount, bool Billed);
+
 /// <summary>A contract as its events make it. <see cref="StartDate"/> and <see cref="EndDate"/> are the latest term's first and last day.</summary>
 /// <param name="Version">Moves with every change of terms (start, amendment, renewal, end); amendments name it to be refused when stale.</param>
 /// <param name="Terms">How many terms the contract has had: the next term's end is counted from the first start (ADR/0021).</param>
@@ -13,6 +16,21 @@ public sealed record ContractState(
     int Terms, LocalDate? RenewalDueFor)
 {
     public static readonly ContractState Initial = new(ContractStatus.None, null, 0, default, default, [], 0, null);
+
+    /// <summary>The changes handed to billing, by the version each made (the start is billed with its order, so it is not here).</summary>
+    public ImmutableDictionary<int, BillableChange> Billable { get; init; } = ImmutableDictionary<int, BillableChange>.Empty;
+
+    /// <summary>An amendment waiting for its approval; null when none is.</summary>
+    public ContractAmendmentProposed? Proposed { get; init; }
+
+    /// <summary>The approvals whose amendments were recorded: the same approval delivered again records nothing.</summary>
+    public ImmutableHashSet<Approvals.ApprovalFingerprint> Applied { get; init; } = [];
+
+    /// <summary>The renewal quote drafted for the latest term, with the term's last day it renews from; null until one is.</summary>
+    public ContractRenewalQuoted? RenewalQuote { get; init; }
+
+    /// <summary>The id a renewal quote of the term after the latest one gets: the contract's quote id and the term it would start.</summary>
+    public string RenewalQuoteId => $"{Started!.QuoteId}-RN{Terms + 1}";
 
     public decimal TermNetTotal => Lines.Sum(l => l.TermNetAmount);
 

@@ -15,9 +15,10 @@ public sealed record DraftQuote(
     LocalDate ValidFrom, LocalDate ValidUntil) : QuoteCommand(QuoteId), IStartsStream;
 
 /// <param name="Offering">The offering as published in <paramref name="CatalogVersion"/>; null when the catalog does not know it.</param>
+/// <param name="UpliftPercent">Raises the catalog's list price: a renewal quote's line under the policy's uplift (ADR/0021); 0 otherwise.</param>
 public sealed record AddQuoteLine(
     string QuoteId, string LineId, string ProductOfferingId, string CatalogVersion, decimal Quantity, decimal DiscountPercent,
-    ProductOffering? Offering) : QuoteCommand(QuoteId);
+    ProductOffering? Offering, decimal UpliftPercent = 0m) : QuoteCommand(QuoteId);
 
 public sealed record ChangeQuoteLine(string QuoteId, string LineId, decimal Quantity, decimal DiscountPercent) : QuoteCommand(QuoteId);
 

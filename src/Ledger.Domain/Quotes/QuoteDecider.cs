@@ -115,8 +115,12 @@ public static class QuoteDecider
             return Decision<QuoteEvent>.Refuse(RefusalKind.RuleViolation, "quote.currency-mismatch",
                 $"{c.ProductOfferingId} has no list price in {currency}, the quote's currency; one quote never mixes currencies.", "productOfferingId");
 
+        if (c.UpliftPercent is < 0 or > 100)
+            return Decision<QuoteEvent>.Invalid("upliftPercent", "quote.uplift-out-of-range", "An uplift is between 0 and 100 percent.");
+        // A renewal's line: the catalog's price raised by the policy's uplift, rounded to the minor unit as contract renewals are (ADR/0021).
+        var listPrice = c.UpliftPercent == 0 ? price.Amount : Currency.Of(currency).Round(price.Amount * (1 + c.UpliftPercent / 100m));
         return Decision<QuoteEvent>.Of(new QuoteLineAdded(c.QuoteId, state.Revision,
-            new QuoteLine(c.LineId, c.ProductOfferingId, c.CatalogVersion, c.Quantity, price.Amount, c.DiscountPercent), now));
+            new QuoteLine(c.LineId, c.ProductOfferingId, c.CatalogVersion, c.Quantity, listPrice, c.DiscountPercent), now));
     }
 
     private static Decision<QuoteEvent> ChangeLine(ChangeQuoteLine c, QuoteState state, Instant now)

@@ -56,10 +56,20 @@ public static class DiscrepancyRules
         "billing-handoff-requested with no answer from billing (acknowledged, failed, or timed out) within the SLA; closes on " +
         "billing-handoff-acknowledged, billing-handoff-failed, billing-handoff-timed-out (QTC-03 takes over) or order-cancelled");
 
+    /// <summary>The contract rules (ADR/0021): about a contract's changes and what billing holds for them, kept in the contract's view.</summary>
+    public static readonly DiscrepancyRule ContractChangeBilledNotMade = new("QTC-12", "contract-change-billed-not-made", Severity.Critical, "finance", null,
+        "a billing record reported for a contract change (billing-{contractId}-v{n}) the ledger never made, or for a contract it never started; " +
+        "closes when the change is made or the record is voided");
+
+    public static readonly DiscrepancyRule ContractBilledAmountMismatch = new("QTC-13", "contract-billed-amount-mismatch", Severity.Critical, "finance", null,
+        "what billing holds for a contract's changes (reported records, else the acknowledgement) differs from the amounts the changes of its lines " +
+        "handed off; closes when they agree again");
+
     public static readonly IReadOnlyList<DiscrepancyRule> All =
     [
         AcceptedNotOrdered, OrderedNotHandedOff, BillingUnconfirmed, BillingFailed, BilledAmountMismatch,
         CrmStateStale, DuplicateCustomer, ApprovalStaleWhenSent, DuplicateInvoice, BilledWithoutOrder, BillingHandoffUnanswered,
+        ContractChangeBilledNotMade, ContractBilledAmountMismatch,
     ];
 
     public static DiscrepancyRule? Find(string code) => All.FirstOrDefault(r => r.Code == code);

@@ -46,7 +46,7 @@ public sealed class BillingHandoffTests : IAsyncLifetime
 
         // At the deadline the ledger asks billing for the handoff by its key; billing has none, so it is unconfirmed (QTC-03).
         var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-timed-out.v1"));
-        Assert.Equal(["billing-handoff-requested.v2", "billing-handoff-timed-out.v1"], billing.Select(e => e.Type));
+        Assert.Equal(["billing-handoff-requested.v3", "billing-handoff-timed-out.v1"], billing.Select(e => e.Type));
 
         (await Post(_world.Billing, $"/orders/{orderId}/billing/acknowledgements",
             new { billingReference = "INV-LATE-1", billedAmount = billing[0].Data.GetProperty("amount").GetDecimal(), currency = "EUR" })).EnsureAccepted();
@@ -62,7 +62,7 @@ public sealed class BillingHandoffTests : IAsyncLifetime
         var orderId = await OrderWithScenario("Q-BILL-SILENT", new { mode = "Silent" });
 
         var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-acknowledged.v1"));
-        Assert.Equal(["billing-handoff-requested.v2", "billing-handoff-acknowledged.v1"], billing.Select(e => e.Type));
+        Assert.Equal(["billing-handoff-requested.v3", "billing-handoff-acknowledged.v1"], billing.Select(e => e.Type));
         var invoice = await (await _world.BillingSystem.GetAsync($"/handoffs/billing-{orderId}")).EnsureAccepted().Json();
         Assert.Equal(invoice.GetProperty("billingReference").GetString(), billing[1].Data.GetProperty("billingReference").GetString());
         Assert.Equal("order-closed.v1", (await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1")))[^1].Type);
@@ -78,7 +78,7 @@ public sealed class BillingHandoffTests : IAsyncLifetime
 
         var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"));
         Assert.Equal("order-closed.v1", order[^1].Type);
-        Assert.Equal(["billing-handoff-requested.v2", "billing-handoff-acknowledged.v1"], (await _world.StreamAsync($"billing-{orderId}")).Select(e => e.Type));
+        Assert.Equal(["billing-handoff-requested.v3", "billing-handoff-acknowledged.v1"], (await _world.StreamAsync($"billing-{orderId}")).Select(e => e.Type));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class BillingHandoffTests : IAsyncLifetime
         var orderId = await OrderWithScenario("Q-BILL-DOWN", new { mode = "FailRetryable" });
 
         var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-timed-out.v1"));
-        Assert.Equal(["billing-handoff-requested.v2", "billing-handoff-timed-out.v1"], billing.Select(e => e.Type));
+        Assert.Equal(["billing-handoff-requested.v3", "billing-handoff-timed-out.v1"], billing.Select(e => e.Type));
         var open = await Eventually(async () => await (await _world.Finance.GetAsync("/reconciliation/discrepancies?rule=QTC-03")).EnsureAccepted().Json(),
             list => list.ToString().Contains("Q-BILL-DOWN"));
         Assert.Contains("Q-BILL-DOWN", open.ToString());
@@ -131,8 +131,8 @@ public sealed class BillingHandoffTests : IAsyncLifetime
     public async Task The_billing_system_answers_for_the_ledgers_handoff_by_its_idempotency_key_and_knows_its_correlation_id()
     {
         var orderId = await OrderWithScenario("Q-BILL-STATUS", new { mode = "Silent" });
-        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-requested.v2"));
-        var requested = billing.Single(e => e.Type == "billing-handoff-requested.v2").Data;
+        var billing = await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-requested.v3"));
+        var requested = billing.Single(e => e.Type == "billing-handoff-requested.v3").Data;
         var key = requested.GetProperty("idempotencyKey").GetString()!;
 
         var found = await Eventually(() => _world.BillingSystem.GetAsync($"/handoffs/{Uri.EscapeDataString(key)}"), r => r.IsSuccessStatusCode);

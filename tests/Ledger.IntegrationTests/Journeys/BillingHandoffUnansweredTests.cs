@@ -43,7 +43,7 @@ public sealed class BillingHandoffUnansweredTests
         Assert.Equal(requestedAt + Duration.FromHours(1), InstantPattern.ExtendedIso.Parse(Text(row, "detectedAt")).Value);
         Assert.Contains($"billing-ord-{quoteId}", row.Value.GetProperty("evidence").EnumerateArray().Select(e => e.GetProperty("stream").GetString()));
         // Billing really said nothing, and the ledger's timeout did not step in: the handoff is still only requested.
-        Assert.Equal(["billing-handoff-requested.v2"], (await world.StreamAsync($"billing-ord-{quoteId}")).Select(e => e.Type));
+        Assert.Equal(["billing-handoff-requested.v3"], (await world.StreamAsync($"billing-ord-{quoteId}")).Select(e => e.Type));
 
         // Billing answers two hours late: the discrepancy closes with the acknowledgement and leaves finance's list.
         clock.Advance(Duration.FromHours(1));
@@ -113,7 +113,7 @@ public sealed class BillingHandoffUnansweredTests
         Assert.NotNull(row);
         Assert.Equal(("billing-ops", "Open"), (Text(row, "owner"), Text(row, "status")));
         Assert.Equal(requestedAt + Duration.FromSeconds(3.6), InstantPattern.ExtendedIso.Parse(Text(row, "detectedAt")).Value);
-        Assert.Equal(["billing-handoff-requested.v2"], (await world.StreamAsync($"billing-ord-{quoteId}")).Select(e => e.Type));
+        Assert.Equal(["billing-handoff-requested.v3"], (await world.StreamAsync($"billing-ord-{quoteId}")).Select(e => e.Type));
     }
 
     /// <summary>An accepted Salesforce quote (within policy), ordered after the billing simulator was told how to answer (if at all).</summary>
@@ -141,7 +141,7 @@ public sealed class BillingHandoffUnansweredTests
     /// <summary>Billing's acknowledgement of the amount it was asked to bill, sent the way the billing system sends it.</summary>
     private static async Task AcknowledgeAsync(LedgerWorld world, string quoteId)
     {
-        var request = (await world.StreamAsync($"billing-ord-{quoteId}")).Single(e => e.Type == "billing-handoff-requested.v2").Data;
+        var request = (await world.StreamAsync($"billing-ord-{quoteId}")).Single(e => e.Type == "billing-handoff-requested.v3").Data;
         (await Post(world.Billing, $"/orders/ord-{quoteId}/billing/acknowledgements", new
         {
             billingReference = $"INV-{quoteId}", billedAmount = request.GetProperty("amount").GetDecimal(), currency = request.GetProperty("currency").GetString(),

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
@@ -31,6 +32,8 @@ public sealed class ContractRenewalTests : IAsyncLifetime
             {
                 new { productOfferingId = "SAAS-MONTHLY", name = "Analytics seats (monthly, renews itself)", listPrices = new[] { new { currency = "USD", amount = 100.00m } },
                     subscription = new { termMonths = 1, evergreen = true } },
+                new { productOfferingId = "SAAS-FIXED", name = "Analytics seats (monthly, renewed by quote)", listPrices = new[] { new { currency = "USD", amount = 99.99m } },
+                    subscription = new { termMonths = 1, evergreen = false } },
             },
         })).EnsureAccepted();
     }
@@ -72,5 +75,64 @@ public sealed class ContractRenewalTests : IAsyncLifetime
         var view = await (await hs.GetAsync("/contracts/ctr-Q-EVG")).EnsureAccepted().Json();
         Assert.Equal(("Active", 2, "2025-03-01"), (view.GetProperty("status").GetString(), view.GetProperty("version").GetInt32(), view.GetProperty("endDate").GetString()));
         Assert.DoesNotContain(await _world.StreamAsync("contract-ctr-Q-EVG"), e => e.Type == "contract-expired.v1");
+
+        // The renewed term goes to billing (10 seats × 100 for the month) and billing's invoice is noted against version 2.
+        var billed = (await Eventually(() => _world.StreamAsync("contract-ctr-Q-EVG"), e => e.Any(x => x.Type == "contract-change-billed.v1"), TimeSpan.FromSeconds(60)))
+            .Single(e => e.Type == "contract-change-billed.v1").Data;
+        Assert.Equal(("Renewal", 2, 1000.00m), (billed.GetProperty("kind").GetString(), billed.GetProperty("changeVersion").GetInt32(),
+            billed.GetProperty("billedAmount").GetDecimal()));
+        Assert.Equal(1000.00m, (await _world.StreamAsync("billing-ctr-Q-EVG-v2"))[0].Data.GetProperty("amount").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Renewal_quote_is_drafted_when_the_renewal_falls_due_with_the_policys_uplift_and_the_crm_can_amend_it_before_sending()
+    {
+        var hs = _world.HubSpot;
+        // The newest policy raises renewals by 7%.
+        (await Post(_world.Admin, "/pricing-policies", new
+        {
+            version = "P-2026.2-renewals",
+            defaults = new { dealDeskAboveDiscountPercent = 10m, vicePresidentAboveDiscountPercent = 20m, cfoAboveDiscountPercent = 30m,
+                cfoAboveNetTotal = new[] { new { currency = "USD", amount = 550000m } } },
+            renewalUpliftPercent = 7m,
+        })).EnsureAccepted();
+        await ContractTests.OrderWithinPolicyAsync(hs, new
+        {
+            quoteId = "Q-RQ", crmOpportunityId = "OPP-RQ", crmAccountId = "ACC-ACME", customerId = "C-ACME", owner = "dana.whitfield", currency = "USD",
+            segment = "enterprise", region = "NA", legalEntity = "Ledger Demo Inc", timeZone = "America/New_York", priceBookVersion = "2025.1",
+            validFrom = "2025-01-01", validUntil = "2099-12-31",
+        }, "2025.1-monthly", ("L1", "SAAS-FIXED", 10, 5));
+        await Eventually(() => _world.StreamAsync("contract-ctr-Q-RQ"), e => e.Count > 0, TimeSpan.FromSeconds(90));
+
+        // Nothing is drafted before the notice period begins by the ledger's clock.
+        await Task.Delay(2500);
+        Assert.Empty(await _world.StreamAsync("quote-Q-RQ-RN2"));
+
+        // Ten days before the term is over: the renewal falls due and its quote is drafted, lines at the uplifted price.
+        _clock.Reset(Instant.FromUtc(2025, 1, 23, 5, 0, 1));
+        var contract = await Eventually(() => _world.StreamAsync("contract-ctr-Q-RQ"), e => e.Any(x => x.Type == "contract-renewal-quoted.v1"), TimeSpan.FromSeconds(60));
+        var quoted = contract.Single(e => e.Type == "contract-renewal-quoted.v1").Data;
+        Assert.Equal(("Q-RQ-RN2", 7m, "2025-02-01"), (quoted.GetProperty("renewalQuoteId").GetString(), quoted.GetProperty("upliftPercent").GetDecimal(),
+            quoted.GetProperty("endDate").GetString()));
+        var renewal = await _world.StreamAsync("quote-Q-RQ-RN2");
+        Assert.Equal(["quote-drafted.v1", "quote-line-added.v1"], renewal.Select(e => e.Type));
+        var drafted = renewal[0].Data;
+        Assert.Equal(("hubspot", "C-ACME", "2025-01-23", "2025-02-01"), (drafted.GetProperty("sourceCrm").GetString(), drafted.GetProperty("customerId").GetString(),
+            drafted.GetProperty("validFrom").GetString(), drafted.GetProperty("validUntil").GetString()));
+        var line = renewal[1].Data.GetProperty("line");
+        Assert.Equal((10m, 106.99m, 5m), (line.GetProperty("quantity").GetDecimal(), line.GetProperty("listPrice").GetDecimal(), line.GetProperty("discountPercent").GetDecimal()));
+
+        // The draft is the CRM's: it changes the quantity and prices it before anything is sent.
+        (await Post(hs, "/quotes/Q-RQ-RN2/lines/L1/change", new { quantity = 12, discountPercent = 5 })).EnsureAccepted();
+        var priced = await (await Post(hs, "/quotes/Q-RQ-RN2/price", new { policyVersion = "P-2026.2-renewals" })).EnsureAccepted().Json();
+        Assert.Contains("quote-priced.v1", priced.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
+        var snapshot = (await _world.StreamAsync("quote-Q-RQ-RN2")).Single(e => e.Type == "quote-priced.v1").Data.GetProperty("snapshot");
+        Assert.Equal(1219.69m, snapshot.GetProperty("netTotal").GetDecimal()); // 12 × 106.99 = 1,283.88, less 5% (64.19)
+        Assert.Equal(HttpStatusCode.Forbidden, (await Post(_world.Salesforce, "/quotes/Q-RQ-RN2/lines/L1/change", new { quantity = 3, discountPercent = 0 })).StatusCode);
+
+        // The renewal check and the draft are not repeated by a redelivery: one draft, one line change, one note.
+        await Task.Delay(2000);
+        Assert.Single(await _world.StreamAsync("contract-ctr-Q-RQ"), e => e.Type == "contract-renewal-quoted.v1");
+        Assert.Single(await _world.StreamAsync("quote-Q-RQ-RN2"), e => e.Type == "quote-drafted.v1");
     }
 }

@@ -62,7 +62,7 @@ public abstract class QuoteToCashJourneys(Action<IServiceCollection>? services) 
         var orderEvents = await Eventually(() => _world.StreamAsync("order-ord-Q-SF-1"), e => e.Any(x => x.Type == "order-closed.v1"));
         Assert.Equal(["order-placed.v2", "order-closed.v1"], orderEvents.Select(e => e.Type));
         var billing = await _world.StreamAsync("billing-ord-Q-SF-1");
-        Assert.Equal(["billing-handoff-requested.v2", "billing-handoff-acknowledged.v1"], billing.Select(e => e.Type));
+        Assert.Equal(["billing-handoff-requested.v3", "billing-handoff-acknowledged.v1"], billing.Select(e => e.Type));
         Assert.Equal(11400.00m, billing[1].Data.GetProperty("billedAmount").GetDecimal());
 
         var quoteEvents = await _world.StreamAsync("quote-Q-SF-1");

@@ -40,7 +40,7 @@ public sealed class ReactionRecoveryTests : IAsyncLifetime
 
         var order = await Eventually(() => _world.StreamAsync("order-ord-Q-RECOVER"), e => e.Any(x => x.Type == "order-closed.v1"));
         Assert.Equal(["order-placed.v2", "order-closed.v1"], order.Select(e => e.Type));
-        Assert.Equal(["billing-handoff-requested.v2", "billing-handoff-acknowledged.v1"], (await _world.StreamAsync("billing-ord-Q-RECOVER")).Select(e => e.Type));
+        Assert.Equal(["billing-handoff-requested.v3", "billing-handoff-acknowledged.v1"], (await _world.StreamAsync("billing-ord-Q-RECOVER")).Select(e => e.Type));
         Assert.Single(await _world.StreamAsync("quote-Q-RECOVER"), e => e.Type == "quote-converted-to-order.v1");
     }
 }

@@ -53,6 +53,10 @@ public static class ReconciliationHistory
         [("QTC-11", "Q-UNANSWERED")] = "Open",
         [("QTC-11", "Q-ANSWERED-LATE")] = "Closed",
         [("QTC-11", "Q-HANDOFF-CANCELLED-LATE")] = "Closed",
+        // Contracts (ADR/0021): a change billed that was never made; a change billed at another amount, and one corrected (closed).
+        [("QTC-12", "ctr-Q-CTR-A")] = "Open",
+        [("QTC-13", "ctr-Q-CTR-A")] = "Open",
+        [("QTC-13", "ctr-Q-CTR-B")] = "Closed",
     };
 
     public static async Task WriteAsync(History h)
@@ -159,7 +163,28 @@ public static class ReconciliationHistory
         await Ordered(h, "Q-HANDOFF-CANCELLED-LATE", 2_500m, at(4));
         await h.Append(Billing("Q-HANDOFF-CANCELLED-LATE"), at(4.25), Handoff("Q-HANDOFF-CANCELLED-LATE", 2_500m));
         await h.Append(Order("Q-HANDOFF-CANCELLED-LATE"), at(9), Cancelled("Q-HANDOFF-CANCELLED-LATE"));
+
+        // QTC-12 and QTC-13 (ADR/0021): contract A amended (v2, 1,000 handed off) and billed 900; billing also holds an
+        // invoice for a v3 it never made. Contract B's amendment billed 1,100 for 1,000, then a 100 credit note (closed).
+        await h.Append("contract-ctr-Q-CTR-A", at(1), Started("ctr-Q-CTR-A"), Amended("ctr-Q-CTR-A", 1_000m));
+        await h.Append("billing-ctr-Q-CTR-A-v2", at(1.1), new BillingHandoffAcknowledged("ctr-Q-CTR-A-v2", "INV-CA-2", 900m, "USD", false, T0));
+        await h.Append("billing-record-INV-CA-3", at(2), ContractRecord("INV-CA-3", "ctr-Q-CTR-A-v3", 450m));
+        await h.Append("contract-ctr-Q-CTR-B", at(1), Started("ctr-Q-CTR-B"), Amended("ctr-Q-CTR-B", 1_000m));
+        await h.Append("billing-record-INV-CB-2", at(2), ContractRecord("INV-CB-2", "ctr-Q-CTR-B-v2", 1_100m));
+        await h.Append("billing-record-CN-CB-2", at(3), ContractRecord("CN-CB-2", "ctr-Q-CTR-B-v2", 100m, BillingRecordKind.CreditNote));
     }
+
+    private static Ledger.Domain.Contracts.ContractStarted Started(string contractId) =>
+        new(contractId, 1, $"ord-{contractId[4..]}", contractId[4..], 1, "salesforce", "cust-acme", "ledger-inc-us", "USD", "America/New_York",
+            new LocalDate(2026, 3, 1), new LocalDate(2027, 2, 28), 12, false,
+            [new("L1", "SAAS-SEATS", "2026.1", 10m, 1200m, 0m, 12_000m)], 12_000m, "INV-START", T0);
+
+    private static Ledger.Domain.Contracts.ContractAmended Amended(string contractId, decimal prorated) =>
+        new(contractId, 2, new LocalDate(2026, 3, 15), new LocalDate(2027, 2, 28), 351, 365,
+            [new("L1", "SAAS-SEATS", "2026.1", 10m, 11m, 1200m, 0m, 1200m, prorated)], "USD", prorated, "crm-salesforce", T0);
+
+    private static BillingRecordReported ContractRecord(string recordId, string handoffId, decimal amount, BillingRecordKind kind = BillingRecordKind.Invoice) =>
+        new(recordId, handoffId, kind, amount, "USD", BillingRecordStatus.Issued, T0, T0);
 
     private static OrderCancelled Cancelled(string quoteId) => new(OrderId(quoteId), quoteId, "Customer withdrew", "crm-integration", T0);
 

@@ -1,0 +1,64 @@
+using Ledger.Domain.Billing;
+using Ledger.Domain.Contracts;
+using Ledger.Projections.Common;
+using Ledger.Projections.Quotes;
+using Ledger.Projections.Reconciliation;
+
+namespace Ledger.Projections.Contracts;
+
+/// <summary>
+/// A change of a contract that billing is asked to bill (ADR/0021): what the ledger handed off, and what billing answered
+/// (its acknowledgement) and holds (records it reported under the change's handoff id).
+/// </summary>
+public sealed class ContractChangeLine
+{
+    public int Version { get; set; }
+    public ContractChangeKind Kind { get; set; }
+    public string HandoffId { get; set; } = "";
+    public Amount Expected { get; set; } = new(0, "");
+    public EventRef Source { get; set; } = null!;
+    public string? BillingReference { get; set; }
+    public Amount? Acknowledged { get; set; }
+    public EventRef? AcknowledgedBy { get; set; }
+}
+
+/// <summary>
+/// One contract as finance and auditors read it (projection <c>contract-view</c>): its terms, each change handed to
+/// billing with billing's answer, the records billing reported for the contract's handoffs, and the contract rules'
+/// discrepancies (QTC-12, QTC-13).
+/// </summary>
+public sealed class ContractView
+{
+    public string Id { get; set; } = "";
+    public string? QuoteId { get; set; }
+    public string? OrderId { get; set; }
+    public string? SourceCrm { get; set; }
+    public string? CustomerId { get; set; }
+    public string? Currency { get; set; }
+    public Sourced<ContractStatus>? Status { get; set; }
+    /// <summary>The contract's version (not named <c>Version</c>: Marten sets a document's <c>Version</c> to its own revision).</summary>
+    public int ContractVersion { get; set; }
+    public NodaTime.LocalDate? StartDate { get; set; }
+    public NodaTime.LocalDate? EndDate { get; set; }
+    public List<ContractLine> Lines { get; set; } = [];
+    public decimal TermNetTotal { get; set; }
+    public List<ContractChangeLine> Changes { get; set; } = [];
+
+    /// <summary>The contract's recurring value as it moved: started, amended up or down, renewed, cancelled or expired.</summary>
+    public List<ContractMovement> Movements { get; set; } = [];
+
+    /// <summary>Records billing reported under one of this contract's handoff ids (<c>{contractId}-v{n}</c>), by record id.</summary>
+    public List<ContractBillingRecordLine> BillingRecords { get; set; } = [];
+
+    public List<Discrepancy> Discrepancies { get; set; } = [];
+    public EventRef? Through { get; set; }
+}
+
+/// <summary>How a contract's recurring value moved (ADR/0021), for the revenue summary's categories.</summary>
+public enum ContractMovementKind { New, Expansion, Contraction, Renewal, Churn }
+
+/// <summary>One movement of a contract's whole-term net value: + for new, expansion and renewal, − for contraction and churn.</summary>
+public sealed record ContractMovement(ContractMovementKind Kind, decimal Amount, EventRef Source);
+
+/// <param name="ChangeVersion">The contract version the handoff id names.</param>
+public sealed record ContractBillingRecordLine(string HandoffId, int ChangeVersion, BillingRecordLine Record);

@@ -1,0 +1,120 @@
+using JasperFx.Events;
+using Ledger.Domain.Billing;
+using Ledger.Domain.Contracts;
+using Ledger.Domain.Reconciliation;
+using Ledger.Projections.Common;
+using Ledger.Projections.Quotes;
+using Ledger.Projections.Reconciliation;
+using Marten.Events.Projections;
+
+namespace Ledger.Projections.Contracts;
+
+/// <summary>
+/// Builds <see cref="ContractView"/> from the contract stream, the billing streams of its changes
+/// (<c>billing-{contractId}-v{n}</c>), the records billing reports for them and finance's clearing of its discrepancies.
+/// An explicit <see cref="Evolve"/>, like the quote view's.
+/// </summary>
+public sealed class ContractViewProjection : MultiStreamProjection<ContractView, string>
+{
+    public const string ProjectionName = "contract-view";
+
+    public ContractViewProjection()
+    {
+        Name = ProjectionName;
+        Identity<ContractEvent>(e => e.ContractId);
+        Identities<BillingEvent>(e => ContractIdOf(e) is { } id ? [id] : []);
+        Identities<BillingRecordReported>(e => ContractIdOf(e) is { } id ? [id] : []);
+        Identities<DiscrepancyEvent>(e => ContractIdOf(e) is { } id ? [id] : []);
+    }
+
+    /// <summary>The contract an event is about: its own, the one whose change a billing handoff bills, or the subject of a contract rule.</summary>
+    public static string? ContractIdOf(object data) => data switch
+    {
+        ContractEvent e => e.ContractId,
+        BillingEvent e when ContractDecider.IsContractBillingHandoff(e.OrderId) => Handoff(e.OrderId).ContractId,
+        BillingRecordReported e when ContractDecider.IsContractBillingHandoff(e.OrderId) => Handoff(e.OrderId).ContractId,
+        DiscrepancyEvent e when ContractDecider.IsContractId(e.Subject) => e.Subject,
+        _ => null,
+    };
+
+    /// <summary><c>ctr-Q-1-v3</c> → (<c>ctr-Q-1</c>, 3); an id without a version suffix is the contract itself, version 0.</summary>
+    public static (string ContractId, int Version) Handoff(string handoffId)
+    {
+        var at = handoffId.LastIndexOf("-v", StringComparison.Ordinal);
+        return at > 0 && int.TryParse(handoffId[(at + 2)..], out var version) ? (handoffId[..at], version) : (handoffId, 0);
+    }
+
+    public override ContractView Evolve(ContractView? snapshot, string id, IEvent e)
+    {
+        var view = snapshot ?? new ContractView { Id = id };
+        if (Movement(view, e) is { } movement) view.Movements.Add(movement);
+        switch (e.Data)
+        {
+            case ContractStarted s:
+                (view.QuoteId, view.OrderId, view.SourceCrm, view.CustomerId, view.Currency) = (s.QuoteId, s.OrderId, s.SourceCrm, s.CustomerId, s.Currency);
+                (view.ContractVersion, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (s.Version, s.StartDate, s.EndDate, [.. s.Lines], s.TermNetTotal);
+                view.Status = Sourced.From(ContractStatus.Active, e);
+                break;
+            case ContractAmended a:
+                view.ContractVersion = a.Version;
+                view.Lines = a.Changes.Aggregate(view.Lines, (lines, ch) =>
+                {
+                    var line = new ContractLine(ch.LineId, ch.ProductOfferingId, ch.CatalogVersion, ch.Quantity, ch.ListPrice, ch.DiscountPercent,
+                        Proration.TermNet(a.Currency, ch.ListPrice, ch.Quantity, ch.DiscountPercent));
+                    return [.. lines.Where(l => l.LineId != ch.LineId), .. ch.Quantity == 0 ? Array.Empty<ContractLine>() : [line]];
+                }).OrderBy(l => l.LineId, StringComparer.Ordinal).ToList();
+                view.TermNetTotal = view.Lines.Sum(l => l.TermNetAmount);
+                break;
+            case ContractRenewed r:
+                (view.ContractVersion, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (r.Version, r.StartDate, r.EndDate, [.. r.Lines], r.TermNetTotal);
+                break;
+            case ContractExpired x:
+                view.ContractVersion = x.Version;
+                view.Status = Sourced.From(ContractStatus.Expired, e);
+                break;
+            case ContractCancelled c:
+                view.ContractVersion = c.Version;
+                view.Status = Sourced.From(ContractStatus.Cancelled, e);
+                break;
+            case BillingHandoffAcknowledged ack when Change(view, ack.OrderId) is { } change && change.AcknowledgedBy is null:
+                (change.BillingReference, change.Acknowledged, change.AcknowledgedBy) = (ack.BillingReference, new Amount(ack.BilledAmount, ack.Currency), EventRef.Of(e));
+                break;
+            case BillingRecordReported r:
+                view.BillingRecords.RemoveAll(b => b.Record.RecordId == r.RecordId);
+                view.BillingRecords.Add(new ContractBillingRecordLine(r.OrderId, Handoff(r.OrderId).Version,
+                    new BillingRecordLine(r.RecordId, r.Kind, new Amount(r.Amount, r.Currency), r.Status, EventRef.Of(e))));
+                break;
+        }
+        if (e.Data is ContractEvent ce && ContractDecider.BillableOf(ce) is { } billable)
+            view.Changes.Add(new ContractChangeLine
+            {
+                Version = view.ContractVersion, Kind = billable.Kind, HandoffId = ContractDecider.BillingHandoffIdFor(id, view.ContractVersion),
+                Expected = new Amount(billable.Amount, view.Currency ?? ""), Source = EventRef.Of(e),
+            });
+        view.Through = EventRef.Of(e);
+
+        if (e.Data is DiscrepancyEvent) DiscrepancyBook.Clear(view.Discrepancies, e);
+        else DiscrepancyBook.Reconcile(view.Discrepancies, id, view.SourceCrm is { } crm ? [crm] : [], ContractRules.Findings(view), ContractRules.Rules, e);
+        return view;
+    }
+
+    /// <summary>
+    /// The whole-term net value a contract event moves (before the view takes the event): a start is new, an amendment's
+    /// term delta expansion or contraction, a renewed term renewal, the term lost by a cancellation or expiry churn.
+    /// </summary>
+    private static ContractMovement? Movement(ContractView view, IEvent e)
+    {
+        var source = EventRef.Of(e);
+        return e.Data switch
+        {
+            ContractStarted s => new ContractMovement(ContractMovementKind.New, s.TermNetTotal, source),
+            ContractAmended a when a.Changes.Sum(c => c.TermNetDelta) is var delta && delta != 0 =>
+                new ContractMovement(delta > 0 ? ContractMovementKind.Expansion : ContractMovementKind.Contraction, delta, source),
+            ContractRenewed r => new ContractMovement(ContractMovementKind.Renewal, r.TermNetTotal, source),
+            ContractCancelled or ContractExpired => new ContractMovement(ContractMovementKind.Churn, -view.TermNetTotal, source),
+            _ => null,
+        };
+    }
+
+    private static ContractChangeLine? Change(ContractView view, string handoffId) => view.Changes.FirstOrDefault(c => c.HandoffId == handoffId);
+}
