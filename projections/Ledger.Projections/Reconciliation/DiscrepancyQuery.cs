@@ -75,13 +75,15 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
     {
         string Table<T>() => store.Options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
         const string Occurrences = "cross join lateral jsonb_array_elements(v.data->'discrepancies') as d where jsonb_typeof(v.data->'discrepancies') = 'array'";
-        // Quotes through the partial index of those with discrepancies; customer matches are few.
+        // Quotes through the partial index of those with discrepancies; customer matches and contracts are few.
         return $"""
             with sla as (select * from unnest($2::text[], $3::float8[]) as s(rule, seconds)),
             occurrences as (
                 select d from {Table<Quotes.QuoteView>()} as v {Occurrences} and v.has_discrepancies
                 union all
-                select d from {Table<Customers.CustomerMatchView>()} as v {Occurrences}),
+                select d from {Table<Customers.CustomerMatchView>()} as v {Occurrences}
+                union all
+                select d from {Table<Contracts.ContractView>()} as v {Occurrences}),
             timed as (
                 select o.d,
                        (o.d->'openedBy'->>'at')::timestamptz + make_interval(secs => coalesce(sla.seconds, 0)) as detected,
