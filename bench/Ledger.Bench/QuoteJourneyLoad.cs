@@ -45,7 +45,7 @@ public static class QuoteJourneyLoad
                 var needsApproval = j % 5 == 0;
                 (HttpClient, string, object)[] steps =
                 [
-                    (crm, "/quotes", new { quoteId = q, crmOpportunityId = "OPP-1", crmAccountId = "ACC-1", customerId = "C-1", owner = "rep", currency = "USD", segment = "enterprise",
+                    (crm, "/quotes", new { quoteId = q, crmOpportunityId = $"OPP-{q}", crmAccountId = "ACC-1", customerId = "C-1", owner = "rep", currency = "USD", segment = "enterprise",
                         region = "us-east", legalEntity = "LE", timeZone = "America/New_York", priceBookVersion = "2026.1", validFrom = "2026-01-01", validUntil = "2099-12-31" }),
                     (crm, $"/quotes/{q}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 10, discountPercent = needsApproval ? 15 : 5 }),
                     (crm, $"/quotes/{q}/price", new { policyVersion = "P-2026.1" }),

@@ -33,7 +33,6 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
         Identity<CrmQuoteStateReported>(e => QuoteIdOf(e)!);
         Identity<BillingRecordReported>(e => QuoteIdOf(e)!);
         Identities<DiscrepancyEvent>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
-        IncludeType<CustomerMerged>();
         CustomGrouping(new MergedCustomerQuotesGrouper());
     }
 

@@ -77,6 +77,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         await api.StartAsync();
         using var admin = Client(api, AdminKey);
         await PublishCatalogAndPolicyAsync(admin, policy);
+        await LinkReferenceCustomerAsync(admin, "salesforce");
         // Salesforce's webhook receiver lives in this process: it outlives every kill of the API and counts what arrives.
         const string webhookSecret = "whsec-crash-test-0123456789";
         await using var receiver = await Ledger.IntegrationTests.Crm.CrmWebhookReceiver.StartAsync(webhookSecret);

@@ -88,7 +88,23 @@ public sealed class LedgerWorld : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
         var database = await TestPostgres.CreateDatabaseAsync(purpose);
         var ledger = await RunningLedger.StartAsync(database, configuration, services);
-        return new LedgerWorld(ledger, billing, billingAddress) { _database = database, _configuration = configuration };
+        var world = new LedgerWorld(ledger, billing, billingAddress) { _database = database, _configuration = configuration };
+        await LinkReferenceCustomerAsync(world.Admin);
+        return world;
+    }
+
+    /// <summary>The canonical customer the tests' drafts are for (<see cref="Journeys.QuoteToCashJourneyTests.Draft"/>).</summary>
+    public const string ReferenceCustomer = "C-ACME", ReferenceAccount = "ACC-ACME";
+
+    /// <summary>
+    /// Registers <see cref="ReferenceCustomer"/> and links <see cref="ReferenceAccount"/> to it in each CRM: the identity gate
+    /// (ADR/0023) refuses a draft for an account linked to no canonical customer. Idempotent: a second run records nothing.
+    /// </summary>
+    public static async Task LinkReferenceCustomerAsync(HttpClient admin, params string[] crms)
+    {
+        (await Post(admin, "/customers", new { customerId = ReferenceCustomer, name = "Acme Test World Ltd" })).EnsureAccepted();
+        foreach (var crm in crms.Length == 0 ? ["salesforce", "hubspot"] : crms)
+            (await Post(admin, $"/customers/{ReferenceCustomer}/accounts", new { crm, accountId = ReferenceAccount })).EnsureAccepted();
     }
 
     /// <summary>Publishes catalog version 2026.1 and pricing policy P-2026.1 (deal desk above 10%, VP above 20%, CFO above 30% or above 500,000).</summary>
