@@ -72,6 +72,7 @@ public sealed class LedgerUnderTest : IAsyncDisposable
                 b.Configuration[$"Ledger:Clients:{name}:Role"] = role;
                 if (crm is not null) b.Configuration[$"Ledger:Clients:{name}:Crm"] = crm;
             }
+            b.Configuration["Ledger:Approvers:approver:Levels"] = "DealDesk,VicePresident,Cfo"; // authority of the approving principal (ADR/0023)
             foreach (var (name, value) in Settings) b.Configuration[name] = value;
             b.Logging.SetMinimumLevel(LogLevel.Warning);
         });

@@ -145,6 +145,7 @@ public static class LedgerApi
         builder.Services.AddWolverineHttp();
 
         builder.Services.AddSingleton<ApiClients>();
+        builder.Services.AddSingleton<ApproverAuthorities>();
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
             .AddConsoleCookie();
@@ -168,6 +169,8 @@ public static class LedgerApi
         if (settings.UsesEventStoreDb) builder.Services.AddHealthChecks().AddCheck<ReplicationHealthCheck>("replication");
 
         var app = builder.Build();
+        // Approver authority is read now: a level or date that does not read stops the host, not every approval (ADR/0023).
+        _ = app.Services.GetRequiredService<ApproverAuthorities>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLimitProblems();

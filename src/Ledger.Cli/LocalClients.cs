@@ -37,6 +37,8 @@ public static class LocalClients
             yield return ($"Ledger__Clients__{name}__Key", c.Key);
             yield return ($"Ledger__Clients__{name}__Role", c.Role);
             if (c.Crm is not null) yield return ($"Ledger__Clients__{name}__Crm", c.Crm);
+            // The local approver decides every level, as itself (ADR/0023); a real deployment names its approvers and their levels.
+            if (c.Role == "approver") yield return ($"Ledger__Approvers__{name}__Levels", "DealDesk,VicePresident,Cfo");
         }
     }
 

@@ -63,6 +63,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         {
             ["Ledger:Clients:salesforce:Key"] = SalesforceKey, ["Ledger:Clients:salesforce:Role"] = "crm", ["Ledger:Clients:salesforce:Crm"] = "salesforce",
             ["Ledger:Clients:approvals-tool:Key"] = ApproverKey, ["Ledger:Clients:approvals-tool:Role"] = "approver",
+            ["Ledger:Approvers:approvals-tool:Levels"] = "DealDesk,VicePresident,Cfo",
             ["Ledger:Clients:billing:Key"] = BillingKey, ["Ledger:Clients:billing:Role"] = "billing",
             ["Ledger:Clients:stewards:Key"] = AdminKey, ["Ledger:Clients:stewards:Role"] = "admin",
             ["Billing:Url"] = billingAddress.ToString(),
