@@ -146,8 +146,10 @@ public static class LedgerApi
 
         builder.Services.AddSingleton<ApiClients>();
         builder.Services.AddSingleton<ApproverAuthorities>();
-        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+        // API keys, and JWT bearer tokens from a configured issuer beside them (ADR/0023): one selector picks per request.
+        builder.Services.AddAuthentication(JwtTokens.SelectorName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddLedgerJwt(builder.Configuration)
             .AddConsoleCookie();
         builder.Services.AddAuthorization();
         // The web console at /console: Razor Pages in src/Ledger.Api/Console (ADR/0019).
