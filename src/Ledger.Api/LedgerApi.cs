@@ -159,6 +159,7 @@ public static class LedgerApi
         // Registered before AddProblemDetails, so asked first whatever the client accepts: Wolverine's own 400 for a query value
         // that does not parse (RejectUnparseableQueryValues below) answered in the ledger's problem shape.
         builder.Services.AddSingleton<IProblemDetailsWriter, QueryValueProblems>();
+        builder.Services.AddSingleton<IProblemDetailsWriter, BodyValueProblems>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddExceptionHandler<UnreadableEventHandler>();
@@ -179,6 +180,7 @@ public static class LedgerApi
         app.UseCorrelationIds();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseNulCharacterProblems();
         app.UseIdempotencyKeys();
 
         app.MapOpenApi();
