@@ -18,13 +18,38 @@ public static class NulCharacterProblems
                 context.Request.Body.Position = 0;
                 if (HasNul(body.GetBuffer().AsSpan(0, (int)body.Length)))
                 {
+                    var field = FieldWithNul(body.ToArray());
                     await LedgerProblems.Write(context, StatusCodes.Status400BadRequest, "request.nul-character",
-                        "Text cannot hold the NUL character (U+0000): remove it from the field.");
+                        $"Text cannot hold the NUL character (U+0000): remove it from {(field is null ? "the body" : $"'{field}'")}.", field);
                     return;
                 }
             }
             await next();
         });
+
+    /// <summary>The path of the first string (or property name) holding a NUL, when the body parses as JSON.</summary>
+    private static string? FieldWithNul(byte[] json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json, new System.Text.Json.JsonDocumentOptions { MaxDepth = 64 });
+            return Find(document.RootElement, "");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+
+        static string? Find(System.Text.Json.JsonElement element, string path) => element.ValueKind switch
+        {
+            System.Text.Json.JsonValueKind.String => element.GetString()!.Contains('\0') ? path : null,
+            System.Text.Json.JsonValueKind.Object => element.EnumerateObject()
+                .Select(p => p.Name.Contains('\0') ? (path.Length == 0 ? "?" : path) : Find(p.Value, path.Length == 0 ? p.Name : $"{path}.{p.Name}"))
+                .FirstOrDefault(f => f is not null),
+            System.Text.Json.JsonValueKind.Array => element.EnumerateArray().Select((e, i) => Find(e, $"{path}[{i}]")).FirstOrDefault(f => f is not null),
+            _ => null,
+        };
+    }
 
     private static bool HasNul(ReadOnlySpan<byte> json)
     {
