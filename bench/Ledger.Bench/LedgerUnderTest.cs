@@ -47,6 +47,9 @@ public sealed class LedgerUnderTest : IAsyncDisposable
             version = "P-2026.1",
             defaults = new { dealDeskAboveDiscountPercent = 10m, vicePresidentAboveDiscountPercent = 20m, cfoAboveDiscountPercent = 30m, cfoAboveNetTotal = new[] { new { currency = "USD", amount = 550000m } } },
         });
+        // The journeys' drafts name this account: the identity gate refuses an account linked to no canonical customer (ADR/0023).
+        await Send(admin, "/customers", new { customerId = "C-1", name = "Bench Customer" });
+        await Send(admin, "/customers/C-1/accounts", new { crm = "salesforce", accountId = "ACC-1" });
         return ledger;
     }
 
@@ -69,6 +72,7 @@ public sealed class LedgerUnderTest : IAsyncDisposable
                 b.Configuration[$"Ledger:Clients:{name}:Role"] = role;
                 if (crm is not null) b.Configuration[$"Ledger:Clients:{name}:Crm"] = crm;
             }
+            b.Configuration["Ledger:Approvers:approver:Levels"] = "DealDesk,VicePresident,Cfo"; // authority of the approving principal (ADR/0023)
             foreach (var (name, value) in Settings) b.Configuration[name] = value;
             b.Logging.SetMinimumLevel(LogLevel.Warning);
         });

@@ -136,7 +136,7 @@ public static class QuoteJourneyLoad
 
     private static (HttpClient, string, object)[] JourneySteps(HttpClient crm, HttpClient approver, string q, bool needsApproval) =>
     [
-        (crm, "/quotes", new { quoteId = q, crmOpportunityId = "OPP-1", crmAccountId = "ACC-1", customerId = "C-1", owner = "rep", currency = "USD", segment = "enterprise",
+        (crm, "/quotes", new { quoteId = q, crmOpportunityId = $"OPP-{q}", crmAccountId = "ACC-1", customerId = "C-1", owner = "rep", currency = "USD", segment = "enterprise",
             region = "us-east", legalEntity = "LE", timeZone = "America/New_York", priceBookVersion = "2026.1", validFrom = "2026-01-01", validUntil = "2099-12-31" }),
         (crm, $"/quotes/{q}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 10, discountPercent = needsApproval ? 15 : 5 }),
         (crm, $"/quotes/{q}/price", new { policyVersion = "P-2026.1" }),

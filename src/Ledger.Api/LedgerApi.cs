@@ -146,8 +146,11 @@ public static class LedgerApi
         builder.Services.AddWolverineHttp();
 
         builder.Services.AddSingleton<ApiClients>();
-        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+        builder.Services.AddSingleton<ApproverAuthorities>();
+        // API keys, and JWT bearer tokens from a configured issuer beside them (ADR/0023): one selector picks per request.
+        builder.Services.AddAuthentication(JwtTokens.SelectorName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddLedgerJwt(builder.Configuration)
             .AddConsoleCookie();
         builder.Services.AddAuthorization();
         // The web console at /console: Razor Pages in src/Ledger.Api/Console (ADR/0019).
@@ -157,6 +160,7 @@ public static class LedgerApi
         // Registered before AddProblemDetails, so asked first whatever the client accepts: Wolverine's own 400 for a query value
         // that does not parse (RejectUnparseableQueryValues below) answered in the ledger's problem shape.
         builder.Services.AddSingleton<IProblemDetailsWriter, QueryValueProblems>();
+        builder.Services.AddSingleton<IProblemDetailsWriter, BodyValueProblems>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddExceptionHandler<UnreadableEventHandler>();
@@ -170,12 +174,15 @@ public static class LedgerApi
         if (settings.UsesEventStoreDb) builder.Services.AddHealthChecks().AddCheck<ReplicationHealthCheck>("replication");
 
         var app = builder.Build();
+        // Approver authority is read now: a level or date that does not read stops the host, not every approval (ADR/0023).
+        _ = app.Services.GetRequiredService<ApproverAuthorities>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLimitProblems();
         app.UseCorrelationIds();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseNulCharacterProblems();
         app.UseIdempotencyKeys();
 
         app.MapOpenApi();

@@ -75,7 +75,7 @@ public static class DemoCommand
             var (id, name, domain) = Customers[c];
             await Post(admin, "customers", $"demo-customer-{id}", new { customerId = id, name, webDomain = domain });
             // Each customer is known in two CRMs under its own account id there.
-            foreach (var crm in new[] { Crms[c % Crms.Length], Crms[(c + 1) % Crms.Length] })
+            foreach (var crm in LinkedCrms(c))
                 await Post(admin, $"customers/{id}/accounts", $"demo-account-{id}-{crm}", new { crm, accountId = Account(id, crm) });
         }
 
@@ -126,7 +126,9 @@ public static class DemoCommand
 
     private static async Task QuoteAsync(string quoteId, int i, Story story, string crm, HttpClient api, HttpClient approver, HttpClient? simulator)
     {
-        var customer = Customers[(i * 7) % Customers.Length].Id;
+        // A quote is for a customer whose account is linked in the quote's CRM: the identity gate refuses any other (ADR/0023).
+        var linked = Customers.Where((_, c) => LinkedCrms(c).Contains(crm)).ToArray();
+        var customer = linked[(i * 7) % linked.Length].Id;
         var currency = crm is "hubspot" or "partner-portal" ? "USD" : "EUR";
         var discount = story switch
         {
@@ -270,6 +272,9 @@ public static class DemoCommand
     }
 
     private static object Price(string currency, decimal amount) => new { currency, amount };
+
+    /// <summary>The two CRMs customer number <paramref name="c"/> is known in.</summary>
+    private static string[] LinkedCrms(int c) => [Crms[c % Crms.Length], Crms[(c + 1) % Crms.Length]];
 
     private static string Account(string customer, string crm) => $"{crm.ToUpperInvariant()[..2]}-{customer}";
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Ledger.Api.Security;
 using Spectre.Console;
 
 namespace Ledger.Cli;
@@ -15,29 +16,37 @@ public static class LocalClients
     public static async Task<IReadOnlyList<LocalClient>> LoadOrCreateAsync(string file)
     {
         if (File.Exists(file))
+        {
+            // A file from before keys were kept owner-only (it was 0644) is narrowed on the next run.
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, ApiClientsFile.OwnerOnly);
             return JsonSerializer.Deserialize<List<LocalClient>>(await File.ReadAllTextAsync(file), JsonSerializerOptions.Web) ?? [];
+        }
         var clients = new List<LocalClient>
         {
             New("salesforce", "crm", "salesforce"), New("hubspot", "crm", "hubspot"), New("dynamics", "crm", "dynamics"),
             New("partner-portal", "crm", "partner-portal"), New("approvals", "approver", null), New("finance", "finance", null),
             New("auditor", "auditor", null), New("billing", "billing", null), New("stewards", "admin", null),
         };
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(clients, new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true }));
+        await ApiClientsFile.WritePrivateAsync(file, JsonSerializer.Serialize(clients, new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true }));
         return clients;
     }
 
-    /// <summary>The clients as environment variables in ASP.NET's configuration syntax (<c>Ledger__Clients__name__Key</c>).</summary>
-    public static IEnumerable<(string Name, string Value)> AsConfiguration(IEnumerable<LocalClient> clients)
+    /// <summary>
+    /// What the API is told about the clients (ADR/0023): the path of a file of key hashes (<paramref name="hashesFile"/>, written
+    /// here, owner-only) and each approver's levels; never a key, so none sits in the API process's environment.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Name, string Value)>> AsConfigurationAsync(IReadOnlyList<LocalClient> clients, string hashesFile)
     {
+        await ApiClientsFile.WriteAsync(hashesFile, clients.Select(c => new ApiClientsFile.Entry(c.Name, c.Role, c.Crm, ApiClientsFile.Sha256Hex(c.Key))));
+        var configuration = new List<(string, string)> { ("Ledger__ClientsFile", hashesFile) };
         foreach (var c in clients)
         {
-            // The API starts through /bin/sh, which drops variables whose names are not shell names: 'partner-portal' would
-            // never reach it (its key answered 401). The client's name in the API is 'partner_portal'; its CRM keeps its hyphen.
+            // Environment names reach the API through /bin/sh, which drops names that are not shell names ('partner-portal').
             var name = c.Name.Replace('-', '_');
-            yield return ($"Ledger__Clients__{name}__Key", c.Key);
-            yield return ($"Ledger__Clients__{name}__Role", c.Role);
-            if (c.Crm is not null) yield return ($"Ledger__Clients__{name}__Crm", c.Crm);
+            // The local approver decides every level, as itself (ADR/0023); a real deployment names its approvers and their levels.
+            if (c.Role == "approver") configuration.Add(($"Ledger__Approvers__{name}__Levels", "DealDesk,VicePresident,Cfo"));
         }
+        return configuration;
     }
 
     public static void Print(IEnumerable<LocalClient> clients, string file)

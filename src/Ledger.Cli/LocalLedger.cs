@@ -30,6 +30,9 @@ public static class LocalLedger
     /// <summary>The local anchor log and the key that signs it (ADR/0025); a real deployment keeps both away from the database.</summary>
     public static string AnchorDirectory => Path.Combine(Home, "anchors");
     public static string AnchorKeyFile => Path.Combine(Home, "anchor-key.pem");
+
+    /// <summary>What the API reads of the clients: names, roles and key hashes only (ADR/0023).</summary>
+    private static string ApiClientsHashesFile => Path.Combine(Home, "api-clients.sha256.json");
     // The port the README names for the simulator; another one is taken when it is busy.
     private const int PreferredSimulatorPort = 5090;
     private static string? ConfiguredPostgres => Environment.GetEnvironmentVariable(LedgerSettings.PostgresVariable) is { Length: > 0 } s ? s : null;
@@ -112,7 +115,7 @@ public static class LocalLedger
         }
         await File.WriteAllTextAsync(BillingUrlFile, billingUrl);
 
-        var api = StartApiInBackground(connectionString, url, billingUrl, eventStore, clients);
+        var api = await StartApiInBackgroundAsync(connectionString, url, billingUrl, eventStore, clients);
         AnsiConsole.MarkupLineInterpolated($"Event store: {(eventStore == "postgres" ? "PostgreSQL (the cluster above)" : $"EventStoreDB at {eventStore}, replicated into PostgreSQL for the views")}");
         await File.WriteAllTextAsync(PidFile, api.Id.ToString());
         await File.WriteAllTextAsync(UrlFile, url);
@@ -208,7 +211,7 @@ public static class LocalLedger
 
     private static LocalPostgresCluster Cluster(PostgresBinaries binaries) => new(Path.Combine(Home, "pg"), binaries);
 
-    private static Process StartApiInBackground(string connectionString, string url, string billingUrl, string eventStore, IReadOnlyList<LocalClient> clients)
+    private static async Task<Process> StartApiInBackgroundAsync(string connectionString, string url, string billingUrl, string eventStore, IReadOnlyList<LocalClient> clients)
     {
         var environment = new Dictionary<string, string>
         {
@@ -220,7 +223,7 @@ public static class LocalLedger
             ["Ledger__Anchors__Directory"] = AnchorDirectory,
             ["Ledger__Anchors__KeyFile"] = AnchorKeyFile,
         };
-        foreach (var (name, value) in LocalClients.AsConfiguration(clients)) environment[name] = value;
+        foreach (var (name, value) in await LocalClients.AsConfigurationAsync(clients, ApiClientsHashesFile)) environment[name] = value;
         return StartInBackground(["serve", "--urls", url], ApiLog, environment);
     }
 

@@ -4,6 +4,7 @@ using Ledger.Domain.Catalog;
 using Ledger.Domain.Common;
 using Ledger.Domain.Contracts;
 using Ledger.Domain.Customers;
+using Ledger.Domain.Opportunities;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
@@ -43,6 +44,9 @@ public static class Deciders
 
     public static readonly Decider<CrmAccountCommand, CrmAccountEvent, CrmAccountState> CrmAccount =
         new(CrmAccountState.Initial, CrmAccountDecider.Evolve, CrmAccountDecider.Decide, _ => true, null);
+
+    public static readonly Decider<CrmOpportunityCommand, CrmOpportunityEvent, CrmOpportunityState> CrmOpportunity =
+        new(CrmOpportunityState.Initial, CrmOpportunityDecider.Evolve, CrmOpportunityDecider.Decide, _ => true, null);
 
     public static readonly Decider<PublishCatalogVersion, CatalogEvent, CatalogState> Catalog =
         new(CatalogState.Initial, CatalogDecider.Evolve, CatalogDecider.Decide, _ => true, null);

@@ -3,6 +3,7 @@ using Ledger.Domain.Billing;
 using Ledger.Domain.Catalog;
 using Ledger.Domain.Contracts;
 using Ledger.Domain.Customers;
+using Ledger.Domain.Opportunities;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
@@ -70,6 +71,7 @@ public static class EventSamples
         new CustomerMerged("cust-acme-dup", "cust-acme", [new CrmAccount("hubspot", "8812345501")], "mdm-steward", At),
         new CrmAccountClaimed("hubspot", "8812345501", "cust-acme", At),
         new CrmAccountReassigned("hubspot", "8812345501", "cust-acme-dup", "cust-acme", At),
+        new CrmOpportunityQuoteOpened("salesforce", "006Dn000001AcmeQ4", "Q-1002", "Q-1001", At),
 
         new CatalogVersionPublished("catalog", "cat-2025-11",
             [new ProductOffering("analytics-platform", "Analytics Platform (annual seat)", [new ListPrice("USD", 1200.00m), new ListPrice("JPY", 123457m)],

@@ -37,7 +37,10 @@ public sealed class QuoteView
     public string? SourceCrm { get; set; }
     public string? CrmOpportunityId { get; set; }
     public string? CrmAccountId { get; set; }
+    /// <summary>The canonical customer the quote is for now: after a merge, the surviving one.</summary>
     public string? CustomerId { get; set; }
+    /// <summary>The canonical customer the quote was drafted for.</summary>
+    public string? DraftedForCustomerId { get; set; }
     public string? Owner { get; set; }
     public string? Region { get; set; }
     public string? Segment { get; set; }

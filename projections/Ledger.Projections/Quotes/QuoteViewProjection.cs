@@ -1,11 +1,15 @@
 using JasperFx.Events;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
+using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Common;
 using Ledger.Projections.Reconciliation;
+using JasperFx.Events.Grouping;
+using Marten;
+using Marten.Events.Aggregation;
 using Marten.Events.Projections;
 
 namespace Ledger.Projections.Quotes;
@@ -31,6 +35,7 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
         Identity<CrmQuoteStateReported>(e => QuoteIdOf(e)!);
         Identities<BillingRecordReported>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
         Identities<DiscrepancyEvent>(e => QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
+        CustomGrouping(new MergedCustomerQuotesGrouper());
     }
 
     /// <summary>The quote whose view an event belongs to; null for an event about no quote (a customer's duplicate).</summary>
@@ -66,6 +71,10 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
             case CrmQuoteStateReported r:
                 view.ReportedByCrm = Sourced.From(new CrmReport(r.Crm, r.CrmOpportunityId, r.Status, r.ObservedAt), e);
                 break;
+            // The quote follows its customer into the one it was merged into (ADR/0023); the drafted id stays as it was drafted.
+            case CustomerMerged m when view.CustomerId == m.CustomerId:
+                view.CustomerId = m.IntoCustomerId;
+                break;
             case BillingRecordReported r:
                 view.BillingRecords.RemoveAll(b => b.RecordId == r.RecordId);
                 view.BillingRecords.Add(new BillingRecordLine(r.RecordId, r.Kind, new Amount(r.Amount, r.Currency), r.Status, EventRef.Of(e)));
@@ -86,6 +95,7 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
         {
             case QuoteDrafted d:
                 (view.SourceCrm, view.CrmOpportunityId, view.CrmAccountId, view.CustomerId) = (d.SourceCrm, d.CrmOpportunityId, d.CrmAccountId, d.CustomerId);
+                view.DraftedForCustomerId = d.CustomerId;
                 (view.Owner, view.Region, view.Segment, view.Currency) = (d.Owner, d.Region, d.Segment, d.Currency);
                 view.Revision = Sourced.From(d.Revision, e);
                 view.Approval = Sourced.From(new ApprovalSummary(ApprovalProgress.NotSubmitted, null, null, false), e);
@@ -217,6 +227,38 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
                 view.ReconciledBilled = QuoteFacts.Billed(view) is [var single] ? single : null;
                 view.DuplicateInvoiceDetected = null;
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Routes a customer merge to the views of that customer's quotes: those already stored (found by the customer they
+    /// show now, so a merge of a merge finds them too) and those drafted earlier in the same batch.
+    /// </summary>
+    private sealed class MergedCustomerQuotesGrouper : IAggregateGrouper<string>
+    {
+        public async Task Group(IQuerySession session, IReadOnlyList<IEvent> events, IEventGrouping<string> grouping)
+        {
+            if (!events.Any(e => e.Data is CustomerMerged)) return;
+            // Quotes per customer as this batch moves them, on top of what the stored views say.
+            var quotesOf = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            foreach (var e in events)
+            {
+                switch (e.Data)
+                {
+                    case QuoteDrafted d:
+                        QuotesOf(d.CustomerId).Add(d.QuoteId);
+                        break;
+                    case CustomerMerged m:
+                        var merged = QuotesOf(m.CustomerId);
+                        var stored = await session.Query<QuoteView>().Where(v => v.CustomerId == m.CustomerId).Select(v => v.Id).ToListAsync();
+                        merged.UnionWith(stored);
+                        foreach (var quoteId in merged) grouping.AddEvent(quoteId, e);
+                        QuotesOf(m.IntoCustomerId).UnionWith(merged);
+                        merged.Clear();
+                        break;
+                }
+            }
+            HashSet<string> QuotesOf(string customerId) => quotesOf.TryGetValue(customerId, out var q) ? q : quotesOf[customerId] = [];
         }
     }
 }

@@ -25,11 +25,13 @@ public sealed class RevenueSummary(IDocumentStore store)
 {
     private static readonly YearMonthPattern MonthPattern = YearMonthPattern.Iso;
 
-    public async Task<IReadOnlyList<RevenueLine>> ReadAsync(string? crm, CancellationToken ct)
+    /// <param name="customerId">Only this canonical customer's quotes, those of customers merged into it included.</param>
+    public async Task<IReadOnlyList<RevenueLine>> ReadAsync(string? crm, CancellationToken ct, string? customerId = null)
     {
         await using var session = store.QuerySession();
         var query = session.Query<QuoteView>().Where(x => x.Accepted != null || x.Order != null);
         if (crm is not null) query = query.Where(x => x.SourceCrm == crm);
+        if (customerId is not null) query = query.Where(x => x.CustomerId == customerId);
         var views = await query.ToListAsync(ct);
 
         var contracts = session.Query<Contracts.ContractView>().Where(x => x.QuoteId != null);

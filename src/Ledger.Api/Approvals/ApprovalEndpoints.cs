@@ -7,13 +7,17 @@ using Wolverine.Http;
 
 namespace Ledger.Api.Approvals;
 
-/// <param name="Approver">The person deciding; never the quote's owner.</param>
-public sealed record ApprovalDecisionRequest(ApprovalLevel Level, string Approver, string? Reason);
+/// <param name="Approver">
+/// Ignored (ADR/0023): the decision is recorded under the authenticated caller, whatever a body says. Kept so that
+/// clients that still send it are not refused.
+/// </param>
+public sealed record ApprovalDecisionRequest(ApprovalLevel Level, string? Approver, string? Reason);
 
 public sealed record EscalationRequest(ApprovalLevel Level, string EscalatedTo, string Reason);
 
 /// <summary>
-/// Approvers decide one level of one quote revision. The quote's current fingerprint is consulted here and checked by
+/// Approvers decide one level of one quote revision, as the principal they authenticated as, within the levels
+/// configuration gives that principal (own or delegated; ADR/0023). The quote's current fingerprint is consulted here and checked by
 /// the approval decider; the quote is approved (last level granted) or rejected (a level denied) by a reaction (ADR/0017).
 /// </summary>
 public static class ApprovalEndpoints
@@ -23,8 +27,9 @@ public static class ApprovalEndpoints
         commands.Answer(context, async (unit, ct) =>
         {
             var current = await CurrentFingerprint(unit, quoteId, ct);
+            var principal = context.User.ClientName();
             return await unit.Decide(Streams.Approval(quoteId, revision),
-                _ => new GrantApproval(quoteId, revision, request.Level, request.Approver, current), ct);
+                _ => new GrantApproval(quoteId, revision, request.Level, principal, current, Authorities(context).For(principal)), ct);
         });
 
     [WolverinePost("/approvals/{quoteId}/{revision}/deny"), Authorize(Roles = LedgerRoles.Approver)]
@@ -32,8 +37,9 @@ public static class ApprovalEndpoints
         commands.Answer(context, async (unit, ct) =>
         {
             var current = await CurrentFingerprint(unit, quoteId, ct);
+            var principal = context.User.ClientName();
             return await unit.Decide(Streams.Approval(quoteId, revision),
-                _ => new DenyApproval(quoteId, revision, request.Level, request.Approver, request.Reason ?? "", current), ct);
+                _ => new DenyApproval(quoteId, revision, request.Level, principal, request.Reason ?? "", current, Authorities(context).For(principal)), ct);
         });
 
     /// <summary>What is to be approved now: the quote's fingerprint, or for a contract the amendment waiting on approval (ADR/0021).</summary>
@@ -45,5 +51,8 @@ public static class ApprovalEndpoints
     [WolverinePost("/approvals/{quoteId}/{revision}/escalate"), Authorize(Roles = LedgerRoles.Approver)]
     public static Task<IResult> Escalate(string quoteId, int revision, EscalationRequest request, CommandRunner commands, HttpContext context) =>
         commands.Answer(context, (unit, ct) => unit.Decide(Streams.Approval(quoteId, revision),
-            _ => new EscalateApproval(quoteId, revision, request.Level, request.EscalatedTo, request.Reason), ct));
+            _ => new EscalateApproval(quoteId, revision, request.Level, request.EscalatedTo, request.Reason, context.User.ClientName()), ct));
+
+    // From the request's services: the console calls these endpoints as methods, with its own page's context.
+    private static ApproverAuthorities Authorities(HttpContext context) => context.RequestServices.GetRequiredService<ApproverAuthorities>();
 }

@@ -27,13 +27,13 @@ public sealed class ApprovalsModel(ApprovalQueueQuery queue, IEventStore events,
         Items = items;
     }
 
-    public Task<Microsoft.AspNetCore.Mvc.IActionResult> OnPostGrantAsync(string quoteId, int revision, ApprovalLevel level, string? approver, string? reason, string? commandKey) =>
-        Decide($"Grant {level} on {quoteId} r{revision}", commandKey, $"{approver}\n{reason}",
-            () => ApprovalEndpoints.Grant(quoteId, revision, new ApprovalDecisionRequest(level, approver ?? "", reason), commands, HttpContext));
+    public Task<Microsoft.AspNetCore.Mvc.IActionResult> OnPostGrantAsync(string quoteId, int revision, ApprovalLevel level, string? reason, string? commandKey) =>
+        Decide($"Grant {level} on {quoteId} r{revision}", commandKey, $"{reason}",
+            () => ApprovalEndpoints.Grant(quoteId, revision, new ApprovalDecisionRequest(level, null, reason), commands, HttpContext));
 
-    public Task<Microsoft.AspNetCore.Mvc.IActionResult> OnPostDenyAsync(string quoteId, int revision, ApprovalLevel level, string? approver, string? reason, string? commandKey) =>
-        Decide($"Deny {level} on {quoteId} r{revision}", commandKey, $"{approver}\n{reason}",
-            () => ApprovalEndpoints.Deny(quoteId, revision, new ApprovalDecisionRequest(level, approver ?? "", reason), commands, HttpContext));
+    public Task<Microsoft.AspNetCore.Mvc.IActionResult> OnPostDenyAsync(string quoteId, int revision, ApprovalLevel level, string? reason, string? commandKey) =>
+        Decide($"Deny {level} on {quoteId} r{revision}", commandKey, $"{reason}",
+            () => ApprovalEndpoints.Deny(quoteId, revision, new ApprovalDecisionRequest(level, null, reason), commands, HttpContext));
 
     public Task<Microsoft.AspNetCore.Mvc.IActionResult> OnPostEscalateAsync(string quoteId, int revision, ApprovalLevel level, string? escalateTo, string? reason, string? commandKey) =>
         Decide($"Escalate {level} on {quoteId} r{revision}", commandKey, $"{escalateTo}\n{reason}",

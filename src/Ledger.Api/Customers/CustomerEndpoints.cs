@@ -29,8 +29,8 @@ public static class CustomerEndpoints
         {
             var customer = await unit.Load(Streams.Customer(customerId), ct);
             var link = new LinkCrmAccount(customerId, request.Crm, request.AccountId, context.User.ClientName());
-            if (customer.State.Status != CustomerStatus.Active || string.IsNullOrWhiteSpace(request.Crm) || string.IsNullOrWhiteSpace(request.AccountId))
-                return await unit.Decide(customer, link, ct); // the decider names what is wrong
+            if (CommandUnit.Check(customer, link, unit.Now) is not null)
+                return await unit.Decide(customer, link, ct); // the decider names what is wrong, before the account's stream is named
             var claim = await unit.Decide(Streams.CrmAccount(request.Crm, request.AccountId), _ => new ClaimCrmAccount(request.Crm, request.AccountId, customerId), ct);
             if (claim is not (CommandResult.Appended or CommandResult.Unchanged)) return claim;
             return await unit.Decide(customer, link, ct);

@@ -29,10 +29,11 @@ public sealed class ApiClients
     public ApiClients(IConfiguration configuration)
     {
         var clients = new List<(ApiClient, byte[])>();
-        foreach (var section in configuration.GetSection("Ledger:Clients").GetChildren())
+        var configured = configuration.GetSection("Ledger:Clients").GetChildren().Select(Configured);
+        // Clients from a file of key hashes (ADR/0023): how `ledger up` keeps keys out of the API's environment.
+        var fromFile = configuration["Ledger:ClientsFile"] is { Length: > 0 } file ? ApiClientsFile.Read(file) : [];
+        foreach (var client in configured.Concat(fromFile))
         {
-            var client = section.Get<ApiClient>() ?? new ApiClient();
-            client.Name = section.Key;
             if (!LedgerRoles.All.Contains(client.Role))
                 throw new InvalidOperationException(
                     $"API client '{client.Name}' has role '{client.Role}'; roles are {string.Join(", ", LedgerRoles.All)}.");
@@ -41,6 +42,13 @@ public sealed class ApiClients
             clients.Add((client, client.KeyHash()));
         }
         _clients = clients;
+    }
+
+    private static ApiClient Configured(IConfigurationSection section)
+    {
+        var client = section.Get<ApiClient>() ?? new ApiClient();
+        client.Name = section.Key;
+        return client;
     }
 
     public ApiClient? Find(string presentedKey)

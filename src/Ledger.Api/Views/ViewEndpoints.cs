@@ -58,8 +58,8 @@ public static class ViewEndpoints
     }
 
     [WolverineGet("/revenue/summary"), Authorize(Roles = $"{LedgerRoles.Finance},{LedgerRoles.Admin}")]
-    public static async Task<IResult> Revenue(string? crm, RevenueSummary summary, CancellationToken ct) =>
-        Results.Ok(await summary.ReadAsync(crm, ct));
+    public static async Task<IResult> Revenue(string? crm, string? customer, RevenueSummary summary, CancellationToken ct) =>
+        Results.Ok(await summary.ReadAsync(crm, ct, customer));
 
     private static IResult? Paging(int? page, int? pageSize) =>
         page is < 1 ? Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "query.invalid", "page starts at 1.", "page"))

@@ -5,6 +5,7 @@ using Ledger.Domain.Catalog;
 using Ledger.Domain.Common;
 using Ledger.Domain.Contracts;
 using Ledger.Domain.Customers;
+using Ledger.Domain.Opportunities;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
@@ -50,6 +51,9 @@ public static class Streams
 
     public static Stream<CrmAccountCommand, CrmAccountEvent, CrmAccountState> CrmAccount(string crm, string accountId) =>
         new(CrmAccountDecider.StreamId(crm, accountId), Deciders.CrmAccount);
+
+    public static Stream<CrmOpportunityCommand, CrmOpportunityEvent, CrmOpportunityState> CrmOpportunity(string crm, string opportunityId) =>
+        new(CrmOpportunityDecider.StreamId(crm, opportunityId), Deciders.CrmOpportunity);
 
     public static Stream<PublishCatalogVersion, CatalogEvent, CatalogState> Catalog { get; } = new(CatalogDecider.StreamId, Deciders.Catalog);
 

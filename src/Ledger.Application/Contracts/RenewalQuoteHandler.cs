@@ -1,4 +1,5 @@
 using Ledger.Application.Commands;
+using Ledger.Application.Quotes;
 using Ledger.Application.Reference;
 using Ledger.Domain.Contracts;
 using Ledger.Domain.Quotes;
@@ -11,8 +12,8 @@ namespace Ledger.Application.Contracts;
 public sealed record DraftRenewalQuote(string ContractId, LocalDate EndDate);
 
 /// <summary>
-/// Drafts a contract's renewal quote (ADR/0021): for the contract's CRM, account, customer, owner, segment and region as
-/// its quote had them; valid until the term's last day; one line per contract line, same offering, catalog version,
+/// Drafts a contract's renewal quote (ADR/0021): for the contract's CRM, opportunity, account, owner, segment and region as
+/// its quote had them and the account's customer as it is now; valid until the term's last day; one line per contract line, same offering, catalog version,
 /// quantity and agreed discount, the list price raised by the newest policy's renewal uplift. Then notes it on the
 /// contract. Each step is its own command under a key derived from the contract and the term, so a redelivered message
 /// repeats nothing (a draft or a line that exists is refused and passed over). The quote is then the CRM's to amend,
@@ -36,9 +37,11 @@ public static class RenewalQuoteHandler
         {
             uplift = (await reference.Policies(unit, ct)).Newest?.RenewalUpliftPercent ?? 0m;
             var today = ContractState.Today(clock.GetCurrentInstant(), started.TimeZone);
-            return await unit.Decide(Streams.Quote(quoteId), _ => new DraftQuote(quoteId, original.SourceCrm, original.CrmOpportunityId, original.CrmAccountId,
-                started.CustomerId, original.Owner, started.Currency, original.Segment, original.Region, started.LegalEntity, started.TimeZone,
-                original.PriceBookVersion, today < message.EndDate ? today : message.EndDate, message.EndDate), ct);
+            // Through the identity gate as any draft (ADR/0023), for the account's customer as it is now (merges followed).
+            var customer = await QuoteDrafting.LinkedCustomerAsync(unit, original.SourceCrm, original.CrmAccountId, ct);
+            return await QuoteDrafting.DraftAsync(unit, new DraftQuote(quoteId, original.SourceCrm, original.CrmOpportunityId, original.CrmAccountId,
+                customer?.CustomerId ?? started.CustomerId, original.Owner, started.Currency, original.Segment, original.Region, started.LegalEntity, started.TimeZone,
+                original.PriceBookVersion, today < message.EndDate ? today : message.EndDate, message.EndDate, AccountCustomer: null), supersedesQuoteId: null, ct);
         }, ct);
         foreach (var line in contract.Lines)
             await commands.RunAsync(CommandMetadata.ByLedger($"renewal-quote-{term}-{line.LineId}"), async unit =>

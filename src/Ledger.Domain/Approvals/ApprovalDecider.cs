@@ -73,7 +73,7 @@ public static class ApprovalDecider
                 ? Decision<ApprovalEvent>.Nothing
                 : Decision<ApprovalEvent>.Refuse(RefusalKind.Conflict, "approval.level-already-decided",
                     $"{c.Level} was already granted by {granted.Approver}; it counts once.", "level");
-        if (Decidable(state, c.Level, c.Approver, c.QuoteFingerprint) is { } refused) return refused;
+        if (Decidable(state, c.Level, c.Approver, c.QuoteFingerprint, c.Authority, now) is { } refused) return refused;
 
         var grant = new ApprovalLevelGranted(c.QuoteId, c.Revision, c.Level, c.Approver, state.Request!.Fingerprint, now);
         var last = state.Request.Levels[^1] == c.Level;
@@ -86,7 +86,7 @@ public static class ApprovalDecider
     {
         if (string.IsNullOrWhiteSpace(c.Reason))
             return Decision<ApprovalEvent>.Invalid("reason", "approval.reason-required", "A denial needs a reason.");
-        if (Decidable(state, c.Level, c.Approver, c.QuoteFingerprint) is { } refused) return refused;
+        if (Decidable(state, c.Level, c.Approver, c.QuoteFingerprint, c.Authority, now) is { } refused) return refused;
         return Decision<ApprovalEvent>.Of(new ApprovalLevelDenied(c.QuoteId, c.Revision, c.Level, c.Approver, c.Reason, state.Request!.Fingerprint, now));
     }
 
@@ -97,6 +97,13 @@ public static class ApprovalDecider
             return Decision<ApprovalEvent>.Refuse(RefusalKind.Conflict, "approval.level-not-pending", $"{c.Level} is not the level waiting for a decision.", "level");
         if (string.IsNullOrWhiteSpace(c.EscalatedTo))
             return Decision<ApprovalEvent>.Invalid("escalatedTo", "approval.field-required", "escalatedTo is required.");
+        if (Ids.CheckLength(("escalatedTo", c.EscalatedTo), ("reason", c.Reason)) is { } tooLong)
+            return Decision<ApprovalEvent>.Invalid(tooLong.Field!, "approval." + tooLong.Code, tooLong.Message);
+        // The owner neither hands its own quote's approval on nor receives it: escalation is one more path to deciding.
+        if (c.EscalatedBy == state.Request!.QuoteOwner || c.EscalatedTo == state.Request.QuoteOwner)
+            return Decision<ApprovalEvent>.Refuse(RefusalKind.RuleViolation, "approval.self-approval",
+                $"{state.Request.QuoteOwner} owns this quote and takes no part in its approval (segregation of duties).",
+                c.EscalatedBy == state.Request.QuoteOwner ? "escalatedBy" : "escalatedTo");
         return Decision<ApprovalEvent>.Of(new ApprovalEscalated(c.QuoteId, c.Revision, c.Level, c.EscalatedTo, c.Reason, now));
     }
 
@@ -109,7 +116,8 @@ public static class ApprovalDecider
         };
 
     /// <summary>The rules every grant or denial must pass.</summary>
-    private static Decision<ApprovalEvent>? Decidable(ApprovalState state, ApprovalLevel level, string approver, ApprovalFingerprint? quoteFingerprint)
+    private static Decision<ApprovalEvent>? Decidable(ApprovalState state, ApprovalLevel level, string approver, ApprovalFingerprint? quoteFingerprint,
+        ApproverAuthority? authority, Instant now)
     {
         if (state.Status != ApprovalStatus.Pending) return NotPending(state);
         if (string.IsNullOrWhiteSpace(approver))
@@ -122,6 +130,14 @@ public static class ApprovalDecider
         if (state.PendingLevel != level)
             return Decision<ApprovalEvent>.Refuse(RefusalKind.RuleViolation, "approval.level-out-of-order",
                 $"{state.PendingLevel} decides before {level}.", "level");
+        // An escalated level is decided by whom it was escalated to, and by nobody else.
+        if (state.Escalations.LastOrDefault(e => e.Level == level) is { } escalated && escalated.EscalatedTo != approver)
+            return Decision<ApprovalEvent>.Refuse(RefusalKind.RuleViolation, "approval.escalated-to-another",
+                $"{level} was escalated to {escalated.EscalatedTo}; only they decide it now.", "level");
+        var today = now.InUtc().Date;
+        if (!(authority ?? ApproverAuthority.None).MayDecide(level, today))
+            return Decision<ApprovalEvent>.Refuse(RefusalKind.RuleViolation, "approval.authority-missing",
+                $"{approver} holds no authority over {level} on {today} (neither its own nor delegated).", "level");
         if (quoteFingerprint != state.Request.Fingerprint)
             return Decision<ApprovalEvent>.Refuse(RefusalKind.RuleViolation, "approval.fingerprint-stale",
                 $"This approval is for {state.Request.Fingerprint}, but the quote is now {quoteFingerprint?.ToString() ?? "unpriced"}; it no longer counts.");

@@ -40,6 +40,9 @@ public static class CustomerDecider
             case LinkCrmAccount c:
                 if (string.IsNullOrWhiteSpace(c.Crm) || string.IsNullOrWhiteSpace(c.AccountId))
                     return Decision<CustomerEvent>.Invalid(string.IsNullOrWhiteSpace(c.Crm) ? "crm" : "accountId", "customer.field-required", "crm and accountId are required.");
+                // They name the account's stream (crm-account-{crm}-{accountId}): plain ids, or the append fails (issue 18).
+                if (Ids.Check(("crm", c.Crm), ("accountId", c.AccountId)) is { } badAccount)
+                    return Decision<CustomerEvent>.Invalid(badAccount.Field!, "customer." + badAccount.Code, badAccount.Message);
                 if (state.Accounts.Contains(new CrmAccount(c.Crm, c.AccountId))) return Decision<CustomerEvent>.Nothing;
                 return Decision<CustomerEvent>.Of(new CrmAccountLinked(c.CustomerId, c.Crm, c.AccountId, c.LinkedBy, now));
 

@@ -9,3 +9,6 @@ public sealed record CustomerState(CustomerStatus Status, string? Name, Immutabl
 {
     public static readonly CustomerState Initial = new(CustomerStatus.None, null, [], null, []);
 }
+
+/// <summary>What a CRM account's canonical customer is at the moment a quote is drafted for it (the draft's identity fact).</summary>
+public sealed record LinkedCustomer(string CustomerId, CustomerStatus Status, string? MergedInto);

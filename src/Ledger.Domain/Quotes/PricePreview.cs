@@ -1,6 +1,7 @@
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Catalog;
 using Ledger.Domain.Common;
+using Ledger.Domain.Customers;
 using NodaTime;
 
 namespace Ledger.Domain.Quotes;
@@ -33,7 +34,8 @@ public static class PricePreview
         var today = now.InUtc().Date;
         var commands = new List<QuoteCommand>
         {
-            new DraftQuote(Unnamed, Unnamed, Unnamed, Unnamed, Unnamed, Unnamed, currency, segment, region, Unnamed, "Etc/UTC", Unnamed, today, today),
+            new DraftQuote(Unnamed, Unnamed, Unnamed, Unnamed, Unnamed, Unnamed, currency, segment, region, Unnamed, "Etc/UTC", Unnamed, today, today,
+                new LinkedCustomer(Unnamed, CustomerStatus.Active, null)),
         };
         commands.AddRange(lines.Select(l => new AddQuoteLine(Unnamed, l.LineId, l.ProductOfferingId, l.CatalogVersion, l.Quantity, l.DiscountPercent, l.Offering)));
         commands.Add(new PriceQuote(Unnamed, policy));

@@ -1,6 +1,7 @@
 using Ledger.Domain.Common;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Catalog;
+using Ledger.Domain.Customers;
 using NodaTime;
 
 namespace Ledger.Domain.Quotes;
@@ -9,10 +10,14 @@ namespace Ledger.Domain.Quotes;
 [Closed]
 public abstract record QuoteCommand(string QuoteId);
 
+/// <param name="AccountCustomer">
+/// The identity gate's fact (seed 000, failure mode 4): the canonical customer the CRM account is linked to, as it is
+/// now (followed through merges by the caller); null when the account is linked to no customer.
+/// </param>
 public sealed record DraftQuote(
     string QuoteId, string SourceCrm, string CrmOpportunityId, string CrmAccountId, string CustomerId, string Owner,
     string Currency, string Segment, string Region, string LegalEntity, string TimeZone, string PriceBookVersion,
-    LocalDate ValidFrom, LocalDate ValidUntil) : QuoteCommand(QuoteId), IStartsStream;
+    LocalDate ValidFrom, LocalDate ValidUntil, LinkedCustomer? AccountCustomer) : QuoteCommand(QuoteId), IStartsStream;
 
 /// <param name="Offering">The offering as published in <paramref name="CatalogVersion"/>; null when the catalog does not know it.</param>
 /// <param name="UpliftPercent">Raises the catalog's list price: a renewal quote's line under the policy's uplift (ADR/0021); 0 otherwise.</param>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Common;
+using Ledger.Domain.Customers;
 using NodaTime;
 
 namespace Ledger.Domain.Quotes;
@@ -94,10 +95,28 @@ public static class QuoteDecider
             return Decision<QuoteEvent>.Invalid("validUntil", "quote.validity-invalid", "validUntil is before validFrom.");
         if (now >= c.ValidUntil.PlusDays(1).AtStartOfDayInZone(zone).ToInstant())
             return Decision<QuoteEvent>.Refuse(RefusalKind.RuleViolation, "quote.validity-passed", $"The validity period ended on {c.ValidUntil} in {c.TimeZone}.", "validUntil");
+        if (IdentityGate(c) is { } notCanonical) return notCanonical;
 
         return Decision<QuoteEvent>.Of(new QuoteDrafted(c.QuoteId, c.SourceCrm, c.CrmOpportunityId, c.CrmAccountId, c.CustomerId, c.Owner,
             c.Currency, c.Segment, c.Region, c.LegalEntity, c.TimeZone!, c.PriceBookVersion, c.ValidFrom, c.ValidUntil, 1, now));
     }
+
+    /// <summary>
+    /// Seed 000, failure mode 4: a quote is for a registered canonical customer, reached through the CRM account the
+    /// opportunity belongs to; a customer id the CRM names is checked against that, never taken on trust.
+    /// </summary>
+    private static Decision<QuoteEvent>? IdentityGate(DraftQuote c) => c.AccountCustomer switch
+    {
+        null => Decision<QuoteEvent>.Refuse(RefusalKind.RuleViolation, "quote.account-not-linked",
+            $"{c.SourceCrm} account {c.CrmAccountId} is linked to no canonical customer; an admin links it first (POST /customers/{{id}}/accounts).", "crmAccountId"),
+        { Status: CustomerStatus.None } a => Decision<QuoteEvent>.Refuse(RefusalKind.RuleViolation, "quote.customer-not-registered",
+            $"{c.SourceCrm} account {c.CrmAccountId} names customer {a.CustomerId}, which is not registered.", "crmAccountId"),
+        { Status: CustomerStatus.Merged } a => Decision<QuoteEvent>.Refuse(RefusalKind.Conflict, "quote.customer-merged",
+            $"Customer {a.CustomerId} was merged into {a.MergedInto}; the account is being moved there, try again.", "customerId"),
+        { } a when a.CustomerId != c.CustomerId => Decision<QuoteEvent>.Refuse(RefusalKind.RuleViolation, "quote.customer-not-the-accounts",
+            $"{c.SourceCrm} account {c.CrmAccountId} belongs to canonical customer {a.CustomerId}, not {c.CustomerId}.", "customerId"),
+        _ => null,
+    };
 
     private static Decision<QuoteEvent> AddLine(AddQuoteLine c, QuoteState state, Instant now)
     {

@@ -39,6 +39,7 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output) : IAsyncLifet
         using var crm = ledger.ClientWithKey(SalesforceKey);
         using var admin = ledger.ClientWithKey(AdminKey);
         await PublishCatalogAndPolicyAsync(admin);
+        await LinkReferenceCustomerAsync(admin, "salesforce");
 
         var down = false;
         var statuses = new ConcurrentDictionary<string, int>();

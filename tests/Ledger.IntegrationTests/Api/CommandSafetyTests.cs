@@ -123,9 +123,10 @@ public sealed class CommandSafetyTests : IAsyncLifetime
     public async Task Racing_grants_of_one_level_by_two_approvers_count_once()
     {
         await SubmittedForApproval("Q-RACE");
+        using var vicePresident = _world.Ledger.ClientWithKey(VicePresidentKey);
         var grants = await Task.WhenAll(
-            Post(_world.Approver, "/approvals/Q-RACE/1/grant", new { level = "DealDesk", approver = "vic.desk" }),
-            Post(_world.Approver, "/approvals/Q-RACE/1/grant", new { level = "DealDesk", approver = "val.vp" }));
+            Post(_world.Approver, "/approvals/Q-RACE/1/grant", new { level = "DealDesk" }),
+            Post(vicePresident, "/approvals/Q-RACE/1/grant", new { level = "DealDesk" }));
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], grants.Select(g => g.StatusCode).Order());
         Assert.Single(await _world.StreamAsync("approval-Q-RACE-r1"), e => e.Type == "approval-level-granted.v1");
@@ -135,7 +136,9 @@ public sealed class CommandSafetyTests : IAsyncLifetime
     public async Task The_quote_owner_cannot_approve_their_own_quote()
     {
         await SubmittedForApproval("Q-SOD");
-        var response = await Post(_world.Approver, "/approvals/Q-SOD/1/grant", new { level = "DealDesk", approver = "dana.whitfield" });
+        // The owner signs in as an approver: the caller is who decides, and the owner never decides their own quote (ADR/0023).
+        using var owner = _world.Ledger.ClientWithKey(OwnerApproverKey);
+        var response = await Post(owner, "/approvals/Q-SOD/1/grant", new { level = "DealDesk" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("approval.self-approval", (await response.Json()).GetProperty("code").GetString());
         Assert.DoesNotContain(await _world.StreamAsync("approval-Q-SOD-r1"), e => e.Type == "approval-level-granted.v1");

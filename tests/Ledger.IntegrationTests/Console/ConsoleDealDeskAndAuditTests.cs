@@ -27,6 +27,14 @@ public sealed class ConsoleDealDeskAndAuditTests(ConsoleBrowser browser) : IClas
     public async Task An_approver_grants_the_deal_desk_level_from_the_inbox_and_the_quote_is_approved()
     {
         await SubmittedAsync("Q-CON-DD", discountPercent: 15);
+        // The quote's owner, signed in as an approver, may not approve it: the decider's refusal shows, nothing is granted.
+        var owner = await browser.NewPageAsync(_world.Ledger.Address);
+        await owner.SignInAsync(OwnerApproverKey);
+        await owner.GotoAsync("/console/approvals");
+        await owner.Locator("section[data-quote='Q-CON-DD']").GetByRole(AriaRole.Button, new() { Name = "Grant DealDesk" }).ClickAsync();
+        await Expect(owner.Locator(".outcome.failed")).ToBeVisibleAsync();
+        Assert.DoesNotContain(await _world.StreamAsync("approval-Q-CON-DD-r1"), e => e.Type == "approval-level-granted.v1");
+
         var page = await browser.NewPageAsync(_world.Ledger.Address);
         await page.SignInAsync(ApproverKey);
         await page.GotoAsync("/console/approvals");
@@ -37,20 +45,13 @@ public sealed class ConsoleDealDeskAndAuditTests(ConsoleBrowser browser) : IClas
         await Expect(card.Locator("tbody tr")).ToContainTextAsync("15 %");
         await page.ScreenshotAsync("approval-inbox");
 
-        // The quote's owner may not approve it: the decider's refusal shows, nothing is granted.
-        await card.GetByLabel("Approver deciding Q-CON-DD").FillAsync("dana.whitfield");
-        await card.GetByRole(AriaRole.Button, new() { Name = "Grant DealDesk" }).ClickAsync();
-        await Expect(page.Locator(".outcome.failed")).ToBeVisibleAsync();
-        Assert.DoesNotContain(await _world.StreamAsync("approval-Q-CON-DD-r1"), e => e.Type == "approval-level-granted.v1");
-
-        await card.GetByLabel("Approver deciding Q-CON-DD").FillAsync("vic.desk");
         await card.GetByLabel("Reason for Q-CON-DD").FillAsync("Multi-year commitment");
         await card.GetByRole(AriaRole.Button, new() { Name = "Grant DealDesk" }).ClickAsync();
         await Expect(page.GetByTestId("outcome")).ToContainTextAsync("approval-level-granted.v1");
 
-        // Granted by the person named, with the console's client as the actor; the quote approved by the ledger's reaction.
+        // Granted by the principal signed in (ADR/0023), who is also the actor; the quote approved by the ledger's reaction.
         var granted = (await _world.StreamAsync("approval-Q-CON-DD-r1")).Single(e => e.Type == "approval-level-granted.v1");
-        Assert.Equal("vic.desk", granted.Data.GetProperty("approver").GetString());
+        Assert.Equal("approvals-tool", granted.Data.GetProperty("approver").GetString());
         Assert.Equal("approvals-tool", granted.Event.Metadata.Actor);
         await _world.ReactionsSettledAsync();
         Assert.Contains(await _world.StreamAsync("quote-Q-CON-DD"), e => e.Type == "quote-approved.v1");

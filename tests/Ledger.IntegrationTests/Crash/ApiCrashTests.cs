@@ -63,6 +63,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         {
             ["Ledger:Clients:salesforce:Key"] = SalesforceKey, ["Ledger:Clients:salesforce:Role"] = "crm", ["Ledger:Clients:salesforce:Crm"] = "salesforce",
             ["Ledger:Clients:approvals-tool:Key"] = ApproverKey, ["Ledger:Clients:approvals-tool:Role"] = "approver",
+            ["Ledger:Approvers:approvals-tool:Levels"] = "DealDesk,VicePresident,Cfo",
             ["Ledger:Clients:billing:Key"] = BillingKey, ["Ledger:Clients:billing:Role"] = "billing",
             ["Ledger:Clients:stewards:Key"] = AdminKey, ["Ledger:Clients:stewards:Role"] = "admin",
             ["Billing:Url"] = billingAddress.ToString(),
@@ -78,6 +79,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         await api.StartAsync();
         using var admin = Client(api, AdminKey);
         await PublishCatalogAndPolicyAsync(admin, policy);
+        await LinkReferenceCustomerAsync(admin, "salesforce");
         // Salesforce's webhook receiver lives in this process: it outlives every kill of the API and counts what arrives.
         const string webhookSecret = "whsec-crash-test-0123456789";
         await using var receiver = await Ledger.IntegrationTests.Crm.CrmWebhookReceiver.StartAsync(webhookSecret);

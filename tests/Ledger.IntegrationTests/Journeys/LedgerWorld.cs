@@ -18,6 +18,8 @@ public sealed class LedgerWorld : IAsyncDisposable
     public const string SalesforceKey = "sf-test-key";
     public const string HubSpotKey = "hs-test-key";
     public const string ApproverKey = "approver-test-key";
+    public const string VicePresidentKey = "vp-test-key";
+    public const string OwnerApproverKey = "owner-approver-test-key";
     public const string FinanceKey = "finance-test-key";
     public const string AuditorKey = "auditor-test-key";
     public const string BillingKey = "billing-test-key";
@@ -80,6 +82,13 @@ public sealed class LedgerWorld : IAsyncDisposable
             ["Ledger:Clients:salesforce:Key"] = SalesforceKey, ["Ledger:Clients:salesforce:Role"] = "crm", ["Ledger:Clients:salesforce:Crm"] = "salesforce",
             ["Ledger:Clients:hubspot:Key"] = HubSpotKey, ["Ledger:Clients:hubspot:Role"] = "crm", ["Ledger:Clients:hubspot:Crm"] = "hubspot",
             ["Ledger:Clients:approvals-tool:Key"] = ApproverKey, ["Ledger:Clients:approvals-tool:Role"] = "approver",
+            // Approvers are principals with the levels they may decide (ADR/0023): the tool decides all three; two people
+            // decide as themselves (the VP, and the owner of the tests' drafts, whom segregation of duties stops).
+            ["Ledger:Approvers:approvals-tool:Levels"] = "DealDesk,VicePresident,Cfo",
+            ["Ledger:Clients:val.vp:Key"] = VicePresidentKey, ["Ledger:Clients:val.vp:Role"] = "approver",
+            ["Ledger:Approvers:val.vp:Levels"] = "DealDesk,VicePresident",
+            ["Ledger:Clients:dana.whitfield:Key"] = OwnerApproverKey, ["Ledger:Clients:dana.whitfield:Role"] = "approver",
+            ["Ledger:Approvers:dana.whitfield:Levels"] = "DealDesk,VicePresident,Cfo",
             ["Ledger:Clients:finance:Key"] = FinanceKey, ["Ledger:Clients:finance:Role"] = "finance",
             ["Ledger:Clients:auditor:Key"] = AuditorKey, ["Ledger:Clients:auditor:Role"] = "auditor",
             ["Ledger:Clients:billing:Key"] = BillingKey, ["Ledger:Clients:billing:Role"] = "billing",
@@ -88,7 +97,23 @@ public sealed class LedgerWorld : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
         var database = await TestPostgres.CreateDatabaseAsync(purpose);
         var ledger = await RunningLedger.StartAsync(database, configuration, services);
-        return new LedgerWorld(ledger, billing, billingAddress) { _database = database, _configuration = configuration };
+        var world = new LedgerWorld(ledger, billing, billingAddress) { _database = database, _configuration = configuration };
+        await LinkReferenceCustomerAsync(world.Admin);
+        return world;
+    }
+
+    /// <summary>The canonical customer the tests' drafts are for (<see cref="Journeys.QuoteToCashJourneyTests.Draft"/>).</summary>
+    public const string ReferenceCustomer = "C-ACME", ReferenceAccount = "ACC-ACME";
+
+    /// <summary>
+    /// Registers <see cref="ReferenceCustomer"/> (as `ledger demo` does, so the demo finds it registered) and links <see cref="ReferenceAccount"/> to it in each CRM: the identity gate
+    /// (ADR/0023) refuses a draft for an account linked to no canonical customer. Idempotent: a second run records nothing.
+    /// </summary>
+    public static async Task LinkReferenceCustomerAsync(HttpClient admin, params string[] crms)
+    {
+        (await Post(admin, "/customers", new { customerId = ReferenceCustomer, name = "ACME Corporation", webDomain = "acme.example" })).EnsureAccepted();
+        foreach (var crm in crms.Length == 0 ? ["salesforce", "hubspot"] : crms)
+            (await Post(admin, $"/customers/{ReferenceCustomer}/accounts", new { crm, accountId = ReferenceAccount })).EnsureAccepted();
     }
 
     /// <summary>Publishes catalog version 2026.1 and pricing policy P-2026.1 (deal desk above 10%, VP above 20%, CFO above 30% or above 500,000).</summary>
