@@ -4,6 +4,7 @@ using Ledger.Projections.Quotes;
 using Marten;
 using Npgsql;
 using NodaTime;
+using NodaTime.Text;
 
 namespace Ledger.Projections.Reconciliation;
 
@@ -97,19 +98,21 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
                 from occurrences as o left join sla on sla.rule = o.d->>'rule'),
             filtered as (
                 select d, detected from timed
-                where $1 >= detected and (closed is null or closed >= detected)
+                where $1::timestamptz >= detected and (closed is null or closed >= detected)
                   and ($4 = 'all' or ($4 = 'open' and status in ('open', 'acknowledged')) or status = lower($4))
                   and ($5::text is null or d->>'rule' = $5 or d->>'ruleName' = $5)
                   and ($6::text is null or d->'crms' ? $6)
                   and ($7::text is null or d->>'owner' = $7)
-                  and ($8::float8 is null or extract(epoch from (case when ended < $1 then ended else $1 end) - detected) >= $8))
+                  and ($8::float8 is null or extract(epoch from (case when ended < $1::timestamptz then ended else $1::timestamptz end) - detected) >= $8))
             """;
     }
 
     private static NpgsqlBatchCommand Command(string sql, DiscrepancyFilter filter, Instant now, IReadOnlyList<(string Code, Duration? Sla)> timed)
     {
         var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now.ToDateTimeUtc() });
+        // As text, read by PostgreSQL as the recorded instants in the JSON are: both rounded to its microseconds alike, so an
+        // occurrence detected exactly now is not lost to a rounding of one side only.
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = InstantPattern.ExtendedIso.Format(now) });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = timed.Select(t => t.Code).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = timed.Select(t => t.Sla!.Value.TotalSeconds).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = filter.Status });

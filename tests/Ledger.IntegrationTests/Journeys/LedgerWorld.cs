@@ -111,9 +111,12 @@ public sealed class LedgerWorld : IAsyncDisposable
     /// </summary>
     public static async Task LinkReferenceCustomerAsync(HttpClient admin, params string[] crms)
     {
-        (await Post(admin, "/customers", new { customerId = ReferenceCustomer, name = "ACME Corporation", webDomain = "acme.example" })).EnsureAccepted();
+        // Fixed keys: the same event ids in every run, so the views that show them (snapshots) read the same.
+        (await Post(admin, "/customers", new { customerId = ReferenceCustomer, name = "ACME Corporation", webDomain = "acme.example" },
+            idempotencyKey: $"reference-customer-{ReferenceCustomer}")).EnsureAccepted();
         foreach (var crm in crms.Length == 0 ? ["salesforce", "hubspot"] : crms)
-            (await Post(admin, $"/customers/{ReferenceCustomer}/accounts", new { crm, accountId = ReferenceAccount })).EnsureAccepted();
+            (await Post(admin, $"/customers/{ReferenceCustomer}/accounts", new { crm, accountId = ReferenceAccount },
+                idempotencyKey: $"reference-account-{crm}-{ReferenceAccount}")).EnsureAccepted();
     }
 
     /// <summary>Publishes catalog version 2026.1 and pricing policy P-2026.1 (deal desk above 10%, VP above 20%, CFO above 30% or above 500,000).</summary>

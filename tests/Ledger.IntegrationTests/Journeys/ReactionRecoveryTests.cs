@@ -38,7 +38,8 @@ public sealed class ReactionRecoveryTests : IAsyncLifetime
 
         await _world.StartAnotherNodeAsync(new Dictionary<string, string?> { ["Ledger:Reactions:Run"] = "true" });
 
-        var order = await Eventually(() => _world.StreamAsync("order-ord-Q-RECOVER"), e => e.Any(x => x.Type == "order-closed.v1"));
+        // A node starting while the suite loads the machine, then billing calling back: minutes, not seconds, on a busy 2-core box.
+        var order = await Eventually(() => _world.StreamAsync("order-ord-Q-RECOVER"), e => e.Any(x => x.Type == "order-closed.v1"), TimeSpan.FromMinutes(2));
         Assert.Equal(["order-placed.v2", "order-closed.v1"], order.Select(e => e.Type));
         Assert.Equal(["billing-handoff-requested.v3", "billing-handoff-acknowledged.v1"], (await _world.StreamAsync("billing-ord-Q-RECOVER")).Select(e => e.Type));
         Assert.Single(await _world.StreamAsync("quote-Q-RECOVER"), e => e.Type == "quote-converted-to-order.v1");
