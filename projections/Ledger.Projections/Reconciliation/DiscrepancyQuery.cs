@@ -50,21 +50,27 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
         var timed = DiscrepancyRules.All.Select(r => (r.Code, Sla: slas.For(r.Code))).Where(r => r.Sla is not null).ToList();
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        var filtered = Filtered(filter);
-        batch.BatchCommands.Add(Command($"{filtered} select count(*) from filtered", filter, now, timed));
-        var pageCommand = Command($"{filtered} select d::text from filtered order by detected, d->>'id' collate \"C\" limit $9 offset $10", filter, now, timed);
-        pageCommand.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });
-        pageCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)(page - 1) * pageSize });
-        batch.BatchCommands.Add(pageCommand);
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var total = reader.GetInt64(0);
-        await reader.NextResultAsync(ct);
+        // One statement: the filtered occurrences are computed once (a CTE read twice is materialized) for the count and the
+        // page; an empty page still returns the count, on one row without an occurrence.
+        await using var command = Command($"""
+            {Filtered(filter)}
+            select (select count(*) from filtered) as total, page.d::text
+            from (select 1) as one
+            left join lateral (select d, detected from filtered order by detected, d->>'id' collate "C" limit $9 offset $10) as page on true
+            order by page.detected, page.d->>'id' collate "C"
+            """, filter, now, timed);
+        command.Connection = connection;
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)(page - 1) * pageSize });
+        await using var reader = await command.ExecuteReaderAsync(ct);
         var serializer = store.Options.Serializer();
         var rows = new List<DiscrepancyRow>();
+        long total = 0;
         while (await reader.ReadAsync(ct))
-            if (Row(serializer.FromJson<Discrepancy>(reader, 0), now) is { } row) rows.Add(row);
+        {
+            total = reader.GetInt64(0);
+            if (!reader.IsDBNull(1) && Row(serializer.FromJson<Discrepancy>(reader, 1), now) is { } row) rows.Add(row);
+        }
         return new DiscrepancyPage(rows, checked((int)total), page, pageSize, now);
     }
 
@@ -107,9 +113,9 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
             """;
     }
 
-    private static NpgsqlBatchCommand Command(string sql, DiscrepancyFilter filter, Instant now, IReadOnlyList<(string Code, Duration? Sla)> timed)
+    private static NpgsqlCommand Command(string sql, DiscrepancyFilter filter, Instant now, IReadOnlyList<(string Code, Duration? Sla)> timed)
     {
-        var command = new NpgsqlBatchCommand(sql);
+        var command = new NpgsqlCommand(sql);
         // As text, read by PostgreSQL as the recorded instants in the JSON are: both rounded to its microseconds alike, so an
         // occurrence detected exactly now is not lost to a rounding of one side only.
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = InstantPattern.ExtendedIso.Format(now) });
