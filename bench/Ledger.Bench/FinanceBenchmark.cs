@@ -125,5 +125,5 @@ public static class FinanceBenchmark
         public Instant GetCurrentInstant() => now;
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    private static double Median(List<double> values) => BenchResults.Percentile(values.Order().ToList(), 0.50);
 }
