@@ -93,7 +93,6 @@ public static class LedgerApi
         });
         builder.Services.AddMarten(options =>
             {
-                options.Connection(connectionString);
                 LedgerMarten.ConfigureEventStore(options, new EventSerializer(registry));
                 options.Storage.ExtendedSchemaObjects.Add(AnswerTable.Schema());
                 options.Storage.ExtendedSchemaObjects.AddRange(ReactionStore.Schema());

@@ -1,4 +1,5 @@
 using NodaTime;
+using Ledger.EventStore.Verification;
 using Xunit;
 using static Ledger.EventStore.Tests.TestEvents;
 
@@ -325,6 +326,45 @@ public abstract class EventStoreContract
         Assert.Equal(6, events.Select(e => e.Hash).Distinct().Count());
         var documented = (TestDocumented)Serializer.Deserialize(events[3].Type, events[3].Data.Span);
         Assert.Equal(1.50m.ToString(System.Globalization.CultureInfo.InvariantCulture), documented.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [SkippableFact]
+    public async Task A_stream_that_grows_while_it_is_verified_is_intact()
+    {
+        var store = Store;
+        var stream = NewStream();
+        await store.AppendAsync(stream, ExpectedRevision.NoStream, Happened(0, 3));
+
+        // Two events land after the walk has read the stream and before its tail is checked, as a busy stream's would.
+        var report = await new ChainVerifier(new AppendsBeforeTheTailCheck(store, stream, Happened(3, 2))).VerifyStreamAsync(stream);
+
+        Assert.Null(report.FirstBrokenLink);
+        Assert.Equal(5, report.EventsChecked);
+    }
+
+    /// <summary>The store, with one append slipped in just before the verifier's first backwards read (its tail check).</summary>
+    private sealed class AppendsBeforeTheTailCheck(IEventStore inner, string stream, EventToAppend[] late) : IEventStore
+    {
+        private bool _appended;
+
+        public Task<AppendResult> AppendAsync(string streamId, ExpectedRevision expected, IReadOnlyList<EventToAppend> events, CancellationToken cancellationToken = default) =>
+            inner.AppendAsync(streamId, expected, events, cancellationToken);
+
+        public async Task<ReadStreamResult> ReadStreamAsync(string streamId, ReadDirection direction, StreamRevision from, int maxCount, CancellationToken cancellationToken = default)
+        {
+            if (direction == ReadDirection.Backwards && !_appended)
+            {
+                _appended = true;
+                await inner.AppendAsync(stream, ExpectedRevision.Any, late, cancellationToken);
+            }
+            return await inner.ReadStreamAsync(streamId, direction, from, maxCount, cancellationToken);
+        }
+
+        public IAsyncEnumerable<RecordedEvent> ReadAllAsync(GlobalPosition after, int maxCount, CancellationToken cancellationToken = default) =>
+            inner.ReadAllAsync(after, maxCount, cancellationToken);
+
+        public IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(GlobalPosition after, CancellationToken cancellationToken = default) =>
+            inner.SubscribeToAllAsync(after, cancellationToken);
     }
 
     [SkippableFact]

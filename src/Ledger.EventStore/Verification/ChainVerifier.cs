@@ -36,22 +36,36 @@ public sealed class ChainVerifier(IEventStore store)
         await foreach (var e in store.ReadWholeStreamAsync(streamId, ct))
             if (link.Check(e) is { } broken)
                 return new ChainReport(streamId, link.Checked, broken);
-        return new ChainReport(streamId, link.Checked, await TailAsync(link, ct));
+        var tail = await TailAsync(link, ct);
+        return new ChainReport(streamId, link.Checked, tail);
     }
 
     /// <summary>
     /// The chain cannot show a removed newest event (nothing follows it); the stream's own recorded length can. In
-    /// PostgreSQL that is <c>mt_streams.version</c>, kept apart from the events.
+    /// PostgreSQL that is <c>mt_streams.version</c>, kept apart from the events. A stream that grew while it was walked
+    /// also records more than was walked: the walk goes on over what was appended since, and only a recorded revision
+    /// with no event behind it is a removal.
     /// </summary>
     private async Task<BrokenLink?> TailAsync(ChainLink link, CancellationToken ct)
     {
-        if (await store.ReadStreamAsync(link.StreamId, ReadDirection.Backwards, StreamRevision.End, 1, ct) is not ReadStreamResult.Found found) return null;
-        return found.LastRevision > link.LastRevision
-            ? new BrokenLink(link.StreamId, link.LastRevision + 1, BrokenLinkKind.TailMissing,
-                $"The store records revision {found.LastRevision} as the stream's last, but its last event is revision {link.LastRevision}: " +
-                $"{found.LastRevision - link.LastRevision} newest event(s) removed.")
-            : null;
+        // A stream that keeps growing faster than it is read is reported as far as it was walked.
+        for (var round = 0; round < TailRounds; round++)
+        {
+            if (await store.ReadStreamAsync(link.StreamId, ReadDirection.Backwards, StreamRevision.End, 1, ct) is not ReadStreamResult.Found found
+                || found.LastRevision <= link.LastRevision) return null;
+            var walked = link.LastRevision;
+            if (await store.ReadStreamAsync(link.StreamId, ReadDirection.Forwards, new StreamRevision(walked + 1), int.MaxValue, ct) is ReadStreamResult.Found since)
+                foreach (var e in since.Events)
+                    if (link.Check(e) is { } broken) return broken;
+            if (link.LastRevision == walked)
+                return new BrokenLink(link.StreamId, walked + 1, BrokenLinkKind.TailMissing,
+                    $"The store records revision {found.LastRevision} as the stream's last, but its last event is revision {walked}: " +
+                    $"{found.LastRevision - walked} newest event(s) removed.");
+        }
+        return null;
     }
+
+    private const int TailRounds = 5;
 
     /// <summary>Every stream, in one pass over the global order; reports each stream's first broken link.</summary>
     public async Task<IReadOnlyList<ChainReport>> VerifyAllAsync(CancellationToken ct = default)
@@ -73,7 +87,8 @@ public sealed class ChainVerifier(IEventStore store)
                 reports.Add(await VerifyStreamAsync(link.StreamId, ct));
                 continue;
             }
-            reports.Add(new ChainReport(link.StreamId, link.Checked, b ?? await TailAsync(link, ct)));
+            var found = b ?? await TailAsync(link, ct);
+            reports.Add(new ChainReport(link.StreamId, link.Checked, found));
         }
         return reports;
     }
