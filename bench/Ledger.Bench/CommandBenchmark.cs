@@ -31,8 +31,8 @@ public static class CommandBenchmark
 
         var rows = new List<object>();
         var runs = new List<LoadResult>();
-        Console.WriteLine("| clients | ledger cmds/s | p50 ms | p95 ms | p99 ms | errors | projection lag p50 / p99 ms | reaction lag p50 / p99 ms | reactions caught up after (s) | transactions / command | WAL flushes / command | pgbench -N tps | raw Marten appends/s | ledger/pgbench | ledger/raw Marten |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| clients | ledger cmds/s | p50 ms | p95 ms | p99 ms | errors | projection lag p50 / p99 ms | reaction lag p50 / p99 ms | reactions caught up after (s) | transactions / command | of which wrote | WAL flushes / command | pgbench -N tps | raw Marten appends/s | ledger/pgbench | ledger/raw Marten |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var clients in levels)
         {
             await QuoteJourneyLoad.RunAsync(ledger, clients, WarmUpSeconds); // warm-up: tiered JIT settles
@@ -51,7 +51,7 @@ public static class CommandBenchmark
             var row = new { run, pgbenchTps = pgbench, rawMartenAppendsPerSecond = marten, ledgerToPgbench = run.CommandsPerSecond / pgbench, ledgerToRawMarten = run.CommandsPerSecond / marten };
             rows.Add(row);
             Console.WriteLine(FormattableString.Invariant(
-                $"| {clients} | {run.CommandsPerSecond:F0} | {run.P50:F1} | {run.P95:F1} | {run.P99:F1} | {run.Errors} | {run.LagP50:F0} / {run.LagP99:F0} | {run.ReactionLagP50:F0} / {run.ReactionLagP99:F0} | {run.ReactionsCaughtUpSeconds:F1} | {run.TransactionsPerCommand:F1} | {run.WalSyncsPerCommand:F2} | {pgbench:F0} | {marten:F0} | {row.ledgerToPgbench:F2} | {row.ledgerToRawMarten:F2} |"));
+                $"| {clients} | {run.CommandsPerSecond:F0} | {run.P50:F1} | {run.P95:F1} | {run.P99:F1} | {run.Errors} | {run.LagP50:F0} / {run.LagP99:F0} | {run.ReactionLagP50:F0} / {run.ReactionLagP99:F0} | {run.ReactionsCaughtUpSeconds:F1} | {run.TransactionsPerCommand:F1} | {run.WriteTransactionsPerCommand:F2} | {run.WalSyncsPerCommand:F2} | {pgbench:F0} | {marten:F0} | {row.ledgerToPgbench:F2} | {row.ledgerToRawMarten:F2} |"));
         }
 
         // Lag under sustained load at half the best throughput, with the client count that reached it; then the same two
@@ -69,15 +69,15 @@ public static class CommandBenchmark
                 await QuoteJourneyLoad.RunAsync(ledger, best.Clients, seconds, best.CommandsPerSecond / 2));
         }
         Console.WriteLine();
-        Console.WriteLine("| daemon | load | target cmds/s | achieved cmds/s | p50 ms | p99 ms | errors | events projected | projection lag p50 / p99 ms | reactions | reaction lag p50 / p99 ms | waits for a reaction | transactions / command | WAL flushes / command |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| daemon | load | target cmds/s | achieved cmds/s | p50 ms | p99 ms | errors | events projected | projection lag p50 / p99 ms | reactions | reaction lag p50 / p99 ms | waits for a reaction | transactions / command | of which wrote | WAL flushes / command |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (daemon, run) in new[]
                  {
                      ("polling (default)", best), ("polling (default)", half), ("woken in process", other["in-process"].Best),
                      ("woken in process", other["in-process"].Half), ("woken by NOTIFY", other["notify"].Best), ("woken by NOTIFY", other["notify"].Half),
                  })
             Console.WriteLine(FormattableString.Invariant(
-                $"| {daemon} | {run.Clients} clients, {(run.TargetCommandsPerSecond is null ? "unpaced" : "half of best")} | {run.TargetCommandsPerSecond:F0} | {run.CommandsPerSecond:F0} | {run.P50:F1} | {run.P99:F1} | {run.Errors} | {run.ProjectedEvents} | {run.LagP50:F0} / {run.LagP99:F0} | {run.Reactions} | {run.ReactionLagP50:F0} / {run.ReactionLagP99:F0} | {run.ReactionWaits} | {run.TransactionsPerCommand:F1} | {run.WalSyncsPerCommand:F2} |"));
+                $"| {daemon} | {run.Clients} clients, {(run.TargetCommandsPerSecond is null ? "unpaced" : "half of best")} | {run.TargetCommandsPerSecond:F0} | {run.CommandsPerSecond:F0} | {run.P50:F1} | {run.P99:F1} | {run.Errors} | {run.ProjectedEvents} | {run.LagP50:F0} / {run.LagP99:F0} | {run.Reactions} | {run.ReactionLagP50:F0} / {run.ReactionLagP99:F0} | {run.ReactionWaits} | {run.TransactionsPerCommand:F1} | {run.WriteTransactionsPerCommand:F2} | {run.WalSyncsPerCommand:F2} |"));
 
         // The write path alone, last (its backlog is never projected): the same load with no projection daemon in the process.
         await ledger.StopAsync();
@@ -89,7 +89,7 @@ public static class CommandBenchmark
         var writePathAlone = await QuoteJourneyLoad.RunAsync(ledger, aloneClients, seconds, measureLag: false);
         Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant(
-            $"write path alone ({writePathAlone.Clients} clients, no projection daemon): {writePathAlone.CommandsPerSecond:F0} cmds/s, p50 {writePathAlone.P50:F1} ms, p99 {writePathAlone.P99:F1} ms, {writePathAlone.TransactionsPerCommand:F2} transactions and {writePathAlone.WalSyncsPerCommand:F2} WAL flushes per command, {writePathAlone.Errors} errors"));
+            $"write path alone ({writePathAlone.Clients} clients, no projection daemon): {writePathAlone.CommandsPerSecond:F0} cmds/s, p50 {writePathAlone.P50:F1} ms, p99 {writePathAlone.P99:F1} ms, {writePathAlone.TransactionsPerCommand:F2} transactions ({writePathAlone.WriteTransactionsPerCommand:F2} that wrote) and {writePathAlone.WalSyncsPerCommand:F2} WAL flushes per command, {writePathAlone.Errors} errors"));
 
         await BenchResults.WriteAsync(outFolder, "commands", "commands",
             new { levels, seconds, backend = "postgres (throwaway cluster, fsync on)", journey = "draft, line, price, submit (every 5th: deal-desk grant), send, accept, order" },

@@ -99,20 +99,23 @@ public sealed class ProjectionLagProbe : IAsyncDisposable
     }
 
     /// <summary>
-    /// Committed transactions in the database and WAL flushes in the cluster so far, less the probe's own polls.
-    /// PostgreSQL publishes these counters about once a second, so a window of many seconds is needed to read them.
+    /// Committed transactions in the database (read-only ones included: every autocommit statement is one), transaction
+    /// ids handed out in the cluster (one per transaction that wrote, whether it committed or rolled back) and WAL flushes
+    /// in the cluster so far, less the probe's own polls. PostgreSQL publishes the first and last counters about once a
+    /// second, so a window of many seconds is needed to read them.
     /// </summary>
-    public async Task<(long Transactions, long WalSyncs)> DatabaseWorkAsync()
+    public async Task<(long Transactions, long WriteTransactions, long WalSyncs)> DatabaseWorkAsync()
     {
         await using var command = _dataSource.CreateCommand(
             "select pg_stat_force_next_flush(); " +
-            "select (select xact_commit from pg_stat_database where datname = current_database()), (select wal_sync from pg_stat_wal)");
+            "select (select xact_commit from pg_stat_database where datname = current_database()), " +
+            "pg_snapshot_xmax(pg_current_snapshot())::text::bigint, (select wal_sync from pg_stat_wal)");
         await using var reader = await command.ExecuteReaderAsync();
         await reader.NextResultAsync();
         await reader.ReadAsync();
         int polls;
         lock (_samples) polls = _samples.Count;
-        return (reader.GetInt64(0) - polls, reader.GetInt64(1));
+        return (reader.GetInt64(0) - polls, reader.GetInt64(1), reader.GetInt64(2));
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();

@@ -6,11 +6,12 @@ namespace Ledger.Bench;
 /// <summary>One load's figures; <c>Run</c> is the id its quote ids carry (<c>Q-{run}-{client}-{journey}</c>).</summary>
 /// <param name="ReactionWaits">Commands answered "not yet" (the approval a grant needs, the approval a send needs) and sent again: a reaction had not run.</param>
 /// <param name="Reactions">Reaction units committed during the load, whose lag (cause committed → reaction committed) the percentiles give.</param>
+/// <param name="WriteTransactionsPerCommand">Transactions that wrote (transaction ids handed out), per command; <c>TransactionsPerCommand</c> counts read-only ones too.</param>
 /// <param name="ReactionsCaughtUpSeconds">How long after the load (and the projections) the reactions took to catch up; the database's work is counted after that.</param>
 public sealed record LoadResult(
     string Run, int Clients, double? TargetCommandsPerSecond, int Commands, int Errors, double CommandsPerSecond, double P50, double P95, double P99,
     int ProjectedEvents, double LagP50, double LagP99, double TransactionsPerCommand, double WalSyncsPerCommand,
-    int ReactionWaits, int Reactions, double ReactionLagP50, double ReactionLagP99, double ReactionsCaughtUpSeconds);
+    int ReactionWaits, int Reactions, double ReactionLagP50, double ReactionLagP99, double ReactionsCaughtUpSeconds, double WriteTransactionsPerCommand);
 
 /// <summary>
 /// C clients running quote journeys over HTTP (draft, line, price, submit, every 5th a deal-desk grant, send, accept, order),
@@ -97,7 +98,7 @@ public static class QuoteJourneyLoad
             lags.Count, BenchResults.Percentile(lags, 0.50), BenchResults.Percentile(lags, 0.99),
             (double)(after.Transactions - before.Transactions) / all.Count, (double)(after.WalSyncs - before.WalSyncs) / all.Count,
             waits, reactionLags.Count, BenchResults.Percentile(reactionLags, 0.50), BenchResults.Percentile(reactionLags, 0.99),
-            reactionsCaughtUp.TotalSeconds);
+            reactionsCaughtUp.TotalSeconds, (double)(after.WriteTransactions - before.WriteTransactions) / all.Count);
     }
 
     /// <summary>Waits until the reaction processor has reacted to every event, twice in a row 300 ms apart (billing calls back meanwhile).</summary>

@@ -1,3 +1,4 @@
+using Ledger.Application.Reactions;
 using System.Globalization;
 using System.Text.Json;
 using Ledger.Api;
@@ -104,6 +105,8 @@ public static class AuditCommands
         var keyFile = Option(args, "--key") ?? LocalLedger.AnchorKeyFile;
         using var key = Option(args, "--key") is null ? AnchorKey.LoadOrCreate(keyFile) : AnchorKey.Load(keyFile);
         await using var store = await OpenStoreAsync();
+        // Reactions commit without waiting for the flush (ADR/0027): a head is signed only once it is on disk.
+        await store.FlushCommittedAsync();
         var written = await new AnchorLog(directory).AppendAsync(store.EventStore, key, SystemClock.Instance.GetCurrentInstant());
         AnsiConsole.MarkupLineInterpolated(
             $"Anchor #{written.Sequence}: {written.Anchor!.StreamCount} stream head(s), Merkle root {written.Anchor.MerkleRoot}, key {key.KeyId}, written to {written.Path}");
@@ -127,7 +130,7 @@ public static class AuditCommands
         var documents = LedgerMarten.CreateStore(settings.PostgresConnectionString, serializer);
         var dataSource = NpgsqlDataSource.Create(settings.PostgresConnectionString);
         var backend = EventStoreRegistration.CreateBackend(settings, documents, dataSource, serializer);
-        return new OpenStore(new HashChainingEventStore(backend), serializer, async () =>
+        return new OpenStore(new HashChainingEventStore(backend), serializer, () => new ReactionStore(dataSource).FlushCommittedAsync(CancellationToken.None), async () =>
         {
             (backend as IDisposable)?.Dispose();
             documents.Dispose();
@@ -135,7 +138,7 @@ public static class AuditCommands
         });
     }
 
-    private sealed record OpenStore(IEventStore EventStore, EventSerializer Serializer, Func<ValueTask> Close) : IAsyncDisposable
+    private sealed record OpenStore(IEventStore EventStore, EventSerializer Serializer, Func<Task> FlushCommittedAsync, Func<ValueTask> Close) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Close();
     }

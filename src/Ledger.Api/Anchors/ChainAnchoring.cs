@@ -26,7 +26,7 @@ public sealed record AnchorSettings(string? Directory, string? KeyFile, TimeSpan
 /// Writes anchors of every stream's head (ADR/0025). The key file is read on every anchor, so a rotated key (a new file in
 /// its place) signs the next anchor without a restart; each anchor names its key id.
 /// </summary>
-public sealed class ChainAnchoring(AnchorSettings settings, IEventStore store, IClock clock)
+public sealed class ChainAnchoring(AnchorSettings settings, IEventStore store, Ledger.Application.Reactions.ReactionStore flushes, IClock clock)
 {
     private readonly SemaphoreSlim _one = new(1, 1);
 
@@ -39,6 +39,8 @@ public sealed class ChainAnchoring(AnchorSettings settings, IEventStore store, I
         try
         {
             using var key = AnchorKey.Load(settings.KeyFile!);
+            // Reactions commit without waiting for the flush (ADR/0027): a head is signed only once it is on disk.
+            await flushes.FlushCommittedAsync(ct);
             return await new AnchorLog(settings.Directory!).AppendAsync(store, key, clock.GetCurrentInstant(), ct);
         }
         finally

@@ -22,7 +22,7 @@ public static class CommandAnswers
             var answer = await commands.RunAsync(context.CommandMetadata(), request.Key,
                 async unit => await Render(context, await work(unit, ct), request.RequestHash),
                 // A 5xx is no answer to keep: the retry should try again (ADR/0009).
-                answer => Task.FromResult(answer.StatusCode < 500 ? answer : null), ct);
+                answer => Task.FromResult(answer.StatusCode < 500 ? answer : null), Durability.Acknowledged, ct);
             return new AnswerResult(answer, Replayed: false);
         }
         catch (AlreadyAnsweredException already) when (already.Answer.RequestHash == request.RequestHash)

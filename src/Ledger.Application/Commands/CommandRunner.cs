@@ -19,8 +19,9 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
     public const int MaxAttempts = 5;
 
     /// <param name="answerOf">What to store as the request's answer, from the work's result (null: store nothing).</param>
+    /// <param name="durability">Whether the commit waits for its flush: yes for what a client is told (ADR/0027).</param>
     public async Task<T> RunAsync<T>(CommandMetadata metadata, AnswerKey? key, Func<CommandUnit, Task<T>> work,
-        Func<T, Task<StoredAnswer?>>? answerOf, CancellationToken ct)
+        Func<T, Task<StoredAnswer?>>? answerOf, Durability durability, CancellationToken ct)
     {
         using var activity = LedgerTracing.Source.StartActivity("ledger.command");
         activity?.SetTag("ledger.command.id", metadata.CommandId);
@@ -29,7 +30,7 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
         for (var attempt = 1; ; attempt++)
         {
             activity?.SetTag("ledger.command.attempts", attempt);
-            await using var session = sessions.Open(key);
+            await using var session = sessions.Open(key, durability);
             try
             {
                 var result = await work(new CommandUnit(session, serializer, metadata, clock.GetCurrentInstant()));
@@ -48,5 +49,5 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
 
     /// <summary>A command the ledger sends itself (a timeout, a billing answer): no stored answer, derived ids keep it exact.</summary>
     public Task<CommandResult> RunAsync(CommandMetadata metadata, Func<CommandUnit, Task<CommandResult>> work, CancellationToken ct) =>
-        RunAsync(metadata, null, work, null, ct);
+        RunAsync(metadata, null, work, null, Durability.Acknowledged, ct);
 }

@@ -51,7 +51,8 @@ public sealed class CrmChangeStore(NpgsqlDataSource db)
 
     /// <summary>
     /// Records changes (and the owners they name) and moves the checkpoint to <paramref name="checkpoint"/>, in one
-    /// transaction; a change already recorded (a repeat after a crash) is left as it is.
+    /// transaction; a change already recorded (a repeat after a crash) is left as it is. Derived from the log, it commits
+    /// without waiting for the flush (ADR/0027): a lost batch is recorded again from the checkpoint, with the same ids.
     /// </summary>
     public async Task RecordAsync(IReadOnlyList<CrmChangeRecord> records, long checkpoint, CancellationToken ct)
     {
@@ -60,6 +61,7 @@ public sealed class CrmChangeStore(NpgsqlDataSource db)
         var batch = new NpgsqlBatch(connection, transaction);
         await using (batch)
         {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(Ledger.EventStore.Writing.DurabilitySql.CommitWithoutWaitingForFlush));
             foreach (var record in records)
             {
                 if (record.NamesKey is not null)

@@ -311,7 +311,7 @@ public sealed class ReactionProcessor(
                     await SendAsync(messages, deliveries);
                 }
                 return (Results: results, Messages: messages);
-            }, done => Task.FromResult<StoredAnswer?>(Answer(metadata.IdempotencyKey, decisions, done.Results)), ct);
+            }, done => Task.FromResult<StoredAnswer?>(Answer(metadata.IdempotencyKey, decisions, done.Results)), Durability.Derived, ct);
             if (outbox.Messages is { } committed) await committed.FlushOutgoingMessagesAsync();
         }
         catch (AlreadyAnsweredException)

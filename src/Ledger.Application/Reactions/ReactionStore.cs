@@ -45,13 +45,32 @@ public sealed class ReactionStore(NpgsqlDataSource db)
         return await command.ExecuteScalarAsync(ct) is long position ? position : 0;
     }
 
+    /// <summary>Saves where the processor is, without waiting for the flush (ADR/0027): a lost save only repeats reactions, which find their answers.</summary>
     public async Task SavePositionAsync(string name, long position, CancellationToken ct)
     {
-        await using var command = db.CreateCommand(
+        await using var batch = db.CreateBatch();
+        // One implicit transaction for the batch: the setting holds for the save.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Ledger.EventStore.Writing.DurabilitySql.CommitWithoutWaitingForFlush));
+        var save = new NpgsqlBatchCommand(
             $"insert into {CheckpointTable} (name, position) values ($1, $2) on conflict (name) do update set position = excluded.position, updated_at = now()");
-        command.Parameters.Add(new NpgsqlParameter { Value = name });
-        command.Parameters.Add(new NpgsqlParameter { Value = position });
-        await command.ExecuteNonQueryAsync(ct);
+        save.Parameters.Add(new NpgsqlParameter { Value = name });
+        save.Parameters.Add(new NpgsqlParameter { Value = position });
+        batch.BatchCommands.Add(save);
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Returns once everything committed so far is on disk, asynchronous commits included (ADR/0027): one small write
+    /// committed synchronously, whose flush covers every WAL record before it. Whoever signs the store's state (an
+    /// anchor) calls it first, so that no server crash can take back a head it signed.
+    /// </summary>
+    public async Task FlushCommittedAsync(CancellationToken ct)
+    {
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('synchronous_commit', 'on', true)"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"insert into {CheckpointTable} (name, position) values ('flushed', 0) on conflict (name) do update set updated_at = now()"));
+        await batch.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Which of these reaction keys have a stored answer (the reaction ran).</summary>

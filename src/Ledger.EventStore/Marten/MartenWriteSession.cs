@@ -10,7 +10,7 @@ namespace Ledger.EventStore.Marten;
 /// </summary>
 public sealed class MartenWriteSessions(NpgsqlDataSource dataSource, MartenEventWriterFactory writers) : IWriteSessions
 {
-    public IWriteSession Open(AnswerKey? key) => new MartenWriteSession(dataSource, writers.Writer, writers.Schema, key);
+    public IWriteSession Open(AnswerKey? key, Durability durability) => new MartenWriteSession(dataSource, writers.Writer, writers.Schema, key, durability);
 }
 
 /// <summary>Builds the one <see cref="MartenEventWriter"/> write sessions share (it is internal to the backend).</summary>
@@ -21,7 +21,7 @@ public sealed class MartenEventWriterFactory(global::Marten.IDocumentStore store
     internal string Schema { get; } = store.Options.Events.DatabaseSchemaName;
 }
 
-internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEventWriter writer, string schema, AnswerKey? key) : IWriteSession
+internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEventWriter writer, string schema, AnswerKey? key, Durability durability) : IWriteSession
 {
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
@@ -75,6 +75,8 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
             if (answer is not null && key is not null)
             {
                 await using var batch = new NpgsqlBatch(_connection, _transaction) { BatchCommands = { AnswerTable.Insert(key, answer) } };
+                if (!_transactionIdTaken && durability == Durability.Derived)
+                    batch.BatchCommands.Insert(0, new NpgsqlBatchCommand(DurabilitySql.CommitWithoutWaitingForFlush));
                 await batch.ExecuteNonQueryAsync(ct);
             }
             await _transaction!.CommitAsync(ct);
@@ -111,8 +113,14 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
         return batch;
     }
 
-    // With it, the transaction is marked as the ledger's own writer, so the quarantine trigger lets its rows through (ADR/0025).
-    private const string TakeTransactionId = $"select pg_current_xact_id(), ({UnattestedEventQuarantine.AttestWrites})";
+    // With it, the transaction is marked as the ledger's own writer, so the quarantine trigger lets its rows through
+    // (ADR/0025), and derived work commits without waiting for its flush (ADR/0027), all in the first round trip.
+    private string TakeTransactionId => durability == Durability.Derived ? TakeTransactionIdDerived : TakeTransactionIdAcknowledged;
+
+    private const string TakeTransactionIdAcknowledged = $"select pg_current_xact_id(), ({UnattestedEventQuarantine.AttestWrites})";
+
+    private const string TakeTransactionIdDerived =
+        $"select pg_current_xact_id(), ({UnattestedEventQuarantine.AttestWrites}), ({DurabilitySql.CommitWithoutWaitingForFlush})";
 
     private async Task SkipTransactionIdAsync(NpgsqlBatch batch, NpgsqlDataReader reader, CancellationToken ct)
     {

@@ -10,7 +10,8 @@ namespace Ledger.EventStore.Writing;
 /// </summary>
 public sealed class PortWriteSessions(HashChainingEventStore store, NpgsqlDataSource answers) : IWriteSessions
 {
-    public IWriteSession Open(AnswerKey? key) => new PortWriteSession(store, answers, key);
+    /// <remarks>EventStoreDB decides when its events are durable; the answer stored after them is small and keyed, so it keeps the default.</remarks>
+    public IWriteSession Open(AnswerKey? key, Durability durability) => new PortWriteSession(store, answers, key);
 }
 
 internal sealed class PortWriteSession(HashChainingEventStore store, NpgsqlDataSource answers, AnswerKey? key) : IWriteSession

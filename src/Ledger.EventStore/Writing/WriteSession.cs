@@ -50,7 +50,7 @@ public interface IWriteSession : IAsyncDisposable
 
 public interface IWriteSessions
 {
-    IWriteSession Open(AnswerKey? key);
+    IWriteSession Open(AnswerKey? key, Durability durability);
 }
 
 /// <summary>Another writer got there first (a stream moved, a concurrent attempt with the same key stored its answer): run the whole command again.</summary>

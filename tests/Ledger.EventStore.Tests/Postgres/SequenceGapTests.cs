@@ -161,7 +161,7 @@ public sealed class SequenceGapTests(PostgresEventStore postgres) : IClassFixtur
                 var events = Enumerable.Range(0, 1 + random.Next(3)).Select(n => Event(new TestHappened(worker * 1000 + i))).ToList();
                 try
                 {
-                    await using var session = sessions.Open(null);
+                    await using var session = sessions.Open(null, Durability.Acknowledged);
                     var read = await session.ReadAsync($"{prefix}{random.Next(24)}", forWrite: true, patience.Token);
                     await session.AppendAsync(read, events, patience.Token);
                     if (random.Next(8) == 0)

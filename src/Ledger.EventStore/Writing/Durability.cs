@@ -1,0 +1,23 @@
+namespace Ledger.EventStore.Writing;
+
+/// <summary>
+/// When a write must be on disk (ADR/0027). A command a client waits for is flushed before its answer leaves
+/// (PostgreSQL's synchronous commit). Work the ledger derives from its own log (reactions, their checkpoint, the CRM
+/// change feed) commits asynchronously: a PostgreSQL crash can lose only the newest such transactions, always a
+/// suffix of the write-ahead log and never before anything a synchronous commit depended on, and their processors
+/// redo them from their checkpoints under the same derived ids.
+/// </summary>
+public enum Durability
+{
+    /// <summary>Flushed before the commit returns: someone outside is told it happened.</summary>
+    Acknowledged,
+
+    /// <summary>Committed without waiting for the flush: redone from the log should the server crash first.</summary>
+    Derived,
+}
+
+public static class DurabilitySql
+{
+    /// <summary>Turns synchronous commit off for the current transaction only (<c>SET LOCAL</c>); in a batch, for its implicit transaction.</summary>
+    public const string CommitWithoutWaitingForFlush = "select set_config('synchronous_commit', 'off', true)";
+}

@@ -1,0 +1,50 @@
+using Ledger.EventStore.Marten;
+using Ledger.EventStore.Writing;
+using Npgsql;
+using Xunit;
+using static Ledger.EventStore.Tests.TestEvents;
+
+namespace Ledger.EventStore.Tests.Postgres;
+
+/// <summary>
+/// A derived write commits without waiting for its flush, an acknowledged one waits, and the setting never outlives
+/// its transaction on a pooled connection (ADR/0027): the pool keeps session state (NoResetOnClose), so a leak would
+/// silently make the next client's command asynchronous.
+/// </summary>
+public sealed class DurabilityTests(PostgresEventStore postgres) : IClassFixture<PostgresEventStore>
+{
+    [Fact]
+    public async Task Derived_work_commits_without_waiting_for_the_flush_and_the_next_command_on_the_same_connection_waits()
+    {
+        // One physical connection: the acknowledged session is sure to get the one the derived session used. The test
+        // cluster commits asynchronously to save time; the connection asks for the production default.
+        await using var oneConnection = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(postgres.ConnectionString)
+        {
+            MaxPoolSize = 1,
+            NoResetOnClose = true,
+            Options = "-c synchronous_commit=on",
+        }.ConnectionString);
+        var sessions = new MartenWriteSessions(oneConnection, new MartenEventWriterFactory(postgres.Marten, Serializer));
+        var stream = NewStream();
+
+        Assert.Equal("off", await CommitAsync(sessions, Durability.Derived, stream, Happened(0, 1)));
+        Assert.Equal("on", await CommitAsync(sessions, Durability.Acknowledged, stream, Happened(1, 1)));
+        Assert.Equal("off", await CommitAsync(sessions, Durability.Derived, stream, Happened(2, 1)));
+
+        var read = Assert.IsType<ReadStreamResult.Found>(await postgres.Store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 10));
+        Assert.Equal([0, 1, 2], read.Events.Select(N));
+    }
+
+    /// <summary>Appends in a session and answers the commit setting in force inside its transaction.</summary>
+    private static async Task<string> CommitAsync(MartenWriteSessions sessions, Durability durability, string stream, EventToAppend[] events)
+    {
+        await using var session = sessions.Open(null, durability);
+        var read = await session.ReadAsync(stream, forWrite: true, CancellationToken.None);
+        await session.AppendAsync(read, events, CancellationToken.None);
+        var transaction = (NpgsqlTransaction)await session.TransactionAsync(CancellationToken.None);
+        await using var setting = new NpgsqlCommand("select current_setting('synchronous_commit')", transaction.Connection, transaction);
+        var inForce = (string)(await setting.ExecuteScalarAsync())!;
+        await session.CommitAsync(null, CancellationToken.None);
+        return inForce;
+    }
+}
