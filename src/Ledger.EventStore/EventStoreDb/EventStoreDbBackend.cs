@@ -7,8 +7,8 @@ namespace Ledger.EventStore.EventStoreDb;
 
 /// <summary>
 /// The event store backend on EventStoreDB, over our own client for its public gRPC protocol
-/// (ADR/0006): <c>Streams.Append</c> and <c>Streams.Read</c> on one node, insecure or TLS, optional
-/// basic authentication. Revisions are ESDB's stream revisions (0-based); positions are ESDB commit
+/// (ADR/0006): <c>Streams.Append</c> and <c>Streams.Read</c> on one node or a cluster's leader (found through
+/// <c>Gossip.Read</c>, followed when it changes), insecure or TLS, optional basic authentication. Revisions are ESDB's stream revisions (0-based); positions are ESDB commit
 /// positions, and for events written by this client commit and prepare positions are equal.
 /// </summary>
 public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
@@ -22,7 +22,11 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
     private static readonly TimeSpan MinReconnectDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(5);
 
-    private readonly EventStoreDbChannel _channel;
+    // A call that finds its node gone or no longer leader is tried again on the one gossip names, this many times in all:
+    // long enough for an election (a few seconds), with waits growing to a second.
+    private const int MaxNodeAttempts = 12;
+
+    private readonly EventStoreDbNodes _nodes;
     private readonly EventStoreDbConnectionString _settings;
 
     public EventStoreDbBackend(string connectionString) : this(EventStoreDbConnectionString.Parse(connectionString)) { }
@@ -30,8 +34,43 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
     public EventStoreDbBackend(EventStoreDbConnectionString settings)
     {
         _settings = settings;
-        _channel = new EventStoreDbChannel(settings);
+        _nodes = new EventStoreDbNodes(settings);
     }
+
+    /// <summary>How often a cluster's leader was looked up again after a node was lost (for tests and diagnostics).</summary>
+    internal int Rediscoveries => _nodes.Rediscoveries;
+
+    /// <summary>
+    /// Runs one call on the leader (or the node reads go to), and again on the one gossip names when the node is gone or
+    /// no longer leader; a single node has nowhere else to go, so its errors come straight back. Safe for appends too: the
+    /// repeat carries the same event ids and expectation, which EventStoreDB writes once.
+    /// </summary>
+    private async Task<T> OnNodeAsync<T>(bool leader, Func<EventStoreDbChannel, Task<T>> call, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            EventStoreDbChannel channel;
+            try
+            {
+                channel = leader ? await _nodes.LeaderAsync(ct) : await _nodes.ReaderAsync(ct);
+            }
+            catch (EventStoreDbUnavailableException) when (attempt < MaxNodeAttempts && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(NodeWait(attempt), ct); // no leader yet: an election under way
+                continue;
+            }
+            try
+            {
+                return await call(channel);
+            }
+            catch (RpcException ex) when (attempt < MaxNodeAttempts && !ct.IsCancellationRequested && _nodes.Lost(channel, ex))
+            {
+                await Task.Delay(NodeWait(attempt), ct);
+            }
+        }
+    }
+
+    private static TimeSpan NodeWait(int attempt) => TimeSpan.FromMilliseconds(Math.Min(1000, 100 * (1 << Math.Min(attempt - 1, 4))));
 
     public EventStoreDbConnectionString Settings => _settings;
 
@@ -68,7 +107,7 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
         {
             try
             {
-                response = await AppendOnce(options, messages, cancellationToken);
+                response = await OnNodeAsync(leader: true, channel => AppendOnce(channel, options, messages, cancellationToken), cancellationToken);
                 break;
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
@@ -142,10 +181,10 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
                 _settings.MaxAppendSize) { AppendSize = size };
     }
 
-    private async Task<AppendResp> AppendOnce(
+    private static async Task<AppendResp> AppendOnce(EventStoreDbChannel channel,
         AppendReq.Types.Options options, List<AppendReq.Types.ProposedMessage> messages, CancellationToken cancellationToken)
     {
-        using var call = _channel.Streams.Append(_channel.Bounded(cancellationToken));
+        using var call = channel.Streams.Append(channel.Bounded(cancellationToken));
         await call.RequestStream.WriteAsync(new AppendReq { Options = options }, cancellationToken);
         foreach (var message in messages)
             await call.RequestStream.WriteAsync(new AppendReq { ProposedMessage = message }, cancellationToken);
@@ -253,26 +292,9 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
 
     private async Task<RawStreamRead> ReadStreamRaw(ReadReq request, string streamId, CancellationToken ct)
     {
-        var events = new List<ReadResp.Types.ReadEvent.Types.RecordedEvent>();
-        ulong? lastStreamPosition = null;
         try
         {
-            using var call = _channel.Streams.Read(request, _channel.Bounded(ct));
-            while (await call.ResponseStream.MoveNext(ct))
-            {
-                var response = call.ResponseStream.Current;
-                switch (response.ContentCase)
-                {
-                    case ReadResp.ContentOneofCase.StreamNotFound:
-                        return new RawStreamRead(true, events, null);
-                    case ReadResp.ContentOneofCase.Event:
-                        events.Add(response.Event.Event);
-                        break;
-                    case ReadResp.ContentOneofCase.LastStreamPosition:
-                        lastStreamPosition = response.LastStreamPosition;
-                        break;
-                }
-            }
+            return await OnNodeAsync(leader: false, channel => ReadStreamOnce(channel, request, ct), ct);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
         {
@@ -280,11 +302,33 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
         }
         catch (RpcException ex) when (EventStoreDbErrors.Key(ex) == EventStoreDbErrors.StreamNotFound)
         {
-            return new RawStreamRead(true, events, null);
+            return new RawStreamRead(true, [], null);
         }
         catch (RpcException ex)
         {
             throw EventStoreDbErrors.Translate(ex, $"read of '{streamId}'", _settings);
+        }
+    }
+
+    private static async Task<RawStreamRead> ReadStreamOnce(EventStoreDbChannel channel, ReadReq request, CancellationToken ct)
+    {
+        var events = new List<ReadResp.Types.ReadEvent.Types.RecordedEvent>();
+        ulong? lastStreamPosition = null;
+        using var call = channel.Streams.Read(request, channel.Bounded(ct));
+        while (await call.ResponseStream.MoveNext(ct))
+        {
+            var response = call.ResponseStream.Current;
+            switch (response.ContentCase)
+            {
+                case ReadResp.ContentOneofCase.StreamNotFound:
+                    return new RawStreamRead(true, events, null);
+                case ReadResp.ContentOneofCase.Event:
+                    events.Add(response.Event.Event);
+                    break;
+                case ReadResp.ContentOneofCase.LastStreamPosition:
+                    lastStreamPosition = response.LastStreamPosition;
+                    break;
+            }
         }
         return new RawStreamRead(false, events, lastStreamPosition);
     }
@@ -329,13 +373,17 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
                 ControlOption = new ControlOption { Compatibility = 1 },
             },
         };
-        var events = new List<ReadResp.Types.ReadEvent.Types.RecordedEvent>();
         try
         {
-            using var call = _channel.Streams.Read(request, _channel.Bounded(ct));
-            while (await call.ResponseStream.MoveNext(ct))
-                if (call.ResponseStream.Current.ContentCase == ReadResp.ContentOneofCase.Event)
-                    events.Add(call.ResponseStream.Current.Event.Event);
+            return await OnNodeAsync(leader: false, async channel =>
+            {
+                var events = new List<ReadResp.Types.ReadEvent.Types.RecordedEvent>();
+                using var call = channel.Streams.Read(request, channel.Bounded(ct));
+                while (await call.ResponseStream.MoveNext(ct))
+                    if (call.ResponseStream.Current.ContentCase == ReadResp.ContentOneofCase.Event)
+                        events.Add(call.ResponseStream.Current.Event.Event);
+                return events;
+            }, ct);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
         {
@@ -345,7 +393,6 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
         {
             throw EventStoreDbErrors.Translate(ex, "read of $all", _settings);
         }
-        return events;
     }
 
     public async IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(
@@ -356,7 +403,20 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var call = _channel.Streams.Read(new ReadReq
+            EventStoreDbChannel channel;
+            try
+            {
+                channel = await _nodes.ReaderAsync(cancellationToken);
+            }
+            catch (EventStoreDbUnavailableException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // No leader yet (an election): subscribe again in a moment.
+                Interlocked.Increment(ref _subscriptionReconnects);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReconnectDelay.Ticks));
+                continue;
+            }
+            using var call = channel.Streams.Read(new ReadReq
             {
                 Options = new ReadReq.Types.Options
                 {
@@ -368,7 +428,7 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
                     UuidOption = new UUIDOption { String = new Empty() },
                     ControlOption = new ControlOption { Compatibility = 1 },
                 },
-            }, _channel.Unbounded(cancellationToken));
+            }, channel.Unbounded(cancellationToken));
 
             while (true)
             {
@@ -383,7 +443,9 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
                 }
                 catch (RpcException ex) when (EventStoreDbErrors.IsTransient(ex))
                 {
-                    response = null; // dropped connection, node restarting or no longer leader: resubscribe
+                    // Dropped connection, node restarting or no longer leader: resubscribe (in a cluster, where gossip says).
+                    _nodes.Lost(channel, ex);
+                    response = null;
                 }
                 catch (RpcException ex)
                 {
@@ -448,5 +510,5 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
             CheckpointIntervalMultiplier = 1,
         };
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose() => _nodes.Dispose();
 }

@@ -12,10 +12,19 @@ internal sealed class EventStoreDbChannel : IDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly string? _authorization;
+    private readonly bool _requiresLeader;
 
-    public EventStoreDbChannel(EventStoreDbConnectionString settings)
+    public EventStoreDbChannel(EventStoreDbConnectionString settings) : this(settings, settings.Host, settings.Port, requiresLeader: true) { }
+
+    /// <param name="requiresLeader">
+    /// Whether the node must be the leader to answer: a follower then replies not-leader (naming the leader) instead of
+    /// serving a read that may be behind. False only for the reads a connection string sends to followers on purpose.
+    /// </param>
+    public EventStoreDbChannel(EventStoreDbConnectionString settings, string host, int port, bool requiresLeader)
     {
         Settings = settings;
+        Endpoint = (host, port);
+        _requiresLeader = requiresLeader;
         if (!settings.UseTls)
             // gRPC over cleartext HTTP/2 (prior knowledge), as an --insecure node speaks it.
             AppContext.SetSwitch("System.Net.Http.SocketsHttpHandler.Http2UnencryptedSupport", true);
@@ -35,13 +44,14 @@ internal sealed class EventStoreDbChannel : IDisposable
                 RemoteCertificateValidationCallback = CertificateValidator(settings),
             };
 
-        _channel = GrpcChannel.ForAddress(settings.Address, new GrpcChannelOptions
+        _channel = GrpcChannel.ForAddress(settings.AddressOf(host, port), new GrpcChannelOptions
         {
             HttpHandler = handler,
             DisposeHttpClient = true,
             MaxReceiveMessageSize = 17 * 1024 * 1024, // ESDB events may be up to 16 MiB.
         });
         Streams = new Streams.StreamsClient(_channel);
+        Gossip = new Gossip.GossipClient(_channel);
 
         if (settings.Username is not null)
             _authorization = "Basic " + Convert.ToBase64String(
@@ -50,7 +60,11 @@ internal sealed class EventStoreDbChannel : IDisposable
 
     public EventStoreDbConnectionString Settings { get; }
 
+    public (string Host, int Port) Endpoint { get; }
+
     public Streams.StreamsClient Streams { get; }
+
+    public Gossip.GossipClient Gossip { get; }
 
     /// <summary>Options for a call that must finish within the default deadline.</summary>
     public CallOptions Bounded(CancellationToken cancellationToken) =>
@@ -62,9 +76,9 @@ internal sealed class EventStoreDbChannel : IDisposable
 
     private Metadata Headers()
     {
-        // Only the leader answers: a follower replies not-leader instead of serving possibly stale reads,
+        // By default only the leader answers: a follower replies not-leader instead of serving possibly stale reads,
         // which the hash chain's read-then-append would turn into needless conflicts.
-        var headers = new Metadata { { "requires-leader", "true" } };
+        var headers = new Metadata { { "requires-leader", _requiresLeader ? "true" : "false" } };
         if (_authorization is not null) headers.Add("authorization", _authorization);
         return headers;
     }

@@ -3,19 +3,29 @@ using System.Globalization;
 namespace Ledger.EventStore.EventStoreDb;
 
 /// <summary>
-/// A single-node EventStoreDB address in the usual connection-string form:
-/// <c>esdb://[user:password@]host[:port][?tls=false][&amp;tlsCaFile=path][&amp;tlsVerifyCert=false][&amp;defaultDeadline=ms]
-/// [&amp;maxAppendSize=bytes][&amp;streamPrefix=text]</c>.
-/// TLS is on unless <c>tls=false</c>; the port defaults to 2113. Gossip discovery (<c>esdb+discover://</c>)
-/// and several hosts are not supported (ADR/0006).
+/// An EventStoreDB node or cluster in the usual connection-string form:
+/// <c>esdb://[user:password@]host[:port][,host[:port]…][?tls=false][&amp;tlsCaFile=path][&amp;tlsVerifyCert=false]
+/// [&amp;defaultDeadline=ms][&amp;maxAppendSize=bytes][&amp;streamPrefix=text][&amp;nodePreference=leader|follower]</c>, or
+/// <c>esdb+discover://host[:port]…</c> where the host's DNS names the cluster's members.
+/// TLS is on unless <c>tls=false</c>; the port defaults to 2113. With several hosts, or discovery, they are gossip seeds:
+/// the ledger asks them for the cluster's members, writes to the leader and follows it when it changes (ADR/0006).
 /// </summary>
 public sealed record EventStoreDbConnectionString
 {
     public const int DefaultPort = 2113;
     public static readonly TimeSpan DefaultDeadlineValue = TimeSpan.FromSeconds(10);
 
+    /// <summary>The first node named (the only one, for a single node).</summary>
     public required string Host { get; init; }
     public int Port { get; init; } = DefaultPort;
+    /// <summary>Every node named, the first included: the gossip seeds of a cluster.</summary>
+    public IReadOnlyList<(string Host, int Port)> Nodes { get; init; } = [];
+    /// <summary><c>esdb+discover://</c>: the named host's DNS addresses are the seeds.</summary>
+    public bool Discover { get; init; }
+    /// <summary>Whether the ledger finds the leader through gossip (several nodes, or discovery), instead of talking to the one node named.</summary>
+    public bool IsCluster => Discover || Nodes.Count > 1;
+    /// <summary>Where reads go: the leader (the default: what the ledger decides on is never stale), or a follower when asked.</summary>
+    public NodePreference NodePreference { get; init; } = NodePreference.Leader;
     public bool UseTls { get; init; } = true;
     /// <summary>A PEM or DER file with the CA certificate the server's certificate must chain to.</summary>
     public string? TlsCaFile { get; init; }
@@ -41,7 +51,9 @@ public sealed record EventStoreDbConnectionString
     /// </summary>
     public string StreamPrefix { get; init; } = "";
 
-    public Uri Address => new($"{(UseTls ? "https" : "http")}://{FormatHost(Host)}:{Port}");
+    public Uri Address => AddressOf(Host, Port);
+
+    public Uri AddressOf(string host, int port) => new($"{(UseTls ? "https" : "http")}://{FormatHost(host)}:{port}");
 
     public bool HasCredentials => Username is not null;
 
@@ -51,11 +63,11 @@ public sealed record EventStoreDbConnectionString
         var text = connectionString.Trim();
 
         const string scheme = "esdb://";
-        if (text.StartsWith("esdb+discover://", StringComparison.OrdinalIgnoreCase))
-            throw Invalid(connectionString, "gossip discovery (esdb+discover://) is not supported; name one node with esdb://");
-        if (!text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-            throw Invalid(connectionString, "it must start with esdb://");
-        var rest = text[scheme.Length..];
+        const string discoverScheme = "esdb+discover://";
+        var discover = text.StartsWith(discoverScheme, StringComparison.OrdinalIgnoreCase);
+        if (!discover && !text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            throw Invalid(connectionString, "it must start with esdb:// or esdb+discover://");
+        var rest = text[(discover ? discoverScheme : scheme).Length..];
 
         var queryStart = rest.IndexOf('?');
         var query = queryStart < 0 ? "" : rest[(queryStart + 1)..];
@@ -76,14 +88,16 @@ public sealed record EventStoreDbConnectionString
         }
 
         if (authority.Length == 0) throw Invalid(connectionString, "it names no host");
-        if (authority.Contains(','))
-            throw Invalid(connectionString, "several hosts (a cluster) are not supported; name one node");
         if (authority.Contains('/'))
             throw Invalid(connectionString, "a path after the host is not allowed");
 
-        var (host, port) = SplitHostPort(connectionString, authority);
+        // Several nodes: a cluster's gossip seeds (ADR/0006).
+        var nodes = authority.Split(',').Select(node => SplitHostPort(connectionString, node.Trim())).ToList();
 
-        var result = new EventStoreDbConnectionString { Host = host, Port = port, Username = username, Password = password };
+        var result = new EventStoreDbConnectionString
+        {
+            Host = nodes[0].Host, Port = nodes[0].Port, Nodes = nodes, Discover = discover, Username = username, Password = password,
+        };
         foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
@@ -98,7 +112,8 @@ public sealed record EventStoreDbConnectionString
                 "defaultdeadline" => result with { DefaultDeadline = ParseDeadline(connectionString, value) },
                 "maxappendsize" => result with { MaxAppendSize = ParseMaxAppendSize(connectionString, value) },
                 "streamprefix" => result with { StreamPrefix = ParseStreamPrefix(connectionString, value) },
-                _ => throw Invalid(connectionString, $"option '{key}' is not supported (supported: tls, tlsCaFile, tlsVerifyCert, defaultDeadline, maxAppendSize, streamPrefix)"),
+                "nodepreference" => result with { NodePreference = ParseNodePreference(connectionString, value) },
+                _ => throw Invalid(connectionString, $"option '{key}' is not supported (supported: tls, tlsCaFile, tlsVerifyCert, defaultDeadline, maxAppendSize, streamPrefix, nodePreference)"),
             };
         }
 
@@ -121,6 +136,12 @@ public sealed record EventStoreDbConnectionString
         }
     }
 
+    /// <summary>Equal when they say the same (the list of nodes compared by its items, not by reference).</summary>
+    public bool Equals(EventStoreDbConnectionString? other) =>
+        other is not null && ToString() == other.ToString() && Password == other.Password;
+
+    public override int GetHashCode() => ToString().GetHashCode(StringComparison.Ordinal);
+
     /// <summary>The connection string again, with the password hidden (for logs and messages).</summary>
     public override string ToString()
     {
@@ -132,7 +153,9 @@ public sealed record EventStoreDbConnectionString
             options.Add($"defaultDeadline={(long)DefaultDeadline.TotalMilliseconds}");
         if (MaxAppendSize != DefaultMaxAppendSize) options.Add($"maxAppendSize={MaxAppendSize}");
         if (StreamPrefix.Length > 0) options.Add($"streamPrefix={Uri.EscapeDataString(StreamPrefix)}");
-        return $"esdb://{credentials}{FormatHost(Host)}:{Port}?{string.Join('&', options)}";
+        if (NodePreference != NodePreference.Leader) options.Add("nodePreference=follower");
+        var nodes = string.Join(',', (Nodes.Count == 0 ? [(Host, Port)] : Nodes).Select(n => $"{FormatHost(n.Host)}:{n.Port}"));
+        return $"{(Discover ? "esdb+discover" : "esdb")}://{credentials}{nodes}?{string.Join('&', options)}";
     }
 
     private static (string Host, int Port) SplitHostPort(string connectionString, string authority)
@@ -164,6 +187,14 @@ public sealed record EventStoreDbConnectionString
         return (host, port);
     }
 
+    private static NodePreference ParseNodePreference(string connectionString, string value) =>
+        value.ToLowerInvariant() switch
+        {
+            "leader" => NodePreference.Leader,
+            "follower" => NodePreference.Follower,
+            _ => throw Invalid(connectionString, $"nodePreference '{value}' is not supported (leader or follower)"),
+        };
+
     private static bool ParseBool(string connectionString, string key, string value) =>
         value.ToLowerInvariant() switch
         {
@@ -193,4 +224,11 @@ public sealed record EventStoreDbConnectionString
     // The message never repeats the input: it may carry a password.
     private static FormatException Invalid(string connectionString, string reason) =>
         new($"Invalid EventStoreDB connection string: {reason}.");
+}
+
+/// <summary>Which member of a cluster serves reads; appends always go to the leader.</summary>
+public enum NodePreference
+{
+    Leader,
+    Follower,
 }

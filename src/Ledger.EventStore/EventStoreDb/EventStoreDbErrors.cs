@@ -59,7 +59,7 @@ internal static class EventStoreDbErrors
                 var leader = $"{ex.Trailers.GetValue(LeaderEndpointHost)}:{ex.Trailers.GetValue(LeaderEndpointPort)}";
                 return new EventStoreDbUnavailableException(
                     $"EventStoreDB {operation} failed: node {where} is not the leader (leader: {leader}). " +
-                    "Ledger talks to one node; point the connection string at the leader.", key, ex)
+                    "Name every node of the cluster in the connection string (esdb://a,b,c or esdb+discover://), so that the ledger follows its leader.", key, ex)
                 { LeaderEndpoint = leader };
             }
             case StreamDeleted:

@@ -96,17 +96,39 @@ public sealed class EventStoreDbConnectionStringTests
         Assert.False(s.UseTls);
     }
 
+    [Fact]
+    public void Several_nodes_are_a_clusters_gossip_seeds_and_discovery_resolves_one_name()
+    {
+        var seeds = EventStoreDbConnectionString.Parse("esdb://a:2121,b,[::1]:2123?tls=false&nodePreference=follower");
+        Assert.True(seeds.IsCluster);
+        Assert.False(seeds.Discover);
+        Assert.Equal([("a", 2121), ("b", 2113), ("::1", 2123)], seeds.Nodes);
+        Assert.Equal(("a", 2121), (seeds.Host, seeds.Port));
+        Assert.Equal(NodePreference.Follower, seeds.NodePreference);
+        Assert.Equal("esdb://a:2121,b:2113,[::1]:2123?tls=false&nodePreference=follower", seeds.ToString());
+        Assert.Equal(seeds.ToString(), EventStoreDbConnectionString.Parse(seeds.ToString()).ToString());
+
+        var discover = EventStoreDbConnectionString.Parse("esdb+discover://cluster.example:2113");
+        Assert.True(discover.IsCluster);
+        Assert.True(discover.Discover);
+        Assert.Equal(NodePreference.Leader, discover.NodePreference);
+        Assert.Equal("esdb+discover://cluster.example:2113?tls=true", discover.ToString());
+
+        var one = EventStoreDbConnectionString.Parse("esdb://host:2113?nodePreference=leader");
+        Assert.False(one.IsCluster);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("http://localhost:2113")]
     [InlineData("esdb://")]
-    [InlineData("esdb+discover://cluster.example:2113")]
-    [InlineData("esdb://a:2113,b:2113,c:2113")]
+    [InlineData("esdb://a:2113,,c:2113")]
+    [InlineData("esdb://a:2113,b:99999")]
     [InlineData("esdb://host:99999")]
     [InlineData("esdb://host:abc")]
     [InlineData("esdb://host?tls=maybe")]
     [InlineData("esdb://host?tls")]
-    [InlineData("esdb://host?nodePreference=leader")]
+    [InlineData("esdb://host?nodePreference=readOnlyReplica")]
     [InlineData("esdb://host?tls=false&tlsCaFile=/ca.crt")]
     [InlineData("esdb://host?defaultDeadline=-5")]
     [InlineData("esdb://useronly@host")]

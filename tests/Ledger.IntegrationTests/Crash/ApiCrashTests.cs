@@ -204,8 +204,17 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
                 // What Wolverine holds for this order (its messages name the order id), and what billing holds under its key.
                 var orderId = id["billing-".Length..];
                 output.WriteLine(await WolverineEnvelopesAsync(dataSource, orderId));
-                using var asked = await new HttpClient().GetAsync(new Uri(billingAddress, $"handoffs/billing-{orderId}"));
-                output.WriteLine($"  billing holds billing-{orderId}: {(int)asked.StatusCode} {await asked.Content.ReadAsStringAsync()}");
+                // Bounded: a billing simulator that stopped answering must not turn the diagnosis of one failure into a hang.
+                using var billingClient = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+                try
+                {
+                    using var asked = await billingClient.GetAsync(new Uri(billingAddress, $"handoffs/billing-{orderId}"));
+                    output.WriteLine($"  billing holds billing-{orderId}: {(int)asked.StatusCode} {await asked.Content.ReadAsStringAsync()}");
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    output.WriteLine($"  billing did not answer for billing-{orderId}: {e.Message}");
+                }
             }
         }
         Assert.True(settled.CaughtUp, "the reaction processor did not catch up with the log within 180 s");

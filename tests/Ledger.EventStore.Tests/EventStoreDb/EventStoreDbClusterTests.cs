@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ledger.EventStore.EventStoreDb;
+using Ledger.EventStore.Verification;
+using Xunit;
+using Xunit.Abstractions;
+using static Ledger.EventStore.Tests.TestEvents;
+
+namespace Ledger.EventStore.Tests.EventStoreDb;
+
+/// <summary>
+/// A three-node cluster (opt-in: <c>LEDGER_TEST_ESDB_CLUSTER</c> names its nodes, e.g.
+/// <c>esdb://127.0.0.1:2121,127.0.0.1:2122,127.0.0.1:2123?tls=false</c>, all three up): writers append through the port
+/// while the leader is shut down; they go on after the election, and every acknowledged append is stored exactly once,
+/// chained, on the new leader. The killed node stays down: start it again before the next run.
+/// </summary>
+public sealed class EventStoreDbClusterTests(ITestOutputHelper output)
+{
+    private const string Variable = "LEDGER_TEST_ESDB_CLUSTER";
+    private const int Writers = 8;
+    private const int AppendsEachSide = 25;
+
+    [SkippableFact]
+    public async Task Appends_go_on_across_a_leader_kill_and_nothing_acknowledged_is_lost()
+    {
+        var cluster = await ClusterAsync();
+        var prefix = $"cluster{Guid.NewGuid():N}"[..20];
+        using var backend = new EventStoreDbBackend(cluster with { StreamPrefix = prefix });
+        var store = new HashChainingEventStore(backend);
+        var acknowledged = new ConcurrentDictionary<string, List<Guid>>();
+        var killed = new TaskCompletionSource();
+        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(5)); // a safety net against a hung cluster, not a measurement
+        var failures = 0;
+
+        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            var stream = $"writer-{w}";
+            var mine = acknowledged[stream] = [];
+            // Until this writer has AppendsEachSide acknowledged appends after the kill as well as before it.
+            var afterKill = 0;
+            while (afterKill < AppendsEachSide)
+            {
+                patience.Token.ThrowIfCancellationRequested();
+                var append = Happened(mine.Count, 1);
+                while (true)
+                {
+                    try
+                    {
+                        // The same ids and expectation on every attempt: an append that landed before its answer was lost is recognised.
+                        var result = await store.AppendAsync(stream, mine.Count == 0 ? ExpectedRevision.NoStream : ExpectedRevision.Exact(mine.Count - 1), append, patience.Token);
+                        Assert.IsType<AppendResult.Success>(result);
+                        break;
+                    }
+                    catch (EventStoreDbException)
+                    {
+                        Interlocked.Increment(ref failures);
+                        await Task.Delay(200, patience.Token);
+                    }
+                }
+                mine.Add(append[0].EventId);
+                if (killed.Task.IsFaulted) await killed.Task;
+                if (killed.Task.IsCompletedSuccessfully) afterKill++;
+                else if (mine.Count >= AppendsEachSide && Interlocked.Exchange(ref _killing, 1) == 0) _ = KillTheLeaderAsync(cluster, killed);
+            }
+        }, patience.Token)).ToList();
+        await Task.WhenAll(writers);
+
+        var stored = 0;
+        var lost = 0;
+        foreach (var (stream, ids) in acknowledged)
+        {
+            var events = Assert.IsType<ReadStreamResult.Found>(await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, int.MaxValue)).Events;
+            stored += events.Count;
+            lost += ids.Except(events.Select(e => e.EventId)).Count();
+            Assert.Equal(ids, events.Select(e => e.EventId)); // each once, in order, nothing else
+            Assert.True((await new ChainVerifier(store).VerifyStreamAsync(stream)).Intact, $"{stream}'s chain does not verify");
+        }
+        output.WriteLine($"leader killed: {_killedLeader}; " +
+                         $"acknowledged {acknowledged.Values.Sum(a => a.Count)}, stored {stored}, lost {lost}; " +
+                         $"leader looked up {backend.Rediscoveries} time(s); appends that failed and were sent again {failures}");
+        Assert.Equal(0, lost);
+
+        // Reads from a follower, when asked, see the same stream (once it has caught up).
+        using var followerBackend = new EventStoreDbBackend(cluster with { StreamPrefix = prefix, NodePreference = NodePreference.Follower });
+        var someStream = acknowledged.Keys.First();
+        var fromFollower = new List<Guid>();
+        for (var until = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < until; await Task.Delay(200))
+        {
+            fromFollower = (await followerBackend.ReadStreamAsync(someStream, ReadDirection.Forwards, StreamRevision.Start, int.MaxValue)) is ReadStreamResult.Found f
+                ? f.Events.Select(e => e.EventId).ToList()
+                : [];
+            if (fromFollower.SequenceEqual(acknowledged[someStream])) break;
+        }
+        Assert.Equal(acknowledged[someStream], fromFollower);
+    }
+
+    private string? _killedLeader;
+    private int _killing;
+
+    /// <summary>Shuts the current leader down over its HTTP admin endpoint (an --insecure node takes it without credentials).</summary>
+    private async Task KillTheLeaderAsync(EventStoreDbConnectionString cluster, TaskCompletionSource killed)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            foreach (var (host, port) in cluster.Nodes)
+            {
+                var info = await http.GetFromJsonAsync<JsonElement>(cluster.AddressOf(host, port) + "info");
+                if (!string.Equals(info.GetProperty("state").GetString(), "leader", StringComparison.OrdinalIgnoreCase)) continue;
+                (await http.PostAsync(cluster.AddressOf(host, port) + "admin/shutdown", null)).EnsureSuccessStatusCode();
+                _killedLeader = $"{host}:{port}";
+                killed.TrySetResult();
+                return;
+            }
+            killed.TrySetException(new InvalidOperationException("No node said it was the leader."));
+        }
+        catch (Exception e)
+        {
+            killed.TrySetException(e);
+        }
+    }
+
+    /// <summary>The cluster the variable names, once every node answers; skipped otherwise.</summary>
+    private static async Task<EventStoreDbConnectionString> ClusterAsync()
+    {
+        var text = Environment.GetEnvironmentVariable(Variable);
+        Skip.If(string.IsNullOrWhiteSpace(text), $"{Variable} is not set: no EventStoreDB cluster to run against.");
+        var cluster = EventStoreDbConnectionString.Parse(text!);
+        Skip.If(cluster.Nodes.Count != 3, $"{Variable} must name three nodes.");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var (host, port) in cluster.Nodes)
+        {
+            var up = false;
+            try { up = (await http.GetAsync(cluster.AddressOf(host, port) + "health/live")).IsSuccessStatusCode; }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+            Skip.IfNot(up, $"Node {host}:{port} of {Variable} does not answer: the test kills a node, so start every node again before a run.");
+        }
+        return cluster;
+    }
+}
