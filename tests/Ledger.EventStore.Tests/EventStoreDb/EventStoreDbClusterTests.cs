@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Ledger.EventStore.EventStoreDb;
 using Ledger.EventStore.Verification;
+using Ledger.Testing;
 using Xunit;
 using Xunit.Abstractions;
 using static Ledger.EventStore.Tests.TestEvents;
@@ -17,7 +16,6 @@ namespace Ledger.EventStore.Tests.EventStoreDb;
 /// </summary>
 public sealed class EventStoreDbClusterTests(ITestOutputHelper output)
 {
-    private const string Variable = "LEDGER_TEST_ESDB_CLUSTER";
     private const int Writers = 8;
     private const int AppendsEachSide = 25;
 
@@ -98,22 +96,12 @@ public sealed class EventStoreDbClusterTests(ITestOutputHelper output)
     private string? _killedLeader;
     private int _killing;
 
-    /// <summary>Shuts the current leader down over its HTTP admin endpoint (an --insecure node takes it without credentials).</summary>
     private async Task KillTheLeaderAsync(EventStoreDbConnectionString cluster, TaskCompletionSource killed)
     {
         try
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            foreach (var (host, port) in cluster.Nodes)
-            {
-                var info = await http.GetFromJsonAsync<JsonElement>(cluster.AddressOf(host, port) + "info");
-                if (!string.Equals(info.GetProperty("state").GetString(), "leader", StringComparison.OrdinalIgnoreCase)) continue;
-                (await http.PostAsync(cluster.AddressOf(host, port) + "admin/shutdown", null)).EnsureSuccessStatusCode();
-                _killedLeader = $"{host}:{port}";
-                killed.TrySetResult();
-                return;
-            }
-            killed.TrySetException(new InvalidOperationException("No node said it was the leader."));
+            _killedLeader = await TestEventStoreCluster.KillTheLeaderAsync(cluster);
+            killed.TrySetResult();
         }
         catch (Exception e)
         {
@@ -121,21 +109,10 @@ public sealed class EventStoreDbClusterTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The cluster the variable names, once every node answers; skipped otherwise.</summary>
     private static async Task<EventStoreDbConnectionString> ClusterAsync()
     {
-        var text = Environment.GetEnvironmentVariable(Variable);
-        Skip.If(string.IsNullOrWhiteSpace(text), $"{Variable} is not set: no EventStoreDB cluster to run against.");
-        var cluster = EventStoreDbConnectionString.Parse(text!);
-        Skip.If(cluster.Nodes.Count != 3, $"{Variable} must name three nodes.");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        foreach (var (host, port) in cluster.Nodes)
-        {
-            var up = false;
-            try { up = (await http.GetAsync(cluster.AddressOf(host, port) + "health/live")).IsSuccessStatusCode; }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
-            Skip.IfNot(up, $"Node {host}:{port} of {Variable} does not answer: the test kills a node, so start every node again before a run.");
-        }
-        return cluster;
+        var (cluster, unavailable) = await TestEventStoreCluster.FindAsync();
+        Skip.If(unavailable is not null, unavailable);
+        return cluster!;
     }
 }
