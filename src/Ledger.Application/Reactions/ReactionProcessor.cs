@@ -131,21 +131,24 @@ public sealed class ReactionProcessor(
 
     /// <summary>
     /// Where the processor is: every event up to <see cref="Safe"/> has been reacted to. Events go to their lanes in log
-    /// order and finish out of order; the safe position stops just before the oldest one still in flight.
+    /// order and finish out of order; the safe position is the event read just before the oldest one still in flight.
+    /// Always an event's own position, never "one less": in EventStoreDB a position between events names no record, and
+    /// the server refuses a read from it.
     /// </summary>
-    private sealed class Progress(long start)
+    internal sealed class Progress(long start)
     {
-        private readonly SortedSet<long> _inFlight = [];
+        // In flight: each event's position, with the position of the event read just before it.
+        private readonly SortedDictionary<long, long> _inFlight = [];
         private long _read = start;
 
         public long Safe
         {
-            get { lock (_inFlight) return _inFlight.Count == 0 ? _read : _inFlight.Min - 1; }
+            get { lock (_inFlight) return _inFlight.Count == 0 ? _read : _inFlight.First().Value; }
         }
 
         public void Started(long position)
         {
-            lock (_inFlight) { _inFlight.Add(position); _read = position; }
+            lock (_inFlight) { _inFlight.Add(position, _read); _read = position; }
         }
 
         public void Passed(long position)

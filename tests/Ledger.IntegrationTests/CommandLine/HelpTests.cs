@@ -168,7 +168,7 @@ public sealed class HelpTests : IDisposable
     /// <summary>A system of record it cannot use is refused before anything starts: no cluster, no API, no simulator.</summary>
     [Theory]
     [InlineData("mysql://127.0.0.1/ledger")]
-    [InlineData("esdb+discover://cluster.example:2113")]
+    [InlineData("esdb://127.0.0.1:2113?nodePreference=readOnlyReplica")]
     public async Task Up_refuses_an_event_store_it_cannot_use_before_starting_anything(string eventStore)
     {
         var run = await LedgerAsync("up", "--billing", "http://127.0.0.1:1", "--eventstore", eventStore);

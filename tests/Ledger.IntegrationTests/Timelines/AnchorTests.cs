@@ -1,3 +1,4 @@
+using Ledger.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -81,9 +82,12 @@ public sealed class AnchorTests : IAsyncLifetime
         { "deleted", AnchorFindingKind.StreamGone },
     };
 
-    [Theory, MemberData(nameof(ChainBlindTampering))]
+    [SkippableTheory, MemberData(nameof(ChainBlindTampering))]
     public async Task Tampering_the_hash_chain_cannot_see_is_caught_against_the_anchors(string how, AnchorFindingKind kind)
     {
+        // The tampering is SQL on PostgreSQL's event table: the system of record only in PostgreSQL mode (in EventStoreDB
+        // mode it is a replica, and the API reads EventStoreDB, which no SQL can reach).
+        Skip.If(TestEventStore.IsEventStoreDb, "tampers PostgreSQL's event table by hand, the system of record only in PostgreSQL mode");
         var quoteId = $"Q-AN-{how}";
         var stream = $"quote-{quoteId}";
         await PricedQuote(quoteId);
