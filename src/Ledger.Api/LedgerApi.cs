@@ -65,6 +65,7 @@ public static class LedgerApi
         builder.Services.TryAddSingleton<IClock>(NodaTime.SystemClock.Instance);
         builder.Services.AddSingleton<CommandRunner>();
         builder.Services.AddSingleton<ReferenceData>();
+        builder.Services.AddSingleton(services => new RelatedStreams(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<QuoteTimeline>();
         AddAnchoring(builder);
         AddReactions(builder);
@@ -95,6 +96,7 @@ public static class LedgerApi
             {
                 options.Connection(connectionString);
                 LedgerMarten.ConfigureEventStore(options, new EventSerializer(registry));
+                RelatedStreams.AddIndexes(options);
                 options.Storage.ExtendedSchemaObjects.Add(AnswerTable.Schema());
                 options.Storage.ExtendedSchemaObjects.AddRange(ReactionStore.Schema());
                 options.Storage.ExtendedSchemaObjects.AddRange(CrmChangeStore.Schema());

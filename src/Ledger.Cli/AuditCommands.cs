@@ -29,7 +29,7 @@ public static class AuditCommands
             : null;
 
         await using var store = await OpenStoreAsync();
-        var page = await new QuoteTimeline(store.EventStore, store.Serializer).ReadAsync(quoteId, asOf, 0, int.MaxValue, CancellationToken.None)
+        var page = await new QuoteTimeline(store.EventStore, store.Serializer, new RelatedStreams(store.DataSource)).ReadAsync(quoteId, asOf, 0, int.MaxValue, CancellationToken.None)
                    ?? throw new InvalidOperationException($"Quote {quoteId} has no events.");
         switch (format)
         {
@@ -66,7 +66,7 @@ public static class AuditCommands
         if (args.Contains("--all"))
             reports = await new ChainVerifier(store.EventStore).VerifyAllAsync();
         else if (args.FirstOrDefault(a => !a.StartsWith("--") && !IsOptionValue(args, a)) is { } quoteId)
-            reports = await new QuoteTimeline(store.EventStore, store.Serializer).VerifyAsync(quoteId, CancellationToken.None)
+            reports = await new QuoteTimeline(store.EventStore, store.Serializer, new RelatedStreams(store.DataSource)).VerifyAsync(quoteId, CancellationToken.None)
                       ?? throw new InvalidOperationException($"Quote {quoteId} has no events.");
         else
             throw new InvalidOperationException("usage: ledger verify <quote-id> | ledger verify --all [--anchors DIR]");
@@ -127,7 +127,7 @@ public static class AuditCommands
         var documents = LedgerMarten.CreateStore(settings.PostgresConnectionString, serializer);
         var dataSource = NpgsqlDataSource.Create(settings.PostgresConnectionString);
         var backend = EventStoreRegistration.CreateBackend(settings, documents, dataSource, serializer);
-        return new OpenStore(new HashChainingEventStore(backend), serializer, async () =>
+        return new OpenStore(new HashChainingEventStore(backend), serializer, dataSource, async () =>
         {
             (backend as IDisposable)?.Dispose();
             documents.Dispose();
@@ -135,7 +135,7 @@ public static class AuditCommands
         });
     }
 
-    private sealed record OpenStore(IEventStore EventStore, EventSerializer Serializer, Func<ValueTask> Close) : IAsyncDisposable
+    private sealed record OpenStore(IEventStore EventStore, EventSerializer Serializer, NpgsqlDataSource DataSource, Func<ValueTask> Close) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Close();
     }
