@@ -64,7 +64,10 @@ public sealed class TracingTests : IAsyncLifetime
             (await sf.SendAsync(order)).EnsureAccepted();
         }
 
-        var spans = await Eventually(() => Task.FromResult(_finished.ToList()), s => BillingServerSpan(s) is not null, TimeSpan.FromMinutes(2));
+        // A span is seen when it ends: the billing server's ends before the ledger's POST and send spans around it do.
+        var spans = await Eventually(() => Task.FromResult(_finished.ToList()),
+            s => BillingServerSpan(s) is { } server && s.Any(x => x.SpanId == server.ParentSpanId) && s.Any(x => x.OperationName == "ledger.billing.send"),
+            TimeSpan.FromMinutes(2));
         string Names() => $"{_seen} span(s) seen, {spans.Count} in this trace:\n" + string.Join("\n", spans.Select(s => $"{s.Source.Name} {s.Kind} {s.DisplayName} {s.SpanId} <- {s.ParentSpanId}"));
 
         var request = spans.SingleOrDefault(s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/quotes/{quoteId}/order"));
@@ -107,7 +110,9 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.True(ActivityContext.TryParse(drafted.TraceParent, null, out var received), $"traceparent '{drafted.TraceParent}'");
         Assert.Equal(_trace, received.TraceId);
 
-        bool Delivered(List<Activity> s) => s.Any(x => x.Kind == ActivityKind.Client && x.SpanId == received.SpanId);
+        // Spans are seen when they end: the delivery's own ends after the CRM answered and the cursor moved on.
+        bool Delivered(List<Activity> s) => s.Any(x => x.Kind == ActivityKind.Client && x.SpanId == received.SpanId) &&
+                                            s.Any(x => x.OperationName == "ledger.crm.webhook" && (x.GetTagItem("ledger.quote_id") as string) == "Q-TRACE-WH");
         var spans = await Eventually(() => Task.FromResult(_finished.ToList()), Delivered, TimeSpan.FromMinutes(1));
         string Names() => $"{_seen} span(s) seen, {spans.Count} in this trace:\n" + string.Join("\n", spans.Select(s => $"{s.Source.Name} {s.Kind} {s.DisplayName} {s.SpanId} <- {s.ParentSpanId}"));
         var append = spans.FirstOrDefault(s => s.OperationName == "ledger.append" && (s.GetTagItem("ledger.stream") as string) == "quote-Q-TRACE-WH");
