@@ -29,7 +29,7 @@ public static class TimelineBenchmark
 
         var quoteId = "Q-BENCH";
         await AppendHistoryAsync(store, serializer, quoteId, events);
-        var timeline = new QuoteTimeline(store, serializer);
+        var timeline = new QuoteTimeline(store, serializer, new RelatedStreams(dataSource));
 
         var timelineMs = new List<double>();
         var rawMs = new List<double>();

@@ -30,7 +30,7 @@ public static class AuditCommands
             : null;
 
         await using var store = await OpenStoreAsync();
-        var page = await new QuoteTimeline(store.EventStore, store.Serializer).ReadAsync(quoteId, asOf, 0, int.MaxValue, CancellationToken.None)
+        var page = await new QuoteTimeline(store.EventStore, store.Serializer, new RelatedStreams(store.DataSource)).ReadAsync(quoteId, asOf, 0, int.MaxValue, CancellationToken.None)
                    ?? throw new InvalidOperationException($"Quote {quoteId} has no events.");
         switch (format)
         {
@@ -67,7 +67,7 @@ public static class AuditCommands
         if (args.Contains("--all"))
             reports = await new ChainVerifier(store.EventStore).VerifyAllAsync();
         else if (args.FirstOrDefault(a => !a.StartsWith("--") && !IsOptionValue(args, a)) is { } quoteId)
-            reports = await new QuoteTimeline(store.EventStore, store.Serializer).VerifyAsync(quoteId, CancellationToken.None)
+            reports = await new QuoteTimeline(store.EventStore, store.Serializer, new RelatedStreams(store.DataSource)).VerifyAsync(quoteId, CancellationToken.None)
                       ?? throw new InvalidOperationException($"Quote {quoteId} has no events.");
         else
             throw new InvalidOperationException("usage: ledger verify <quote-id> | ledger verify --all [--anchors DIR]");
@@ -106,7 +106,7 @@ public static class AuditCommands
         using var key = Option(args, "--key") is null ? AnchorKey.LoadOrCreate(keyFile) : AnchorKey.Load(keyFile);
         await using var store = await OpenStoreAsync();
         // Reactions commit without waiting for the flush (ADR/0027): a head is signed only once it is on disk.
-        await store.FlushCommittedAsync();
+        await new ReactionStore(store.DataSource).FlushCommittedAsync(CancellationToken.None);
         var written = await new AnchorLog(directory).AppendAsync(store.EventStore, key, SystemClock.Instance.GetCurrentInstant());
         AnsiConsole.MarkupLineInterpolated(
             $"Anchor #{written.Sequence}: {written.Anchor!.StreamCount} stream head(s), Merkle root {written.Anchor.MerkleRoot}, key {key.KeyId}, written to {written.Path}");
@@ -130,7 +130,7 @@ public static class AuditCommands
         var documents = LedgerMarten.CreateStore(settings.PostgresConnectionString, serializer);
         var dataSource = NpgsqlDataSource.Create(settings.PostgresConnectionString);
         var backend = EventStoreRegistration.CreateBackend(settings, documents, dataSource, serializer);
-        return new OpenStore(new HashChainingEventStore(backend), serializer, () => new ReactionStore(dataSource).FlushCommittedAsync(CancellationToken.None), async () =>
+        return new OpenStore(new HashChainingEventStore(backend), serializer, dataSource, async () =>
         {
             (backend as IDisposable)?.Dispose();
             documents.Dispose();
@@ -138,7 +138,7 @@ public static class AuditCommands
         });
     }
 
-    private sealed record OpenStore(IEventStore EventStore, EventSerializer Serializer, Func<Task> FlushCommittedAsync, Func<ValueTask> Close) : IAsyncDisposable
+    private sealed record OpenStore(IEventStore EventStore, EventSerializer Serializer, NpgsqlDataSource DataSource, Func<ValueTask> Close) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Close();
     }

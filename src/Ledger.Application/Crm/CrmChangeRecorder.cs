@@ -79,6 +79,6 @@ public sealed class CrmChangeRecorder(IEventStore store, EventSerializer seriali
         if (_owners.Count >= OwnersKept) _owners.Clear();
         _owners[key] = owner;
         return new CrmChangeRecord((long)recorded.Position.Value, recorded.EventId, recorded.Type, owner, CrmChange.Document(recorded, owner),
-            named is null ? null : key);
+            named is null ? null : key, recorded.Metadata.TraceParent);
     }
 }

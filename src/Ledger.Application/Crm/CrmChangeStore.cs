@@ -5,7 +5,8 @@ using Weasel.Postgresql.Tables;
 namespace Ledger.Application.Crm;
 
 /// <summary>A change to record: the event's position and id, the quote's owner, the document, and the key it names an owner under (if any).</summary>
-public sealed record CrmChangeRecord(long Position, Guid ChangeId, string EventType, QuoteOwner Owner, string Document, string? NamesKey);
+/// <param name="TraceParent">The span that appended the event (ADR/0025): the webhook delivery's span is its child.</param>
+public sealed record CrmChangeRecord(long Position, Guid ChangeId, string EventType, QuoteOwner Owner, string Document, string? NamesKey, string? TraceParent = null);
 
 /// <summary>A recorded change as stored: its log position, its quote and its document.</summary>
 public sealed record StoredCrmChange(long Position, string QuoteId, string Document);
@@ -30,6 +31,8 @@ public sealed class CrmChangeStore(NpgsqlDataSource db)
         changes.AddColumn<string>("quote_id").NotNull();
         changes.AddColumn<string>("event_type").NotNull();
         changes.AddColumn("document", "json").NotNull();
+        // Telemetry, not evidence: the traceparent the event was appended under, so the push joins the command's trace.
+        changes.AddColumn<string>("trace_parent");
         changes.Indexes.Add(new IndexDefinition("ix_crm_changes_crm_position") { Columns = ["crm", "position"] });
         changes.Indexes.Add(new IndexDefinition("ix_crm_changes_crm_quote") { Columns = ["crm", "quote_id", "position"] });
         yield return changes;
@@ -67,9 +70,10 @@ public sealed class CrmChangeStore(NpgsqlDataSource db)
                 if (record.NamesKey is not null)
                     batch.BatchCommands.Add(Command($"insert into {OwnersTable} (key, crm, quote_id) values ($1, $2, $3) on conflict (key) do nothing",
                         record.NamesKey, record.Owner.Crm, record.Owner.QuoteId));
-                var insert = Command($"insert into {ChangesTable} (position, change_id, crm, quote_id, event_type, document) values ($1, $2, $3, $4, $5, $6) on conflict (position) do nothing",
+                var insert = Command($"insert into {ChangesTable} (position, change_id, crm, quote_id, event_type, document, trace_parent) values ($1, $2, $3, $4, $5, $6, $7) on conflict (position) do nothing",
                     record.Position, record.ChangeId, record.Owner.Crm, record.Owner.QuoteId, record.EventType);
                 insert.Parameters.Add(new NpgsqlParameter { Value = record.Document, NpgsqlDbType = NpgsqlDbType.Json });
+                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)record.TraceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
                 batch.BatchCommands.Add(insert);
             }
             batch.BatchCommands.Add(CheckpointCommand(checkpoint));

@@ -5,7 +5,8 @@ using Weasel.Postgresql.Tables;
 namespace Ledger.Application.Crm;
 
 /// <summary>The next change owed to a CRM for one quote: the change, and the cursor it was read under (null: the quote has none yet).</summary>
-public sealed record DueDelivery(string QuoteId, long Position, string Document, long? CursorVersion, int Attempts);
+/// <param name="TraceParent">The span that appended the change's event, when it was traced.</param>
+public sealed record DueDelivery(string QuoteId, long Position, string Document, long? CursorVersion, int Attempts, string? TraceParent = null);
 
 /// <summary>A quote whose delivery ran out of attempts: its next change waits, and every later one behind it, until replayed.</summary>
 public sealed record DeadLetter(string QuoteId, long Position, string EventType, Guid ChangeId, int Attempts, string? LastError, DateTimeOffset DeadSince, long Held);
@@ -37,7 +38,7 @@ public sealed class CrmWebhookCursors(NpgsqlDataSource db)
     public async Task<IReadOnlyList<DueDelivery>> DueAsync(string crm, long startAfter, Instant now, int limit, CancellationToken ct)
     {
         await using var command = db.CreateCommand($"""
-            select distinct on (c.quote_id) c.quote_id, c.position, c.document::text, k.version, coalesce(k.attempts, 0)
+            select distinct on (c.quote_id) c.quote_id, c.position, c.document::text, k.version, coalesce(k.attempts, 0), c.trace_parent
             from {CrmChangeStore.ChangesTable} c
             left join {Table} k on k.crm = c.crm and k.quote_id = c.quote_id
             where c.crm = $1 and c.position > coalesce(k.delivered_through, $2)
@@ -49,7 +50,8 @@ public sealed class CrmWebhookCursors(NpgsqlDataSource db)
         await using var reader = await command.ExecuteReaderAsync(ct);
         var due = new List<DueDelivery>();
         while (await reader.ReadAsync(ct))
-            due.Add(new DueDelivery(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.GetInt32(4)));
+            due.Add(new DueDelivery(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
         return due;
     }
 

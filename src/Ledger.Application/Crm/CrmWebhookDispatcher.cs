@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -56,6 +57,14 @@ public sealed class CrmWebhookDispatcher(
     {
         var attempt = delivery.Attempts + 1;
         var deliveryId = Guid.NewGuid();
+        // A child of the span that appended the change's event (ADR/0025), however much later and on whichever node it is
+        // sent: the POST's traceparent (HttpClient's propagation) then continues the command's trace into the CRM.
+        using var activity = LedgerTracing.Source.StartActivity("ledger.crm.webhook", ActivityKind.Internal, LedgerTracing.ParentFrom(delivery.TraceParent));
+        activity?.SetTag("ledger.crm", subscription.Id);
+        activity?.SetTag("ledger.quote_id", delivery.QuoteId);
+        activity?.SetTag("ledger.position", delivery.Position);
+        activity?.SetTag("ledger.delivery_id", deliveryId.ToString());
+        activity?.SetTag("ledger.attempt", attempt);
         var body = Envelope(deliveryId, attempt, delivery.Document);
         var error = await SendAsync(subscription, deliveryId, body, ct);
         if (error is null)
@@ -64,6 +73,7 @@ public sealed class CrmWebhookDispatcher(
             metrics.Delivered(subscription.Id, "acknowledged");
             return;
         }
+        activity?.SetStatus(ActivityStatusCode.Error, error);
         var now = clock.GetCurrentInstant();
         Instant? retryAt = attempt <= settings.RetryDelays.Count ? now + Duration.FromTimeSpan(settings.RetryDelays[attempt - 1]) : null;
         await cursors.FailedAsync(subscription.Id, subscription.StartAfter, delivery, error, retryAt, now, ct);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
+using Ledger.Domain.Catalog;
 using Ledger.Domain.Contracts;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
@@ -23,16 +24,21 @@ public sealed record QuoteStateAt(
     string Status, int Revision, string? Currency, decimal? NetTotal, int Lines, string? Fingerprint, string? OrderId, long EventsFolded,
     long EventsUnreadable);
 
+/// <summary>The catalog and pricing-policy versions the quote was priced under (its lines' catalog versions, its prices' policy).</summary>
+public sealed record PricedUnder(IReadOnlyList<string> CatalogVersions, IReadOnlyList<string> PolicyVersions);
+
+/// <param name="Streams">Every stream the entries come from; the catalog and pricing-policy streams contribute only the versions the quote was priced under.</param>
 public sealed record TimelinePage(
     string QuoteId, Instant? AsOf, IReadOnlyList<string> Streams, IReadOnlyList<TimelineEntry> Entries, int Total, ulong? NextAfter,
-    QuoteStateAt State);
+    QuoteStateAt State, PricedUnder PricedUnder);
 
 /// <summary>
 /// Reads a quote's history from the system of record through the event store port, never from a projection: the
-/// quote stream, the approval stream of each revision, its order, its billing handoff and its contract, merged in the order they
-/// were recorded (global position).
+/// quote stream, the approval stream of each revision, its order, its billing handoff and its contract, the billing records
+/// reported for them, finance's clearing of its discrepancies, and the catalog and policy versions it was priced under,
+/// merged in the order they were recorded (global position).
 /// </summary>
-public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
+public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer, RelatedStreams related)
 {
     public async Task<TimelinePage?> ReadAsync(string quoteId, Instant? asOf, ulong after, int limit, CancellationToken ct)
     {
@@ -42,13 +48,15 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
         var streams = await StreamsOfAsync(quoteId, quoteEvents, ct);
         var all = new List<Read>(quoteEvents);
         foreach (var stream in streams.Skip(1)) all.AddRange(await ReadStreamAsync(stream, ct));
+        var (pricedUnder, references) = await PricedUnderAsync(quoteEvents, ct);
+        foreach (var reference in references) all.AddRange(reference.InForce);
 
         var visible = all.Where(e => asOf is null || e.Recorded.Metadata.RecordedAt <= asOf).OrderBy(e => e.Recorded.Position).ToList();
         var page = visible.Where(e => e.Recorded.Position.Value > after).Take(limit).ToList();
         var next = page.Count == limit && visible[^1].Recorded.Position.Value > page[^1].Recorded.Position.Value ? page[^1].Recorded.Position.Value : (ulong?)null;
 
-        return new TimelinePage(quoteId, asOf, streams, page.Select(ToEntry).ToList(), visible.Count, next,
-            StateAt(visible.Where(e => e.Recorded.StreamId == QuoteDecider.StreamId(quoteId))));
+        return new TimelinePage(quoteId, asOf, [.. streams, .. references.Select(r => r.StreamId)], page.Select(ToEntry).ToList(), visible.Count, next,
+            StateAt(visible.Where(e => e.Recorded.StreamId == QuoteDecider.StreamId(quoteId))), pricedUnder);
     }
 
     /// <summary>
@@ -78,6 +86,12 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
         var reports = new List<ChainReport>();
         foreach (var stream in await StreamsOfAsync(quoteId, quoteEvents, ct))
             reports.Add(await verifier.VerifyStreamAsync(stream, ct));
+        // The catalog and policy are checked up to the versions the quote was priced under: a later version is not its evidence.
+        // A version that cannot be found there (removed, or edited past reading) has the whole stream checked, which shows why.
+        foreach (var reference in (await PricedUnderAsync(quoteEvents, ct)).References)
+            reports.Add(reference.VerifyThrough is { } through
+                ? await verifier.VerifyStreamThroughAsync(reference.StreamId, through, ct)
+                : await verifier.VerifyStreamAsync(reference.StreamId, ct));
         return reports;
     }
 
@@ -97,17 +111,63 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
         foreach (var stream in new[] { OrderDecider.StreamId(orderId), BillingDecider.StreamId(orderId), contract }.Concat(reported))
             if (await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1, ct) is ReadStreamResult.Found)
                 streams.Add(stream);
-        if (streams.Contains(contract)) streams.AddRange(await ContractStreamsAsync(ContractDecider.ContractIdFor(quoteId), ct));
-        return streams;
+        var billedUnder = new List<string> { orderId };
+        var subjects = new List<string> { quoteId };
+        if (streams.Contains(contract))
+        {
+            var contractId = ContractDecider.ContractIdFor(quoteId);
+            var (contractStreams, handoffs) = await ContractStreamsAsync(contractId, ct);
+            streams.AddRange(contractStreams);
+            billedUnder.AddRange(handoffs);
+            subjects.Add(contractId);
+        }
+        // What billing and finance recorded about it: records reported under its order or its contract's changes, and the
+        // clearing of discrepancies about the quote or its contract.
+        streams.AddRange(await related.BillingRecordsOfAsync(billedUnder, ct));
+        streams.AddRange(await related.DiscrepancyClearingsAboutAsync(subjects, ct));
+        return streams.Distinct().ToList();
+    }
+
+    /// <summary>A stream the quote relies on but does not own: only its events in force when the quote was priced are the quote's evidence.</summary>
+    /// <param name="VerifyThrough">The newest revision among them; null when a version the quote names is not there (then the whole stream is checked).</param>
+    private sealed record ReferenceStream(string StreamId, IReadOnlyList<Read> InForce, long? VerifyThrough);
+
+    /// <summary>
+    /// The catalog versions of the quote's lines and the policy versions of its prices, and the events that published them:
+    /// what was in force when it was priced (a version is published once and never changed, ADR/0008).
+    /// </summary>
+    private async Task<(PricedUnder PricedUnder, IReadOnlyList<ReferenceStream> References)> PricedUnderAsync(IReadOnlyList<Read> quoteEvents, CancellationToken ct)
+    {
+        var events = quoteEvents.Select(e => e.Event).ToList();
+        var catalogVersions = events.OfType<QuoteLineAdded>().Select(a => a.Line.CatalogVersion)
+            .Concat(events.OfType<QuotePriced>().SelectMany(p => p.Snapshot.Lines.Select(l => l.CatalogVersion)))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        var policyVersions = events.OfType<QuotePriced>().Select(p => p.Snapshot.PolicyVersion).Distinct().Order(StringComparer.Ordinal).ToList();
+
+        var references = new List<ReferenceStream>();
+        if (catalogVersions.Count > 0)
+            references.Add(await ReferenceAsync(CatalogDecider.StreamId, catalogVersions, e => (e as CatalogVersionPublished)?.Version, ct));
+        if (policyVersions.Count > 0)
+            references.Add(await ReferenceAsync(PricingPolicyDecider.StreamId, policyVersions, e => (e as PricingPolicyPublished)?.Version, ct));
+        return (new PricedUnder(catalogVersions, policyVersions), references);
+    }
+
+    private async Task<ReferenceStream> ReferenceAsync(string streamId, IReadOnlyList<string> versions, Func<object?, string?> versionOf, CancellationToken ct)
+    {
+        var inForce = (await ReadStreamAsync(streamId, ct)).Where(e => versionOf(e.Event) is { } v && versions.Contains(v)).ToList();
+        var allFound = versions.All(v => inForce.Any(e => versionOf(e.Event) == v));
+        return new ReferenceStream(streamId, inForce, allFound ? inForce.Max(e => e.Recorded.Revision) : null);
     }
 
     /// <summary>
     /// What a contract's own events lead to (ADR/0021): each change's billing handoff, each proposed amendment's approval,
     /// and each renewal quote — so the contract's whole history (original quote, amendments, renewals, billing) is one timeline.
     /// </summary>
-    private async Task<IReadOnlyList<string>> ContractStreamsAsync(string contractId, CancellationToken ct)
+    /// <returns>The streams, and the billing handoff id of each change billed (what billing reports its records under).</returns>
+    private async Task<(IReadOnlyList<string> Streams, IReadOnlyList<string> Handoffs)> ContractStreamsAsync(string contractId, CancellationToken ct)
     {
         var candidates = new List<string>();
+        var handoffs = new List<string>();
         var version = 0;
         foreach (var e in (await ReadStreamAsync(ContractDecider.StreamId(contractId), ct)).Select(r => r.Event).OfType<ContractEvent>())
         {
@@ -116,7 +176,11 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
                 ContractStarted s => s.Version, ContractAmended a => a.Version, ContractRenewed r => r.Version,
                 ContractExpired x => x.Version, ContractCancelled c => c.Version, _ => version,
             };
-            if (ContractDecider.BillableOf(e) is not null) candidates.Add(BillingDecider.StreamId(ContractDecider.BillingHandoffIdFor(contractId, version)));
+            if (ContractDecider.BillableOf(e) is not null)
+            {
+                handoffs.Add(ContractDecider.BillingHandoffIdFor(contractId, version));
+                candidates.Add(BillingDecider.StreamId(handoffs[^1]));
+            }
             if (e is ContractAmendmentProposed p) candidates.Add(ApprovalDecider.StreamId(contractId, p.Fingerprint.Revision));
             if (e is ContractRenewalQuoted q) candidates.Add(QuoteDecider.StreamId(q.RenewalQuoteId));
         }
@@ -124,7 +188,7 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer)
         foreach (var stream in candidates.Distinct())
             if (await store.ReadStreamAsync(stream, ReadDirection.Forwards, StreamRevision.Start, 1, ct) is ReadStreamResult.Found)
                 found.Add(stream);
-        return found;
+        return (found, handoffs);
     }
 
     /// <summary>The quote a contract was started from; null when the contract has no events.</summary>

@@ -41,6 +41,22 @@ public sealed class ChainVerifier(IEventStore store)
     }
 
     /// <summary>
+    /// A stream's chain from its first event through revision <paramref name="through"/> only: the evidence one later fact
+    /// relies on (the catalog version a quote was priced under, ADR/0013). Events after it are not that fact's evidence, so
+    /// neither they nor the stream's tail are checked here; <see cref="VerifyAllAsync"/> checks them.
+    /// </summary>
+    public async Task<ChainReport> VerifyStreamThroughAsync(string streamId, long through, CancellationToken ct = default)
+    {
+        var link = new ChainLink(streamId);
+        await foreach (var e in store.ReadWholeStreamAsync(streamId, ct))
+        {
+            if (link.Check(e) is { } broken) return new ChainReport(streamId, link.Checked, broken);
+            if (e.Revision >= through) break;
+        }
+        return new ChainReport(streamId, link.Checked, null);
+    }
+
+    /// <summary>
     /// The chain cannot show a removed newest event (nothing follows it); the stream's own recorded length can. In
     /// PostgreSQL that is <c>mt_streams.version</c>, kept apart from the events. A stream that grew while it was walked
     /// also records more than was walked: the walk goes on over what was appended since, and only a recorded revision

@@ -64,7 +64,10 @@ public sealed class TracingTests : IAsyncLifetime
             (await sf.SendAsync(order)).EnsureAccepted();
         }
 
-        var spans = await Eventually(() => Task.FromResult(_finished.ToList()), s => BillingServerSpan(s) is not null, TimeSpan.FromMinutes(2));
+        // A span is seen when it ends: the billing server's ends before the ledger's POST and send spans around it do.
+        var spans = await Eventually(() => Task.FromResult(_finished.ToList()),
+            s => BillingServerSpan(s) is { } server && s.Any(x => x.SpanId == server.ParentSpanId) && s.Any(x => x.OperationName == "ledger.billing.send"),
+            TimeSpan.FromMinutes(2));
         string Names() => $"{_seen} span(s) seen, {spans.Count} in this trace:\n" + string.Join("\n", spans.Select(s => $"{s.Source.Name} {s.Kind} {s.DisplayName} {s.SpanId} <- {s.ParentSpanId}"));
 
         var request = spans.SingleOrDefault(s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/quotes/{quoteId}/order"));
@@ -84,6 +87,42 @@ public sealed class TracingTests : IAsyncLifetime
         // The event the reaction followed carries the trace, so a reaction on another node (or after a restart) joins it too.
         var placed = (await _world.StreamAsync("order-ord-Q-TRACE"))[0].Event;
         Assert.Contains(_trace.ToString(), placed.Metadata.TraceParent);
+    }
+
+    [Fact]
+    public async Task A_webhook_delivery_is_a_child_of_the_span_that_appended_its_event_and_carries_the_trace_to_the_crm()
+    {
+        const string secret = "whsec-salesforce-0123456789abcdef";
+        await using var receiver = await Crm.CrmWebhookReceiver.StartAsync(secret);
+        (await Post(_world.Admin, "/crm/salesforce/webhook", new { url = receiver.Url.ToString(), secret })).EnsureAccepted();
+
+        // The CRM's own trace again: the draft it sends starts it, and the push of the change it made must continue it.
+        using (new Activity("crm.draft").SetParentId(_trace, ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded).Start())
+        {
+            using var draft = new HttpRequestMessage(HttpMethod.Post, "/quotes") { Content = JsonContent.Create(QuoteToCashJourneyTests.Draft("Q-TRACE-WH", "EUR", "Europe/Berlin")) };
+            draft.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            (await _world.Salesforce.SendAsync(draft)).EnsureAccepted();
+        }
+
+        var drafted = (await Eventually(() => Task.FromResult(receiver.Accepted), a => a.Any(c => c.QuoteId == "Q-TRACE-WH"), TimeSpan.FromMinutes(2)))
+            .First(c => c.QuoteId == "Q-TRACE-WH");
+        Assert.Equal("quote-drafted.v1", drafted.Type);
+        Assert.True(ActivityContext.TryParse(drafted.TraceParent, null, out var received), $"traceparent '{drafted.TraceParent}'");
+        Assert.Equal(_trace, received.TraceId);
+
+        // Spans are seen when they end: the delivery's own ends after the CRM answered and the cursor moved on.
+        bool Delivered(List<Activity> s) => s.Any(x => x.Kind == ActivityKind.Client && x.SpanId == received.SpanId) &&
+                                            s.Any(x => x.OperationName == "ledger.crm.webhook" && (x.GetTagItem("ledger.quote_id") as string) == "Q-TRACE-WH");
+        var spans = await Eventually(() => Task.FromResult(_finished.ToList()), Delivered, TimeSpan.FromMinutes(1));
+        string Names() => $"{_seen} span(s) seen, {spans.Count} in this trace:\n" + string.Join("\n", spans.Select(s => $"{s.Source.Name} {s.Kind} {s.DisplayName} {s.SpanId} <- {s.ParentSpanId}"));
+        var append = spans.FirstOrDefault(s => s.OperationName == "ledger.append" && (s.GetTagItem("ledger.stream") as string) == "quote-Q-TRACE-WH");
+        Assert.True(append is not null, Names());
+        var delivery = spans.FirstOrDefault(s => s.OperationName == "ledger.crm.webhook" && (s.GetTagItem("ledger.quote_id") as string) == "Q-TRACE-WH");
+        Assert.True(delivery is not null, Names());
+        Assert.Equal(append!.SpanId, delivery!.ParentSpanId);
+        // The CRM received the traceparent of the delivery's POST, a child of the delivery's span.
+        var post = spans.Single(s => s.Kind == ActivityKind.Client && s.SpanId == received.SpanId);
+        Assert.Equal(delivery.SpanId, post.ParentSpanId);
     }
 
     private static Activity? BillingServerSpan(IEnumerable<Activity> spans) =>

@@ -241,6 +241,8 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         if (restarts.Count > 0)
             output.WriteLine(FormattableString.Invariant(
                 $"ready again after a SIGKILL: median {restarts[restarts.Count / 2]:F1} s, slowest {restarts[^1]:F1} s over {restarts.Count} restarts (first start {api.TimesToReady[0].TotalSeconds:F1} s)"));
+        // Where each start's time went, phase by phase, as the API logged it (ADR/0025 part 5).
+        foreach (var timings in api.StartupTimings) output.WriteLine(timings);
         Assert.Empty(refusals);
         Assert.Equal(acks.Count, found);
         Assert.Equal(0, duplicateIds);

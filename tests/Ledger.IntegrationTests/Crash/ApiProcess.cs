@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ledger.Api;
 
@@ -18,6 +19,9 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
     /// <summary>From each start to the first ready answer: after a SIGKILL, how long clients go unanswered (issue 20 asks ≤ 3 s).</summary>
     public List<TimeSpan> TimesToReady { get; } = [];
 
+    /// <summary>Each start's own account of where its time went (<c>Ledger:StartupTimings</c>, ADR/0025), as the API logged it.</summary>
+    public ConcurrentQueue<string> StartupTimings { get; } = new();
+
     public async Task StartAsync()
     {
         var start = new ProcessStartInfo("dotnet", [ApiAssembly(), "--urls", Address.ToString().TrimEnd('/')])
@@ -27,12 +31,17 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
         start.Environment[LedgerSettings.PostgresVariable] = postgresConnectionString;
         start.Environment["Ledger__PublicUrl"] = Address.ToString();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Ledger__StartupTimings"] = "true";
+        start.Environment["Logging__LogLevel__Ledger.Startup"] = "Information";
         if (Ledger.Testing.TestEventStore.For(postgresConnectionString) is { } eventStore) start.Environment[LedgerSettings.EventStoreVariable] = eventStore;
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
         var started = Stopwatch.StartNew();
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
         // Drain its output so it never blocks on a full pipe.
-        _process.OutputDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data?.Contains("Start-up timings", StringComparison.Ordinal) == true) StartupTimings.Enqueue(line.Data);
+        };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();

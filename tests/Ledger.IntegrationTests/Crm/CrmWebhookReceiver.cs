@@ -10,7 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace Ledger.IntegrationTests.Crm;
 
 /// <summary>A delivery the receiver accepted (answered 2xx): what a CRM would act on.</summary>
-public sealed record ReceivedChange(Guid DeliveryId, int Attempt, Guid ChangeId, long Position, string QuoteId, string Type, string Body, JsonElement Change);
+/// <param name="TraceParent">The W3C <c>traceparent</c> header the delivery came with, if any.</param>
+public sealed record ReceivedChange(Guid DeliveryId, int Attempt, Guid ChangeId, long Position, string QuoteId, string Type, string Body, JsonElement Change,
+    string? TraceParent = null);
 
 /// <summary>
 /// A CRM's webhook endpoint, as an integrator would write one, on a real Kestrel listener: it checks the
@@ -93,7 +95,7 @@ public sealed class CrmWebhookReceiver : IAsyncDisposable
         var change = json.GetProperty("change");
         var received = new ReceivedChange(deliveryId, json.GetProperty("attempt").GetInt32(), change.GetProperty("changeId").GetGuid(),
             change.GetProperty("position").GetInt64(), change.GetProperty("quoteId").GetString()!, change.GetProperty("type").GetString()!,
-            Encoding.UTF8.GetString(body), change);
+            Encoding.UTF8.GetString(body), change, request.Headers["traceparent"] is { Count: > 0 } traceParent ? traceParent.ToString() : null);
         lock (_lock)
         {
             var before = _attempts.Count(a => a.ChangeId == received.ChangeId);

@@ -87,7 +87,8 @@ public sealed class ContractBillingTests : IAsyncLifetime
         var timeline = await (await _world.Auditor.GetAsync("/contracts/ctr-Q-CB-1/timeline")).EnsureAccepted().Json();
         var streams = timeline.GetProperty("streams").EnumerateArray().Select(x => x.GetString()).ToList();
         Assert.Equal(["quote-Q-CB-1", "order-ord-Q-CB-1", "billing-ord-Q-CB-1", "contract-ctr-Q-CB-1", "billing-ctr-Q-CB-1-v2", "billing-ctr-Q-CB-1-v3",
-            "billing-ctr-Q-CB-1-v4"], streams.Where(x => !x!.StartsWith("crm-", StringComparison.Ordinal)));
+            "billing-ctr-Q-CB-1-v4"], streams.Where(x => !x!.StartsWith("crm-", StringComparison.Ordinal) && x is not ("catalog" or "pricing-policy")));
+        Assert.Contains("catalog", streams); // the versions it was priced under (ADR/0013)
         var types = timeline.GetProperty("entries").EnumerateArray().Select(x => x.GetProperty("type").GetString()).ToList();
         Assert.Equal(3, types.Count(t => t == "contract-change-billed.v1"));
         Assert.True(types.IndexOf("quote-drafted.v1") < types.IndexOf("contract-started.v1") && types.IndexOf("contract-started.v1") < types.IndexOf("contract-cancelled.v1"));

@@ -28,7 +28,8 @@ public sealed class TimelineTests : IAsyncLifetime
         await BilledJourney("Q-TL-1");
         var page = await Timeline("Q-TL-1");
 
-        var expectedStreams = new[] { "quote-Q-TL-1", "approval-Q-TL-1-r1", "order-ord-Q-TL-1", "billing-ord-Q-TL-1" };
+        // The catalog and policy streams hold one version each here: the ones the quote was priced under.
+        var expectedStreams = new[] { "quote-Q-TL-1", "approval-Q-TL-1-r1", "order-ord-Q-TL-1", "billing-ord-Q-TL-1", "catalog", "pricing-policy" };
         Assert.Equal(expectedStreams, page.GetProperty("streams").EnumerateArray().Select(s => s.GetString()));
         var entries = page.GetProperty("entries").EnumerateArray().ToList();
         var stored = 0;
@@ -102,7 +103,7 @@ public sealed class TimelineTests : IAsyncLifetime
         await BilledJourney("Q-TL-5");
         var report = await (await _world.Auditor.GetAsync("/quotes/Q-TL-5/timeline/verify")).EnsureAccepted().Json();
         Assert.True(report.GetProperty("intact").GetBoolean());
-        Assert.Equal(4, report.GetProperty("streams").GetArrayLength());
+        Assert.Equal(6, report.GetProperty("streams").GetArrayLength()); // its four, and the catalog and policy it was priced under
     }
 
     public static TheoryData<string, string, string> Tampering => new()

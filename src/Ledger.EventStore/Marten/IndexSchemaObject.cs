@@ -1,0 +1,48 @@
+using System.Data.Common;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Weasel.Postgresql;
+
+namespace Ledger.EventStore.Marten;
+
+/// <summary>
+/// One index Marten does not know of, as a Weasel schema object: created when missing (<c>create … if not exists</c>),
+/// never altered, so a changed definition needs a new name.
+/// </summary>
+internal sealed class IndexSchemaObject(string schema, string indexName, string createStatement) : ISchemaObject
+{
+    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, indexName, SchemaUtils.IdentifierUsage.General);
+
+    public void WriteCreateStatement(Migrator migrator, TextWriter writer) => writer.WriteLine(createStatement);
+
+    public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"drop index if exists {schema}.{indexName};");
+
+    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+    {
+        builder.Append("select count(*) from pg_indexes where schemaname = ");
+        builder.AppendParameter(schema);
+        builder.Append(" and indexname = ");
+        builder.AppendParameter(indexName);
+        builder.Append(";");
+    }
+
+    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
+    {
+        var exists = await reader.ReadAsync(ct) && reader.GetInt64(0) > 0;
+        return new Delta(this, exists ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+    }
+
+    public IEnumerable<DbObjectName> AllNames()
+    {
+        yield return Identifier;
+    }
+
+    private sealed class Delta(IndexSchemaObject index, SchemaPatchDifference difference) : ISchemaObjectDelta
+    {
+        public ISchemaObject SchemaObject => index;
+        public SchemaPatchDifference Difference => difference;
+        public void WriteUpdate(Migrator rules, TextWriter writer) => index.WriteCreateStatement(rules, writer);
+        public void WriteRollback(Migrator rules, TextWriter writer) => index.WriteDropStatement(rules, writer);
+        public void WriteRestorationOfPreviousState(Migrator rules, TextWriter writer) => index.WriteDropStatement(rules, writer);
+    }
+}
