@@ -47,7 +47,8 @@ public static class EventSamples
         new QuoteConvertedToOrder(Q, 1, Order, At),
 
         new ApprovalRequested(Q, 1, "alice.rep", Fingerprint, [ApprovalLevel.DealDesk, ApprovalLevel.VicePresident], "enterprise", "us-east", At),
-        new ApprovalLevelGranted(Q, 1, ApprovalLevel.DealDesk, "dave.dealdesk", Fingerprint, At),
+        new ApprovalLevelGranted(Q, 1, ApprovalLevel.DealDesk, "dave.dealdesk", Fingerprint, At,
+            DecisionAuthority.Delegated(new ApprovalDelegation("dina.dealdesk-lead", [ApprovalLevel.DealDesk], From, Until))),
         new ApprovalLevelDenied(Q, 1, ApprovalLevel.VicePresident, "vera.vp", "Needs a 3-year term", Fingerprint, At),
         new ApprovalEscalated(Q, 1, ApprovalLevel.DealDesk, "dina.dealdesk-lead", "No answer in one day", At),
         new ApprovalCompleted(Q, 1, Fingerprint, At),
