@@ -54,8 +54,14 @@ public sealed class LocalPostgresCluster
         Passfile = File.Exists(PasswordFile) ? PasswordFile : null,
     }.ConnectionString;
 
-    /// <summary>Whether any local connection gets in without a password: a throwaway cluster, or a durable one made before ADR/0023.</summary>
-    public bool TrustsLocalConnections => IsInitialised && File.ReadAllText(HbaFile) != PasswordOnlyHba;
+    /// <summary>
+    /// Whether some connection gets in without a password: a throwaway cluster, or a durable one made before ADR/0023. Read
+    /// from pg_hba.conf: a rule whose method is <c>trust</c> (its last word: trust takes no options); other rules a person
+    /// added are theirs to keep.
+    /// </summary>
+    public bool TrustsLocalConnections => IsInitialised && File.ReadLines(HbaFile)
+        .Select(line => line.Split('#', 2)[0].Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        .Any(rule => rule is [.., "trust"]);
 
     /// <summary>Creates the cluster if it does not exist yet; keeps an existing one and its data.</summary>
     /// <param name="durable">
