@@ -54,6 +54,13 @@ public static class EventSamples
         new ApprovalCompleted(Q, 1, Fingerprint, At),
         new ApprovalInvalidated(Q, 1, "Quote revised", At),
 
+        new ApproversSeeded([new SeededApprover("carla.cfo", [ApprovalLevel.DealDesk, ApprovalLevel.VicePresident, ApprovalLevel.Cfo])],
+            [new DelegationGranted("config-carla.cfo-0", "carla.cfo", "valerie.vp", [ApprovalLevel.Cfo], From, Until, "configuration", At)], At),
+        new ApproverAuthorised("valerie.vp", [ApprovalLevel.DealDesk, ApprovalLevel.VicePresident], "stewards", At),
+        new ApproverRevoked("valerie.vp", "Left the company", "stewards", At),
+        new DelegationGranted("cfo-travel-2025-11", "carla.cfo", "valerie.vp", [ApprovalLevel.Cfo], From, Until, "stewards", At),
+        new DelegationRevoked("cfo-travel-2025-11", "Back early", "stewards", At),
+
         new OrderPlaced(Order, new AcceptedQuote(Q, 1, "salesforce", "cust-acme", "ledger-inc-us", "us-east", "USD", [Priced], 12000.00m, 600.00m, 11400.00m),
             "crm-integration", At, "BA-ACME-001"),
         new OrderCancelled(Order, Q, "Customer cancelled", "ops.lead", At),

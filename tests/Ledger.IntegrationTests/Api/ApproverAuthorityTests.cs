@@ -161,18 +161,20 @@ public sealed class ApproverAuthorityTests : IAsyncLifetime
             ? null : $"{level} by {principal}: expected {refusal}, got {(int)response.StatusCode} {body} ({granted.Count} grants)";
     }
 
-    /// <summary>A fresh quote needing all three levels (35% off), with the levels before <paramref name="level"/> granted by the CFO.</summary>
-    private async Task<string> PendingAtAsync(string level)
+    private async Task<string> PendingAtAsync(string level) =>
+        await PendingAtAsync(_world, $"Q-AUTH-{Interlocked.Increment(ref _quotes)}", level, Client("carla.cfo"));
+
+    /// <summary>A fresh quote needing all three levels (35% off), with the levels before <paramref name="level"/> granted by <paramref name="earlier"/>.</summary>
+    internal static async Task<string> PendingAtAsync(LedgerWorld world, string quoteId, string level, HttpClient earlier)
     {
-        var quoteId = $"Q-AUTH-{Interlocked.Increment(ref _quotes)}";
-        var sf = _world.Salesforce;
+        var sf = world.Salesforce;
         (await Post(sf, "/quotes", QuoteToCashJourneyTests.Draft(quoteId, "EUR", "Europe/Berlin"))).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 2, discountPercent = 35 })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/price", new { })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/submit")).EnsureAccepted();
-        await Eventually(() => _world.StreamAsync($"approval-{quoteId}-r1"), e => e.Count > 0);
-        foreach (var earlier in new[] { "DealDesk", "VicePresident", "Cfo" }.TakeWhile(l => l != level))
-            (await Post(Client("carla.cfo"), $"/approvals/{quoteId}/1/grant", new { level = earlier })).EnsureAccepted();
+        await Eventually(() => world.StreamAsync($"approval-{quoteId}-r1"), e => e.Count > 0);
+        foreach (var before in new[] { "DealDesk", "VicePresident", "Cfo" }.TakeWhile(l => l != level))
+            (await Post(earlier, $"/approvals/{quoteId}/1/grant", new { level = before })).EnsureAccepted();
         return quoteId;
     }
 
