@@ -5,8 +5,8 @@ using NodaTime.Text;
 namespace Ledger.Api.Security;
 
 /// <summary>
-/// Which approval levels each authenticated principal (an API client's name, a token's subject) may decide (ADR/0023),
-/// from <c>Ledger:Approvers:&lt;principal&gt;</c>: <c>Levels</c> (<c>DealDesk,VicePresident</c>) and <c>Delegations:&lt;n&gt;</c>
+/// The configured seed of the approvers registry (ADR/0023): which approval levels each authenticated principal (an API
+/// client's name, a token's subject) may decide until the <c>approvers</c> stream holds anything, from <c>Ledger:Approvers:&lt;principal&gt;</c>: <c>Levels</c> (<c>DealDesk,VicePresident</c>) and <c>Delegations:&lt;n&gt;</c>
 /// with <c>To</c>, <c>Levels</c>, <c>FirstDay</c> and <c>LastDay</c> (ISO dates, UTC, both included). Read once at start-up:
 /// a level or date that does not read stops the host rather than refusing every approval.
 /// </summary>

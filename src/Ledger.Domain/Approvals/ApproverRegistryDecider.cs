@@ -13,8 +13,8 @@ public abstract record ApproverRegistryCommand(string By)
 }
 
 /// <summary>
-/// The configuration's approvers and delegations, appended once when the registry is empty (ADR/0023); asked for before
-/// every registry command and approval decision, so it is nothing once anything is in the stream.
+/// The configuration's approvers and delegations, appended once when the registry is empty (ADR/0023): nothing once
+/// anything is in the stream, so offering it with every change is safe.
 /// </summary>
 public sealed record SeedApprovers(IReadOnlyList<SeededApprover> Approvers, IReadOnlyList<DelegationGranted> Delegations) : ApproverRegistryCommand("configuration");
 
