@@ -186,7 +186,7 @@ public sealed class ApproverAuthorityTests : IAsyncLifetime
         _ => throw new ArgumentOutOfRangeException(nameof(principal)),
     });
 
-    private static async Task AssertRefusedAsync(HttpResponseMessage response, string code)
+    internal static async Task AssertRefusedAsync(HttpResponseMessage response, string code)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{(int)response.StatusCode}: {body}");

@@ -72,7 +72,7 @@ public sealed class ApproverRegistryTests : IAsyncLifetime
 
         // A principal configuration gives nothing decides nothing, until an admin authorises it.
         var second = await PendingAtAsync("Cfo");
-        await AssertRefusedAsync(await Post(_newcomer, $"/approvals/{second}/1/grant", new { level = "Cfo" }), "approval.authority-missing");
+        await ApproverAuthorityTests.AssertRefusedAsync(await Post(_newcomer, $"/approvals/{second}/1/grant", new { level = "Cfo" }), "approval.authority-missing");
         (await Post(_world.Admin, "/approvers/nina.newcomer", new { levels = new[] { "Cfo" } })).EnsureAccepted();
         (await Post(_newcomer, $"/approvals/{second}/1/grant", new { level = "Cfo" })).EnsureAccepted();
         Assert.Equal("Own", await AuthorityKindAsync(second, "Cfo"));
@@ -80,7 +80,7 @@ public sealed class ApproverRegistryTests : IAsyncLifetime
         // Revoking the VP ends the CFO's delegation to him as well.
         (await Post(_world.Admin, "/approvers/viktor.vp/revoke", new { reason = "Moved to another team" })).EnsureAccepted();
         var third = await PendingAtAsync("VicePresident");
-        await AssertRefusedAsync(await Post(_vp, $"/approvals/{third}/1/grant", new { level = "VicePresident" }), "approval.authority-missing");
+        await ApproverAuthorityTests.AssertRefusedAsync(await Post(_vp, $"/approvals/{third}/1/grant", new { level = "VicePresident" }), "approval.authority-missing");
         Assert.Empty((await RegistryAsync()).GetProperty("delegations").EnumerateArray());
 
         // A delegation an admin grants counts for its days, and the grant names it; revoked, it counts no more.
@@ -92,7 +92,7 @@ public sealed class ApproverRegistryTests : IAsyncLifetime
         Assert.Equal("rita.cfo", granted.Data.GetProperty("authority").GetProperty("delegation").GetProperty("from").GetString());
         (await Post(_world.Admin, "/approvers/delegations/cfo-to-nina-june/revoke", new { reason = "Viktor's successor starts today" })).EnsureAccepted();
         var fourth = await PendingAtAsync("VicePresident");
-        await AssertRefusedAsync(await Post(_newcomer, $"/approvals/{fourth}/1/grant", new { level = "VicePresident" }), "approval.authority-missing");
+        await ApproverAuthorityTests.AssertRefusedAsync(await Post(_newcomer, $"/approvals/{fourth}/1/grant", new { level = "VicePresident" }), "approval.authority-missing");
 
         // Seeded once, whatever happened since: every later event is a change an admin made, under the admin's name.
         var stream = await _world.StreamAsync("approvers");
@@ -115,7 +115,7 @@ public sealed class ApproverRegistryTests : IAsyncLifetime
         await AssertProblemAsync(await Post(_world.Admin, "/approvers/delegations/nothing-like-it/revoke", new { reason = "tidy" }), "approvers.delegation-unknown", "delegationId");
         // A refused decision does not seed the registry either: nothing is appended on a refusal.
         var quoteId = await PendingAtAsync("DealDesk");
-        await AssertRefusedAsync(await Post(_newcomer, $"/approvals/{quoteId}/1/grant", new { level = "DealDesk" }), "approval.authority-missing");
+        await ApproverAuthorityTests.AssertRefusedAsync(await Post(_newcomer, $"/approvals/{quoteId}/1/grant", new { level = "DealDesk" }), "approval.authority-missing");
         Assert.Empty(await _world.StreamAsync("approvers"));
     }
 
@@ -132,13 +132,6 @@ public sealed class ApproverRegistryTests : IAsyncLifetime
     private async Task<string?> AuthorityKindAsync(string quoteId, string level) =>
         (await _world.StreamAsync($"approval-{quoteId}-r1")).Single(e => e.Type == "approval-level-granted.v2" && e.Data.GetProperty("level").GetString() == level)
         .Data.GetProperty("authority").GetProperty("kind").GetString();
-
-    private static async Task AssertRefusedAsync(HttpResponseMessage response, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{(int)response.StatusCode}: {body}");
-        Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
-    }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, string code, string field)
     {
