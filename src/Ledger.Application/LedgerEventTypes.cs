@@ -1,4 +1,5 @@
 using Ledger.Domain;
+using Ledger.Domain.Approvals;
 using Ledger.EventStore;
 
 namespace Ledger.Application;
@@ -19,6 +20,12 @@ public static class LedgerEventTypes
         registry.Upcast("catalog-version-published.v1", data => ("catalog-version-published.v2", data));
         // v2 adds the renewal uplift (ADR/0021); a v1 policy raises renewals by 0.
         registry.Upcast("pricing-policy-published.v1", data => ("pricing-policy-published.v2", data));
+        // v2 records the authority a level was granted on (ADR/0023); a v1 grant reads as granted on the approver's own.
+        registry.Upcast("approval-level-granted.v1", data =>
+        {
+            data["authority"] = new System.Text.Json.Nodes.JsonObject { ["kind"] = nameof(AuthorityKind.Own) };
+            return ("approval-level-granted.v2", data);
+        });
         return registry;
     }
 }

@@ -46,7 +46,8 @@ public static class AuditCommands
             case "table":
                 var table = new Table().AddColumns("pos", "recorded at", "stream @ rev", "event", "actor", "source", "correlation");
                 foreach (var e in page.Entries)
-                    table.AddRow(e.Position.ToString(), InstantPattern.ExtendedIso.Format(e.RecordedAt), $"{e.StreamId} @ {e.Revision}", e.Type, e.Actor, e.SourceSystem, e.CorrelationId);
+                    table.AddRow(e.Position.ToString(), InstantPattern.ExtendedIso.Format(e.RecordedAt), $"{e.StreamId} @ {e.Revision}",
+                        Markup.Escape(e.Authority is { } authority ? $"{e.Type} on {authority}" : e.Type), e.Actor, e.SourceSystem, e.CorrelationId);
                 AnsiConsole.Write(table);
                 AnsiConsole.MarkupLineInterpolated($"As of {(asOf is { } a ? InstantPattern.ExtendedIso.Format(a) : "now")}: [bold]{page.State.Status}[/], revision {page.State.Revision}, {page.State.Lines} line(s), net {page.State.NetTotal?.ToString() ?? "-"} {page.State.Currency}, order {page.State.OrderId ?? "-"}");
                 break;

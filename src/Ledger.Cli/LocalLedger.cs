@@ -73,7 +73,14 @@ public static class LocalLedger
             var existed = cluster.IsInitialised;
             await cluster.InitialiseAsync();
             await cluster.StartAsync();
+            // A cluster made before ADR/0023 trusted every local connection: it gets a password now, unless an API already
+            // running connects without one (it would lose its database); then the upgrade waits for the next down and up.
+            if (cluster.TrustsLocalConnections && RunningApi() is not null)
+                AnsiConsole.MarkupLine("[yellow]PostgreSQL: the cluster still trusts every local connection, and the running API connects without a password: 'ledger down' then 'ledger up' gives it one.[/]");
+            else if (await cluster.RequirePasswordAsync())
+                AnsiConsole.MarkupLineInterpolated($"PostgreSQL: the cluster trusted every local connection; its superuser now needs the password kept in {cluster.PasswordFile} (scram-sha-256, 127.0.0.1 only)");
             await cluster.CreateDatabaseIfMissingAsync(Database);
+            // Names the password file, never the password: this string reaches the API through its environment.
             connectionString = cluster.ConnectionString(Database);
             AnsiConsole.MarkupLineInterpolated(
                 $"PostgreSQL: {(existed ? "reused" : "created")} cluster in {cluster.DataFolder}, listening on 127.0.0.1:{cluster.Port}");

@@ -48,6 +48,9 @@ public static class Deciders
     public static readonly Decider<CrmOpportunityCommand, CrmOpportunityEvent, CrmOpportunityState> CrmOpportunity =
         new(CrmOpportunityState.Initial, CrmOpportunityDecider.Evolve, CrmOpportunityDecider.Decide, _ => true, null);
 
+    public static readonly Decider<ApproverRegistryCommand, ApproverRegistryEvent, ApproverRegistryState> Approvers =
+        new(ApproverRegistryState.Initial, ApproverRegistryDecider.Evolve, ApproverRegistryDecider.Decide, _ => true, null);
+
     public static readonly Decider<PublishCatalogVersion, CatalogEvent, CatalogState> Catalog =
         new(CatalogState.Initial, CatalogDecider.Evolve, CatalogDecider.Decide, _ => true, null);
 

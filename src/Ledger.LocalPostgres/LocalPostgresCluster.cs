@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography;
 using System.Net.Sockets;
 using Npgsql;
 
@@ -10,6 +11,9 @@ namespace Ledger.LocalPostgres;
 /// ledger's database (<c>ledger up</c>) and the tests' throwaway one (ADR/0003). initdb and pg_ctl
 /// refuse to run as root, so as root every server command runs as the <c>postgres</c> user, which
 /// then owns the folder; any other user runs them as itself.
+/// A durable cluster lets in only its superuser, with a password (scram-sha-256) over TCP from 127.0.0.1; the password
+/// is in an owner-only PostgreSQL password file that connection strings name (<c>Passfile</c>), never in them (ADR/0023).
+/// A throwaway test cluster trusts loopback.
 /// </summary>
 public sealed class LocalPostgresCluster
 {
@@ -26,6 +30,15 @@ public sealed class LocalPostgresCluster
     public string DataFolder => Path.Combine(Folder, "data");
     public string LogFile => Path.Combine(Folder, "postgres.log");
     private string PortFile => Path.Combine(Folder, "port");
+    private string HbaFile => Path.Combine(DataFolder, "pg_hba.conf");
+
+    /// <summary>The superuser's password, as a PostgreSQL password file (<c>*:*:*:ledger:…</c>), owner-only.</summary>
+    public string PasswordFile => Path.Combine(Folder, "superuser.pgpass");
+
+    /// <summary>What a durable cluster's pg_hba.conf holds, all of it: no trust, no socket, no other address.</summary>
+    private const string PasswordOnlyHba =
+        "# Written by ledger (ADR/0023): the superuser's password (scram-sha-256), over TCP from 127.0.0.1 only.\n" +
+        "host    all    all    127.0.0.1/32    scram-sha-256\n";
 
     public bool IsInitialised => File.Exists(Path.Combine(DataFolder, "PG_VERSION"));
 
@@ -37,18 +50,54 @@ public sealed class LocalPostgresCluster
         Port = Port ?? throw new InvalidOperationException("The cluster has not been started yet."),
         Username = Superuser,
         Database = database,
+        // The path, not the password: a connection string is passed around (the API's environment, logs).
+        Passfile = File.Exists(PasswordFile) ? PasswordFile : null,
     }.ConnectionString;
 
+    /// <summary>
+    /// Whether some connection gets in without a password: a throwaway cluster, or a durable one made before ADR/0023. Read
+    /// from pg_hba.conf: a rule whose method is <c>trust</c> (its last word: trust takes no options); other rules a person
+    /// added are theirs to keep.
+    /// </summary>
+    public bool TrustsLocalConnections => IsInitialised && File.ReadLines(HbaFile)
+        .Select(line => line.Split('#', 2)[0].Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        .Any(rule => rule is [.., "trust"]);
+
     /// <summary>Creates the cluster if it does not exist yet; keeps an existing one and its data.</summary>
-    /// <param name="durable">False turns fsync off: for throwaway test clusters only.</param>
+    /// <param name="durable">
+    /// True: the superuser gets a generated password and pg_hba lets in nothing else (ADR/0023). False (throwaway test
+    /// clusters only): fsync off, and loopback trusted.
+    /// </param>
     public async Task InitialiseAsync(bool durable = true, CancellationToken ct = default)
     {
         if (IsInitialised) return;
         Directory.CreateDirectory(Folder);
-        OwnFolder();
-        // trust on loopback only: the cluster listens on 127.0.0.1 and no socket file (ADR/0003).
-        await RunAsync(_binaries.InitDb,
-            ["-D", DataFolder, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], ct);
+        if (!durable)
+        {
+            OwnFolder();
+            // trust on loopback only: the cluster listens on 127.0.0.1 and no socket file (ADR/0003).
+            await RunAsync(_binaries.InitDb,
+                ["-D", DataFolder, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], ct);
+        }
+        else
+        {
+            var password = NewPassword();
+            // initdb reads the password from a file (as root it runs as postgres, which must own it), deleted right after.
+            var initialPassword = Path.Combine(Folder, "initdb.pw");
+            await WritePrivateAsync(initialPassword, password + "\n", ct);
+            try
+            {
+                OwnFolder();
+                await RunAsync(_binaries.InitDb,
+                    ["-D", DataFolder, "-U", Superuser, "--auth=scram-sha-256", $"--pwfile={initialPassword}", "-E", "UTF8", "--locale=C.UTF-8"], ct);
+            }
+            finally
+            {
+                File.Delete(initialPassword);
+            }
+            await WritePasswordFileAsync(password, ct);
+            await File.WriteAllTextAsync(HbaFile, PasswordOnlyHba, ct);
+        }
         var settings = new List<string>
         {
             "listen_addresses = '127.0.0.1'",
@@ -61,6 +110,32 @@ public sealed class LocalPostgresCluster
         if (!durable)
             settings.AddRange(["fsync = off", "synchronous_commit = off", "full_page_writes = off"]);
         await File.AppendAllLinesAsync(Path.Combine(DataFolder, "postgresql.conf"), settings, ct);
+    }
+
+    /// <summary>
+    /// Upgrades a cluster made before ADR/0023 (pg_hba trusting loopback): the superuser gets a generated password
+    /// (kept in <see cref="PasswordFile"/>), pg_hba lets in only it, and the server reloads. Runs against the started
+    /// cluster, over the trust it ends; data is untouched. False when there was nothing to upgrade.
+    /// </summary>
+    public async Task<bool> RequirePasswordAsync(CancellationToken ct = default)
+    {
+        if (!TrustsLocalConnections) return false;
+        if (!await IsRunningAsync(ct)) throw new InvalidOperationException("Start the cluster before requiring a password.");
+        // A run that stopped between writing the file and reloading left the password to use: keep it.
+        var password = File.Exists(PasswordFile) ? ReadPassword() : NewPassword();
+        await WritePasswordFileAsync(password, ct);
+        await using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
+        {
+            await connection.OpenAsync(ct);
+            // A role's password cannot be a parameter; it is hex, so it needs no quoting.
+            await using var alter = new NpgsqlCommand($"alter role \"{Superuser}\" with password '{password}'", connection);
+            await alter.ExecuteNonQueryAsync(ct);
+            await File.WriteAllTextAsync(HbaFile, PasswordOnlyHba, ct);
+            await using var reload = new NpgsqlCommand("select pg_reload_conf()", connection);
+            await reload.ExecuteScalarAsync(ct);
+        }
+        NpgsqlConnection.ClearAllPools();
+        return true;
     }
 
     public async Task<bool> IsRunningAsync(CancellationToken ct = default)
@@ -102,6 +177,28 @@ public sealed class LocalPostgresCluster
     {
         await StopAsync(ct);
         if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true);
+    }
+
+    /// <summary>256 random bits, hex: nothing to escape in a password file or a SQL literal.</summary>
+    private static string NewPassword() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    private string ReadPassword() =>
+        File.ReadAllText(PasswordFile).Trim().Split(':') is [_, _, _, _, var password] && password.Length > 0
+            ? password
+            : throw new InvalidOperationException($"{PasswordFile} is not a password file of the form *:*:*:{Superuser}:<password>.");
+
+    private Task WritePasswordFileAsync(string password, CancellationToken ct) =>
+        WritePrivateAsync(PasswordFile, $"*:*:*:{Superuser}:{password}\n", ct);
+
+    /// <summary>A file only its owner may read, created so (never readable by others, not even for an instant).</summary>
+    private static async Task WritePrivateAsync(string path, string text, CancellationToken ct)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await using (var stream = new FileStream(path, options))
+        await using (var writer = new StreamWriter(stream))
+            await writer.WriteAsync(text.AsMemory(), ct);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     private void OwnFolder()

@@ -47,11 +47,19 @@ public static class EventSamples
         new QuoteConvertedToOrder(Q, 1, Order, At),
 
         new ApprovalRequested(Q, 1, "alice.rep", Fingerprint, [ApprovalLevel.DealDesk, ApprovalLevel.VicePresident], "enterprise", "us-east", At),
-        new ApprovalLevelGranted(Q, 1, ApprovalLevel.DealDesk, "dave.dealdesk", Fingerprint, At),
+        new ApprovalLevelGranted(Q, 1, ApprovalLevel.DealDesk, "dave.dealdesk", Fingerprint, At,
+            DecisionAuthority.Delegated(new ApprovalDelegation("dina.dealdesk-lead", [ApprovalLevel.DealDesk], From, Until))),
         new ApprovalLevelDenied(Q, 1, ApprovalLevel.VicePresident, "vera.vp", "Needs a 3-year term", Fingerprint, At),
         new ApprovalEscalated(Q, 1, ApprovalLevel.DealDesk, "dina.dealdesk-lead", "No answer in one day", At),
         new ApprovalCompleted(Q, 1, Fingerprint, At),
         new ApprovalInvalidated(Q, 1, "Quote revised", At),
+
+        new ApproversSeeded([new SeededApprover("carla.cfo", [ApprovalLevel.DealDesk, ApprovalLevel.VicePresident, ApprovalLevel.Cfo])],
+            [new DelegationGranted("config-carla.cfo-0", "carla.cfo", "valerie.vp", [ApprovalLevel.Cfo], From, Until, "configuration", At)], At),
+        new ApproverAuthorised("valerie.vp", [ApprovalLevel.DealDesk, ApprovalLevel.VicePresident], "stewards", At),
+        new ApproverRevoked("valerie.vp", "Left the company", "stewards", At),
+        new DelegationGranted("cfo-travel-2025-11", "carla.cfo", "valerie.vp", [ApprovalLevel.Cfo], From, Until, "stewards", At),
+        new DelegationRevoked("cfo-travel-2025-11", "Back early", "stewards", At),
 
         new OrderPlaced(Order, new AcceptedQuote(Q, 1, "salesforce", "cust-acme", "ledger-inc-us", "us-east", "USD", [Priced], 12000.00m, 600.00m, 11400.00m),
             "crm-integration", At, "BA-ACME-001"),

@@ -17,7 +17,7 @@ public sealed record EscalationRequest(ApprovalLevel Level, string EscalatedTo, 
 
 /// <summary>
 /// Approvers decide one level of one quote revision, as the principal they authenticated as, within the levels
-/// configuration gives that principal (own or delegated; ADR/0023). The quote's current fingerprint is consulted here and checked by
+/// the approvers registry gives that principal (own or delegated; seeded from configuration; ADR/0023). The quote's current fingerprint is consulted here and checked by
 /// the approval decider; the quote is approved (last level granted) or rejected (a level denied) by a reaction (ADR/0017).
 /// </summary>
 public static class ApprovalEndpoints
@@ -28,8 +28,8 @@ public static class ApprovalEndpoints
         {
             var current = await CurrentFingerprint(unit, quoteId, ct);
             var principal = context.User.ClientName();
-            return await unit.Decide(Streams.Approval(quoteId, revision),
-                _ => new GrantApproval(quoteId, revision, request.Level, principal, current, Authorities(context).For(principal)), ct);
+            return await Authorities(context).DecideAsync(unit, registry => unit.Decide(Streams.Approval(quoteId, revision),
+                _ => new GrantApproval(quoteId, revision, request.Level, principal, current, registry.AuthorityOf(principal)), ct), ct);
         });
 
     [WolverinePost("/approvals/{quoteId}/{revision}/deny"), Authorize(Roles = LedgerRoles.Approver)]
@@ -38,8 +38,8 @@ public static class ApprovalEndpoints
         {
             var current = await CurrentFingerprint(unit, quoteId, ct);
             var principal = context.User.ClientName();
-            return await unit.Decide(Streams.Approval(quoteId, revision),
-                _ => new DenyApproval(quoteId, revision, request.Level, principal, request.Reason ?? "", current, Authorities(context).For(principal)), ct);
+            return await Authorities(context).DecideAsync(unit, registry => unit.Decide(Streams.Approval(quoteId, revision),
+                _ => new DenyApproval(quoteId, revision, request.Level, principal, request.Reason ?? "", current, registry.AuthorityOf(principal)), ct), ct);
         });
 
     /// <summary>What is to be approved now: the quote's fingerprint, or for a contract the amendment waiting on approval (ADR/0021).</summary>

@@ -55,6 +55,9 @@ public static class Streams
     public static Stream<CrmOpportunityCommand, CrmOpportunityEvent, CrmOpportunityState> CrmOpportunity(string crm, string opportunityId) =>
         new(CrmOpportunityDecider.StreamId(crm, opportunityId), Deciders.CrmOpportunity);
 
+    public static Stream<ApproverRegistryCommand, ApproverRegistryEvent, ApproverRegistryState> Approvers { get; } =
+        new(ApproverRegistryDecider.StreamId, Deciders.Approvers);
+
     public static Stream<PublishCatalogVersion, CatalogEvent, CatalogState> Catalog { get; } = new(CatalogDecider.StreamId, Deciders.Catalog);
 
     public static Stream<PublishPricingPolicy, PricingPolicyEvent, PricingPolicyState> PricingPolicy { get; } =

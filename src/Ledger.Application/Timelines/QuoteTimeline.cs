@@ -14,9 +14,13 @@ namespace Ledger.Application.Timelines;
 
 /// <summary>One event on a quote's timeline, with everything an auditor asks: what, where, when, who, from where, why.</summary>
 /// <param name="Unreadable">Why the ledger cannot read this event (another tool wrote it, or its row was edited), or null.</param>
+/// <param name="Authority">
+/// For an approval grant, the authority it was granted on as the ledger reads it (ADR/0023): <c>own authority</c>, or
+/// <c>delegated by carla.cfo (Cfo, 2026-03-04 to 2026-03-10)</c>; a v1 grant, stored without it, reads as own. Null otherwise.
+/// </param>
 public sealed record TimelineEntry(
     ulong Position, string StreamId, long Revision, string Type, Instant RecordedAt, string Actor, string SourceSystem,
-    string CorrelationId, string CausationId, Guid EventId, string Hash, JsonElement Data, string? Unreadable);
+    string CorrelationId, string CausationId, Guid EventId, string Hash, JsonElement Data, string? Unreadable, string? Authority = null);
 
 /// <summary>The quote's state at an instant, folded by the domain's own <see cref="QuoteDecider.Evolve"/>.</summary>
 /// <param name="EventsUnreadable">Events of the quote stream left out of the fold because the ledger cannot read them.</param>
@@ -227,7 +231,8 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
     {
         var e = read.Recorded;
         return new TimelineEntry(e.Position.Value, e.StreamId, e.Revision, e.Type, e.Metadata.RecordedAt, e.Metadata.Actor, e.Metadata.SourceSystem,
-            e.Metadata.CorrelationId, e.Metadata.CausationId, e.EventId, e.Hash, DataOf(e), read.Unreadable);
+            e.Metadata.CorrelationId, e.Metadata.CausationId, e.EventId, e.Hash, DataOf(e), read.Unreadable,
+            (read.Event as ApprovalLevelGranted)?.Authority?.ToString());
     }
 
     /// <summary>The event's data as JSON; data that is not JSON (another tool's) as a string of its bytes in base64.</summary>

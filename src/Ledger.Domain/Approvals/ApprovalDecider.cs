@@ -75,7 +75,9 @@ public static class ApprovalDecider
                     $"{c.Level} was already granted by {granted.Approver}; it counts once.", "level");
         if (Decidable(state, c.Level, c.Approver, c.QuoteFingerprint, c.Authority, now) is { } refused) return refused;
 
-        var grant = new ApprovalLevelGranted(c.QuoteId, c.Revision, c.Level, c.Approver, state.Request!.Fingerprint, now);
+        // Decidable has checked that the principal holds authority over the level today: record which.
+        var authority = (c.Authority ?? ApproverAuthority.None).On(c.Level, now.InUtc().Date)!;
+        var grant = new ApprovalLevelGranted(c.QuoteId, c.Revision, c.Level, c.Approver, state.Request!.Fingerprint, now, authority);
         var last = state.Request.Levels[^1] == c.Level;
         return last
             ? Decision<ApprovalEvent>.Of(grant, new ApprovalCompleted(c.QuoteId, c.Revision, state.Request.Fingerprint, now))

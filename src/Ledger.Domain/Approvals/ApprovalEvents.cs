@@ -13,8 +13,13 @@ public sealed record ApprovalRequested(
     string QuoteId, int Revision, string QuoteOwner, ApprovalFingerprint Fingerprint, IReadOnlyList<ApprovalLevel> Levels,
     string Segment, string Region, Instant RequestedAt) : ApprovalEvent(QuoteId, Revision);
 
-[EventName("approval-level-granted.v1")]
-public sealed record ApprovalLevelGranted(string QuoteId, int Revision, ApprovalLevel Level, string Approver, ApprovalFingerprint Fingerprint, Instant GrantedAt)
+/// <param name="Authority">
+/// New in v2 (ADR/0023): whether <paramref name="Approver"/> granted on its own authority or as a delegate, and then under
+/// which delegation (who handed it on, the levels, the days). A v1 grant reads as v2 with its own authority.
+/// </param>
+[EventName("approval-level-granted.v2")]
+public sealed record ApprovalLevelGranted(
+    string QuoteId, int Revision, ApprovalLevel Level, string Approver, ApprovalFingerprint Fingerprint, Instant GrantedAt, DecisionAuthority Authority)
     : ApprovalEvent(QuoteId, Revision);
 
 [EventName("approval-level-denied.v1")]

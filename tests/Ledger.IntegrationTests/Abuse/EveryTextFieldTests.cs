@@ -51,6 +51,12 @@ public sealed class EveryTextFieldTests(ITestOutputHelper output) : IAsyncLifeti
         yield return (_world.Approver, "/approvals/Q-HOST/1/grant", """{"level":"DealDesk","approver":"a","reason":"r"}""", ["level", "approver", "reason"]);
         yield return (_world.Approver, "/approvals/Q-HOST/1/deny", """{"level":"DealDesk","reason":"r"}""", ["level", "reason"]);
         yield return (_world.Approver, "/approvals/Q-HOST/1/escalate", """{"level":"DealDesk","escalatedTo":"x","reason":"r"}""", ["level", "escalatedTo", "reason"]);
+        yield return (_world.Admin, "/approvers/nora.host", """{"levels":["DealDesk"]}""", ["levels.0"]);
+        yield return (_world.Admin, "/approvers/nora.host/revoke", """{"reason":"r"}""", ["reason"]);
+        yield return (_world.Admin, "/approvers/approvals-tool/delegations",
+            """{"delegationId":"d-host","to":"x.host","levels":["DealDesk"],"firstDay":"2026-01-01","lastDay":"2026-01-02"}""",
+            ["delegationId", "to", "levels.0", "firstDay", "lastDay"]);
+        yield return (_world.Admin, "/approvers/delegations/d-none/revoke", """{"reason":"r"}""", ["reason"]);
         yield return (_world.Admin, "/customers", """{"customerId":"C-HOST","name":"Host","webDomain":"host.example"}""", ["customerId", "name", "webDomain"]);
         yield return (_world.Admin, "/customers/C-ACME/accounts", """{"crm":"salesforce","accountId":"ACC-HOST"}""", ["crm", "accountId"]);
         yield return (_world.Admin, "/customers/C-NOBODY/merge", """{"intoCustomerId":"C-ACME"}""", ["intoCustomerId"]);

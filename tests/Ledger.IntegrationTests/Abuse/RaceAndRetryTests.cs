@@ -40,7 +40,7 @@ public sealed class RaceAndRetryTests(ITestOutputHelper output) : IAsyncLifetime
         await _world.ReactionsSettledAsync();
 
         var approval = (await _world.StreamAsync("approval-Q-RACE-r1")).Select(e => e.Type).ToList();
-        Assert.Equal(["approval-requested.v1", "approval-level-granted.v1", "approval-level-granted.v1", "approval-completed.v1"], approval);
+        Assert.Equal(["approval-requested.v1", "approval-level-granted.v2", "approval-level-granted.v2", "approval-completed.v1"], approval);
         var quote = (await _world.StreamAsync("quote-Q-RACE")).Select(e => e.Type).ToList();
         Assert.Equal(1, quote.Count(t => t == "quote-approved.v1"));
         Assert.Equal(1, quote.Count(t => t == "quote-accepted.v1"));

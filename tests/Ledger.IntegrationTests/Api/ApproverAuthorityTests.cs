@@ -92,13 +92,13 @@ public sealed class ApproverAuthorityTests : IAsyncLifetime
     {
         var quoteId = await PendingAtAsync("DealDesk");
         (await Post(Client("desk.lead"), $"/approvals/{quoteId}/1/grant", new { level = "DealDesk", approver = "carla.cfo" })).EnsureAccepted();
-        var granted = (await _world.StreamAsync($"approval-{quoteId}-r1")).Single(e => e.Type == "approval-level-granted.v1");
+        var granted = (await _world.StreamAsync($"approval-{quoteId}-r1")).Single(e => e.Type == "approval-level-granted.v2");
         Assert.Equal("desk.lead", granted.Data.GetProperty("approver").GetString());
 
         // A body naming the owner does not make the owner's decision either way: the caller's authority is what counts.
         (await Post(Client("val.vp"), $"/approvals/{quoteId}/1/grant", new { level = "VicePresident", approver = "dana.whitfield" })).EnsureAccepted();
         Assert.Contains(await _world.StreamAsync($"approval-{quoteId}-r1"),
-            e => e.Type == "approval-level-granted.v1" && e.Data.GetProperty("approver").GetString() == "val.vp");
+            e => e.Type == "approval-level-granted.v2" && e.Data.GetProperty("approver").GetString() == "val.vp");
     }
 
     [Fact]
@@ -115,6 +115,36 @@ public sealed class ApproverAuthorityTests : IAsyncLifetime
         (await Post(Client("val.vp"), $"/approvals/{quoteId}/1/grant", new { level = "Cfo" })).EnsureAccepted();
     }
 
+    [Fact]
+    public async Task A_grant_records_the_authority_it_was_made_on_and_the_auditor_timeline_shows_it()
+    {
+        _clock.Reset(Instant.FromUtc(2026, 6, 11, 9, 0));
+        var quoteId = await PendingAtAsync("Cfo"); // the CFO granted the deal desk and VP levels on her own authority
+        (await Post(Client("val.vp"), $"/approvals/{quoteId}/1/grant", new { level = "Cfo" })).EnsureAccepted();
+
+        var grants = (await _world.StreamAsync($"approval-{quoteId}-r1")).Where(e => e.Type == "approval-level-granted.v2")
+            .ToDictionary(e => e.Data.GetProperty("level").GetString()!, e => e.Data.GetProperty("authority"));
+        Assert.Equal(["Cfo", "DealDesk", "VicePresident"], grants.Keys.Order());
+        Assert.Equal("Own", grants["DealDesk"].GetProperty("kind").GetString());
+        Assert.Equal("Own", grants["VicePresident"].GetProperty("kind").GetString());
+        var delegated = grants["Cfo"];
+        Assert.Equal("Delegated", delegated.GetProperty("kind").GetString());
+        var delegation = delegated.GetProperty("delegation");
+        Assert.Equal("carla.cfo", delegation.GetProperty("from").GetString());
+        Assert.Equal(["Cfo"], delegation.GetProperty("levels").EnumerateArray().Select(l => l.GetString()));
+        Assert.Equal("2026-06-10", delegation.GetProperty("firstDay").GetString());
+        Assert.Equal("2026-06-12", delegation.GetProperty("lastDay").GetString());
+
+        using var timeline = await _world.Auditor.GetAsync($"/quotes/{quoteId}/timeline");
+        Assert.Equal(HttpStatusCode.OK, timeline.StatusCode);
+        var shown = JsonDocument.Parse(await timeline.Content.ReadAsStringAsync()).RootElement.GetProperty("entries").EnumerateArray()
+            .Where(e => e.GetProperty("type").GetString() == "approval-level-granted.v2")
+            .Select(e => (Actor: e.GetProperty("actor").GetString(), Authority: e.GetProperty("authority").GetString())).ToList();
+        Assert.Equal(
+            [("carla.cfo", "own authority"), ("carla.cfo", "own authority"), ("val.vp", "delegated by carla.cfo (Cfo, 2026-06-10 to 2026-06-12)")],
+            shown);
+    }
+
     /// <summary>Null when <paramref name="principal"/>'s grant of <paramref name="level"/> ended as expected; otherwise what happened.</summary>
     private async Task<string?> AttemptAsync(string level, string principal, string? refusal)
     {
@@ -122,7 +152,7 @@ public sealed class ApproverAuthorityTests : IAsyncLifetime
         using var response = await Post(Client(principal), $"/approvals/{quoteId}/1/grant", new { level });
         var body = await response.Content.ReadAsStringAsync();
         var granted = (await _world.StreamAsync($"approval-{quoteId}-r1"))
-            .Where(e => e.Type == "approval-level-granted.v1" && e.Data.GetProperty("level").GetString() == level).ToList();
+            .Where(e => e.Type == "approval-level-granted.v2" && e.Data.GetProperty("level").GetString() == level).ToList();
         if (refusal is null)
             return response.StatusCode == HttpStatusCode.OK && granted is [var g] && g.Data.GetProperty("approver").GetString() == principal
                 ? null : $"{level} by {principal}: expected granted, got {(int)response.StatusCode} {body}";
@@ -131,18 +161,20 @@ public sealed class ApproverAuthorityTests : IAsyncLifetime
             ? null : $"{level} by {principal}: expected {refusal}, got {(int)response.StatusCode} {body} ({granted.Count} grants)";
     }
 
-    /// <summary>A fresh quote needing all three levels (35% off), with the levels before <paramref name="level"/> granted by the CFO.</summary>
-    private async Task<string> PendingAtAsync(string level)
+    private async Task<string> PendingAtAsync(string level) =>
+        await PendingAtAsync(_world, $"Q-AUTH-{Interlocked.Increment(ref _quotes)}", level, Client("carla.cfo"));
+
+    /// <summary>A fresh quote needing all three levels (35% off), with the levels before <paramref name="level"/> granted by <paramref name="earlier"/>.</summary>
+    internal static async Task<string> PendingAtAsync(LedgerWorld world, string quoteId, string level, HttpClient earlier)
     {
-        var quoteId = $"Q-AUTH-{Interlocked.Increment(ref _quotes)}";
-        var sf = _world.Salesforce;
+        var sf = world.Salesforce;
         (await Post(sf, "/quotes", QuoteToCashJourneyTests.Draft(quoteId, "EUR", "Europe/Berlin"))).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 2, discountPercent = 35 })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/price", new { })).EnsureAccepted();
         (await Post(sf, $"/quotes/{quoteId}/submit")).EnsureAccepted();
-        await Eventually(() => _world.StreamAsync($"approval-{quoteId}-r1"), e => e.Count > 0);
-        foreach (var earlier in new[] { "DealDesk", "VicePresident", "Cfo" }.TakeWhile(l => l != level))
-            (await Post(Client("carla.cfo"), $"/approvals/{quoteId}/1/grant", new { level = earlier })).EnsureAccepted();
+        await Eventually(() => world.StreamAsync($"approval-{quoteId}-r1"), e => e.Count > 0);
+        foreach (var before in new[] { "DealDesk", "VicePresident", "Cfo" }.TakeWhile(l => l != level))
+            (await Post(earlier, $"/approvals/{quoteId}/1/grant", new { level = before })).EnsureAccepted();
         return quoteId;
     }
 
@@ -154,7 +186,7 @@ public sealed class ApproverAuthorityTests : IAsyncLifetime
         _ => throw new ArgumentOutOfRangeException(nameof(principal)),
     });
 
-    private static async Task AssertRefusedAsync(HttpResponseMessage response, string code)
+    internal static async Task AssertRefusedAsync(HttpResponseMessage response, string code)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{(int)response.StatusCode}: {body}");

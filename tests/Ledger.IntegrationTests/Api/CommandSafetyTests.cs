@@ -129,7 +129,7 @@ public sealed class CommandSafetyTests : IAsyncLifetime
             Post(vicePresident, "/approvals/Q-RACE/1/grant", new { level = "DealDesk" }));
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], grants.Select(g => g.StatusCode).Order());
-        Assert.Single(await _world.StreamAsync("approval-Q-RACE-r1"), e => e.Type == "approval-level-granted.v1");
+        Assert.Single(await _world.StreamAsync("approval-Q-RACE-r1"), e => e.Type == "approval-level-granted.v2");
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class CommandSafetyTests : IAsyncLifetime
         var response = await Post(owner, "/approvals/Q-SOD/1/grant", new { level = "DealDesk" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("approval.self-approval", (await response.Json()).GetProperty("code").GetString());
-        Assert.DoesNotContain(await _world.StreamAsync("approval-Q-SOD-r1"), e => e.Type == "approval-level-granted.v1");
+        Assert.DoesNotContain(await _world.StreamAsync("approval-Q-SOD-r1"), e => e.Type == "approval-level-granted.v2");
     }
 
     public static TheoryData<string, object, int, string, string?> BadLines => new()
@@ -217,7 +217,7 @@ public sealed class CommandSafetyTests : IAsyncLifetime
         await SubmittedForApproval("Q-LEVEL");
         var response = await Post(_world.Approver, "/approvals/Q-LEVEL/1/grant", new { level = "Supreme", approver = "vic.desk" });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.DoesNotContain(await _world.StreamAsync("approval-Q-LEVEL-r1"), e => e.Type == "approval-level-granted.v1");
+        Assert.DoesNotContain(await _world.StreamAsync("approval-Q-LEVEL-r1"), e => e.Type == "approval-level-granted.v2");
     }
 
     [Fact]

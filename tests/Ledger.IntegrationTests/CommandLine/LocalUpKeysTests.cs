@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Ledger.Testing;
@@ -63,23 +62,6 @@ public sealed class LocalUpKeysTests : IAsyncLifetime
         }
     }
 
-    private async Task<(int ExitCode, string Output)> LedgerAsync(string verb, params (string Name, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo("dotnet", [Checkout.ProgramPath("src/Ledger.Cli", "ledger.dll"), verb])
-        {
-            WorkingDirectory = _home, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.Environment["LEDGER_HOME"] = _home;
-        start.Environment["LEDGER_URL"] = _url;
-        start.Environment["LEDGER_BILLING_SIMULATOR_URL"] = $"http://127.0.0.1:{RunningLedger.FreePort()}";
-        start.Environment["COLUMNS"] = "200";
-        foreach (var name in new[] { "LEDGER_API_KEY", "LEDGER_BILLING_URL", "LEDGER_EVENTSTORE", "LEDGER_POSTGRES" }) start.Environment.Remove(name);
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(patience.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    private Task<(int ExitCode, string Output)> LedgerAsync(string verb, params (string Name, string Value)[] environment) =>
+        LedgerCommand.RunAsync(_home, _url, [verb], environment);
 }

@@ -33,7 +33,7 @@ public sealed class ConsoleDealDeskAndAuditTests(ConsoleBrowser browser) : IClas
         await owner.GotoAsync("/console/approvals");
         await owner.Locator("section[data-quote='Q-CON-DD']").GetByRole(AriaRole.Button, new() { Name = "Grant DealDesk" }).ClickAsync();
         await Expect(owner.Locator(".outcome.failed")).ToBeVisibleAsync();
-        Assert.DoesNotContain(await _world.StreamAsync("approval-Q-CON-DD-r1"), e => e.Type == "approval-level-granted.v1");
+        Assert.DoesNotContain(await _world.StreamAsync("approval-Q-CON-DD-r1"), e => e.Type == "approval-level-granted.v2");
 
         var page = await browser.NewPageAsync(_world.Ledger.Address);
         await page.SignInAsync(ApproverKey);
@@ -47,10 +47,10 @@ public sealed class ConsoleDealDeskAndAuditTests(ConsoleBrowser browser) : IClas
 
         await card.GetByLabel("Reason for Q-CON-DD").FillAsync("Multi-year commitment");
         await card.GetByRole(AriaRole.Button, new() { Name = "Grant DealDesk" }).ClickAsync();
-        await Expect(page.GetByTestId("outcome")).ToContainTextAsync("approval-level-granted.v1");
+        await Expect(page.GetByTestId("outcome")).ToContainTextAsync("approval-level-granted.v2");
 
         // Granted by the principal signed in (ADR/0023), who is also the actor; the quote approved by the ledger's reaction.
-        var granted = (await _world.StreamAsync("approval-Q-CON-DD-r1")).Single(e => e.Type == "approval-level-granted.v1");
+        var granted = (await _world.StreamAsync("approval-Q-CON-DD-r1")).Single(e => e.Type == "approval-level-granted.v2");
         Assert.Equal("approvals-tool", granted.Data.GetProperty("approver").GetString());
         Assert.Equal("approvals-tool", granted.Event.Metadata.Actor);
         await _world.ReactionsSettledAsync();
@@ -98,9 +98,12 @@ public sealed class ConsoleDealDeskAndAuditTests(ConsoleBrowser browser) : IClas
 
         // Every event one command caused, from its causation id.
         await page.GotoAsync("/console/timeline?quoteId=Q-CON-AUD");
-        var grant = page.GetByTestId("events").Locator("tr", new() { HasText = "approval-level-granted.v1" }).Locator("td").Nth(8).GetByRole(AriaRole.Link);
+        var grantRow = page.GetByTestId("events").Locator("tr", new() { HasText = "approval-level-granted.v2" });
+        // The authority the level was granted on (ADR/0023): the world's approver holds every level.
+        await Expect(grantRow.GetByTestId("authority")).ToHaveTextAsync("on own authority");
+        var grant = grantRow.Locator("td").Nth(8).GetByRole(AriaRole.Link);
         await grant.ClickAsync();
-        await Expect(page.GetByTestId("caused")).ToContainTextAsync("approval-level-granted.v1");
+        await Expect(page.GetByTestId("caused")).ToContainTextAsync("approval-level-granted.v2");
 
         // An amount edited in PostgreSQL: the badge says broken, at that event.
         await using (var command = _world.Ledger.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(

@@ -60,7 +60,7 @@ public sealed class CrmWebhookTests : IAsyncLifetime
         // Quote state, approval, order and billing changes all reach the CRM, under the ledger's versioned names.
         var types = accepted.Where(a => a.QuoteId == "Q-WH-1").Select(a => a.Type).ToList();
         Assert.Equal(["quote-drafted.v1", "quote-line-added.v1", "quote-priced.v1", "quote-submitted-for-approval.v1", "approval-requested.v1",
-            "approval-level-granted.v1", "approval-completed.v1", "quote-approved.v1", "quote-sent.v1", "quote-accepted.v1", "order-placed.v2",
+            "approval-level-granted.v2", "approval-completed.v1", "quote-approved.v1", "quote-sent.v1", "quote-accepted.v1", "order-placed.v2",
             "quote-converted-to-order.v1", "billing-handoff-requested.v3", "billing-handoff-acknowledged.v1", "order-closed.v1"],
             types.Distinct());
         Assert.DoesNotContain(accepted, a => a.QuoteId == "Q-WH-HS");

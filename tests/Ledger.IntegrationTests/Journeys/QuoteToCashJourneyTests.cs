@@ -71,7 +71,7 @@ public abstract class QuoteToCashJourneys(Action<IServiceCollection>? services) 
              "quote-sent.v1", "quote-accepted.v1", "quote-converted-to-order.v1"],
             quoteEvents.Select(e => e.Type));
         var approval = await _world.StreamAsync("approval-Q-SF-1-r1");
-        Assert.Equal(["approval-requested.v1", "approval-level-granted.v1", "approval-level-granted.v1", "approval-completed.v1"], approval.Select(e => e.Type));
+        Assert.Equal(["approval-requested.v1", "approval-level-granted.v2", "approval-level-granted.v2", "approval-completed.v1"], approval.Select(e => e.Type));
         // The ledger approved the quote in reaction to the completed approval, in the approver's correlation; the approval was
         // requested in reaction to the submission. Everything else on the quote came from Salesforce.
         var approved = quoteEvents.Single(e => e.Type == "quote-approved.v1").Event.Metadata;

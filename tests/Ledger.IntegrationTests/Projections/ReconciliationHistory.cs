@@ -122,7 +122,7 @@ public static class ReconciliationHistory
         await h.Append(Quote("Q-STALE-APPROVAL"), at(0), Drafted("Q-STALE-APPROVAL"), new QuotePriced("Q-STALE-APPROVAL", 1, Price(50_000m), T0),
             new QuoteSubmittedForApproval("Q-STALE-APPROVAL", 1, fingerprint, [ApprovalLevel.DealDesk], "alice.rep", T0));
         await h.Append("approval-Q-STALE-APPROVAL-r1", at(0.5), new ApprovalRequested("Q-STALE-APPROVAL", 1, "alice.rep", fingerprint, [ApprovalLevel.DealDesk], "enterprise", "us-east", T0),
-            new ApprovalLevelGranted("Q-STALE-APPROVAL", 1, ApprovalLevel.DealDesk, "dave.dealdesk", fingerprint, T0),
+            new ApprovalLevelGranted("Q-STALE-APPROVAL", 1, ApprovalLevel.DealDesk, "dave.dealdesk", fingerprint, T0, DecisionAuthority.Own),
             new ApprovalCompleted("Q-STALE-APPROVAL", 1, fingerprint, T0));
         await h.Append(Quote("Q-STALE-APPROVAL"), at(1), new QuoteApproved("Q-STALE-APPROVAL", 1, fingerprint, false, "approval-workflow", T0));
         await h.Append("approval-Q-STALE-APPROVAL-r1", at(2), new ApprovalInvalidated("Q-STALE-APPROVAL", 1, "Pricing policy withdrawn", T0));
@@ -131,7 +131,7 @@ public static class ReconciliationHistory
         // An approval still waiting: deal desk granted, the VP level pending.
         var pending = Fingerprint(80_000m);
         await h.Append("approval-Q-PENDING-r1", at(4), new ApprovalRequested("Q-PENDING", 1, "bob.rep", pending, [ApprovalLevel.DealDesk, ApprovalLevel.VicePresident], "enterprise", "us-east", T0));
-        await h.Append("approval-Q-PENDING-r1", at(6), new ApprovalLevelGranted("Q-PENDING", 1, ApprovalLevel.DealDesk, "dave.dealdesk", pending, T0));
+        await h.Append("approval-Q-PENDING-r1", at(6), new ApprovalLevelGranted("Q-PENDING", 1, ApprovalLevel.DealDesk, "dave.dealdesk", pending, T0, DecisionAuthority.Own));
 
         // QTC-09: billing acknowledged twice under two invoice numbers; two invoices reported, then one voided (closed).
         await Ordered(h, "Q-DUP-INV", 8_000m, at(1));

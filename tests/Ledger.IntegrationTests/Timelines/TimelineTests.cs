@@ -93,7 +93,7 @@ public sealed class TimelineTests : IAsyncLifetime
         var grant = completed.GetProperty("causationId").GetString();
 
         var caused = await (await _world.Auditor.GetAsync($"/quotes/Q-TL-4/timeline/commands/{grant}")).EnsureAccepted().Json();
-        Assert.Equal(["approval-level-granted.v1", "approval-completed.v1", "quote-approved.v1"],
+        Assert.Equal(["approval-level-granted.v2", "approval-completed.v1", "quote-approved.v1"],
             caused.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
     }
 
