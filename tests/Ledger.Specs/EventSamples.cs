@@ -90,6 +90,8 @@ public static class EventSamples
         new ContractRenewalDue("ctr-Q-1001", 2, new LocalDate(2026, 12, 31), 30, false, At),
         new ContractRenewed("ctr-Q-1001", 3, new LocalDate(2026, 12, 31), new LocalDate(2027, 1, 1), new LocalDate(2027, 12, 31), 5m,
             [ContractLine with { ListPrice = 1260.00m, TermNetAmount = 10710.00m }], 10710.00m, false, "crm-salesforce", At),
+        new ContractRenewedByQuote("ctr-Q-1001", 3, new LocalDate(2026, 12, 31), new LocalDate(2027, 1, 1), new LocalDate(2027, 12, 31), "Q-1001-RN2", 1,
+            "ord-Q-1001-RN2", 7m, [ContractLine with { ListPrice = 1284.00m, TermNetAmount = 10914.00m }], 10914.00m, "INV-2026-000950", At),
         new ContractExpired("ctr-Q-1001", 3, new LocalDate(2026, 12, 31), At),
         new ContractCancelled("ctr-Q-1001", 3, new LocalDate(2026, 10, 1), new LocalDate(2026, 12, 31), 92, 365,
             [new ContractLineCredit("L1", 10200.00m, 2570.96m)], "USD", 2570.96m, "Customer consolidated", "crm-salesforce", At),

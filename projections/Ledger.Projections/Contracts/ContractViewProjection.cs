@@ -68,6 +68,9 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
             case ContractRenewed r:
                 (view.ContractVersion, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (r.Version, r.StartDate, r.EndDate, [.. r.Lines], r.TermNetTotal);
                 break;
+            case ContractRenewedByQuote q:
+                (view.ContractVersion, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (q.Version, q.StartDate, q.EndDate, [.. q.Lines], q.TermNetTotal);
+                break;
             case ContractExpired x:
                 view.ContractVersion = x.Version;
                 view.Status = Sourced.From(ContractStatus.Expired, e);
@@ -111,6 +114,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
             ContractAmended a when a.Changes.Sum(c => c.TermNetDelta) is var delta && delta != 0 =>
                 new ContractMovement(delta > 0 ? ContractMovementKind.Expansion : ContractMovementKind.Contraction, delta, source),
             ContractRenewed r => new ContractMovement(ContractMovementKind.Renewal, r.TermNetTotal, source),
+            ContractRenewedByQuote q => new ContractMovement(ContractMovementKind.Renewal, q.TermNetTotal, source),
             ContractCancelled or ContractExpired => new ContractMovement(ContractMovementKind.Churn, -view.TermNetTotal, source),
             _ => null,
         };
