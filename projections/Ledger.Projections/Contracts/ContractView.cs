@@ -20,6 +20,9 @@ public sealed class ContractChangeLine
     public string? BillingReference { get; set; }
     public Amount? Acknowledged { get; set; }
     public EventRef? AcknowledgedBy { get; set; }
+
+    /// <summary>Where the change's billing handoff stands, from its billing stream (as an order's, <see cref="QuoteView.Billing"/>); null until it is requested.</summary>
+    public Sourced<BillingProgress>? Billing { get; set; }
 }
 
 /// <summary>

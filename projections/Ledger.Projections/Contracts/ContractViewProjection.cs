@@ -79,8 +79,8 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
                 view.ContractVersion = c.Version;
                 view.Status = Sourced.From(ContractStatus.Cancelled, e);
                 break;
-            case BillingHandoffAcknowledged ack when Change(view, ack.OrderId) is { } change && change.AcknowledgedBy is null:
-                (change.BillingReference, change.Acknowledged, change.AcknowledgedBy) = (ack.BillingReference, new Amount(ack.BilledAmount, ack.Currency), EventRef.Of(e));
+            case BillingEvent billing when Change(view, billing.OrderId) is { } change:
+                ApplyBilling(change, billing, e);
                 break;
             case BillingRecordReported r:
                 view.BillingRecords.RemoveAll(b => b.Record.RecordId == r.RecordId);
@@ -118,6 +118,34 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
             ContractCancelled or ContractExpired => new ContractMovement(ContractMovementKind.Churn, -view.TermNetTotal, source),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// A change's handoff as billing answers it, as the quote view follows an order's (QTC-03/04/11 watch both): requested,
+    /// acknowledged (its first acknowledgement is the one kept), failed, unconfirmed at its deadline unless answered, reconciled by finance.
+    /// </summary>
+    private static void ApplyBilling(ContractChangeLine change, BillingEvent billing, IEvent e)
+    {
+        switch (billing)
+        {
+            case BillingHandoffRequested:
+                change.Billing = Sourced.From(BillingProgress.Requested, e);
+                break;
+            case BillingHandoffAcknowledged ack:
+                if (change.AcknowledgedBy is null)
+                    (change.BillingReference, change.Acknowledged, change.AcknowledgedBy) = (ack.BillingReference, new Amount(ack.BilledAmount, ack.Currency), EventRef.Of(e));
+                change.Billing = Sourced.From(BillingProgress.Acknowledged, e);
+                break;
+            case BillingHandoffFailed:
+                change.Billing = Sourced.From(BillingProgress.Failed, e);
+                break;
+            case BillingHandoffTimedOut when change.Billing?.Value is not (BillingProgress.Acknowledged or BillingProgress.Reconciled):
+                change.Billing = Sourced.From(BillingProgress.Unconfirmed, e);
+                break;
+            case BillingReconciled:
+                change.Billing = Sourced.From(BillingProgress.Reconciled, e);
+                break;
+        }
     }
 
     private static ContractChangeLine? Change(ContractView view, string handoffId) => view.Changes.FirstOrDefault(c => c.HandoffId == handoffId);
