@@ -81,6 +81,8 @@ public static class EventSamples
             "revops.lead", At, RenewalUpliftPercent: 7m),
 
         new CrmQuoteStateReported("salesforce", Q, "006Dn000001AcmeQ4", QuoteStatus.Sent, At - Duration.FromMinutes(2), At),
+        new CrmContractStateReported("salesforce", "ctr-Q-1001", [new CrmContractChange(2, ContractChangeKind.Amendment), new CrmContractChange(3, ContractChangeKind.Renewal)],
+            At - Duration.FromMinutes(2), At),
         new BillingRecordReported("INV-2025-000417", Order, BillingRecordKind.Invoice, 11400.00m, "USD", BillingRecordStatus.Issued, At - Duration.FromMinutes(2), At),
 
         new ContractStarted("ctr-Q-1001", 1, Order, Q, 1, "salesforce", "cust-acme", "ledger-inc-us", "USD", "America/New_York", new LocalDate(2026, 1, 1),

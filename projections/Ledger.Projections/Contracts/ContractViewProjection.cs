@@ -25,6 +25,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
         Identities<BillingEvent>(e => ContractIdOf(e) is { } id ? [id] : []);
         Identities<BillingRecordReported>(e => ContractIdOf(e) is { } id ? [id] : []);
         Identities<DiscrepancyEvent>(e => ContractIdOf(e) is { } id ? [id] : []);
+        Identity<CrmContractStateReported>(e => e.ContractId);
     }
 
     /// <summary>The contract an event is about: its own, the one whose change a billing handoff bills, or the subject of a contract rule.</summary>
@@ -34,6 +35,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
         BillingEvent e when ContractDecider.IsContractBillingHandoff(e.OrderId) => Handoff(e.OrderId).ContractId,
         BillingRecordReported e when ContractDecider.IsContractBillingHandoff(e.OrderId) => Handoff(e.OrderId).ContractId,
         DiscrepancyEvent e when ContractDecider.IsContractId(e.Subject) => e.Subject,
+        CrmContractStateReported e => e.ContractId,
         _ => null,
     };
 
@@ -82,6 +84,10 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
             case BillingEvent billing when Change(view, billing.OrderId) is { } change:
                 ApplyBilling(change, billing, e);
                 break;
+            case CrmContractStateReported r:
+                view.CrmReports.RemoveAll(c => c.Crm == r.Crm);
+                view.CrmReports.Add(new ContractCrmReport(r.Crm, r.Changes, r.ObservedAt, EventRef.Of(e)));
+                break;
             case BillingRecordReported r:
                 view.BillingRecords.RemoveAll(b => b.Record.RecordId == r.RecordId);
                 view.BillingRecords.Add(new ContractBillingRecordLine(r.OrderId, Handoff(r.OrderId).Version,
@@ -94,6 +100,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
                 Version = view.ContractVersion, Kind = billable.Kind, HandoffId = ContractDecider.BillingHandoffIdFor(id, view.ContractVersion),
                 Expected = new Amount(billable.Amount, view.Currency ?? ""), Source = EventRef.Of(e),
             });
+        if (ChangeKindOf(e.Data) is { } kind) view.ChangesMade.Add(new ContractChangeMade(view.ContractVersion, kind, EventRef.Of(e)));
         view.Through = EventRef.Of(e);
 
         if (e.Data is DiscrepancyEvent) DiscrepancyBook.Clear(view.Discrepancies, e);
@@ -147,6 +154,15 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
                 break;
         }
     }
+
+    /// <summary>What a CRM would show of a change of terms: a renewal by quote is a renewal as any other.</summary>
+    private static ContractChangeKind? ChangeKindOf(object data) => data switch
+    {
+        ContractAmended => ContractChangeKind.Amendment,
+        ContractRenewed or ContractRenewedByQuote => ContractChangeKind.Renewal,
+        ContractCancelled => ContractChangeKind.Cancellation,
+        _ => null,
+    };
 
     private static ContractChangeLine? Change(ContractView view, string handoffId) => view.Changes.FirstOrDefault(c => c.HandoffId == handoffId);
 }

@@ -19,7 +19,8 @@ public static class ContractRules
 {
     /// <summary>The contract's own rules, then the billing rules that watch an order's handoff and, here, each change's (QTC-03/04/11).</summary>
     public static readonly IReadOnlyList<IContractRule> All =
-        [new ContractChangeBilledNotMade(), new ContractBilledAmountMismatch(), new BillingUnconfirmed(), new BillingFailed(), new BillingHandoffUnanswered()];
+        [new ContractChangeBilledNotMade(), new ContractBilledAmountMismatch(), new BillingUnconfirmed(), new BillingFailed(), new BillingHandoffUnanswered(),
+         new ContractChangesCrmMismatch()];
 
     public static readonly IReadOnlyCollection<DiscrepancyRule> Rules = All.Select(r => r.Rule).ToList();
 
