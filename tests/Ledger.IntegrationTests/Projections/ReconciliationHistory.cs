@@ -62,6 +62,9 @@ public static class ReconciliationHistory
         [("QTC-04", "ctr-Q-CTR-D")] = "Open",
         [("QTC-11", "ctr-Q-CTR-E")] = "Open",
         [("QTC-11", "ctr-Q-CTR-F")] = "Closed",
+        // What the contract's CRM shows against the ledger's changes: an amendment the CRM lacks; one it showed first (closed).
+        [("QTC-14", "ctr-Q-CTR-G")] = "Open",
+        [("QTC-14", "ctr-Q-CTR-H")] = "Closed",
     };
 
     public static async Task WriteAsync(History h)
@@ -190,6 +193,15 @@ public static class ReconciliationHistory
         await h.Append("billing-ctr-Q-CTR-C-v2", at(4.5), new BillingHandoffTimedOut("ctr-Q-CTR-C-v2", Duration.FromMinutes(10), T0));
         await h.Append("billing-ctr-Q-CTR-D-v2", at(4.5), new BillingHandoffFailed("ctr-Q-CTR-D-v2", "Billing account is closed", false, T0));
         await h.Append("billing-ctr-Q-CTR-F-v2", at(7), new BillingHandoffAcknowledged("ctr-Q-CTR-F-v2", "INV-CF-2", 1_000m, "USD", false, T0));
+
+        // QTC-14: G amended, its CRM still shows no change (open after the hour); H's CRM showed the amendment two hours
+        // before the ledger made it (open at 5, closed by the amendment at 6).
+        await h.Append("contract-ctr-Q-CTR-G", at(4), Started("ctr-Q-CTR-G"), Amended("ctr-Q-CTR-G", 1_000m));
+        await h.Append("crm-contract-report-salesforce-ctr-Q-CTR-G", at(4.5), new CrmContractStateReported("salesforce", "ctr-Q-CTR-G", [], T0, T0));
+        await h.Append("contract-ctr-Q-CTR-H", at(4), Started("ctr-Q-CTR-H"));
+        await h.Append("crm-contract-report-salesforce-ctr-Q-CTR-H", at(4),
+            new CrmContractStateReported("salesforce", "ctr-Q-CTR-H", [new CrmContractChange(2, ContractChangeKind.Amendment)], T0, T0));
+        await h.Append("contract-ctr-Q-CTR-H", at(6), Amended("ctr-Q-CTR-H", 1_000m));
     }
 
     private static Ledger.Domain.Contracts.ContractStarted Started(string contractId) =>
