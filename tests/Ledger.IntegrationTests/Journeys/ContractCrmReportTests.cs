@@ -44,6 +44,18 @@ public sealed class ContractCrmReportTests : IAsyncLifetime
             .EnsureAccepted();
         Assert.Contains(await _world.StreamAsync("contract-ctr-Q-CRMR"), e => e.Type == "contract-amended.v1");
 
+        // HubSpot's quote view shows the quote's contract with its amendment (the views lag commands, ADR/0014).
+        var quote = await Eventually(() => JsonAsync(hs, "/crm/hubspot/quotes/Q-CRMR"),
+            q => q.ValueKind == JsonValueKind.Object && q.GetProperty("contract").ValueKind == JsonValueKind.Object
+                 && q.GetProperty("contract").GetProperty("version").GetInt32() == 2, TimeSpan.FromSeconds(60));
+        var contract = quote.GetProperty("contract");
+        Assert.Equal(("ctr-Q-CRMR", "Active", 15m), (contract.GetProperty("contractId").GetString(), contract.GetProperty("status").GetString(),
+            Assert.Single(contract.GetProperty("lines").EnumerateArray()).GetProperty("quantity").GetDecimal()));
+        var change = Assert.Single(contract.GetProperty("changes").EnumerateArray());
+        Assert.Equal((2, "Amendment", "contract-amended.v1"), (change.GetProperty("version").GetInt32(), change.GetProperty("kind").GetString(),
+            change.GetProperty("source").GetProperty("type").GetString()));
+        Assert.Equal("Q-CRMR", quote.GetProperty("id").GetString());
+
         // Bad reports are problems naming the field, and record nothing; another CRM may not report under HubSpot's name.
         var versionOne = await Post(hs, "/crm/hubspot/reports/contract-states", new
         {
@@ -90,6 +102,12 @@ public sealed class ContractCrmReportTests : IAsyncLifetime
         var closed = Assert.Single(await Eventually(() => Qtc14Async("closed"), rows => rows.Count > 0, TimeSpan.FromSeconds(60)));
         Assert.Equal("crm-contract-state-reported.v1", closed.GetProperty("closedBy").GetProperty("type").GetString());
         Assert.Empty(await Qtc14Async("open"));
+    }
+
+    private static async Task<JsonElement> JsonAsync(HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path);
+        return response.IsSuccessStatusCode ? await response.Json() : default;
     }
 
     private async Task<JsonElement> ContractViewAsync()
