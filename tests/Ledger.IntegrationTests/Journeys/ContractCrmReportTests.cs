@@ -31,12 +31,7 @@ public sealed class ContractCrmReportTests : IAsyncLifetime
     public async Task Amendment_the_crm_does_not_show_is_listed_after_the_sla_and_closed_when_the_crm_shows_it()
     {
         var hs = _world.HubSpot;
-        await ContractTests.OrderWithinPolicyAsync(hs, new
-        {
-            quoteId = "Q-CRMR", crmOpportunityId = "OPP-CRMR", crmAccountId = "ACC-ACME", customerId = "C-ACME", owner = "dana.whitfield", currency = "USD",
-            segment = "enterprise", region = "NA", legalEntity = "Ledger Demo Inc", timeZone = "America/New_York", priceBookVersion = "2025.1",
-            validFrom = "2026-01-01", validUntil = "2099-12-31",
-        }, "2026.2-subs", ("L1", "SAAS-SEATS", 10, 5));
+        await ContractTests.OrderWithinPolicyAsync(hs, ContractTests.AcmeDraft("Q-CRMR", "2026-01-01"), "2026.2-subs", ("L1", "SAAS-SEATS", 10, 5));
         await Eventually(() => _world.StreamAsync("contract-ctr-Q-CRMR"), e => e.Count > 0, TimeSpan.FromSeconds(90));
 
         // Five more seats from April 1st: the ledger's version 2, an amendment.

@@ -44,12 +44,7 @@ public sealed class ContractRenewalTests : IAsyncLifetime
     public async Task Renewal_falls_due_ten_days_before_the_end_and_an_evergreen_contract_renews_itself_when_the_clock_passes_its_end()
     {
         var hs = _world.HubSpot;
-        await ContractTests.OrderWithinPolicyAsync(hs, new
-        {
-            quoteId = "Q-EVG", crmOpportunityId = "OPP-EVG", crmAccountId = "ACC-ACME", customerId = "C-ACME", owner = "dana.whitfield", currency = "USD",
-            segment = "enterprise", region = "NA", legalEntity = "Ledger Demo Inc", timeZone = "America/New_York", priceBookVersion = "2025.1",
-            validFrom = "2025-01-01", validUntil = "2099-12-31",
-        }, "2025.1-monthly", ("L1", "SAAS-MONTHLY", 10, 0));
+        await ContractTests.OrderWithinPolicyAsync(hs, ContractTests.AcmeDraft("Q-EVG", "2025-01-01"), "2025.1-monthly", ("L1", "SAAS-MONTHLY", 10, 0));
 
         var contract = await Eventually(() => _world.StreamAsync("contract-ctr-Q-EVG"), e => e.Count > 0, TimeSpan.FromSeconds(90));
         Assert.Equal("contract-started.v1", Assert.Single(contract).Type);
@@ -96,12 +91,7 @@ public sealed class ContractRenewalTests : IAsyncLifetime
                 cfoAboveNetTotal = new[] { new { currency = "USD", amount = 550000m } } },
             renewalUpliftPercent = 7m,
         })).EnsureAccepted();
-        await ContractTests.OrderWithinPolicyAsync(hs, new
-        {
-            quoteId = "Q-RQ", crmOpportunityId = "OPP-RQ", crmAccountId = "ACC-ACME", customerId = "C-ACME", owner = "dana.whitfield", currency = "USD",
-            segment = "enterprise", region = "NA", legalEntity = "Ledger Demo Inc", timeZone = "America/New_York", priceBookVersion = "2025.1",
-            validFrom = "2025-01-01", validUntil = "2099-12-31",
-        }, "2025.1-monthly", ("L1", "SAAS-FIXED", 10, 5));
+        await ContractTests.OrderWithinPolicyAsync(hs, ContractTests.AcmeDraft("Q-RQ", "2025-01-01"), "2025.1-monthly", ("L1", "SAAS-FIXED", 10, 5));
         await Eventually(() => _world.StreamAsync("contract-ctr-Q-RQ"), e => e.Count > 0, TimeSpan.FromSeconds(90));
 
         // Nothing is drafted before the notice period begins by the ledger's clock.
