@@ -89,6 +89,8 @@ public static class EventSamples
             "revops.lead", At, RenewalUpliftPercent: 7m),
 
         new CrmQuoteStateReported("salesforce", Q, "006Dn000001AcmeQ4", QuoteStatus.Sent, At - Duration.FromMinutes(2), At),
+        new CrmContractStateReported("salesforce", "ctr-Q-1001", [new CrmContractChange(2, ContractChangeKind.Amendment), new CrmContractChange(3, ContractChangeKind.Renewal)],
+            At - Duration.FromMinutes(2), At),
         new BillingRecordReported("INV-2025-000417", Order, BillingRecordKind.Invoice, 11400.00m, "USD", BillingRecordStatus.Issued, At - Duration.FromMinutes(2), At),
 
         new ContractStarted("ctr-Q-1001", 1, Order, Q, 1, "salesforce", "cust-acme", "ledger-inc-us", "USD", "America/New_York", new LocalDate(2026, 1, 1),
@@ -98,6 +100,8 @@ public static class EventSamples
         new ContractRenewalDue("ctr-Q-1001", 2, new LocalDate(2026, 12, 31), 30, false, At),
         new ContractRenewed("ctr-Q-1001", 3, new LocalDate(2026, 12, 31), new LocalDate(2027, 1, 1), new LocalDate(2027, 12, 31), 5m,
             [ContractLine with { ListPrice = 1260.00m, TermNetAmount = 10710.00m }], 10710.00m, false, "crm-salesforce", At),
+        new ContractRenewedByQuote("ctr-Q-1001", 3, new LocalDate(2026, 12, 31), new LocalDate(2027, 1, 1), new LocalDate(2027, 12, 31), "Q-1001-RN2", 1,
+            "ord-Q-1001-RN2", 7m, [ContractLine with { ListPrice = 1284.00m, TermNetAmount = 10914.00m }], 10914.00m, "INV-2026-000950", At),
         new ContractExpired("ctr-Q-1001", 3, new LocalDate(2026, 12, 31), At),
         new ContractCancelled("ctr-Q-1001", 3, new LocalDate(2026, 10, 1), new LocalDate(2026, 12, 31), 92, 365,
             [new ContractLineCredit("L1", 10200.00m, 2570.96m)], "USD", 2570.96m, "Customer consolidated", "crm-salesforce", At),

@@ -19,7 +19,9 @@ public static class RuleRunner
     [StackTraceHidden]
     public static void Verify(RuleSpec spec)
     {
-        if (ContractRules.All.SingleOrDefault(r => r.Rule.Code == spec.Rule) is { } contractRule)
+        // A billing rule watches orders' and contract changes' handoffs alike: its spec is a contract's when its history is.
+        if (ContractRules.All.SingleOrDefault(r => r.Rule.Code == spec.Rule) is { } contractRule
+            && (QuoteRules.All.All(r => r.Rule.Code != spec.Rule) || AboutContract(spec)))
         {
             VerifyContractRule(spec, contractRule);
             return;
@@ -44,6 +46,10 @@ public static class RuleRunner
 
         Compare(spec, rule.Rule, at, view?.Discrepancies);
     }
+
+    private static bool AboutContract(RuleSpec spec) =>
+        spec.Given.Count > 0 && SpecRunner.EventTypes.GetValueOrDefault(spec.Given[0].Type) is { } type
+        && Ledger.Projections.Contracts.ContractViewProjection.ContractIdOf(SpecRunner.Read(type, spec.Given[0].Data, spec.Path, $"given[0] {spec.Given[0].Type}")) is not null;
 
     /// <summary>A contract rule's spec (ADR/0021): the given events folded into the contract's view by its projection's own Evolve.</summary>
     [StackTraceHidden]

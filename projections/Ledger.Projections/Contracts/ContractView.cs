@@ -20,6 +20,9 @@ public sealed class ContractChangeLine
     public string? BillingReference { get; set; }
     public Amount? Acknowledged { get; set; }
     public EventRef? AcknowledgedBy { get; set; }
+
+    /// <summary>Where the change's billing handoff stands, from its billing stream (as an order's, <see cref="QuoteView.Billing"/>); null until it is requested.</summary>
+    public Sourced<BillingProgress>? Billing { get; set; }
 }
 
 /// <summary>
@@ -44,6 +47,12 @@ public sealed class ContractView
     public decimal TermNetTotal { get; set; }
     public List<ContractChangeLine> Changes { get; set; } = [];
 
+    /// <summary>Every change of terms the ledger made after the start (amendments, renewals, a cancellation), by version: what QTC-14 compares with the CRM's.</summary>
+    public List<ContractChangeMade> ChangesMade { get; set; } = [];
+
+    /// <summary>The latest report of each CRM about this contract (<c>crm-contract-state-reported</c>).</summary>
+    public List<ContractCrmReport> CrmReports { get; set; } = [];
+
     /// <summary>The contract's recurring value as it moved: started, amended up or down, renewed, cancelled or expired.</summary>
     public List<ContractMovement> Movements { get; set; } = [];
 
@@ -62,3 +71,9 @@ public sealed record ContractMovement(ContractMovementKind Kind, decimal Amount,
 
 /// <param name="ChangeVersion">The contract version the handoff id names.</param>
 public sealed record ContractBillingRecordLine(string HandoffId, int ChangeVersion, BillingRecordLine Record);
+
+/// <summary>A change of the contract's terms the ledger made: the version it made, what it was, and its event.</summary>
+public sealed record ContractChangeMade(int Version, ContractChangeKind Kind, EventRef Source);
+
+/// <summary>What a CRM last reported of the contract: the changes it shows, when it observed them, and the report's event.</summary>
+public sealed record ContractCrmReport(string Crm, IReadOnlyList<Ledger.Domain.Reconciliation.CrmContractChange> Changes, NodaTime.Instant ObservedAt, EventRef Source);

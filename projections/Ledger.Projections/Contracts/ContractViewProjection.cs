@@ -25,6 +25,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
         Identities<BillingEvent>(e => ContractIdOf(e) is { } id ? [id] : []);
         Identities<BillingRecordReported>(e => ContractIdOf(e) is { } id ? [id] : []);
         Identities<DiscrepancyEvent>(e => ContractIdOf(e) is { } id ? [id] : []);
+        Identity<CrmContractStateReported>(e => e.ContractId);
     }
 
     /// <summary>The contract an event is about: its own, the one whose change a billing handoff bills, or the subject of a contract rule.</summary>
@@ -34,6 +35,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
         BillingEvent e when ContractDecider.IsContractBillingHandoff(e.OrderId) => Handoff(e.OrderId).ContractId,
         BillingRecordReported e when ContractDecider.IsContractBillingHandoff(e.OrderId) => Handoff(e.OrderId).ContractId,
         DiscrepancyEvent e when ContractDecider.IsContractId(e.Subject) => e.Subject,
+        CrmContractStateReported e => e.ContractId,
         _ => null,
     };
 
@@ -68,6 +70,9 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
             case ContractRenewed r:
                 (view.ContractVersion, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (r.Version, r.StartDate, r.EndDate, [.. r.Lines], r.TermNetTotal);
                 break;
+            case ContractRenewedByQuote q:
+                (view.ContractVersion, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (q.Version, q.StartDate, q.EndDate, [.. q.Lines], q.TermNetTotal);
+                break;
             case ContractExpired x:
                 view.ContractVersion = x.Version;
                 view.Status = Sourced.From(ContractStatus.Expired, e);
@@ -76,8 +81,12 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
                 view.ContractVersion = c.Version;
                 view.Status = Sourced.From(ContractStatus.Cancelled, e);
                 break;
-            case BillingHandoffAcknowledged ack when Change(view, ack.OrderId) is { } change && change.AcknowledgedBy is null:
-                (change.BillingReference, change.Acknowledged, change.AcknowledgedBy) = (ack.BillingReference, new Amount(ack.BilledAmount, ack.Currency), EventRef.Of(e));
+            case BillingEvent billing when Change(view, billing.OrderId) is { } change:
+                ApplyBilling(change, billing, e);
+                break;
+            case CrmContractStateReported r:
+                view.CrmReports.RemoveAll(c => c.Crm == r.Crm);
+                view.CrmReports.Add(new ContractCrmReport(r.Crm, r.Changes, r.ObservedAt, EventRef.Of(e)));
                 break;
             case BillingRecordReported r:
                 view.BillingRecords.RemoveAll(b => b.Record.RecordId == r.RecordId);
@@ -91,6 +100,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
                 Version = view.ContractVersion, Kind = billable.Kind, HandoffId = ContractDecider.BillingHandoffIdFor(id, view.ContractVersion),
                 Expected = new Amount(billable.Amount, view.Currency ?? ""), Source = EventRef.Of(e),
             });
+        if (ChangeKindOf(e.Data) is { } kind) view.ChangesMade.Add(new ContractChangeMade(view.ContractVersion, kind, EventRef.Of(e)));
         view.Through = EventRef.Of(e);
 
         if (e.Data is DiscrepancyEvent) DiscrepancyBook.Clear(view.Discrepancies, e);
@@ -111,10 +121,48 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
             ContractAmended a when a.Changes.Sum(c => c.TermNetDelta) is var delta && delta != 0 =>
                 new ContractMovement(delta > 0 ? ContractMovementKind.Expansion : ContractMovementKind.Contraction, delta, source),
             ContractRenewed r => new ContractMovement(ContractMovementKind.Renewal, r.TermNetTotal, source),
+            ContractRenewedByQuote q => new ContractMovement(ContractMovementKind.Renewal, q.TermNetTotal, source),
             ContractCancelled or ContractExpired => new ContractMovement(ContractMovementKind.Churn, -view.TermNetTotal, source),
             _ => null,
         };
     }
+
+    /// <summary>
+    /// A change's handoff as billing answers it, as the quote view follows an order's (QTC-03/04/11 watch both): requested,
+    /// acknowledged (its first acknowledgement is the one kept), failed, unconfirmed at its deadline unless answered, reconciled by finance.
+    /// </summary>
+    private static void ApplyBilling(ContractChangeLine change, BillingEvent billing, IEvent e)
+    {
+        switch (billing)
+        {
+            case BillingHandoffRequested:
+                change.Billing = Sourced.From(BillingProgress.Requested, e);
+                break;
+            case BillingHandoffAcknowledged ack:
+                if (change.AcknowledgedBy is null)
+                    (change.BillingReference, change.Acknowledged, change.AcknowledgedBy) = (ack.BillingReference, new Amount(ack.BilledAmount, ack.Currency), EventRef.Of(e));
+                change.Billing = Sourced.From(BillingProgress.Acknowledged, e);
+                break;
+            case BillingHandoffFailed:
+                change.Billing = Sourced.From(BillingProgress.Failed, e);
+                break;
+            case BillingHandoffTimedOut when change.Billing?.Value is not (BillingProgress.Acknowledged or BillingProgress.Reconciled):
+                change.Billing = Sourced.From(BillingProgress.Unconfirmed, e);
+                break;
+            case BillingReconciled:
+                change.Billing = Sourced.From(BillingProgress.Reconciled, e);
+                break;
+        }
+    }
+
+    /// <summary>What a CRM would show of a change of terms: a renewal by quote is a renewal as any other.</summary>
+    private static ContractChangeKind? ChangeKindOf(object data) => data switch
+    {
+        ContractAmended => ContractChangeKind.Amendment,
+        ContractRenewed or ContractRenewedByQuote => ContractChangeKind.Renewal,
+        ContractCancelled => ContractChangeKind.Cancellation,
+        _ => null,
+    };
 
     private static ContractChangeLine? Change(ContractView view, string handoffId) => view.Changes.FirstOrDefault(c => c.HandoffId == handoffId);
 }

@@ -135,7 +135,8 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
         await using var session = store.QuerySession();
         var book = id.Rule == DiscrepancyRules.DuplicateCustomer.Code
             ? (await session.LoadAsync<CustomerMatchView>(id.Subject, ct))?.Discrepancies
-            : ContractRules.Rules.Any(r => r.Code == id.Rule)
+            // A contract's discrepancies (its own rules, and the billing rules on its changes' handoffs) are the contract view's.
+            : Ledger.Domain.Contracts.ContractDecider.IsContractId(id.Subject)
                 ? (await session.LoadAsync<Contracts.ContractView>(id.Subject, ct))?.Discrepancies
                 : (await session.LoadAsync<QuoteView>(id.Subject, ct))?.Discrepancies;
         return book?.FirstOrDefault(d => d.Id == id.ToString()) is { } d && Row(d, now) is { } row ? row : null;

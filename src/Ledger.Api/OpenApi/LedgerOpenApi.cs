@@ -47,6 +47,7 @@ public static class LedgerOpenApi
         ["AmendContractRequest"] = """{"expectedVersion":1,"effectiveDate":"2026-04-01","lines":[{"lineId":"L1","quantity":15},{"lineId":"L4","quantity":2,"productOfferingId":"REPORTS","catalogVersion":"2026.2"}]}""",
         ["RenewContractRequest"] = """{"expectedVersion":2,"upliftPercent":5}""",
         ["CancelContractRequest"] = """{"expectedVersion":2,"effectiveDate":"2026-10-01","reason":"Customer consolidated onto another platform"}""",
+        ["ContractStateReportBatch"] = """{"reports":[{"contractId":"ctr-Q-1001","changes":[{"version":2,"kind":"Amendment"},{"version":3,"kind":"Renewal"}],"observedAt":"2026-12-12T15:00:00Z"}]}""",
         ["PublishPolicyRequest"] = """{"version":"P-2026.1","defaults":{"dealDeskAboveDiscountPercent":10,"vicePresidentAboveDiscountPercent":20,"cfoAboveDiscountPercent":30,"cfoAboveNetTotal":[{"currency":"EUR","amount":500000}]},"overrides":[]}""",
     };
 

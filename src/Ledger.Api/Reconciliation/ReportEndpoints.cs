@@ -15,6 +15,11 @@ public sealed record QuoteStateReport(string QuoteId, string CrmOpportunityId, Q
 
 public sealed record QuoteStateReportBatch(IReadOnlyList<QuoteStateReport>? Reports);
 
+/// <summary>What a CRM shows of one contract: every change it holds, by the version it made (ADR/0021).</summary>
+public sealed record ContractStateReport(string ContractId, IReadOnlyList<CrmContractChange>? Changes, Instant ObservedAt);
+
+public sealed record ContractStateReportBatch(IReadOnlyList<ContractStateReport>? Reports);
+
 public sealed record BillingRecordReport(
     string RecordId, string OrderId, BillingRecordKind Kind, decimal Amount, string Currency, BillingRecordStatus Status, Instant ObservedAt);
 
@@ -36,6 +41,15 @@ public static class ReportEndpoints
     {
         if (context.Forbids(crm) is { } forbidden) return forbidden;
         return await Run(batch.Reports, "reports", r => (Streams.CrmQuoteReport(crm, r.QuoteId), new ReportCrmQuoteState(crm, r.QuoteId, r.CrmOpportunityId, r.Status, r.ObservedAt)),
+            commands, context);
+    }
+
+    /// <summary>What a CRM shows of its contracts (ADR/0021), compared with the ledger's by QTC-14. Scoped as quote states are (ADR/0011).</summary>
+    [WolverinePost("/crm/{crm}/reports/contract-states"), Authorize(Roles = LedgerRoles.Crm)]
+    public static async Task<IResult> ReportContractStates(string crm, ContractStateReportBatch batch, CommandRunner commands, HttpContext context)
+    {
+        if (context.Forbids(crm) is { } forbidden) return forbidden;
+        return await Run(batch.Reports, "reports", r => (Streams.CrmContractReport(crm, r.ContractId ?? ""), new ReportCrmContractState(crm, r.ContractId!, r.Changes, r.ObservedAt)),
             commands, context);
     }
 

@@ -3,16 +3,30 @@ using Ledger.Api.Security;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Quotes;
 using Ledger.Projections.Approvals;
+using Ledger.Projections.Common;
+using Ledger.Projections.Contracts;
 using Ledger.Projections.Quotes;
 using Ledger.Projections.Revenue;
 using Marten;
+using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 using NodaTime;
 using Wolverine.Http;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Ledger.Api.Views;
 
 public sealed record ViewPage<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+
+/// <summary>A quote's contract in the CRM's quote view: its terms now and every change made to them (amendments, renewals, a cancellation).</summary>
+public sealed record QuoteContract(
+    string ContractId, string? Status, int Version, LocalDate? StartDate, LocalDate? EndDate, string? Currency, decimal TermNetTotal,
+    IReadOnlyList<Ledger.Domain.Contracts.ContractLine> Lines, IReadOnlyList<ContractChangeMade> Changes, EventRef? Through)
+{
+    public static QuoteContract Of(ContractView v) =>
+        new(v.Id, v.Status?.Value.ToString(), v.ContractVersion, v.StartDate, v.EndDate, v.Currency, v.TermNetTotal, v.Lines, v.ChangesMade, v.Through);
+}
 
 /// <summary>
 /// The read models (Marten projections, eventually consistent: each value says which event it reflects). The
@@ -36,15 +50,24 @@ public static class ViewEndpoints
         return Results.Ok(new ViewPage<QuoteView>(items, total, p, size));
     }
 
+    /// <summary>
+    /// One quote of the CRM's, with <c>contract</c>: the contract its order started and the changes made to it since
+    /// (ADR/0021), from the contract view; null when the quote started none (or the view has not caught up yet).
+    /// </summary>
     [WolverineGet("/crm/{crm}/quotes/{quoteId}"), Authorize(Roles = $"{LedgerRoles.Crm},{LedgerRoles.Finance},{LedgerRoles.Admin}")]
-    public static async Task<IResult> CrmQuote(string crm, string quoteId, IQuerySession session, HttpContext context, CancellationToken ct)
+    public static async Task<IResult> CrmQuote(string crm, string quoteId, IQuerySession session, IOptions<JsonOptions> json, HttpContext context,
+        CancellationToken ct)
     {
         if (context.Forbids(crm) is { } forbidden) return forbidden;
         // Another CRM's quote is "not found" in this CRM's view: the view is the CRM's, not the ledger's.
-        return await session.LoadAsync<QuoteView>(quoteId, ct) is { } view && view.SourceCrm == crm
-            ? Results.Ok(view)
-            : Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "quote.not-in-view",
+        if (await session.LoadAsync<QuoteView>(quoteId, ct) is not { } view || view.SourceCrm != crm)
+            return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "quote.not-in-view",
                 $"{crm}'s view has no quote {quoteId} (or has not caught up with it yet).", "quoteId"));
+        var contract = await session.LoadAsync<ContractView>(Ledger.Domain.Contracts.ContractDecider.ContractIdFor(quoteId), ct) is { } c && c.SourceCrm == crm
+            ? QuoteContract.Of(c) : null;
+        var body = JsonSerializer.SerializeToNode(view, json.Value.SerializerOptions)!.AsObject();
+        body["contract"] = JsonSerializer.SerializeToNode(contract, json.Value.SerializerOptions);
+        return Results.Ok(body);
     }
 
     /// <summary>Pending approvals, oldest wait first, optionally for one level or approver group.</summary>

@@ -66,6 +66,9 @@ public static class Streams
     public static Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> CrmQuoteReport(string crm, string quoteId) =>
         new(ReportedFactDecider.CrmQuoteStreamId(crm, quoteId), Deciders.ReportedFact);
 
+    public static Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> CrmContractReport(string crm, string contractId) =>
+        new(ReportedFactDecider.CrmContractStreamId(crm, contractId), Deciders.ReportedFact);
+
     public static Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> BillingRecord(string recordId) =>
         new(ReportedFactDecider.BillingRecordStreamId(recordId), Deciders.ReportedFact);
 

@@ -14,7 +14,7 @@ public sealed record ContractSettings(int RenewalNoticeDays)
     public static readonly ContractSettings Default = new(30);
 }
 
-/// <summary>Durable message: billing acknowledged the order; start its contract if its quote sold subscriptions.</summary>
+/// <summary>Durable message: billing acknowledged the order; start its contract if its quote sold subscriptions, or renew the contract whose renewal quote it was.</summary>
 public sealed record StartContractForBilledOrder(string OrderId, string BillingReference, Instant BilledAt);
 
 /// <summary>Durable, due when a term's renewal falls due.</summary>
@@ -39,6 +39,13 @@ public static class ContractLifecycleHandler
                 .OfType<OfferingSubscription>().Distinct().ToList();
             // A one-off sale has no contract: nothing to start, and nothing to refuse.
             if (subscriptions.Count == 0 || quote.Draft is not { } draft) return new CommandResult.Unchanged(OrderDecider.StreamId(message.OrderId), -1);
+            // A renewal quote's order renews the contract that drafted it, while that contract is active (ADR/0021); a
+            // renewal ordered after its contract ended starts a contract of its own, as any subscription order does.
+            if (ContractState.RenewedContractIdOf(placed.Quote.QuoteId) is { } renewedId
+                && await unit.Consult(Streams.Contract(renewedId), ct) is { Status: ContractStatus.Active, RenewalQuote: { } quoted }
+                && quoted.RenewalQuoteId == placed.Quote.QuoteId)
+                return await unit.Decide(Streams.Contract(renewedId), _ => new RenewContractFromQuote(renewedId, message.OrderId, placed.Quote,
+                    message.BillingReference, subscriptions), ct);
             var contractId = ContractDecider.ContractIdFor(placed.Quote.QuoteId);
             return await unit.Decide(Streams.Contract(contractId), _ => new StartContract(contractId, message.OrderId, placed.Quote, message.BillingReference,
                 ContractState.Today(message.BilledAt, draft.TimeZone), draft.TimeZone, subscriptions), ct);

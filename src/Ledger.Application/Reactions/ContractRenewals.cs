@@ -13,7 +13,7 @@ public sealed class ContractRenewals(ContractSettings settings)
     public const string Name = "contract-renewals";
 
     public IReactor Reactor => new Reactor<ContractCommand, ContractEvent, ContractState>(
-        Name, e => Streams.Contract(e.ContractId), React, typeof(ContractStarted), typeof(ContractRenewed));
+        Name, e => Streams.Contract(e.ContractId), React, typeof(ContractStarted), typeof(ContractRenewed), typeof(ContractRenewedByQuote));
 
     public IEnumerable<Reaction> React(ContractEvent @event, ContractState before)
     {
@@ -21,6 +21,7 @@ public sealed class ContractRenewals(ContractSettings settings)
         {
             ContractStarted e => (e.ContractId, e.EndDate, e.TimeZone),
             ContractRenewed e when before.Started is { } started => (e.ContractId, e.EndDate, started.TimeZone),
+            ContractRenewedByQuote e when before.Started is { } started => (e.ContractId, e.EndDate, started.TimeZone),
             _ => default,
         };
         if (contractId is null) yield break;

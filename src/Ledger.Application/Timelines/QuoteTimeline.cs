@@ -177,7 +177,7 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
         {
             version = e switch
             {
-                ContractStarted s => s.Version, ContractAmended a => a.Version, ContractRenewed r => r.Version,
+                ContractStarted s => s.Version, ContractAmended a => a.Version, ContractRenewed r => r.Version, ContractRenewedByQuote b => b.Version,
                 ContractExpired x => x.Version, ContractCancelled c => c.Version, _ => version,
             };
             if (ContractDecider.BillableOf(e) is not null)
@@ -187,6 +187,8 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
             }
             if (e is ContractAmendmentProposed p) candidates.Add(ApprovalDecider.StreamId(contractId, p.Fingerprint.Revision));
             if (e is ContractRenewalQuoted q) candidates.Add(QuoteDecider.StreamId(q.RenewalQuoteId));
+            // A renewal by quote was billed with the renewal quote's order: its order and billing streams are the renewal's billing.
+            if (e is ContractRenewedByQuote byQuote) candidates.AddRange([OrderDecider.StreamId(byQuote.OrderId), BillingDecider.StreamId(byQuote.OrderId)]);
         }
         var found = new List<string>();
         foreach (var stream in candidates.Distinct())

@@ -48,6 +48,14 @@ public sealed record RecordContractRenewalDue(string ContractId, LocalDate EndDa
 
 public sealed record RenewContract(string ContractId, int ExpectedVersion, decimal UpliftPercent, string RenewedBy) : ContractCommand(ContractId);
 
+/// <summary>
+/// Billing acknowledged the order of the contract's renewal quote (a reaction): the contract renews from that quote's
+/// accepted lines instead of a new contract starting. Facts loaded by the caller, as for <see cref="StartContract"/>.
+/// </summary>
+public sealed record RenewContractFromQuote(
+    string ContractId, string OrderId, AcceptedQuote Quote, string BillingReference, IReadOnlyList<OfferingSubscription> Subscriptions)
+    : ContractCommand(ContractId);
+
 /// <summary>Sent at the end of the term that ends on <paramref name="EndDate"/> (a scheduled check): expire, or renew an evergreen contract.</summary>
 public sealed record EndContractTerm(string ContractId, LocalDate EndDate) : ContractCommand(ContractId);
 

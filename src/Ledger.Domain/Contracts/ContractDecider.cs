@@ -60,6 +60,10 @@ public static class ContractDecider
         ContractRenewalDue e => state with { RenewalDueFor = e.EndDate },
         // A renewal or an end leaves a proposed amendment stale: its approval, if it comes, is refused.
         ContractRenewed e => state with { Version = e.Version, StartDate = e.StartDate, EndDate = e.EndDate, Lines = [.. e.Lines], Terms = state.Terms + 1, Proposed = null },
+        ContractRenewedByQuote e => state with
+        {
+            Version = e.Version, StartDate = e.StartDate, EndDate = e.EndDate, Lines = [.. e.Lines], Terms = state.Terms + 1, Proposed = null, RenewedByQuote = e,
+        },
         ContractExpired e => state with { Status = ContractStatus.Expired, Version = e.Version, Proposed = null },
         ContractCancelled e => state with { Status = ContractStatus.Cancelled, Version = e.Version, Proposed = null },
         ContractChangeBilled e when state.Billable.TryGetValue(e.ChangeVersion, out var change) =>
@@ -81,6 +85,7 @@ public static class ContractDecider
         AmendContract c => Amend(c, state, now),
         RecordContractRenewalDue c => RenewalDue(c, state, now),
         RenewContract c => Renew(c, state, now),
+        RenewContractFromQuote c => RenewFromQuote(c, state, now),
         EndContractTerm c => EndTerm(c, state, now),
         CancelContract c => Cancel(c, state, now),
         RecordContractChangeBilled c => ChangeBilled(c, state, now),
@@ -96,21 +101,59 @@ public static class ContractDecider
             return state.Started!.OrderId == c.OrderId
                 ? Decision<ContractEvent>.Nothing
                 : Decision<ContractEvent>.Refuse(RefusalKind.Conflict, "contract.already-started", $"Contract {c.ContractId} was started from another order.", "contractId");
-        var subscribed = c.Quote.Lines
-            .Select(line => (Line: line, Terms: c.Subscriptions.FirstOrDefault(s => s.ProductOfferingId == line.ProductOfferingId && s.CatalogVersion == line.CatalogVersion)?.Terms))
-            .Where(l => l.Terms is not null)
-            .ToList();
-        if (subscribed.Count == 0)
+        if (Subscribed(c.Quote, c.Subscriptions) is not ({ } lines, var termMonths, var evergreen))
             return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.no-subscription-lines",
                 $"Quote {c.Quote.QuoteId} sells no subscription offering; a one-off sale has no contract.", "quoteId");
-        // Lines of different terms are co-termed to the longest; the contract is evergreen only if every subscribed offering is.
-        var termMonths = subscribed.Max(l => l.Terms!.TermMonths);
-        var evergreen = subscribed.All(l => l.Terms!.Evergreen);
-        var lines = subscribed.Select(l => new ContractLine(l.Line.LineId, l.Line.ProductOfferingId, l.Line.CatalogVersion, l.Line.Quantity,
-            l.Line.ListPrice, l.Line.DiscountPercent, l.Line.NetAmount)).ToList();
         return Decision<ContractEvent>.Of(new ContractStarted(c.ContractId, 1, c.OrderId, c.Quote.QuoteId, c.Quote.Revision, c.Quote.SourceCrm,
             c.Quote.CustomerId, c.Quote.LegalEntity, c.Quote.Currency, c.TimeZone, c.StartDate, c.StartDate.PlusMonths(termMonths).PlusDays(-1), termMonths,
             evergreen, lines, lines.Sum(l => l.TermNetAmount), c.BillingReference, now));
+    }
+
+    /// <summary>
+    /// A quote's subscribed lines as contract lines (one-off lines are billed once with the order), the longest term among
+    /// them (shorter ones are co-termed to it), and whether every one is evergreen; null when it sells no subscription.
+    /// </summary>
+    private static (List<ContractLine> Lines, int TermMonths, bool Evergreen)? Subscribed(Orders.AcceptedQuote quote, IReadOnlyList<OfferingSubscription> subscriptions)
+    {
+        var subscribed = quote.Lines
+            .Select(line => (Line: line, Terms: subscriptions.FirstOrDefault(s => s.ProductOfferingId == line.ProductOfferingId && s.CatalogVersion == line.CatalogVersion)?.Terms))
+            .Where(l => l.Terms is not null)
+            .ToList();
+        if (subscribed.Count == 0) return null;
+        var lines = subscribed.Select(l => new ContractLine(l.Line.LineId, l.Line.ProductOfferingId, l.Line.CatalogVersion, l.Line.Quantity,
+            l.Line.ListPrice, l.Line.DiscountPercent, l.Line.NetAmount)).ToList();
+        return (lines, subscribed.Max(l => l.Terms!.TermMonths), subscribed.All(l => l.Terms!.Evergreen));
+    }
+
+    /// <summary>
+    /// The renewal quote the contract drafted for its latest term was ordered and billed: the next term follows at that
+    /// quote's subscribed lines as accepted (the CRM may have changed quantities, discounts or lines before sending it),
+    /// its end counted from the first start as every renewal's is, its term the contract's own (ADR/0021). Its order was
+    /// billed already, so the event notes the order's billing reference and hands nothing to billing.
+    /// </summary>
+    private static Decision<ContractEvent> RenewFromQuote(RenewContractFromQuote c, ContractState state, Instant now)
+    {
+        if (state.RenewedByQuote?.OrderId == c.OrderId) return Decision<ContractEvent>.Nothing; // the same order again
+        if (state.Status != ContractStatus.Active)
+            return Decision<ContractEvent>.Refuse(RefusalKind.Conflict, "contract.not-active",
+                $"Contract {c.ContractId} is {state.Status.ToString().ToLowerInvariant()}; there is no term for quote {c.Quote.QuoteId} to renew.");
+        if (state.RenewalQuote is not { } quoted || quoted.RenewalQuoteId != c.Quote.QuoteId)
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.not-its-renewal-quote",
+                $"Contract {c.ContractId} drafted no renewal quote {c.Quote.QuoteId}.", "quoteId");
+        if (quoted.EndDate != state.EndDate)
+            return Decision<ContractEvent>.Refuse(RefusalKind.Conflict, "contract.already-renewed",
+                $"Quote {c.Quote.QuoteId} renews the term that ended {quoted.EndDate:yyyy-MM-dd}; contract {c.ContractId} is already renewed through {state.EndDate:yyyy-MM-dd}.",
+                "quoteId");
+        var started = state.Started!;
+        if (c.Quote.Currency != started.Currency)
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.currency-changed",
+                $"Contract {c.ContractId} is in {started.Currency}; its renewal quote {c.Quote.QuoteId} is in {c.Quote.Currency}.", "currency");
+        if (Subscribed(c.Quote, c.Subscriptions) is not ({ } lines, _, _))
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.no-subscription-lines",
+                $"Renewal quote {c.Quote.QuoteId} sells no subscription offering: it renews nothing.", "quoteId");
+        return Decision<ContractEvent>.Of(new ContractRenewedByQuote(c.ContractId, state.Version + 1, state.EndDate, state.EndDate.PlusDays(1),
+            NextTermEnd(state), c.Quote.QuoteId, c.Quote.Revision, c.OrderId, quoted.UpliftPercent, lines, lines.Sum(l => l.TermNetAmount),
+            c.BillingReference, now));
     }
 
     private static Decision<ContractEvent> Amend(AmendContract c, ContractState state, Instant now)
@@ -338,10 +381,13 @@ public static class ContractDecider
             var listPrice = currency.Round(l.ListPrice * (1 + upliftPercent / 100m));
             return l with { ListPrice = listPrice, TermNetAmount = Proration.TermNet(started.Currency, listPrice, l.Quantity, l.DiscountPercent) };
         }).ToList();
-        var endDate = started.StartDate.PlusMonths(started.TermMonths * (state.Terms + 1)).PlusDays(-1);
-        return new ContractRenewed(started.ContractId, state.Version + 1, state.EndDate, state.EndDate.PlusDays(1), endDate, upliftPercent, lines,
+        return new ContractRenewed(started.ContractId, state.Version + 1, state.EndDate, state.EndDate.PlusDays(1), NextTermEnd(state), upliftPercent, lines,
             lines.Sum(l => l.TermNetAmount), automatic, renewedBy, now);
     }
+
+    /// <summary>The last day of the term after the latest one, counted in whole terms from the first start.</summary>
+    private static LocalDate NextTermEnd(ContractState state) =>
+        state.Started!.StartDate.PlusMonths(state.Started.TermMonths * (state.Terms + 1)).PlusDays(-1);
 
     private static System.Collections.Immutable.ImmutableList<ContractLine> Amended(ContractState state, ContractAmended e) =>
         e.Changes.Aggregate(state.Lines, (lines, ch) =>

@@ -49,6 +49,17 @@ public sealed record ContractRenewed(
     string ContractId, int Version, LocalDate PreviousEndDate, LocalDate StartDate, LocalDate EndDate, decimal UpliftPercent,
     IReadOnlyList<ContractLine> Lines, decimal TermNetTotal, bool Automatic, string RenewedBy, Instant RenewedAt) : ContractEvent(ContractId);
 
+/// <summary>
+/// The contract's renewal quote was accepted, ordered and billed: the next term follows at that quote's subscribed lines
+/// (quantities, list prices and discounts as the customer accepted them), on the same contract (ADR/0021). It was billed
+/// with its order (<paramref name="OrderId"/>, <paramref name="BillingReference"/>), so it hands nothing to billing again.
+/// </summary>
+[EventName("contract-renewed-by-quote.v1")]
+public sealed record ContractRenewedByQuote(
+    string ContractId, int Version, LocalDate PreviousEndDate, LocalDate StartDate, LocalDate EndDate, string QuoteId, int QuoteRevision,
+    string OrderId, decimal UpliftPercent, IReadOnlyList<ContractLine> Lines, decimal TermNetTotal, string BillingReference, Instant RenewedAt)
+    : ContractEvent(ContractId);
+
 /// <summary>The term ended without a renewal.</summary>
 [EventName("contract-expired.v1")]
 public sealed record ContractExpired(string ContractId, int Version, LocalDate EndDate, Instant ExpiredAt) : ContractEvent(ContractId);

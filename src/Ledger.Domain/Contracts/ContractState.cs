@@ -29,8 +29,25 @@ public sealed record ContractState(
     /// <summary>The renewal quote drafted for the latest term, with the term's last day it renews from; null until one is.</summary>
     public ContractRenewalQuoted? RenewalQuote { get; init; }
 
+    /// <summary>The latest renewal made by a renewal quote's order; a repeat of that order renews nothing.</summary>
+    public ContractRenewedByQuote? RenewedByQuote { get; init; }
+
     /// <summary>The id a renewal quote of the term after the latest one gets: the contract's quote id and the term it would start.</summary>
-    public string RenewalQuoteId => $"{Started!.QuoteId}-RN{Terms + 1}";
+    public string RenewalQuoteId => RenewalQuoteIdFor(Started!.QuoteId, Terms + 1);
+
+    public static string RenewalQuoteIdFor(string quoteId, int term) => $"{quoteId}-RN{term}";
+
+    /// <summary>
+    /// The contract a quote would renew if it is a renewal quote (<c>Q-1001-RN2</c> → <c>ctr-Q-1001</c>); null otherwise. A
+    /// candidate only: the contract's own <see cref="RenewalQuote"/> says whether it drafted that quote.
+    /// </summary>
+    public static string? RenewedContractIdOf(string quoteId)
+    {
+        var at = quoteId.LastIndexOf("-RN", StringComparison.Ordinal);
+        return at > 0 && int.TryParse(quoteId.AsSpan(at + 3), System.Globalization.NumberStyles.None, null, out var term) && term >= 2
+            ? ContractDecider.ContractIdFor(quoteId[..at])
+            : null;
+    }
 
     public decimal TermNetTotal => Lines.Sum(l => l.TermNetAmount);
 

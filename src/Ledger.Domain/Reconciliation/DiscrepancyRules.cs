@@ -65,11 +65,21 @@ public static class DiscrepancyRules
         "what billing holds for a contract's changes (reported records, else the acknowledgement) differs from the amounts the changes of its lines " +
         "handed off; closes when they agree again");
 
+    /// <summary>
+    /// A CRM and the ledger disagree on a contract's changes (issue 19: "an amendment or renewal a CRM shows and the ledger
+    /// does not, and the reverse"). The SLA gives a CRM that syncs behind the ledger, or a ledger amendment waiting for its
+    /// approval, time to agree, as QTC-06 does for quote states.
+    /// </summary>
+    public static readonly DiscrepancyRule ContractChangesCrmMismatch = new("QTC-14", "contract-changes-crm-mismatch", Severity.High, "crm-integrations",
+        Duration.FromHours(1),
+        "the contract's CRM (latest crm-contract-state-reported) shows an amendment, renewal or cancellation the ledger did not make, or lacks " +
+        "one the ledger made, for longer than the SLA; closes when a report or a contract change makes them agree");
+
     public static readonly IReadOnlyList<DiscrepancyRule> All =
     [
         AcceptedNotOrdered, OrderedNotHandedOff, BillingUnconfirmed, BillingFailed, BilledAmountMismatch,
         CrmStateStale, DuplicateCustomer, ApprovalStaleWhenSent, DuplicateInvoice, BilledWithoutOrder, BillingHandoffUnanswered,
-        ContractChangeBilledNotMade, ContractBilledAmountMismatch,
+        ContractChangeBilledNotMade, ContractBilledAmountMismatch, ContractChangesCrmMismatch,
     ];
 
     public static DiscrepancyRule? Find(string code) => All.FirstOrDefault(r => r.Code == code);

@@ -5,7 +5,8 @@ using NodaTime;
 namespace Ledger.Domain.Reconciliation;
 
 /// <summary>
-/// Reported facts: one stream per CRM quote (<c>crm-quote-report-{crm}-{quoteId}</c>) and per billing record
+/// Reported facts: one stream per CRM quote (<c>crm-quote-report-{crm}-{quoteId}</c>), per CRM contract
+/// (<c>crm-contract-report-{crm}-{contractId}</c>) and per billing record
 /// (<c>billing-record-{recordId}</c>). The ledger does not judge a report (reconciliation does); it only refuses
 /// reports that are malformed, and drops ones that repeat or predate what the stream already holds, so that
 /// re-sent batches append nothing.
@@ -16,6 +17,8 @@ public static class ReportedFactDecider
     public static readonly Duration AllowedClockSkew = Duration.FromMinutes(5);
 
     public static string CrmQuoteStreamId(string crm, string quoteId) => $"crm-quote-report-{crm}-{quoteId}";
+
+    public static string CrmContractStreamId(string crm, string contractId) => $"crm-contract-report-{crm}-{contractId}";
 
     public static string BillingRecordStreamId(string recordId) => $"billing-record-{recordId}";
 
@@ -35,6 +38,9 @@ public static class ReportedFactDecider
                 if (state.Last is CrmQuoteStateReported last && (last.ObservedAt >= c.ObservedAt || last.Status == c.Status && last.CrmOpportunityId == c.CrmOpportunityId))
                     return Decision<ReportedFactEvent>.Nothing;
                 return Decision<ReportedFactEvent>.Of(new CrmQuoteStateReported(c.Crm, c.QuoteId, c.CrmOpportunityId, c.Status, c.ObservedAt, now));
+
+            case ReportCrmContractState c:
+                return CrmContractState(c, state, now);
 
             case ReportBillingRecord c:
                 if (Ids.Check(("recordId", c.RecordId), ("orderId", c.OrderId)) is { } invalidId)
@@ -63,5 +69,37 @@ public static class ReportedFactDecider
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown report.");
         }
+    }
+
+    /// <summary>
+    /// What a CRM shows of a contract (ADR/0021): its changes by version, each once, none before version 2 (version 1 is
+    /// the start). A report that shows the same changes as the last one, or is older, appends nothing.
+    /// </summary>
+    private static Decision<ReportedFactEvent> CrmContractState(ReportCrmContractState c, ReportedFactState state, Instant now)
+    {
+        if (Ids.Check(("crm", c.Crm), ("contractId", c.ContractId)) is { } badId)
+            return Decision<ReportedFactEvent>.Invalid(badId.Field!, "report." + badId.Code, badId.Message);
+        if (!Contracts.ContractDecider.IsContractId(c.ContractId))
+            return Decision<ReportedFactEvent>.Invalid("contractId", "report.not-a-contract-id", $"'{c.ContractId}' is not a contract id (ctr-…).");
+        if (c.Changes is not { } changes)
+            return Decision<ReportedFactEvent>.Invalid("changes", "report.field-required", "changes is required (empty: the CRM shows no change since the start).");
+        for (var i = 0; i < changes.Count; i++)
+        {
+            if (changes[i] is not { } change)
+                return Decision<ReportedFactEvent>.Invalid($"changes[{i}]", "report.item-missing", $"changes[{i}] is empty.");
+            if (change.Version < 2)
+                return Decision<ReportedFactEvent>.Invalid($"changes[{i}].version", "report.version-out-of-range",
+                    "A change makes version 2 or later; version 1 is the contract's start.");
+            if (!Enum.IsDefined(change.Kind))
+                return Decision<ReportedFactEvent>.Invalid($"changes[{i}].kind", "report.kind-unknown", "kind is Amendment, Renewal or Cancellation.");
+            if (changes.Take(i).Any(other => other?.Version == change.Version))
+                return Decision<ReportedFactEvent>.Invalid($"changes[{i}].version", "report.version-duplicated", $"Version {change.Version} is reported twice.");
+        }
+        if (c.ObservedAt > now + AllowedClockSkew)
+            return Decision<ReportedFactEvent>.Invalid("observedAt", "report.observed-in-future", $"observedAt {c.ObservedAt} is after the ledger's clock ({now}).");
+        var ordered = changes.OrderBy(ch => ch.Version).ToList();
+        if (state.Last is CrmContractStateReported last && (last.ObservedAt >= c.ObservedAt || last.Changes.SequenceEqual(ordered)))
+            return Decision<ReportedFactEvent>.Nothing;
+        return Decision<ReportedFactEvent>.Of(new CrmContractStateReported(c.Crm, c.ContractId, ordered, c.ObservedAt, now));
     }
 }

@@ -17,6 +17,17 @@ public abstract record ReportedFactEvent;
 public sealed record CrmQuoteStateReported(
     string Crm, string QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
 
+/// <summary>A change of a contract's terms as a CRM shows it: the contract version it made and what it was.</summary>
+public sealed record CrmContractChange(int Version, Billing.ContractChangeKind Kind);
+
+/// <summary>
+/// A CRM shows this contract with these changes (amendments, renewals, a cancellation, by the version each made), as
+/// observed at <c>ObservedAt</c> (ADR/0021). Compared with the contract's own changes by QTC-14.
+/// </summary>
+[EventName("crm-contract-state-reported.v1")]
+public sealed record CrmContractStateReported(
+    string Crm, string ContractId, IReadOnlyList<CrmContractChange> Changes, Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
+
 public enum BillingRecordKind { Invoice, Subscription, CreditNote }
 
 public enum BillingRecordStatus { Issued, Paid, Void }
@@ -31,6 +42,9 @@ public sealed record BillingRecordReported(
 public abstract record ReportedFactCommand;
 
 public sealed record ReportCrmQuoteState(string Crm, string QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt) : ReportedFactCommand;
+
+/// <param name="Changes">Every change the CRM shows for the contract, by version (none: it shows the contract as started).</param>
+public sealed record ReportCrmContractState(string Crm, string ContractId, IReadOnlyList<CrmContractChange>? Changes, Instant ObservedAt) : ReportedFactCommand;
 
 public sealed record ReportBillingRecord(
     string RecordId, string OrderId, BillingRecordKind Kind, decimal Amount, string Currency, BillingRecordStatus Status, Instant ObservedAt)

@@ -71,6 +71,9 @@ public sealed class EveryTextFieldTests(ITestOutputHelper output) : IAsyncLifeti
         yield return (_world.Salesforce, "/crm/salesforce/reports/quote-states",
             """{"reports":[{"quoteId":"Q-HOST","crmOpportunityId":"OPP-Q-HOST","status":"Draft","observedAt":"2026-01-01T00:00:00Z"}]}""",
             ["reports.0.quoteId", "reports.0.crmOpportunityId", "reports.0.status", "reports.0.observedAt"]);
+        yield return (_world.Salesforce, "/crm/salesforce/reports/contract-states",
+            """{"reports":[{"contractId":"ctr-Q-HOST","changes":[{"version":2,"kind":"Amendment"}],"observedAt":"2026-01-01T00:00:00Z"}]}""",
+            ["reports.0.contractId", "reports.0.changes.0.kind", "reports.0.observedAt"]);
         yield return (_world.Billing, "/billing/records",
             """{"records":[{"recordId":"INV-H","orderId":"ord-NONE","kind":"Invoice","amount":1,"currency":"EUR","status":"Issued","observedAt":"2026-01-01T00:00:00Z"}]}""",
             ["records.0.recordId", "records.0.orderId", "records.0.kind", "records.0.currency", "records.0.status"]);

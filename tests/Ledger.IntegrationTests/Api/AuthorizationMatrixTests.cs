@@ -61,6 +61,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ("GET", "/crm/salesforce/quotes", ["crm", "finance", "admin"]),
         ("GET", "/crm/salesforce/quotes/Q-NONE", ["crm", "finance", "admin"]),
         ("POST", "/crm/salesforce/reports/quote-states", ["crm"]),
+        ("POST", "/crm/salesforce/reports/contract-states", ["crm"]),
         ("POST", "/billing/records", ["billing"]),
         ("GET", "/approvals/queue", ["approver", "finance", "admin"]),
         ("GET", "/revenue/summary", ["finance", "admin"]),

@@ -126,12 +126,44 @@ public sealed class ConsoleFinanceTests(ReconciliationWorld fixture, ConsoleBrow
         await page.ScreenshotAsync("revenue");
     }
 
+    [Fact]
+    public async Task Finance_reads_each_contract_its_changes_and_the_discrepancies_the_list_shows_open_for_it()
+    {
+        var page = await browser.NewPageAsync(World.Ledger.Address);
+        await page.SignInAsync(FinanceKey);
+        await page.GotoAsync("/console/contracts");
+
+        // One row per contract of the history (A to H), each with the changes the ledger made.
+        var rows = page.GetByTestId("contracts").Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(8);
+        var g = page.Locator("tr[data-contract='ctr-Q-CTR-G']");
+        await Expect(g.Locator("[data-field=status]")).ToHaveTextAsync("Active");
+        await Expect(g.Locator("[data-field=version]")).ToHaveTextAsync("2");
+        await Expect(g.Locator("[data-field=changes]")).ToHaveTextAsync("v2 amendment");
+        await Expect(page.Locator("tr[data-contract='ctr-Q-CTR-H'] [data-field=changes]")).ToHaveTextAsync("v2 amendment");
+
+        // The open discrepancies of each contract are the API's, rule by rule (whatever another test cleared meanwhile).
+        var open = (await (await World.Finance.GetAsync("/reconciliation/discrepancies?status=open&pageSize=500")).EnsureAccepted().Json())
+            .GetProperty("items").EnumerateArray().ToList();
+        await page.ReloadAsync();
+        foreach (var id in new[] { "A", "B", "C", "D", "E", "F", "G", "H" }.Select(x => $"ctr-Q-CTR-{x}"))
+        {
+            var rules = open.Where(r => r.GetProperty("subject").GetString() == id).Select(r => r.GetProperty("rule").GetString()!).Order(StringComparer.Ordinal);
+            await Expect(page.Locator($"tr[data-contract='{id}'] [data-field=open]")).ToHaveTextAsync(string.Join(" ", rules));
+        }
+        await page.ScreenshotAsync("contracts");
+
+        // Filtered to HubSpot, whose CRM holds none of them: no row.
+        await page.GotoAsync("/console/contracts?crm=hubspot");
+        await Expect(page.GetByTestId("contracts")).ToHaveCountAsync(0);
+    }
+
     public static TheoryData<string, string, string[]> Roles => new()
     {
-        { FinanceKey, "finance", ["Reconciliation", "Revenue"] },
+        { FinanceKey, "finance", ["Reconciliation", "Revenue", "Contracts"] },
         { ApproverKey, "approver", ["Approval inbox"] },
         { AuditorKey, "auditor", ["Quote timeline"] },
-        { AdminKey, "admin", ["Revenue", "Projections"] },
+        { AdminKey, "admin", ["Revenue", "Contracts", "Projections"] },
         { SalesforceKey, "crm, salesforce", [] },
     };
 
@@ -169,7 +201,7 @@ public sealed class ConsoleFinanceTests(ReconciliationWorld fixture, ConsoleBrow
     {
         var page = await browser.NewPageAsync(World.Ledger.Address);
         await page.SignInAsync(SalesforceKey);
-        foreach (var path in new[] { "/console/reconciliation", "/console/reconciliation?handler=Csv", "/console/revenue", "/console/projections" })
+        foreach (var path in new[] { "/console/reconciliation", "/console/reconciliation?handler=Csv", "/console/revenue", "/console/contracts", "/console/projections" })
         {
             var response = await page.GotoAsync(path);
             Assert.Equal(403, response!.Status);

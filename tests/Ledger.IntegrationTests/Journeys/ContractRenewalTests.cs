@@ -44,12 +44,7 @@ public sealed class ContractRenewalTests : IAsyncLifetime
     public async Task Renewal_falls_due_ten_days_before_the_end_and_an_evergreen_contract_renews_itself_when_the_clock_passes_its_end()
     {
         var hs = _world.HubSpot;
-        await ContractTests.OrderWithinPolicyAsync(hs, new
-        {
-            quoteId = "Q-EVG", crmOpportunityId = "OPP-EVG", crmAccountId = "ACC-ACME", customerId = "C-ACME", owner = "dana.whitfield", currency = "USD",
-            segment = "enterprise", region = "NA", legalEntity = "Ledger Demo Inc", timeZone = "America/New_York", priceBookVersion = "2025.1",
-            validFrom = "2025-01-01", validUntil = "2099-12-31",
-        }, "2025.1-monthly", ("L1", "SAAS-MONTHLY", 10, 0));
+        await ContractTests.OrderWithinPolicyAsync(hs, ContractTests.AcmeDraft("Q-EVG", "2025-01-01"), "2025.1-monthly", ("L1", "SAAS-MONTHLY", 10, 0));
 
         var contract = await Eventually(() => _world.StreamAsync("contract-ctr-Q-EVG"), e => e.Count > 0, TimeSpan.FromSeconds(90));
         Assert.Equal("contract-started.v1", Assert.Single(contract).Type);
@@ -85,7 +80,7 @@ public sealed class ContractRenewalTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Renewal_quote_is_drafted_when_the_renewal_falls_due_with_the_policys_uplift_and_the_crm_can_amend_it_before_sending()
+    public async Task Renewal_quote_is_drafted_when_the_renewal_falls_due_with_the_policys_uplift_amended_by_the_crm_and_its_billed_order_renews_the_same_contract()
     {
         var hs = _world.HubSpot;
         // The newest policy raises renewals by 7%.
@@ -96,12 +91,7 @@ public sealed class ContractRenewalTests : IAsyncLifetime
                 cfoAboveNetTotal = new[] { new { currency = "USD", amount = 550000m } } },
             renewalUpliftPercent = 7m,
         })).EnsureAccepted();
-        await ContractTests.OrderWithinPolicyAsync(hs, new
-        {
-            quoteId = "Q-RQ", crmOpportunityId = "OPP-RQ", crmAccountId = "ACC-ACME", customerId = "C-ACME", owner = "dana.whitfield", currency = "USD",
-            segment = "enterprise", region = "NA", legalEntity = "Ledger Demo Inc", timeZone = "America/New_York", priceBookVersion = "2025.1",
-            validFrom = "2025-01-01", validUntil = "2099-12-31",
-        }, "2025.1-monthly", ("L1", "SAAS-FIXED", 10, 5));
+        await ContractTests.OrderWithinPolicyAsync(hs, ContractTests.AcmeDraft("Q-RQ", "2025-01-01"), "2025.1-monthly", ("L1", "SAAS-FIXED", 10, 5));
         await Eventually(() => _world.StreamAsync("contract-ctr-Q-RQ"), e => e.Count > 0, TimeSpan.FromSeconds(90));
 
         // Nothing is drafted before the notice period begins by the ledger's clock.
@@ -134,5 +124,35 @@ public sealed class ContractRenewalTests : IAsyncLifetime
         await Task.Delay(2000);
         Assert.Single(await _world.StreamAsync("contract-ctr-Q-RQ"), e => e.Type == "contract-renewal-quoted.v1");
         Assert.Single(await _world.StreamAsync("quote-Q-RQ-RN2"), e => e.Type == "quote-drafted.v1");
+
+        // The CRM sends it, the customer accepts it and it is ordered: billing bills the order (the renewal term, 1,219.69),
+        // and its acknowledgement renews the original contract from February 2nd instead of starting another (ADR/0021).
+        (await Post(hs, "/quotes/Q-RQ-RN2/submit")).EnsureAccepted();
+        (await Post(hs, "/quotes/Q-RQ-RN2/send", new { documentHash = "sha256:Q-RQ-RN2" })).EnsureAccepted();
+        var revision = (await (await hs.GetAsync("/quotes/Q-RQ-RN2")).EnsureAccepted().Json()).GetProperty("revision").GetInt32();
+        (await Post(hs, "/quotes/Q-RQ-RN2/accept", new { revision, acceptanceType = "signature", signer = "Dana Whitfield" })).EnsureAccepted();
+        (await Post(hs, "/quotes/Q-RQ-RN2/order", new { billingAccount = "BA-ACME-US" })).EnsureAccepted();
+
+        var renewedStream = await Eventually(() => _world.StreamAsync("contract-ctr-Q-RQ"), e => e.Any(x => x.Type == "contract-renewed-by-quote.v1"),
+            TimeSpan.FromSeconds(90));
+        var renewedByQuote = renewedStream.Single(e => e.Type == "contract-renewed-by-quote.v1").Data;
+        Assert.Equal((2, "2025-02-01", "2025-02-02", "2025-03-01", "Q-RQ-RN2", "ord-Q-RQ-RN2", 7m, 1219.69m),
+            (renewedByQuote.GetProperty("version").GetInt32(), renewedByQuote.GetProperty("previousEndDate").GetString(),
+                renewedByQuote.GetProperty("startDate").GetString(), renewedByQuote.GetProperty("endDate").GetString(),
+                renewedByQuote.GetProperty("quoteId").GetString(), renewedByQuote.GetProperty("orderId").GetString(),
+                renewedByQuote.GetProperty("upliftPercent").GetDecimal(), renewedByQuote.GetProperty("termNetTotal").GetDecimal()));
+        var renewedLine = Assert.Single(renewedByQuote.GetProperty("lines").EnumerateArray());
+        Assert.Equal((12m, 106.99m, 5m, 1219.69m), (renewedLine.GetProperty("quantity").GetDecimal(), renewedLine.GetProperty("listPrice").GetDecimal(),
+            renewedLine.GetProperty("discountPercent").GetDecimal(), renewedLine.GetProperty("termNetAmount").GetDecimal()));
+
+        // Billing holds the renewal term once: the order's handoff, whose reference the renewal notes; no contract handoff and no second contract.
+        var orderHandoff = (await _world.StreamAsync("billing-ord-Q-RQ-RN2")).Single(e => e.Type == "billing-handoff-acknowledged.v1").Data;
+        Assert.Equal(orderHandoff.GetProperty("billingReference").GetString(), renewedByQuote.GetProperty("billingReference").GetString());
+        Assert.Equal(1219.69m, (await _world.StreamAsync("billing-ord-Q-RQ-RN2"))[0].Data.GetProperty("amount").GetDecimal());
+        Assert.Empty(await _world.StreamAsync("billing-ctr-Q-RQ-v2"));
+        Assert.Empty(await _world.StreamAsync("contract-ctr-Q-RQ-RN2"));
+
+        var view = await (await hs.GetAsync("/contracts/ctr-Q-RQ")).EnsureAccepted().Json();
+        Assert.Equal(("Active", 2, "2025-03-01"), (view.GetProperty("status").GetString(), view.GetProperty("version").GetInt32(), view.GetProperty("endDate").GetString()));
     }
 }

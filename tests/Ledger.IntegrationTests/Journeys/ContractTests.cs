@@ -128,6 +128,14 @@ public sealed class ContractTests : IAsyncLifetime
         Assert.Contains("contract-ctr-Q-SUB-1", verified.GetProperty("streams").GetRawText());
     }
 
+    /// <summary>HubSpot's draft of a USD quote for ACME in New York, valid from <paramref name="validFrom"/> (the fake clocks' tests date theirs).</summary>
+    internal static object AcmeDraft(string quoteId, string validFrom) => new
+    {
+        quoteId, crmOpportunityId = $"OPP-{quoteId[2..]}", crmAccountId = "ACC-ACME", customerId = "C-ACME", owner = "dana.whitfield", currency = "USD",
+        segment = "enterprise", region = "NA", legalEntity = "Ledger Demo Inc", timeZone = "America/New_York", priceBookVersion = "2025.1",
+        validFrom, validUntil = "2099-12-31",
+    };
+
     /// <summary>A quote within policy (approved on submit) drafted, priced, sent, accepted and ordered by its CRM; billing follows by itself.</summary>
     internal static async Task OrderWithinPolicyAsync(HttpClient crm, object draft, string catalogVersion,
         params (string LineId, string Offering, int Quantity, decimal DiscountPercent)[] lines)

@@ -57,6 +57,14 @@ public static class ReconciliationHistory
         [("QTC-12", "ctr-Q-CTR-A")] = "Open",
         [("QTC-13", "ctr-Q-CTR-A")] = "Open",
         [("QTC-13", "ctr-Q-CTR-B")] = "Closed",
+        // The billing rules on contract changes' handoffs: unconfirmed, failed, unanswered, and answered after the SLA (closed).
+        [("QTC-03", "ctr-Q-CTR-C")] = "Open",
+        [("QTC-04", "ctr-Q-CTR-D")] = "Open",
+        [("QTC-11", "ctr-Q-CTR-E")] = "Open",
+        [("QTC-11", "ctr-Q-CTR-F")] = "Closed",
+        // What the contract's CRM shows against the ledger's changes: an amendment the CRM lacks; one it showed first (closed).
+        [("QTC-14", "ctr-Q-CTR-G")] = "Open",
+        [("QTC-14", "ctr-Q-CTR-H")] = "Closed",
     };
 
     public static async Task WriteAsync(History h)
@@ -172,6 +180,28 @@ public static class ReconciliationHistory
         await h.Append("contract-ctr-Q-CTR-B", at(1), Started("ctr-Q-CTR-B"), Amended("ctr-Q-CTR-B", 1_000m));
         await h.Append("billing-record-INV-CB-2", at(2), ContractRecord("INV-CB-2", "ctr-Q-CTR-B-v2", 1_100m));
         await h.Append("billing-record-CN-CB-2", at(3), ContractRecord("CN-CB-2", "ctr-Q-CTR-B-v2", 100m, BillingRecordKind.CreditNote));
+
+        // QTC-03, QTC-04 and QTC-11 on contract changes (ADR/0021): C's amendment handoff timed out unconfirmed, D's failed,
+        // E's was never answered, F's was answered after the SLA (closed).
+        foreach (var id in new[] { "C", "D", "E", "F" })
+        {
+            var contractId = $"ctr-Q-CTR-{id}";
+            await h.Append($"contract-{contractId}", at(4), Started(contractId), Amended(contractId, 1_000m));
+            await h.Append($"billing-{contractId}-v2", at(4.25), new BillingHandoffRequested($"{contractId}-v2", 1_000m, "USD", "BA-ACME-001",
+                $"billing-{contractId}-v2", "hash", T0, T0 + Duration.FromMinutes(10), new ContractChange(contractId, 2, ContractChangeKind.Amendment)));
+        }
+        await h.Append("billing-ctr-Q-CTR-C-v2", at(4.5), new BillingHandoffTimedOut("ctr-Q-CTR-C-v2", Duration.FromMinutes(10), T0));
+        await h.Append("billing-ctr-Q-CTR-D-v2", at(4.5), new BillingHandoffFailed("ctr-Q-CTR-D-v2", "Billing account is closed", false, T0));
+        await h.Append("billing-ctr-Q-CTR-F-v2", at(7), new BillingHandoffAcknowledged("ctr-Q-CTR-F-v2", "INV-CF-2", 1_000m, "USD", false, T0));
+
+        // QTC-14: G amended, its CRM still shows no change (open after the hour); H's CRM showed the amendment two hours
+        // before the ledger made it (open at 5, closed by the amendment at 6).
+        await h.Append("contract-ctr-Q-CTR-G", at(4), Started("ctr-Q-CTR-G"), Amended("ctr-Q-CTR-G", 1_000m));
+        await h.Append("crm-contract-report-salesforce-ctr-Q-CTR-G", at(4.5), new CrmContractStateReported("salesforce", "ctr-Q-CTR-G", [], T0, T0));
+        await h.Append("contract-ctr-Q-CTR-H", at(4), Started("ctr-Q-CTR-H"));
+        await h.Append("crm-contract-report-salesforce-ctr-Q-CTR-H", at(4),
+            new CrmContractStateReported("salesforce", "ctr-Q-CTR-H", [new CrmContractChange(2, ContractChangeKind.Amendment)], T0, T0));
+        await h.Append("contract-ctr-Q-CTR-H", at(6), Amended("ctr-Q-CTR-H", 1_000m));
     }
 
     private static Ledger.Domain.Contracts.ContractStarted Started(string contractId) =>

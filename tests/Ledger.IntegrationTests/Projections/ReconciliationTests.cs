@@ -26,7 +26,7 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
 
         Assert.Equal(ReconciliationHistory.Expected.OrderBy(e => e.Key), found.OrderBy(f => f.Key));
         Assert.Equal(DiscrepancyRules.All.Count, found.Keys.Select(k => k.Item1).Distinct().Count());
-        Assert.Equal(13, DiscrepancyRules.All.Count);
+        Assert.Equal(14, DiscrepancyRules.All.Count);
     }
 
     [Fact]

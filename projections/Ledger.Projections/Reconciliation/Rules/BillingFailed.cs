@@ -1,11 +1,12 @@
 using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Common;
+using Ledger.Projections.Contracts;
 using Ledger.Projections.Quotes;
 
 namespace Ledger.Projections.Reconciliation.Rules;
 
 /// <summary>QTC-04: A handoff billing reported as failed.</summary>
-public sealed class BillingFailed : IQuoteRule
+public sealed class BillingFailed : IQuoteRule, IContractRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.BillingFailed;
 
@@ -16,4 +17,7 @@ public sealed class BillingFailed : IQuoteRule
                 "The billing handoff failed.");
         return null;
     }
+
+    /// <summary>The same condition on a contract change's handoff (ADR/0021): an amendment's, a renewal's or a cancellation credit's.</summary>
+    public Finding? Find(ContractView v) => ContractRules.ChangesAt(v, BillingProgress.Failed, Rule, "the billing handoff failed.");
 }

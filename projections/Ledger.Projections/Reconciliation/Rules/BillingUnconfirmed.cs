@@ -1,11 +1,12 @@
 using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Common;
+using Ledger.Projections.Contracts;
 using Ledger.Projections.Quotes;
 
 namespace Ledger.Projections.Reconciliation.Rules;
 
 /// <summary>QTC-03: A handoff that timed out unconfirmed.</summary>
-public sealed class BillingUnconfirmed : IQuoteRule
+public sealed class BillingUnconfirmed : IQuoteRule, IContractRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.BillingUnconfirmed;
 
@@ -16,4 +17,7 @@ public sealed class BillingUnconfirmed : IQuoteRule
                 "Billing never confirmed the handoff.");
         return null;
     }
+
+    /// <summary>The same condition on a contract change's handoff (ADR/0021): an amendment's, a renewal's or a cancellation credit's.</summary>
+    public Finding? Find(ContractView v) => ContractRules.ChangesAt(v, BillingProgress.Unconfirmed, Rule, "billing never confirmed the handoff.");
 }
