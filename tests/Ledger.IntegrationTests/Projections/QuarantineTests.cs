@@ -1,3 +1,4 @@
+using Ledger.Testing;
 using Ledger.EventStore.Verification;
 using Ledger.IntegrationTests.Journeys;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,9 +26,11 @@ public sealed class QuarantineTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _world.DisposeAsync();
 
-    [Fact]
+    [SkippableFact]
     public async Task A_withdrawal_inserted_by_hand_is_reported_and_never_projected()
     {
+        // In EventStoreDB mode PostgreSQL's table is the replicator's copy and verification reads EventStoreDB: not yet covered (issue 20).
+        Skip.If(TestEventStore.IsEventStoreDb, "edits PostgreSQL's event table by hand and expects verification to see it there: PostgreSQL mode only");
         var sf = _world.Salesforce;
         foreach (var id in new[] { "Q-QUAR", "Q-QUAR-TEMPLATE", "Q-QUAR-BYSTANDER" })
         {
@@ -68,9 +71,11 @@ public sealed class QuarantineTests : IAsyncLifetime
         Assert.True(quarantined.Any(l => l.StartsWith("ledger_events_quarantined") && l.TrimEnd().EndsWith(" 1")), string.Join("\n", quarantined));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_event_edited_by_hand_is_quarantined_so_a_rebuild_does_not_apply_the_edit()
     {
+        // In EventStoreDB mode PostgreSQL's table is the replicator's copy and verification reads EventStoreDB: not yet covered (issue 20).
+        Skip.If(TestEventStore.IsEventStoreDb, "edits PostgreSQL's event table by hand and expects verification to see it there: PostgreSQL mode only");
         var sf = _world.Salesforce;
         (await Post(sf, "/quotes", QuoteToCashJourneyTests.Draft("Q-QUAR-EDIT", "EUR", "Europe/Berlin"))).EnsureAccepted();
         (await Post(sf, "/quotes/Q-QUAR-EDIT/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 2, discountPercent = 0 })).EnsureAccepted();

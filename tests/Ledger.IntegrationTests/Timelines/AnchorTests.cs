@@ -115,9 +115,10 @@ public sealed class AnchorTests : IAsyncLifetime
         Assert.True(quoteVerify.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{quoteVerify.StatusCode}");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_billing_record_edited_in_place_is_reported_by_verify_all_with_anchors()
     {
+        Skip.If(TestEventStore.IsEventStoreDb, "edits PostgreSQL's event table by hand, the system of record only in PostgreSQL mode");
         (await Post(_world.Billing, "/billing/records", new
         {
             records = new[] { new { recordId = "INV-AN-1", orderId = "ord-Q-AN-BILLED", kind = "Invoice", amount = 3_000.00m, currency = "EUR", status = "Issued", observedAt = "2026-03-10T10:00:00Z" } },
