@@ -24,6 +24,9 @@ public sealed class ThrowawayCluster : IAsyncDisposable
 
     public int Port => _cluster.Port ?? throw new InvalidOperationException("The cluster is not running.");
 
+    /// <summary>The superuser's password file (PGPASSFILE), for PostgreSQL's own tools: the cluster takes no connection without it (ADR/0023).</summary>
+    public string PasswordFile => _cluster.PasswordFile;
+
     /// <summary>Another database on the same cluster (e.g. pgbench's own), returning its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string name)
     {
