@@ -78,15 +78,24 @@ public sealed class ConsoleDealDeskAndAuditTests(ConsoleBrowser browser) : IClas
         var entries = page.GetByTestId("events").Locator("tbody tr");
         var all = await entries.CountAsync();
         Assert.True(all >= 9, $"{all} events on the timeline");
-        await Expect(entries.First).ToContainTextAsync("salesforce");
+        await Expect(entries.Filter(new() { HasText = "quote-drafted.v1" })).ToContainTextAsync("salesforce");
 
-        // The slider, by keyboard: to the first event (the draft), then one step on at a time to the submission.
+        // The slider, by keyboard: to the first event (the catalog version the quote was priced under: the timeline holds
+        // the quote's evidence, ADR/0025), two steps on to the draft (past the pricing policy), then on to the submission.
         await page.GetByLabel("As of event").FocusAsync();
         await page.Keyboard.PressAsync("Home");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
-        await Expect(page.GetByTestId("state-status")).ToHaveTextAsync("Draft");
         await Expect(entries).ToHaveCountAsync(1);
-        await Expect(entries.First).ToContainTextAsync("quote-drafted.v1");
+        await Expect(entries.First).ToContainTextAsync("catalog-version-published");
+        for (var step = 0; step < 2; step++)
+        {
+            await page.GetByLabel("As of event").FocusAsync();
+            await page.Keyboard.PressAsync("ArrowRight");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        }
+        await Expect(page.GetByTestId("state-status")).ToHaveTextAsync("Draft");
+        await Expect(entries).ToHaveCountAsync(3);
+        await Expect(entries.Last).ToContainTextAsync("quote-drafted.v1");
         for (var step = 0; step < 3; step++)
         {
             await page.GetByLabel("As of event").FocusAsync();
