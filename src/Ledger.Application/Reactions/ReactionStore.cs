@@ -67,7 +67,7 @@ public sealed class ReactionStore(NpgsqlDataSource db)
     public async Task FlushCommittedAsync(CancellationToken ct)
     {
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('synchronous_commit', 'on', true)"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Ledger.EventStore.Writing.DurabilitySql.CommitWaitingForFlush));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"insert into {CheckpointTable} (name, position) values ('flushed', 0) on conflict (name) do update set updated_at = now()"));
         await batch.ExecuteNonQueryAsync(ct);

@@ -20,4 +20,7 @@ public static class DurabilitySql
 {
     /// <summary>Turns synchronous commit off for the current transaction only (<c>SET LOCAL</c>); in a batch, for its implicit transaction.</summary>
     public const string CommitWithoutWaitingForFlush = "select set_config('synchronous_commit', 'off', true)";
+
+    /// <summary>The server's default, for the current transaction only: whatever the connection or the server says, this commit waits for its flush.</summary>
+    public const string CommitWaitingForFlush = "select set_config('synchronous_commit', 'on', true)";
 }

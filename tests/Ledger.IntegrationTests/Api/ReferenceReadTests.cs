@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Ledger.EventStore;
-using Ledger.IntegrationTests.Crm;
 using Ledger.IntegrationTests.Journeys;
 using Xunit;
 using static Ledger.IntegrationTests.Journeys.LedgerWorld;
@@ -9,7 +8,6 @@ using static Ledger.IntegrationTests.Journeys.LedgerWorld;
 namespace Ledger.IntegrationTests.Api;
 
 /// <summary>The reads of reference data and orders (issue 18), as the event store has them, with RFC 7807 404s; and the side-effect-free price preview.</summary>
-[Collection(CrmPushCollection.Name)]
 public sealed class ReferenceReadTests : IAsyncLifetime
 {
     private LedgerWorld _world = null!;

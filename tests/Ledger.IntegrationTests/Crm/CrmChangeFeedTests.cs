@@ -6,7 +6,6 @@ using static Ledger.IntegrationTests.Journeys.LedgerWorld;
 namespace Ledger.IntegrationTests.Crm;
 
 /// <summary>The pull feed <c>GET /crm/{crm}/changes</c> (ADR/0020): pages in log order with the next position, one CRM's changes only.</summary>
-[Collection(CrmPushCollection.Name)]
 public sealed class CrmChangeFeedTests : IAsyncLifetime
 {
     private LedgerWorld _world = null!;

@@ -6,7 +6,6 @@ using static Ledger.IntegrationTests.Journeys.LedgerWorld;
 namespace Ledger.IntegrationTests.Crm;
 
 /// <summary>Hostile ids in the paths and bodies of the CRM push and read endpoints: refused as problems, never a 5xx, never an internal type name.</summary>
-[Collection(CrmPushCollection.Name)]
 public sealed class CrmHostileInputTests : IAsyncLifetime
 {
     private LedgerWorld _world = null!;

@@ -10,7 +10,6 @@ namespace Ledger.IntegrationTests.Crm;
 /// Changes to a CRM's quotes pushed to its webhook (ADR/0020), over real HTTP to a receiver on its own Kestrel listener that
 /// verifies signatures and refuses replays: in order per quote, retried, dead-lettered and replayed.
 /// </summary>
-[Collection(CrmPushCollection.Name)]
 public sealed class CrmWebhookTests : IAsyncLifetime
 {
     private const string Secret = "whsec-salesforce-0123456789abcdef";

@@ -12,7 +12,6 @@ namespace Ledger.IntegrationTests.Journeys;
 /// deal desk and a VP on its own approval stream, decided through the approvers' endpoints and queue; once approved it
 /// is recorded and billed. Over real HTTP, PostgreSQL and the billing simulator.
 /// </summary>
-[Collection("contracts")]
 public sealed class ContractAmendmentApprovalTests : IAsyncLifetime
 {
     private LedgerWorld _world = null!;

@@ -13,7 +13,6 @@ namespace Ledger.IntegrationTests.Journeys;
 /// billing stream derived from the change; billing's answer, its retries and its deadline work as for an order, and the
 /// acknowledgement is noted on the contract.
 /// </summary>
-[Collection("contracts")]
 public sealed class ContractBillingTests : IAsyncLifetime
 {
     private LedgerWorld _world = null!;

@@ -13,7 +13,6 @@ namespace Ledger.IntegrationTests.Journeys;
 /// contract's changes at <c>/crm/{crm}/reports/contract-states</c> (its own CRM only, ADR/0011); an amendment the CRM
 /// does not show is listed once the SLA has passed by the ledger's (fake) clock, and closed when the CRM shows it.
 /// </summary>
-[Collection("contracts")]
 public sealed class ContractCrmReportTests : IAsyncLifetime
 {
     private readonly FakeClock _clock = new(Instant.FromUtc(2026, 3, 2, 15, 0));

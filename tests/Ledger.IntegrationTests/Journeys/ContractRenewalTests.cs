@@ -11,9 +11,6 @@ namespace Ledger.IntegrationTests.Journeys;
 /// A contract's renewal and end are scheduled work judged by the ledger's (here: fake) clock (ADR/0021): the renewal falls
 /// due the configured days before the term is over, and an evergreen contract renews itself at the end.
 /// </summary>
-// The contract tests run one after the other: together with the rest of the suite in parallel, one more ledger host at a time
-// took the throwaway cluster past its connection limit (53300) in the full run.
-[Collection("contracts")]
 public sealed class ContractRenewalTests : IAsyncLifetime
 {
     // Billed on January 2nd, 2025 in New York; a one-month evergreen term runs through February 1st.

@@ -11,9 +11,6 @@ namespace Ledger.IntegrationTests.Journeys;
 /// Contracts over real HTTP, PostgreSQL and the billing simulator (ADR/0021): a subscription quote billed through the
 /// simulator starts its contract; an amendment is prorated and accepted, the same amendment on the old version refused.
 /// </summary>
-// The contract tests run one after the other: together with the rest of the suite in parallel, one more ledger host at a time
-// took the throwaway cluster past its connection limit (53300) in the full run.
-[Collection("contracts")]
 public sealed class ContractTests : IAsyncLifetime
 {
     private LedgerWorld _world = null!;
