@@ -17,9 +17,12 @@ public sealed record BenchQuoteLinePriced(
     string ApprovalLevel, Instant PricedAt, string[] Tags);
 
 /// <summary>
-/// <c>writers</c> concurrent writers, each appending one event per append to streams of its own through
-/// <see cref="HashChainingEventStore"/> with the exact revision it last saw (as a decider does after loading
-/// its stream), so every append is a read of the previous event's hash plus a write.
+/// <c>writers</c> concurrent writers, each appending one event per append to streams of its own with the exact revision
+/// it last wrote, measured two ways one after the other: <b>as the command path appends</b> (the writer holds its
+/// stream's tail, revision and hash, as a command that loaded its stream to decide does, and appends the chained events
+/// through the backend: one round trip, as the official client's writer that knows its revision) and <b>through the
+/// port</b> (<see cref="HashChainingEventStore.AppendAsync"/>, which reads the newest event for the hash it chains from:
+/// two round trips).
 /// </summary>
 public static class AppendBenchmark
 {
@@ -37,45 +40,59 @@ public static class AppendBenchmark
         await Task.WhenAll(Enumerable.Range(0, parameters.Writers).Select(w =>
             store.AppendAsync($"warmup-{runId}-{w}", ExpectedRevision.NoStream, [NewEvent($"warmup-{w}", 0)])));
 
+        // Others may share the machine; the load around the run says how far to trust the figure.
+        environment["loadavg_before"] = LoadAverage();
+        var commandPath = await MeasureAsync(parameters, $"{runId}-cmd", async (stream, revision, tailHash) =>
+        {
+            var chained = HashChainingEventStore.Chain([NewEvent(stream, revision)], tailHash);
+            return (await backend.Backend.AppendAsync(stream, ExpectedRevision.After(revision - 1), chained, CancellationToken.None), chained[^1].Hash);
+        });
+        var throughPort = await MeasureAsync(parameters, $"{runId}-port", async (stream, revision, _) =>
+            (await store.AppendAsync(stream, ExpectedRevision.After(revision - 1), [NewEvent(stream, revision)]), ""));
+        environment["loadavg_after"] = LoadAverage();
+
+        return new AppendResultReport(parameters, environment, NewEvent("bench-sample", 0).Data.Length, commandPath, throughPort);
+    }
+
+    /// <summary>One append: the stream, the revision it writes, the hash of the writer's tail ("" for a new stream).</summary>
+    private delegate Task<(AppendResult Result, string Hash)> AppendOne(string stream, int revision, string tailHash);
+
+    private static async Task<AppendFigures> MeasureAsync(AppendParameters parameters, string runId, AppendOne append)
+    {
         var perWriter = Enumerable.Range(0, parameters.Writers)
             .Select(w => parameters.Events / parameters.Writers + (w < parameters.Events % parameters.Writers ? 1 : 0))
             .ToArray();
         var latencies = new double[parameters.Writers][];
-        // Others may share the machine; the load around the run says how far to trust the figure.
-        environment["loadavg_before"] = LoadAverage();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, parameters.Writers).Select(w => Task.Run(async () =>
         {
             var own = new double[perWriter[w]];
+            var tailHash = "";
             for (var i = 0; i < perWriter[w]; i++)
             {
                 var stream = $"bench-{runId}-w{w}-s{i / parameters.EventsPerStream}";
                 var revision = i % parameters.EventsPerStream;
+                if (revision == 0) tailHash = "";
                 var started = Stopwatch.GetTimestamp();
-                var result = await store.AppendAsync(stream, ExpectedRevision.After(revision - 1), [NewEvent(stream, revision)]);
+                var (result, hash) = await append(stream, revision, tailHash);
                 own[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 if (result is not AppendResult.Success)
                     throw new InvalidOperationException($"Append to {stream} at revision {revision} was refused: {result}");
+                tailHash = hash;
             }
             latencies[w] = own;
         })));
         clock.Stop();
-        environment["loadavg_after"] = LoadAverage();
 
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        var sample = NewEvent("bench-sample", 0);
-        return new AppendResultReport(
-            parameters, environment, sample.Data.Length,
-            Seconds: clock.Elapsed.TotalSeconds,
-            EventsPerSecond: all.Length / clock.Elapsed.TotalSeconds,
-            LatencyMs: new Dictionary<string, double>
-            {
-                ["p50"] = BenchResults.Percentile(all, 0.50),
-                ["p95"] = BenchResults.Percentile(all, 0.95),
-                ["p99"] = BenchResults.Percentile(all, 0.99),
-                ["max"] = all[^1],
-                ["mean"] = all.Average(),
-            });
+        return new AppendFigures(clock.Elapsed.TotalSeconds, all.Length / clock.Elapsed.TotalSeconds, new Dictionary<string, double>
+        {
+            ["p50"] = BenchResults.Percentile(all, 0.50),
+            ["p95"] = BenchResults.Percentile(all, 0.95),
+            ["p99"] = BenchResults.Percentile(all, 0.99),
+            ["max"] = all[^1],
+            ["mean"] = all.Average(),
+        });
     }
 
     /// <summary>An event as the run appends them (for the official client's run to send the same body).</summary>

@@ -182,7 +182,8 @@ public static class LedgerApi
             .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<ProjectionLagHealthCheck>("projections")
             .AddCheck<ReactionsHealthCheck>("reactions")
-            .AddCheck<CrmWebhooksHealthCheck>("crm-webhooks");
+            .AddCheck<CrmWebhooksHealthCheck>("crm-webhooks")
+            .AddCheck<QuarantineHealthCheck>("quarantine");
         if (settings.UsesEventStoreDb) builder.Services.AddHealthChecks().AddCheck<ReplicationHealthCheck>("replication");
 
         StartupTimings.Mark("services registered");

@@ -4,6 +4,7 @@ using Ledger.Application.Commands;
 using Ledger.Application.Reactions;
 using Ledger.Domain.Billing;
 using Ledger.EventStore;
+using Microsoft.Extensions.Logging;
 using NodaTime;
 using Wolverine;
 
@@ -138,12 +139,20 @@ public sealed class BillingClient(IHttpClientFactory httpClients, BillingSetting
 /// </summary>
 public static class BillingHandoffHandler
 {
+    /// <summary>Each handling's outcome is logged under this category, so an operator (and the crash test) can follow one handoff.</summary>
+    public const string LogCategory = "Ledger.Billing";
+
     public static async Task Handle(SendBillingHandoff message, CommandRunner commands, IEventStore store, EventSerializer serializer,
-        BillingClient billing, BillingSettings settings, IMessageBus bus, CancellationToken ct)
+        BillingClient billing, BillingSettings settings, IMessageBus bus, ILoggerFactory logs, CancellationToken ct)
     {
+        var log = logs.CreateLogger(LogCategory);
         // Only a read: no command unit (and no transaction) until there is something to decide.
         var (state, events) = await store.LoadAsync(serializer, Streams.Billing(message.OrderId), ct);
-        if (!Awaited(state)) return;
+        if (!Awaited(state))
+        {
+            log.LogInformation("Billing handoff {OrderId}, attempt {Attempt}: not sent, the handoff is {Status}", message.OrderId, message.Attempt, state.Status);
+            return;
+        }
         // Billing gets the correlation id of the command that led here, so one request can be followed across both systems.
         var requested = events.LastOrDefault(e => serializer.TryRead(e, out var read, out _) && read is BillingHandoffRequested);
         var correlationId = requested?.Metadata.CorrelationId;
@@ -156,16 +165,23 @@ public static class BillingHandoffHandler
         try
         {
             if (await billing.SendAsync(state.Request!, correlationId, ct) is { } rejection)
-                await commands.RunAsync(CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}"),
+            {
+                var refused = await commands.RunAsync(CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}"),
                     unit => unit.Decide(Streams.Billing(message.OrderId), _ => new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false), ct), ct);
+                log.LogInformation("Billing handoff {OrderId}, attempt {Attempt}: billing refused it; recorded: {Result}", message.OrderId, message.Attempt, Describe(refused));
+            }
+            else log.LogInformation("Billing handoff {OrderId}, attempt {Attempt}: sent, billing took it", message.OrderId, message.Attempt);
         }
-        catch (BillingUnavailableException) when (message.Attempt <= settings.RetryDelays.Count)
+        catch (BillingUnavailableException e) when (message.Attempt <= settings.RetryDelays.Count)
         {
             await bus.ScheduleAsync(message with { Attempt = message.Attempt + 1 }, settings.RetryDelays[message.Attempt - 1]);
+            log.LogInformation("Billing handoff {OrderId}, attempt {Attempt}: billing unavailable ({Reason}); next attempt in {Delay}",
+                message.OrderId, message.Attempt, e.Message, settings.RetryDelays[message.Attempt - 1]);
         }
-        catch (BillingUnavailableException)
+        catch (BillingUnavailableException e)
         {
-            await ConcludeAsync(message.OrderId, state.Request!, "attempts", commands, billing, settings, ct);
+            log.LogInformation("Billing handoff {OrderId}, attempt {Attempt}: billing unavailable ({Reason}); attempts used up", message.OrderId, message.Attempt, e.Message);
+            await ConcludeAsync(message.OrderId, state.Request!, "attempts", commands, billing, settings, log, ct);
         }
     }
 
@@ -173,10 +189,12 @@ public static class BillingHandoffHandler
     public static SendBillingHandoff Handle(ResendBillingHandoff message) => new(message.OrderId);
 
     public static async Task Handle(CheckBillingHandoff message, CommandRunner commands, IEventStore store, EventSerializer serializer,
-        BillingClient billing, BillingSettings settings, CancellationToken ct)
+        BillingClient billing, BillingSettings settings, ILoggerFactory logs, CancellationToken ct)
     {
+        var log = logs.CreateLogger(LogCategory);
         var state = await store.FoldAsync(serializer, Streams.Billing(message.OrderId), ct);
-        if (Awaited(state)) await ConcludeAsync(message.OrderId, state.Request!, "deadline", commands, billing, settings, ct);
+        if (Awaited(state)) await ConcludeAsync(message.OrderId, state.Request!, "deadline", commands, billing, settings, log, ct);
+        else log.LogInformation("Billing handoff {OrderId}, deadline check: nothing to conclude, the handoff is {Status}", message.OrderId, state.Status);
     }
 
     /// <summary>Requested (or failed in a way worth retrying) and not yet answered.</summary>
@@ -184,7 +202,7 @@ public static class BillingHandoffHandler
         state.Request is not null && (state.Status == BillingStatus.Requested || state.Status == BillingStatus.Failed && state.LastFailureRetryable);
 
     private static async Task ConcludeAsync(string orderId, BillingHandoffRequested request, string why, CommandRunner commands, BillingClient billing,
-        BillingSettings settings, CancellationToken ct)
+        BillingSettings settings, ILogger log, CancellationToken ct)
     {
         BillingHandoffStatus? held;
         try
@@ -195,8 +213,18 @@ public static class BillingHandoffHandler
         {
             held = null; // billing cannot say: unconfirmed, and finance sees it
         }
-        await commands.RunAsync(CommandMetadata.ByLedger($"billing-concluded-{why}-{orderId}"), unit => unit.Decide(Streams.Billing(orderId), _ => held is null
+        var concluded = await commands.RunAsync(CommandMetadata.ByLedger($"billing-concluded-{why}-{orderId}"), unit => unit.Decide(Streams.Billing(orderId), _ => held is null
             ? new MarkBillingUnconfirmed(orderId, settings.Timeout)
             : new RecordBillingAcknowledgement(orderId, held.BillingReference, held.Amount, held.Currency), ct), ct);
+        log.LogInformation("Billing handoff {OrderId}, concluded ({Why}): billing {Holds}; recorded: {Result}",
+            orderId, why, held is null ? "holds nothing or cannot say" : $"holds {held.BillingReference}", Describe(concluded));
     }
+
+    private static string Describe(CommandResult result) => result switch
+    {
+        CommandResult.Appended a => $"{string.Join(", ", a.EventTypes)} at revision {a.Revision}{(a.Replayed ? " (written before)" : "")}",
+        CommandResult.Unchanged u => $"nothing new (revision {u.Revision})",
+        CommandResult.Refused r => $"refused {r.Refusal.Code}",
+        _ => result.ToString() ?? "",
+    };
 }

@@ -68,7 +68,7 @@ public sealed class MartenReplicationTarget : IReplicationTarget
         await LockCheckpointAsync(connection, transaction, replicator, ct);
 
         var present = await FindPresentAsync(connection, transaction, batch, ct);
-        var revisions = await StreamRevisionsAsync(connection, transaction, batch, ct);
+        var tails = await StreamTailsAsync(connection, transaction, batch, ct);
 
         var run = new List<RecordedEvent>();
         foreach (var e in batch)
@@ -87,12 +87,12 @@ public sealed class MartenReplicationTarget : IReplicationTarget
             // seq_id order is the source's order even when streams interleave.
             if (run.Count > 0 && run[^1].StreamId != e.StreamId)
             {
-                await AppendRunAsync(transaction, run, revisions, ct);
+                await AppendRunAsync(transaction, run, tails, ct);
                 run.Clear();
             }
             run.Add(e);
         }
-        if (run.Count > 0) await AppendRunAsync(transaction, run, revisions, ct);
+        if (run.Count > 0) await AppendRunAsync(transaction, run, tails, ct);
 
         // Never backwards: replaying an older batch leaves the checkpoint where it is.
         await using (var save = new NpgsqlCommand(
@@ -108,10 +108,10 @@ public sealed class MartenReplicationTarget : IReplicationTarget
     }
 
     private async Task AppendRunAsync(
-        NpgsqlTransaction transaction, List<RecordedEvent> run, Dictionary<string, long> revisions, CancellationToken ct)
+        NpgsqlTransaction transaction, List<RecordedEvent> run, Dictionary<string, (long Revision, string Hash)> tails, CancellationToken ct)
     {
         var streamId = run[0].StreamId;
-        var current = revisions.GetValueOrDefault(streamId, -1);
+        var (current, tailHash) = tails.GetValueOrDefault(streamId, (-1, ""));
         for (var i = 0; i < run.Count; i++)
         {
             var expected = current + 1 + i;
@@ -122,20 +122,40 @@ public sealed class MartenReplicationTarget : IReplicationTarget
         }
 
         // The original ids, metadata and hashes: the chain is copied, never recomputed. What the ledger did not write goes in
-        // as a stand-in at its revision, so the stream's later events still fit (ADR/0018).
-        var chained = run.Select(e => new ChainedEvent(ToCopy(e), e.PreviousHash, e.Hash)).ToList();
+        // as a stand-in at its revision, so the stream's later events still fit (ADR/0018), and quarantined: marked skipped,
+        // as the trigger marks a row written around the ledger in PostgreSQL mode, so the views never apply it and the
+        // quarantine's meter and health check count it (ADR/0025).
+        var chained = new List<ChainedEvent>(run.Count);
+        var standIns = new List<Guid>();
+        foreach (var e in run)
+        {
+            var copy = ToCopy(e, tailHash);
+            if (copy.Body is ForeignEventStandIn) standIns.Add(e.EventId);
+            chained.Add(new ChainedEvent(copy, e.PreviousHash, e.Hash));
+            // The next event is checked against what the source says this one is, so one bad event is one finding.
+            tailHash = e.Hash;
+        }
         var (written, refused) = await _writer.AppendAsync(
             transaction, streamId, ExpectedRevision.After(current), chained, _writer.Bodies(chained), ct);
         if (refused is not null || written is null)
             throw new ReplicationConflictException($"Stream '{streamId}' refused the copy at revision {current + 1}: {refused}.");
-        revisions[streamId] = written[^1].Version - 1;
+        tails[streamId] = (written[^1].Version - 1, tailHash);
+        if (standIns.Count > 0)
+        {
+            await using var quarantine = new NpgsqlCommand($"update {_schema}.mt_events set is_skipped = true where id = any(@ids)", transaction.Connection, transaction);
+            quarantine.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = standIns.ToArray() });
+            await quarantine.ExecuteNonQueryAsync(ct);
+        }
     }
 
-    private EventToAppend ToCopy(RecordedEvent e)
+    /// <param name="previousHash">The hash of the stream's event before <paramref name="e"/>, as the source holds it ("" for the first).</param>
+    private EventToAppend ToCopy(RecordedEvent e, string previousHash)
     {
         var reason = e.Defect ?? (_serializer.TryRead(e, out _, out var unreadable) ? null : unreadable)
             // A readable event whose hash does not match it was not written as it reads now: the views must not apply it (ADR/0025).
-            ?? (EventHash.Verify(e) ? null : "its stored hash does not match its type, data and metadata");
+            ?? (EventHash.Verify(e) ? null : "its stored hash does not match its type, data and metadata")
+            // Nor one whose hash holds but does not chain from the event before it: made elsewhere and put in the stream.
+            ?? (e.PreviousHash == previousHash ? null : $"it chains from '{e.PreviousHash}', not from the stream's previous event ('{previousHash}')");
         if (reason is null) return new EventToAppend(e.EventId, e.Type, e.Data, e.Metadata);
         ForeignEventCopied?.Invoke(e, reason);
         var standIn = new ForeignEventStandIn(e.Type, reason, Convert.ToBase64String(e.Data.Span));
@@ -168,16 +188,21 @@ public sealed class MartenReplicationTarget : IReplicationTarget
         return present;
     }
 
-    private async Task<Dictionary<string, long>> StreamRevisionsAsync(
+    /// <summary>Each stream's newest copied revision and that event's hash (what the next event must chain from).</summary>
+    private async Task<Dictionary<string, (long Revision, string Hash)>> StreamTailsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> batch, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            $"select id, version from {_schema}.mt_streams where id = any(@streams)", connection, transaction);
+            $"""
+             select s.id, s.version, coalesce(e.headers->>'{MartenBackend.Headers.Hash}', '')
+             from {_schema}.mt_streams s left join {_schema}.mt_events e on e.stream_id = s.id and e.version = s.version
+             where s.id = any(@streams)
+             """, connection, transaction);
         command.Parameters.AddWithValue("streams", batch.Select(e => e.StreamId).Distinct(StringComparer.Ordinal).ToArray());
-        var revisions = new Dictionary<string, long>(StringComparer.Ordinal);
+        var tails = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) revisions[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1)) - 1;
-        return revisions;
+        while (await reader.ReadAsync(ct)) tails[reader.GetString(0)] = (Convert.ToInt64(reader.GetValue(1)) - 1, reader.GetString(2));
+        return tails;
     }
 }
 

@@ -190,6 +190,54 @@ public sealed class MartenReplicationTests
         }
     }
 
+    [Fact]
+    public async Task An_event_that_does_not_chain_from_its_streams_previous_one_is_copied_quarantined_and_the_next_one_is_not()
+    {
+        var source = await CreateSourceAsync();
+        await using var replica = await ReplicaDatabase.CreateAsync();
+        try
+        {
+            var stream = NewStream();
+            await source.Store.AppendAsync(stream, ExpectedRevision.NoStream, Happened(0, 3));
+            var events = await source.Store.ReadAllAsync(GlobalPosition.Start, int.MaxValue).ToListAsync();
+            // Revision 1 as another chain made it: its own hash holds, over a previous hash that is not revision 0's.
+            var spliced = events[1] with { PreviousHash = "0000elsewhere" };
+            spliced = spliced with { Hash = EventHash.Compute(spliced.Type, spliced.Data.Span, spliced.Metadata, spliced.PreviousHash) };
+            Assert.True(EventHash.Verify(spliced));
+            // Revision 2 as the ledger appends after it: chained from the stored tail, the spliced event.
+            var after = events[2] with { PreviousHash = spliced.Hash };
+            after = after with { Hash = EventHash.Compute(after.Type, after.Data.Span, after.Metadata, after.PreviousHash) };
+
+            // Revision 0 in one batch, the rest in the next: the link is checked against the copy's tail as well as within a batch.
+            await replica.Target.ApplyAsync("splice", [events[0]], default);
+            await replica.Target.ApplyAsync("splice", [spliced, after], default);
+
+            var copied = await replica.ReadAllAsync();
+            Assert.Equal([events[0].Type, ForeignEventStandIn.TypeName, events[2].Type], copied.Select(e => e.Type));
+            Assert.Equal([false, true, false], await SkippedAsync(replica, copied));
+            // The copy keeps the source's hashes around a stand-in, so verifying the copy names the same revision (as altered:
+            // the stand-in is not what was hashed); the auditor's verify reads the source, where the link is what breaks (EventStoreDbTamperingTests).
+            var report = await new ChainVerifier(replica.Store).VerifyStreamAsync(stream);
+            Assert.Equal((BrokenLinkKind.EventAltered, 1L), (report.FirstBrokenLink?.Kind, report.FirstBrokenLink?.Revision));
+        }
+        finally
+        {
+            await source.DisposeAsync();
+        }
+    }
+
+    private static async Task<List<bool>> SkippedAsync(ReplicaDatabase replica, IReadOnlyList<RecordedEvent> events)
+    {
+        var skipped = new List<bool>();
+        foreach (var e in events)
+        {
+            await using var command = replica.DataSource.CreateCommand("select is_skipped from ledger.mt_events where id = $1");
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = e.EventId });
+            skipped.Add((bool)(await command.ExecuteScalarAsync())!);
+        }
+        return skipped;
+    }
+
     /// <summary>Lets one batch commit, then stops the replicator: a stop between batches, as a deploy would.</summary>
     private sealed class StopAfterFirstBatch(IReplicationTarget inner, CancellationTokenSource stop) : IReplicationTarget
     {

@@ -204,6 +204,8 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
                 }
                 // What Wolverine holds for this order (its messages name the order id), and what billing holds under its key.
                 var orderId = id["billing-".Length..];
+                // What the API said while handling this order's handoff, start by start (ADR/0017: one line per handling).
+                foreach (var line in api.Log.Where(l => l.Contains(orderId, StringComparison.Ordinal))) output.WriteLine($"  api: {line}");
                 output.WriteLine(await WolverineEnvelopesAsync(dataSource, orderId));
                 // Bounded: a billing simulator that stopped answering must not turn the diagnosis of one failure into a hang.
                 using var billingClient = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -218,6 +220,10 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
                 }
             }
         }
+        if (!settled.CaughtUp || settled.Counts.Any(c => c.Lost > 0))
+            foreach (var line in api.Log.Where(l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal)
+                                                    || l.Contains("stderr", StringComparison.Ordinal)).TakeLast(100))
+                output.WriteLine($"api error: {line}");
         Assert.True(settled.CaughtUp, "the reaction processor did not catch up with the log within 180 s");
         Assert.Equal(0, settled.Parked);
         var streams = await ReadStreamsAsync();

@@ -22,6 +22,12 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
     /// <summary>Each start's own account of where its time went (<c>Ledger:StartupTimings</c>, ADR/0025), as the API logged it.</summary>
     public ConcurrentQueue<string> StartupTimings { get; } = new();
 
+    /// <summary>
+    /// Every line the API wrote (warnings and errors, and each billing handoff's handling), prefixed with the start it came
+    /// from: when a run fails, what the processes said about the failing order is the first thing to read.
+    /// </summary>
+    public ConcurrentQueue<string> Log { get; } = new();
+
     public async Task StartAsync()
     {
         var start = new ProcessStartInfo("dotnet", [ApiAssembly(), "--urls", Address.ToString().TrimEnd('/')])
@@ -33,16 +39,26 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Ledger__StartupTimings"] = "true";
         start.Environment["Logging__LogLevel__Ledger.Startup"] = "Information";
+        start.Environment[$"Logging__LogLevel__{Ledger.Application.Billing.BillingHandoffHandler.LogCategory}"] = "Information";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        start.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         if (Ledger.Testing.TestEventStore.For(postgresConnectionString) is { } eventStore) start.Environment[LedgerSettings.EventStoreVariable] = eventStore;
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
         var started = Stopwatch.StartNew();
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
         // Drain its output so it never blocks on a full pipe.
+        var run = Starts + 1;
         _process.OutputDataReceived += (_, line) =>
         {
-            if (line.Data?.Contains("Start-up timings", StringComparison.Ordinal) == true) StartupTimings.Enqueue(line.Data);
+            if (line.Data is null) return;
+            if (line.Data.Contains("Start-up timings", StringComparison.Ordinal)) StartupTimings.Enqueue(line.Data);
+            Log.Enqueue($"[start {run}] {line.Data}");
         };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null) Log.Enqueue($"[start {run}, stderr] {line.Data}");
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         Starts++;

@@ -102,6 +102,28 @@ public sealed class LedgerWorld : IAsyncDisposable
         return world;
     }
 
+    /// <summary>
+    /// Settings that keep PostgreSQL the system of record when <c>LEDGER_TEST_ESDB</c> is set: for tests whose tampering is SQL
+    /// on the event table, which is the record only in PostgreSQL mode (in EventStoreDB mode it holds the replicator's copy).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> PostgresMode { get; } = new Dictionary<string, string?> { [TestEventStore.LedgerVariable] = "postgres" };
+
+    /// <summary>
+    /// This world when PostgreSQL is the run's system of record; otherwise this one is disposed and a world in PostgreSQL mode is
+    /// started and set up in its place, so a test that tampers with PostgreSQL's event table runs (rather than skips) in an
+    /// EventStoreDB run too. The EventStoreDB counterparts of that tampering are <c>EventStoreDbTamperingTests</c>.
+    /// </summary>
+    /// <param name="settings">What the world was started with besides the defaults.</param>
+    public async Task<LedgerWorld> InPostgresModeAsync(string purpose, Func<LedgerWorld, Task>? setUp = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        if (!TestEventStore.IsEventStoreDb) return this;
+        await DisposeAsync();
+        var world = await StartAsync(purpose, settings: (settings ?? new Dictionary<string, string?>()).Concat(PostgresMode).ToDictionary());
+        if (setUp is not null) await setUp(world);
+        return world;
+    }
+
     /// <summary>The canonical customer the tests' drafts are for (<see cref="Journeys.QuoteToCashJourneyTests.Draft"/>).</summary>
     public const string ReferenceCustomer = "C-ACME", ReferenceAccount = "ACC-ACME";
 

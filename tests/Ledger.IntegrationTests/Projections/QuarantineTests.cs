@@ -20,17 +20,17 @@ public sealed class QuarantineTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _world = await StartAsync(nameof(QuarantineTests));
+        // Its tampering is SQL on PostgreSQL's event table: PostgreSQL mode in every run (EventStoreDbTamperingTests has the
+        // EventStoreDB counterparts: another client's events, with hashes that do not hold, quarantined by the replicator).
+        _world = await StartAsync(nameof(QuarantineTests), settings: PostgresMode);
         await _world.PublishCatalogAndPolicyAsync();
     }
 
     public async Task DisposeAsync() => await _world.DisposeAsync();
 
-    [SkippableFact]
+    [Fact]
     public async Task A_withdrawal_inserted_by_hand_is_reported_and_never_projected()
     {
-        // In EventStoreDB mode PostgreSQL's table is the replicator's copy and verification reads EventStoreDB: not yet covered (issue 20).
-        Skip.If(TestEventStore.IsEventStoreDb, "edits PostgreSQL's event table by hand and expects verification to see it there: PostgreSQL mode only");
         var sf = _world.Salesforce;
         foreach (var id in new[] { "Q-QUAR", "Q-QUAR-TEMPLATE", "Q-QUAR-BYSTANDER" })
         {
@@ -69,13 +69,14 @@ public sealed class QuarantineTests : IAsyncLifetime
             m => m.Split('\n').Any(l => l.StartsWith("ledger_events_quarantined") && l.TrimEnd().EndsWith(" 1")), TimeSpan.FromMinutes(1));
         var quarantined = metrics.Split('\n').Where(l => l.Contains("quarantined")).ToList();
         Assert.True(quarantined.Any(l => l.StartsWith("ledger_events_quarantined") && l.TrimEnd().EndsWith(" 1")), string.Join("\n", quarantined));
+        // And shown: /health is Degraded while a row is quarantined.
+        var health = await (await _world.Ledger.Http.GetAsync("/health")).Json();
+        Assert.Equal("Degraded", health.GetProperty("checks").GetProperty("quarantine").GetProperty("status").GetString());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task An_event_edited_by_hand_is_quarantined_so_a_rebuild_does_not_apply_the_edit()
     {
-        // In EventStoreDB mode PostgreSQL's table is the replicator's copy and verification reads EventStoreDB: not yet covered (issue 20).
-        Skip.If(TestEventStore.IsEventStoreDb, "edits PostgreSQL's event table by hand and expects verification to see it there: PostgreSQL mode only");
         var sf = _world.Salesforce;
         (await Post(sf, "/quotes", QuoteToCashJourneyTests.Draft("Q-QUAR-EDIT", "EUR", "Europe/Berlin"))).EnsureAccepted();
         (await Post(sf, "/quotes/Q-QUAR-EDIT/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 2, discountPercent = 0 })).EnsureAccepted();

@@ -28,14 +28,16 @@ public sealed class AnchorTests : IAsyncLifetime
     private string KeyFile => Path.Combine(_folder, "anchor-key.pem");
     private LedgerWorld _world = null!;
 
+    private Dictionary<string, string?> AnchorSettings => new()
+    {
+        ["Ledger:Anchors:Directory"] = AnchorDirectory,
+        ["Ledger:Anchors:KeyFile"] = KeyFile,
+    };
+
     public async Task InitializeAsync()
     {
         AnchorKey.Create(KeyFile).Dispose();
-        _world = await StartAsync(nameof(AnchorTests), settings: new Dictionary<string, string?>
-        {
-            ["Ledger:Anchors:Directory"] = AnchorDirectory,
-            ["Ledger:Anchors:KeyFile"] = KeyFile,
-        });
+        _world = await StartAsync(nameof(AnchorTests), settings: AnchorSettings);
         await _world.PublishCatalogAndPolicyAsync();
     }
 
@@ -82,12 +84,12 @@ public sealed class AnchorTests : IAsyncLifetime
         { "deleted", AnchorFindingKind.StreamGone },
     };
 
-    [SkippableTheory, MemberData(nameof(ChainBlindTampering))]
+    [Theory, MemberData(nameof(ChainBlindTampering))]
     public async Task Tampering_the_hash_chain_cannot_see_is_caught_against_the_anchors(string how, AnchorFindingKind kind)
     {
         // The tampering is SQL on PostgreSQL's event table: the system of record only in PostgreSQL mode (in EventStoreDB
-        // mode it is a replica, and the API reads EventStoreDB, which no SQL can reach).
-        Skip.If(TestEventStore.IsEventStoreDb, "tampers PostgreSQL's event table by hand, the system of record only in PostgreSQL mode");
+        // mode it is a replica, and the API reads EventStoreDB, which no SQL can reach; EventStoreDbTamperingTests has those).
+        _world = await _world.InPostgresModeAsync(nameof(AnchorTests), w => w.PublishCatalogAndPolicyAsync(), AnchorSettings);
         var quoteId = $"Q-AN-{how}";
         var stream = $"quote-{quoteId}";
         await PricedQuote(quoteId);
@@ -115,10 +117,10 @@ public sealed class AnchorTests : IAsyncLifetime
         Assert.True(quoteVerify.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{quoteVerify.StatusCode}");
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_billing_record_edited_in_place_is_reported_by_verify_all_with_anchors()
     {
-        Skip.If(TestEventStore.IsEventStoreDb, "edits PostgreSQL's event table by hand, the system of record only in PostgreSQL mode");
+        _world = await _world.InPostgresModeAsync(nameof(AnchorTests), w => w.PublishCatalogAndPolicyAsync(), AnchorSettings);
         (await Post(_world.Billing, "/billing/records", new
         {
             records = new[] { new { recordId = "INV-AN-1", orderId = "ord-Q-AN-BILLED", kind = "Invoice", amount = 3_000.00m, currency = "EUR", status = "Issued", observedAt = "2026-03-10T10:00:00Z" } },
@@ -274,8 +276,10 @@ public sealed class AnchorTests : IAsyncLifetime
             WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         start.Environment["LEDGER_HOME"] = Path.Combine(_folder, "home");
-        start.Environment[LedgerSettings.PostgresVariable] = _world.Ledger.Services.GetRequiredService<LedgerSettings>().PostgresConnectionString;
-        start.Environment.Remove(LedgerSettings.EventStoreVariable);
+        // The same system of record as the API's: the anchors sign its heads.
+        var settings = _world.Ledger.Services.GetRequiredService<LedgerSettings>();
+        start.Environment[LedgerSettings.PostgresVariable] = settings.PostgresConnectionString;
+        start.Environment[LedgerSettings.EventStoreVariable] = settings.EventStore;
         start.Environment["COLUMNS"] = "400"; // no wrapped findings
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
