@@ -184,6 +184,17 @@ public sealed class EventStoreDbBackend : IEventStoreBackend, IDisposable
     private static async Task<AppendResp> AppendOnce(EventStoreDbChannel channel,
         AppendReq.Types.Options options, List<AppendReq.Types.ProposedMessage> messages, CancellationToken cancellationToken)
     {
+        if (channel.Appender.Supported)
+        {
+            try
+            {
+                return await channel.Appender.AppendAsync(options, messages, cancellationToken);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+            {
+                // A server before 21.10: nothing was written; from now on this node gets Streams.Append.
+            }
+        }
         using var call = channel.Streams.Append(channel.Bounded(cancellationToken));
         await call.RequestStream.WriteAsync(new AppendReq { Options = options }, cancellationToken);
         foreach (var message in messages)

@@ -52,6 +52,7 @@ internal sealed class EventStoreDbChannel : IDisposable
         });
         Streams = new Streams.StreamsClient(_channel);
         Gossip = new Gossip.GossipClient(_channel);
+        Appender = new EventStoreDbBatchAppender(this);
 
         if (settings.Username is not null)
             _authorization = "Basic " + Convert.ToBase64String(
@@ -65,6 +66,9 @@ internal sealed class EventStoreDbChannel : IDisposable
     public Streams.StreamsClient Streams { get; }
 
     public Gossip.GossipClient Gossip { get; }
+
+    /// <summary>Appends over this node's one BatchAppend call.</summary>
+    public EventStoreDbBatchAppender Appender { get; }
 
     /// <summary>Options for a call that must finish within the default deadline.</summary>
     public CallOptions Bounded(CancellationToken cancellationToken) =>
@@ -117,5 +121,9 @@ internal sealed class EventStoreDbChannel : IDisposable
         }
     }
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose()
+    {
+        Appender.Dispose();
+        _channel.Dispose();
+    }
 }
