@@ -39,7 +39,7 @@ public sealed class ContractCrmReportPullTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Contract_states_pulled_from_a_crm_are_recorded_as_its_reports_and_an_amendment_it_lacks_is_listed_until_it_shows_it()
+    public async Task Contract_states_pulled_from_a_crm_are_recorded_as_its_reports_and_an_amendment_it_lacks_is_listed_acknowledged_by_finance_and_closed_when_it_shows_it()
     {
         var hs = _world.HubSpot;
         await ContractTests.OrderWithinPolicyAsync(hs, ContractTests.AcmeDraft("Q-PULL", "2026-01-01"), "2026.2-subs", ("L1", "SAAS-SEATS", 10, 5));
@@ -72,6 +72,14 @@ public sealed class ContractCrmReportPullTests : IAsyncLifetime
         var open = Assert.Single(await Eventually(() => Qtc14Async("open"), rows => rows.Count > 0, TimeSpan.FromSeconds(60)));
         Assert.Equal("the ledger's v2 amendment is not in hubspot.", open.GetProperty("detail").GetString());
 
+        // Finance clears it as any finding: acknowledged on its own stream, shown so on the contract's finding (the view lags).
+        var id = open.GetProperty("id").GetString()!;
+        (await Post(_world.Finance, $"/reconciliation/discrepancies/{Uri.EscapeDataString(id)}/acknowledge", new { note = "HubSpot sync job is down; CRM team paged" }))
+            .EnsureAccepted();
+        var acknowledged = Assert.Single(await Eventually(() => Qtc14Async("acknowledged"), rows => rows.Count > 0, TimeSpan.FromSeconds(60)));
+        Assert.Equal(id, acknowledged.GetProperty("id").GetString());
+        Assert.Equal("discrepancy-acknowledged.v1", acknowledged.GetProperty("acknowledgedBy").GetProperty("type").GetString());
+
         // While HubSpot fails, nothing is recorded and the ledger keeps asking.
         _crm.Status = 503;
         pulls = _crm.Authorizations.Count;
@@ -85,6 +93,7 @@ public sealed class ContractCrmReportPullTests : IAsyncLifetime
         Assert.Equal("crm-contract-state-reported.v1", closed.GetProperty("closedBy").GetProperty("type").GetString());
         Assert.Equal(2, (await _world.StreamAsync("crm-contract-report-hubspot-ctr-Q-PULL")).Count);
         Assert.Empty(await Qtc14Async("open"));
+        Assert.Equal(id, closed.GetProperty("id").GetString());
     }
 
     private static string States(params (string ContractId, string ObservedAt, (int Version, string Kind)[] Changes)[] reports) =>
