@@ -155,7 +155,7 @@ public sealed class ContractRenewalTests : IAsyncLifetime
 
         // HubSpot's view of the renewal quote shows the contract it renewed and the term its order made (the views lag, ADR/0014);
         // the original quote's view shows the contract it started.
-        var renewalQuoteView = await Eventually(() => JsonAsync(hs, "/crm/hubspot/quotes/Q-RQ-RN2"),
+        var renewalQuoteView = await Eventually(() => ContractCrmReportTests.JsonAsync(hs, "/crm/hubspot/quotes/Q-RQ-RN2"),
             q => q.ValueKind == JsonValueKind.Object && q.GetProperty("contract").ValueKind == JsonValueKind.Object
                  && q.GetProperty("contract").GetProperty("link").GetString() == "Renewed", TimeSpan.FromSeconds(60));
         var renewedContract = renewalQuoteView.GetProperty("contract");
@@ -166,7 +166,7 @@ public sealed class ContractRenewalTests : IAsyncLifetime
             renewedTerm.GetProperty("endDate").GetString(), renewedTerm.GetProperty("orderId").GetString()));
         Assert.Equal((2, "Renewal"), (Assert.Single(renewedContract.GetProperty("changes").EnumerateArray()).GetProperty("version").GetInt32(),
             renewedContract.GetProperty("changes")[0].GetProperty("kind").GetString()));
-        var originalView = (await JsonAsync(hs, "/crm/hubspot/quotes/Q-RQ")).GetProperty("contract");
+        var originalView = (await ContractCrmReportTests.JsonAsync(hs, "/crm/hubspot/quotes/Q-RQ")).GetProperty("contract");
         Assert.Equal(("ctr-Q-RQ", "Started", JsonValueKind.Null), (originalView.GetProperty("contractId").GetString(), originalView.GetProperty("link").GetString(),
             originalView.GetProperty("renewedTerm").ValueKind));
 
@@ -181,15 +181,9 @@ public sealed class ContractRenewalTests : IAsyncLifetime
             nextLine.GetProperty("discountPercent").GetDecimal()));
 
         // Before it is ordered, its CRM view already names the contract it would renew, with no renewed term yet.
-        var quotedView = await Eventually(() => JsonAsync(hs, "/crm/hubspot/quotes/Q-RQ-RN3"),
+        var quotedView = await Eventually(() => ContractCrmReportTests.JsonAsync(hs, "/crm/hubspot/quotes/Q-RQ-RN3"),
             q => q.ValueKind == JsonValueKind.Object && q.GetProperty("contract").ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(60));
         Assert.Equal(("ctr-Q-RQ", "RenewalQuoted", JsonValueKind.Null), (quotedView.GetProperty("contract").GetProperty("contractId").GetString(),
             quotedView.GetProperty("contract").GetProperty("link").GetString(), quotedView.GetProperty("contract").GetProperty("renewedTerm").ValueKind));
-    }
-
-    private static async Task<JsonElement> JsonAsync(HttpClient client, string path)
-    {
-        var response = await client.GetAsync(path);
-        return response.IsSuccessStatusCode ? await response.Json() : default;
     }
 }
