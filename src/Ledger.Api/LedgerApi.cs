@@ -72,6 +72,7 @@ public static class LedgerApi
         AddAnchoring(builder);
         AddReactions(builder);
         AddCrmPush(builder);
+        AddCrmReportPull(builder);
         builder.Services.AddSingleton(ReconciliationSlasFrom(builder.Configuration));
         builder.Services.AddSingleton<DiscrepancyQuery>();
         builder.Services.AddSingleton<RevenueSummary>();
@@ -302,5 +303,26 @@ public static class LedgerApi
         builder.Services.AddSingleton<CrmWebhookDispatcher>();
         builder.Services.AddSingleton<CrmPushMetrics>();
         if (section.GetValue("Run", true)) builder.Services.AddHostedService<CrmPush>();
+    }
+
+    /// <summary>
+    /// CRMs the ledger asks for their contract states (ADR/0021): <c>Ledger:CrmReportPull:Sources:{crm}:Url</c> and optional
+    /// <c>:Token</c>, every <c>IntervalSeconds</c> (default 300), each call bounded by <c>RequestTimeoutSeconds</c> (default 30).
+    /// No source, no pull (and no election); <c>Run=false</c> keeps a node out.
+    /// </summary>
+    private static void AddCrmReportPull(WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection("Ledger:CrmReportPull");
+        var sources = section.GetSection("Sources").GetChildren()
+            .Select(crm => Uri.TryCreate(crm["Url"], UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                ? new CrmReportSource(crm.Key, url, crm["Token"])
+                : throw new InvalidOperationException($"Ledger:CrmReportPull:Sources:{crm.Key}:Url is not an http(s) address."))
+            .ToList();
+        var (interval, timeout) = (section.GetValue("IntervalSeconds", 300.0), section.GetValue("RequestTimeoutSeconds", 30.0));
+        if (interval <= 0 || timeout <= 0)
+            throw new InvalidOperationException("Ledger:CrmReportPull:IntervalSeconds and RequestTimeoutSeconds are more than 0.");
+        builder.Services.AddSingleton(new CrmReportPullSettings(sources, TimeSpan.FromSeconds(interval), TimeSpan.FromSeconds(timeout)));
+        builder.Services.AddHttpClient(CrmReportPullSettings.HttpClientName, http => http.Timeout = TimeSpan.FromMinutes(5));
+        if (sources.Count > 0 && section.GetValue("Run", true)) builder.Services.AddHostedService<CrmReportPull>();
     }
 }

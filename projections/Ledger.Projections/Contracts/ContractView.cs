@@ -50,6 +50,9 @@ public sealed class ContractView
     /// <summary>Every change of terms the ledger made after the start (amendments, renewals, a cancellation), by version: what QTC-14 compares with the CRM's.</summary>
     public List<ContractChangeMade> ChangesMade { get; set; } = [];
 
+    /// <summary>The renewal quotes the contract drafted, each with the term it renewed once its order was billed (ADR/0021).</summary>
+    public List<ContractRenewalQuote> RenewalQuotes { get; set; } = [];
+
     /// <summary>The latest report of each CRM about this contract (<c>crm-contract-state-reported</c>).</summary>
     public List<ContractCrmReport> CrmReports { get; set; } = [];
 
@@ -77,3 +80,21 @@ public sealed record ContractChangeMade(int Version, ContractChangeKind Kind, Ev
 
 /// <summary>What a CRM last reported of the contract: the changes it shows, when it observed them, and the report's event.</summary>
 public sealed record ContractCrmReport(string Crm, IReadOnlyList<Ledger.Domain.Reconciliation.CrmContractChange> Changes, NodaTime.Instant ObservedAt, EventRef Source);
+
+/// <summary>
+/// A renewal quote the contract drafted for the term ending <see cref="RenewsTermEnding"/> (<c>contract-renewal-quoted</c>)
+/// and, once its billed order renewed the contract (<c>contract-renewed-by-quote</c>), the term it made: what the CRM's view
+/// of the renewal quote shows as its contract.
+/// </summary>
+public sealed class ContractRenewalQuote
+{
+    public string QuoteId { get; set; } = "";
+    public NodaTime.LocalDate RenewsTermEnding { get; set; }
+    public EventRef Drafted { get; set; } = null!;
+    public string? OrderId { get; set; }
+    /// <summary>The contract version the renewal made; null until the quote's order renewed the contract.</summary>
+    public int? RenewedVersion { get; set; }
+    public NodaTime.LocalDate? TermStartDate { get; set; }
+    public NodaTime.LocalDate? TermEndDate { get; set; }
+    public EventRef? Renewed { get; set; }
+}

@@ -72,6 +72,12 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
                 break;
             case ContractRenewedByQuote q:
                 (view.ContractVersion, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (q.Version, q.StartDate, q.EndDate, [.. q.Lines], q.TermNetTotal);
+                if (RenewalQuote(view, q.QuoteId) is { } renewing)
+                    (renewing.OrderId, renewing.RenewedVersion, renewing.TermStartDate, renewing.TermEndDate, renewing.Renewed) =
+                        (q.OrderId, q.Version, q.StartDate, q.EndDate, EventRef.Of(e));
+                break;
+            case ContractRenewalQuoted rq when RenewalQuote(view, rq.RenewalQuoteId) is null:
+                view.RenewalQuotes.Add(new ContractRenewalQuote { QuoteId = rq.RenewalQuoteId, RenewsTermEnding = rq.EndDate, Drafted = EventRef.Of(e) });
                 break;
             case ContractExpired x:
                 view.ContractVersion = x.Version;
@@ -163,6 +169,8 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
         ContractCancelled => ContractChangeKind.Cancellation,
         _ => null,
     };
+
+    private static ContractRenewalQuote? RenewalQuote(ContractView view, string quoteId) => view.RenewalQuotes.FirstOrDefault(r => r.QuoteId == quoteId);
 
     private static ContractChangeLine? Change(ContractView view, string handoffId) => view.Changes.FirstOrDefault(c => c.HandoffId == handoffId);
 }

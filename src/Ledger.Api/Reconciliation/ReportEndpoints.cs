@@ -2,6 +2,7 @@ using Ledger.Api.Commands;
 using Ledger.Api.Problems;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
+using Ledger.Application.Crm;
 using Ledger.Domain.Common;
 using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
@@ -14,11 +15,6 @@ namespace Ledger.Api.Reconciliation;
 public sealed record QuoteStateReport(string QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt);
 
 public sealed record QuoteStateReportBatch(IReadOnlyList<QuoteStateReport>? Reports);
-
-/// <summary>What a CRM shows of one contract: every change it holds, by the version it made (ADR/0021).</summary>
-public sealed record ContractStateReport(string ContractId, IReadOnlyList<CrmContractChange>? Changes, Instant ObservedAt);
-
-public sealed record ContractStateReportBatch(IReadOnlyList<ContractStateReport>? Reports);
 
 public sealed record BillingRecordReport(
     string RecordId, string OrderId, BillingRecordKind Kind, decimal Amount, string Currency, BillingRecordStatus Status, Instant ObservedAt);
@@ -44,7 +40,10 @@ public static class ReportEndpoints
             commands, context);
     }
 
-    /// <summary>What a CRM shows of its contracts (ADR/0021), compared with the ledger's by QTC-14. Scoped as quote states are (ADR/0011).</summary>
+    /// <summary>
+    /// What a CRM shows of its contracts (ADR/0021), compared with the ledger's by QTC-14. Scoped as quote states are (ADR/0011).
+    /// The same document the ledger pulls from a CRM configured under <c>Ledger:CrmReportPull</c> (<see cref="CrmReportPull"/>).
+    /// </summary>
     [WolverinePost("/crm/{crm}/reports/contract-states"), Authorize(Roles = LedgerRoles.Crm)]
     public static async Task<IResult> ReportContractStates(string crm, ContractStateReportBatch batch, CommandRunner commands, HttpContext context)
     {

@@ -19,13 +19,48 @@ namespace Ledger.Api.Views;
 
 public sealed record ViewPage<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 
-/// <summary>A quote's contract in the CRM's quote view: its terms now and every change made to them (amendments, renewals, a cancellation).</summary>
+/// <summary>How a quote relates to the contract its CRM view shows: its order started it, it is the contract's renewal quote, or its order renewed it.</summary>
+public enum QuoteContractLink { Started, RenewalQuoted, Renewed }
+
+/// <summary>The term a renewal quote's order made: the contract version it made, its first and last day.</summary>
+public sealed record RenewedTerm(int Version, LocalDate StartDate, LocalDate EndDate, string? OrderId);
+
+/// <summary>
+/// A quote's contract in the CRM's quote view: its terms now and every change made to them (amendments, renewals, a
+/// cancellation). For a renewal quote (ADR/0021) it is the contract the quote renews: <c>link</c> says so, and
+/// <c>renewedTerm</c> is the term its order made (the contract's latest term may be a later one).
+/// </summary>
 public sealed record QuoteContract(
-    string ContractId, string? Status, int Version, LocalDate? StartDate, LocalDate? EndDate, string? Currency, decimal TermNetTotal,
-    IReadOnlyList<Ledger.Domain.Contracts.ContractLine> Lines, IReadOnlyList<ContractChangeMade> Changes, EventRef? Through)
+    string ContractId, QuoteContractLink Link, string? Status, int Version, LocalDate? StartDate, LocalDate? EndDate, string? Currency, decimal TermNetTotal,
+    IReadOnlyList<Ledger.Domain.Contracts.ContractLine> Lines, IReadOnlyList<ContractChangeMade> Changes, RenewedTerm? RenewedTerm, EventRef? Through)
 {
-    public static QuoteContract Of(ContractView v) =>
-        new(v.Id, v.Status?.Value.ToString(), v.ContractVersion, v.StartDate, v.EndDate, v.Currency, v.TermNetTotal, v.Lines, v.ChangesMade, v.Through);
+    public static QuoteContract Of(ContractView v, string quoteId)
+    {
+        var renewal = v.RenewalQuotes.FirstOrDefault(r => r.QuoteId == quoteId);
+        var (link, term) = renewal switch
+        {
+            null => (QuoteContractLink.Started, null),
+            { RenewedVersion: { } version } r => (QuoteContractLink.Renewed, new RenewedTerm(version, r.TermStartDate!.Value, r.TermEndDate!.Value, r.OrderId)),
+            _ => (QuoteContractLink.RenewalQuoted, (RenewedTerm?)null),
+        };
+        return new(v.Id, link, v.Status?.Value.ToString(), v.ContractVersion, v.StartDate, v.EndDate, v.Currency, v.TermNetTotal, v.Lines, v.ChangesMade,
+            term, v.Through);
+    }
+
+    /// <summary>
+    /// The contract a quote's CRM view shows: the one its order started, else the one whose renewal quote it is (its id names
+    /// a candidate, <c>Q-1-RN2</c> → <c>ctr-Q-1</c>; the contract's own note of the quotes it drafted decides). The CRM's own only.
+    /// </summary>
+    public static async Task<QuoteContract?> FindAsync(IQuerySession session, string crm, string quoteId, CancellationToken ct)
+    {
+        if (await session.LoadAsync<ContractView>(Ledger.Domain.Contracts.ContractDecider.ContractIdFor(quoteId), ct) is { } started)
+            return started.SourceCrm == crm ? Of(started, quoteId) : null;
+        return Ledger.Domain.Contracts.ContractState.RenewedContractIdOf(quoteId) is { } candidate
+               && await session.LoadAsync<ContractView>(candidate, ct) is { } renewed && renewed.SourceCrm == crm
+               && renewed.RenewalQuotes.Any(r => r.QuoteId == quoteId)
+            ? Of(renewed, quoteId)
+            : null;
+    }
 }
 
 /// <summary>
@@ -51,8 +86,9 @@ public static class ViewEndpoints
     }
 
     /// <summary>
-    /// One quote of the CRM's, with <c>contract</c>: the contract its order started and the changes made to it since
-    /// (ADR/0021), from the contract view; null when the quote started none (or the view has not caught up yet).
+    /// One quote of the CRM's, with <c>contract</c>: the contract its order started, or the one it renews or renewed (a
+    /// renewal quote), and the changes made to it since (ADR/0021), from the contract view; null when the quote has none
+    /// (or the view has not caught up yet).
     /// </summary>
     [WolverineGet("/crm/{crm}/quotes/{quoteId}"), Authorize(Roles = $"{LedgerRoles.Crm},{LedgerRoles.Finance},{LedgerRoles.Admin}")]
     public static async Task<IResult> CrmQuote(string crm, string quoteId, IQuerySession session, IOptions<JsonOptions> json, HttpContext context,
@@ -63,8 +99,7 @@ public static class ViewEndpoints
         if (await session.LoadAsync<QuoteView>(quoteId, ct) is not { } view || view.SourceCrm != crm)
             return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "quote.not-in-view",
                 $"{crm}'s view has no quote {quoteId} (or has not caught up with it yet).", "quoteId"));
-        var contract = await session.LoadAsync<ContractView>(Ledger.Domain.Contracts.ContractDecider.ContractIdFor(quoteId), ct) is { } c && c.SourceCrm == crm
-            ? QuoteContract.Of(c) : null;
+        var contract = await QuoteContract.FindAsync(session, crm, quoteId, ct);
         var body = JsonSerializer.SerializeToNode(view, json.Value.SerializerOptions)!.AsObject();
         body["contract"] = JsonSerializer.SerializeToNode(contract, json.Value.SerializerOptions);
         return Results.Ok(body);

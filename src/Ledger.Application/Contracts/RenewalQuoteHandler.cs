@@ -14,7 +14,8 @@ public sealed record DraftRenewalQuote(string ContractId, LocalDate EndDate);
 /// <summary>
 /// Drafts a contract's renewal quote (ADR/0021): for the contract's CRM, opportunity, account, owner, segment and region as
 /// its quote had them and the account's customer as it is now; valid until the term's last day; one line per contract line, same offering, catalog version,
-/// quantity and agreed discount, the list price raised by the newest policy's renewal uplift. Then notes it on the
+/// quantity and agreed discount, the line's price in the term being renewed raised once by the newest policy's renewal uplift
+/// (not the catalog's: a renewal of a renewal keeps the uplifts before it). Then notes it on the
 /// contract. Each step is its own command under a key derived from the contract and the term, so a redelivered message
 /// repeats nothing (a draft or a line that exists is refused and passed over). The quote is then the CRM's to amend,
 /// price, submit and send.
@@ -48,7 +49,7 @@ public static class RenewalQuoteHandler
             {
                 var catalog = await reference.Catalog(unit, ct);
                 return await unit.Decide(Streams.Quote(quoteId), _ => new AddQuoteLine(quoteId, line.LineId, line.ProductOfferingId, line.CatalogVersion,
-                    line.Quantity, line.DiscountPercent, catalog.Find(line.CatalogVersion, line.ProductOfferingId), uplift), ct);
+                    line.Quantity, line.DiscountPercent, catalog.Find(line.CatalogVersion, line.ProductOfferingId), uplift, RenewalBasePrice: line.ListPrice), ct);
             }, ct);
         await commands.RunAsync(CommandMetadata.ByLedger($"renewal-quoted-{term}"), unit =>
             unit.Decide(Streams.Contract(message.ContractId), _ => new RecordRenewalQuote(message.ContractId, message.EndDate, quoteId, uplift), ct), ct);

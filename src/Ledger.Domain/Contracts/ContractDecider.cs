@@ -375,15 +375,22 @@ public static class ContractDecider
     private static ContractRenewed Renewed(ContractState state, decimal upliftPercent, bool automatic, string renewedBy, Instant now)
     {
         var started = state.Started!;
-        var currency = Currency.Of(started.Currency);
         var lines = state.Lines.Select(l =>
         {
-            var listPrice = currency.Round(l.ListPrice * (1 + upliftPercent / 100m));
+            var listPrice = UpliftedListPrice(started.Currency, l.ListPrice, upliftPercent);
             return l with { ListPrice = listPrice, TermNetAmount = Proration.TermNet(started.Currency, listPrice, l.Quantity, l.DiscountPercent) };
         }).ToList();
         return new ContractRenewed(started.ContractId, state.Version + 1, state.EndDate, state.EndDate.PlusDays(1), NextTermEnd(state), upliftPercent, lines,
             lines.Sum(l => l.TermNetAmount), automatic, renewedBy, now);
     }
+
+    /// <summary>
+    /// A renewal's list price: the price of the term being renewed (the contract line's, as amended) raised once by the
+    /// uplift, rounded once to the currency's minor unit, half away from zero (ADR/0021). Renewals by hand and renewal quotes
+    /// both price this way; a renewal by quote takes the quote's accepted price as it is (the uplift is in it already).
+    /// </summary>
+    public static decimal UpliftedListPrice(string currency, decimal termListPrice, decimal upliftPercent) =>
+        upliftPercent == 0 ? termListPrice : Currency.Of(currency).Round(termListPrice * (1 + upliftPercent / 100m));
 
     /// <summary>The last day of the term after the latest one, counted in whole terms from the first start.</summary>
     private static LocalDate NextTermEnd(ContractState state) =>

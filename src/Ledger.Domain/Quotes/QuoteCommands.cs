@@ -20,10 +20,14 @@ public sealed record DraftQuote(
     LocalDate ValidFrom, LocalDate ValidUntil, LinkedCustomer? AccountCustomer) : QuoteCommand(QuoteId), IStartsStream;
 
 /// <param name="Offering">The offering as published in <paramref name="CatalogVersion"/>; null when the catalog does not know it.</param>
-/// <param name="UpliftPercent">Raises the catalog's list price: a renewal quote's line under the policy's uplift (ADR/0021); 0 otherwise.</param>
+/// <param name="RenewalBasePrice">
+/// A renewal quote's line: the contract line's list price in the term being renewed, which <paramref name="UpliftPercent"/>
+/// raises once (ADR/0021). Null for an ordinary line, which takes the catalog's list price.
+/// </param>
+/// <param name="UpliftPercent">The renewal's uplift (the policy's); 0 otherwise. Only a renewal base price is uplifted.</param>
 public sealed record AddQuoteLine(
     string QuoteId, string LineId, string ProductOfferingId, string CatalogVersion, decimal Quantity, decimal DiscountPercent,
-    ProductOffering? Offering, decimal UpliftPercent = 0m) : QuoteCommand(QuoteId);
+    ProductOffering? Offering, decimal UpliftPercent = 0m, decimal? RenewalBasePrice = null) : QuoteCommand(QuoteId);
 
 public sealed record ChangeQuoteLine(string QuoteId, string LineId, decimal Quantity, decimal DiscountPercent) : QuoteCommand(QuoteId);
 

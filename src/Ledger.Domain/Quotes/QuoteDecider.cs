@@ -136,8 +136,17 @@ public static class QuoteDecider
 
         if (c.UpliftPercent is < 0 or > 100)
             return Decision<QuoteEvent>.Invalid("upliftPercent", "quote.uplift-out-of-range", "An uplift is between 0 and 100 percent.");
-        // A renewal's line: the catalog's price raised by the policy's uplift, rounded to the minor unit as contract renewals are (ADR/0021).
-        var listPrice = c.UpliftPercent == 0 ? price.Amount : Currency.Of(currency).Round(price.Amount * (1 + c.UpliftPercent / 100m));
+        if (c.RenewalBasePrice is < 0)
+            return Decision<QuoteEvent>.Invalid("renewalBasePrice", "quote.renewal-price-negative", "A renewal's base price is 0 or more.");
+        if (c.RenewalBasePrice is { } b && Currency.Of(currency).Round(b) != b)
+            return Decision<QuoteEvent>.Invalid("renewalBasePrice", "money.precision", $"{b} has more decimals than {currency} has minor units.");
+        // An uplift raises the price of the term being renewed, never a catalog price: on a renewal of a renewal that
+        // would drop the earlier uplifts, and a price with no renewal behind it has nothing to raise (ADR/0021).
+        if (c.UpliftPercent != 0 && c.RenewalBasePrice is null)
+            return Decision<QuoteEvent>.Invalid("renewalBasePrice", "quote.uplift-without-renewal-price",
+                "An uplift raises the price of the term being renewed; name it (renewalBasePrice).");
+        // A renewal's line: the contract's price for the term it renews, raised once by the uplift (ADR/0021).
+        var listPrice = c.RenewalBasePrice is { } basePrice ? Contracts.ContractDecider.UpliftedListPrice(currency, basePrice, c.UpliftPercent) : price.Amount;
         return Decision<QuoteEvent>.Of(new QuoteLineAdded(c.QuoteId, state.Revision,
             new QuoteLine(c.LineId, c.ProductOfferingId, c.CatalogVersion, c.Quantity, listPrice, c.DiscountPercent), now));
     }

@@ -141,6 +141,9 @@ public sealed class ConsoleFinanceTests(ReconciliationWorld fixture, ConsoleBrow
         await Expect(g.Locator("[data-field=version]")).ToHaveTextAsync("2");
         await Expect(g.Locator("[data-field=changes]")).ToHaveTextAsync("v2 amendment");
         await Expect(page.Locator("tr[data-contract='ctr-Q-CTR-H'] [data-field=changes]")).ToHaveTextAsync("v2 amendment");
+        // The quote that started each contract, and its renewal quotes (H's is drafted, not yet ordered).
+        await Expect(g.Locator("[data-field=quotes]")).ToHaveTextAsync("Q-CTR-G");
+        await Expect(page.Locator("tr[data-contract='ctr-Q-CTR-H'] [data-field=quotes]")).ToHaveTextAsync("Q-CTR-H, Q-CTR-H-RN2 (renewal drafted)");
 
         // The open discrepancies of each contract are the API's, rule by rule (whatever another test cleared meanwhile).
         var open = (await (await World.Finance.GetAsync("/reconciliation/discrepancies?status=open&pageSize=500")).EnsureAccepted().Json())

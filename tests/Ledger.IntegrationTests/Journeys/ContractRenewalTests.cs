@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
@@ -77,7 +78,7 @@ public sealed class ContractRenewalTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Renewal_quote_is_drafted_when_the_renewal_falls_due_with_the_policys_uplift_amended_by_the_crm_and_its_billed_order_renews_the_same_contract()
+    public async Task Renewal_quote_is_drafted_with_the_policys_uplift_amended_by_the_crm_its_billed_order_renews_the_same_contract_shown_on_its_crm_view_and_the_next_renewal_uplifts_the_renewed_price()
     {
         var hs = _world.HubSpot;
         // The newest policy raises renewals by 7%.
@@ -151,5 +152,38 @@ public sealed class ContractRenewalTests : IAsyncLifetime
 
         var view = await (await hs.GetAsync("/contracts/ctr-Q-RQ")).EnsureAccepted().Json();
         Assert.Equal(("Active", 2, "2025-03-01"), (view.GetProperty("status").GetString(), view.GetProperty("version").GetInt32(), view.GetProperty("endDate").GetString()));
+
+        // HubSpot's view of the renewal quote shows the contract it renewed and the term its order made (the views lag, ADR/0014);
+        // the original quote's view shows the contract it started.
+        var renewalQuoteView = await Eventually(() => ContractCrmReportTests.JsonAsync(hs, "/crm/hubspot/quotes/Q-RQ-RN2"),
+            q => q.ValueKind == JsonValueKind.Object && q.GetProperty("contract").ValueKind == JsonValueKind.Object
+                 && q.GetProperty("contract").GetProperty("link").GetString() == "Renewed", TimeSpan.FromSeconds(60));
+        var renewedContract = renewalQuoteView.GetProperty("contract");
+        Assert.Equal(("ctr-Q-RQ", 2, "2025-03-01"), (renewedContract.GetProperty("contractId").GetString(), renewedContract.GetProperty("version").GetInt32(),
+            renewedContract.GetProperty("endDate").GetString()));
+        var renewedTerm = renewedContract.GetProperty("renewedTerm");
+        Assert.Equal((2, "2025-02-02", "2025-03-01", "ord-Q-RQ-RN2"), (renewedTerm.GetProperty("version").GetInt32(), renewedTerm.GetProperty("startDate").GetString(),
+            renewedTerm.GetProperty("endDate").GetString(), renewedTerm.GetProperty("orderId").GetString()));
+        Assert.Equal((2, "Renewal"), (Assert.Single(renewedContract.GetProperty("changes").EnumerateArray()).GetProperty("version").GetInt32(),
+            renewedContract.GetProperty("changes")[0].GetProperty("kind").GetString()));
+        var originalView = (await ContractCrmReportTests.JsonAsync(hs, "/crm/hubspot/quotes/Q-RQ")).GetProperty("contract");
+        Assert.Equal(("ctr-Q-RQ", "Started", JsonValueKind.Null), (originalView.GetProperty("contractId").GetString(), originalView.GetProperty("link").GetString(),
+            originalView.GetProperty("renewedTerm").ValueKind));
+
+        // Ten days before the renewed term is over (midnight February 20th in New York) the next renewal quote is drafted: its
+        // line raises the renewed term's price (106.99, which carries the first 7%) by 7% once more, to 114.48, at the
+        // renewed quantity — not the catalog's 99.99 raised again to 106.99 (ADR/0021).
+        _clock.Reset(Instant.FromUtc(2025, 2, 20, 5, 0, 1));
+        var third = await Eventually(() => _world.StreamAsync("contract-ctr-Q-RQ"), e => e.Count(x => x.Type == "contract-renewal-quoted.v1") == 2, TimeSpan.FromSeconds(60));
+        Assert.Equal("Q-RQ-RN3", third.Last(e => e.Type == "contract-renewal-quoted.v1").Data.GetProperty("renewalQuoteId").GetString());
+        var nextLine = (await _world.StreamAsync("quote-Q-RQ-RN3")).Single(e => e.Type == "quote-line-added.v1").Data.GetProperty("line");
+        Assert.Equal((12m, 114.48m, 5m), (nextLine.GetProperty("quantity").GetDecimal(), nextLine.GetProperty("listPrice").GetDecimal(),
+            nextLine.GetProperty("discountPercent").GetDecimal()));
+
+        // Before it is ordered, its CRM view already names the contract it would renew, with no renewed term yet.
+        var quotedView = await Eventually(() => ContractCrmReportTests.JsonAsync(hs, "/crm/hubspot/quotes/Q-RQ-RN3"),
+            q => q.ValueKind == JsonValueKind.Object && q.GetProperty("contract").ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(60));
+        Assert.Equal(("ctr-Q-RQ", "RenewalQuoted", JsonValueKind.Null), (quotedView.GetProperty("contract").GetProperty("contractId").GetString(),
+            quotedView.GetProperty("contract").GetProperty("link").GetString(), quotedView.GetProperty("contract").GetProperty("renewedTerm").ValueKind));
     }
 }

@@ -202,6 +202,8 @@ public static class ReconciliationHistory
         await h.Append("crm-contract-report-salesforce-ctr-Q-CTR-H", at(4),
             new CrmContractStateReported("salesforce", "ctr-Q-CTR-H", [new CrmContractChange(2, ContractChangeKind.Amendment)], T0, T0));
         await h.Append("contract-ctr-Q-CTR-H", at(6), Amended("ctr-Q-CTR-H", 1_000m));
+        // H's renewal quote is drafted (a note: no change of terms, no finding); the console lists it beside H's quote.
+        await h.Append("contract-ctr-Q-CTR-H", at(6.5), new Ledger.Domain.Contracts.ContractRenewalQuoted("ctr-Q-CTR-H", new LocalDate(2027, 2, 28), "Q-CTR-H-RN2", 5m, T0));
     }
 
     private static Ledger.Domain.Contracts.ContractStarted Started(string contractId) =>
