@@ -221,7 +221,8 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
             }
         }
         if (!settled.CaughtUp || settled.Counts.Any(c => c.Lost > 0))
-            foreach (var line in api.Log.Where(l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal)
+            foreach (var line in api.Log.Where(l => l.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal)
+                                                    || l.Contains("\"LogLevel\":\"Critical\"", StringComparison.Ordinal)
                                                     || l.Contains("stderr", StringComparison.Ordinal)).TakeLast(100))
                 output.WriteLine($"api error: {line}");
         Assert.True(settled.CaughtUp, "the reaction processor did not catch up with the log within 180 s");

@@ -40,8 +40,7 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
         start.Environment["Ledger__StartupTimings"] = "true";
         start.Environment["Logging__LogLevel__Ledger.Startup"] = "Information";
         start.Environment[$"Logging__LogLevel__{Ledger.Application.Billing.BillingHandoffHandler.LogCategory}"] = "Information";
-        start.Environment["Logging__Console__FormatterName"] = "simple";
-        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        // The API logs one JSON object per line; a timestamp on each says when it happened.
         start.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         if (Ledger.Testing.TestEventStore.For(postgresConnectionString) is { } eventStore) start.Environment[LedgerSettings.EventStoreVariable] = eventStore;
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
