@@ -37,9 +37,9 @@ public static class BenchCommand
             [new("--history", "N,N…"), new("--clients", "N,N…"), new("--seconds", "N")],
             a => GrowthBenchmark.RunAsync(a.Longs("--history", [10_000, 10_000_000]), a.Ints("--clients", [1, 16]), a.Int("--seconds", 20), ResultsFolder())),
         new("rebuild",
-            "usage: Ledger.Bench rebuild --events 100000   (every projection rebuilt vs reading and deserializing the same events, throwaway cluster with fsync on)",
-            [new("--events", "N")],
-            a => RebuildBenchmark.RunAsync(a.Int("--events", null), ResultsFolder())),
+            "usage: Ledger.Bench rebuild --events 100000 [--tunings ledger,marten-defaults]   (every projection rebuilt under each daemon tuning vs reading and deserializing the same events, throwaway cluster with fsync on)",
+            [new("--events", "N"), new("--tunings", "T,T…")],
+            a => RebuildBenchmark.RunAsync(a.Int("--events", null), a.Strings("--tunings", ["ledger", "marten-defaults"]), ResultsFolder())),
         new("finance",
             "usage: Ledger.Bench finance --quotes 1000000   (finance's discrepancy list in PostgreSQL vs built from the loaded views, throwaway cluster with fsync on)",
             [new("--quotes", "N")],
@@ -154,6 +154,8 @@ public static class BenchCommand
 
         public int[] Ints(string name, int[] fallback) =>
             Text(name) is { } text ? text.Split(',').Select(t => Number(name, t, int.Parse)).ToArray() : fallback;
+
+        public string[] Strings(string name, string[] fallback) => Text(name) is { } text ? text.Split(',') : fallback;
 
         public long[] Longs(string name, long[] fallback) =>
             Text(name) is { } text ? text.Split(',').Select(t => Number(name, t, long.Parse)).ToArray() : fallback;

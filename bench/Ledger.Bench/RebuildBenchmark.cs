@@ -9,6 +9,7 @@ using Ledger.EventStore;
 using Ledger.EventStore.Marten;
 using Ledger.Projections;
 using Marten;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NodaTime;
 
@@ -16,25 +17,31 @@ namespace Ledger.Bench;
 
 /// <summary>
 /// <c>rebuild --events N</c>: generates quote-to-cash histories of N events through the port (ten events a quote over
-/// five streams), then rebuilds every projection with Marten's daemon and, in the same run, reads and deserializes
-/// the same events without projecting them: the ceiling a rebuild cannot beat. Throwaway cluster, fsync on.
+/// five streams), then, in the same run, reads and deserializes the same events without projecting them (the ceiling a
+/// rebuild cannot beat) and rebuilds every projection with Marten's daemon under each daemon tuning asked for (the ledger's,
+/// then Marten's defaults, by default: the first pays for compiling the daemon's code), one after another and all at once, checking each gives the same documents. Throwaway cluster, fsync on.
 /// </summary>
 public static class RebuildBenchmark
 {
     private const int EventsPerQuote = 10;
     private const int Loaders = 8;
 
-    public static async Task<int> RunAsync(int events, string outFolder)
+    /// <param name="variants">Daemon tunings to rebuild with, each on the same events: <c>marten-defaults</c>, <c>ledger</c>, or <c>page/hopper/flush[/copy]</c>.</param>
+    public static async Task<int> RunAsync(int events, IReadOnlyList<string> variants, string outFolder)
     {
-        await using var cluster = await ThrowawayCluster.StartAsync("rebuild");
+        var tunings = variants.Select(v => (Name: v, Tuning: ParseTuning(v))).ToList();
+        // LEDGER_BENCH_REBUILD_STATEMENTS=1 prints, after each tuning, the statements its rebuilds spent the most time in.
+        var statements = Environment.GetEnvironmentVariable("LEDGER_BENCH_REBUILD_STATEMENTS") == "1";
+        await using var cluster = await ThrowawayCluster.StartAsync("rebuild", countStatements: statements);
         var connectionString = cluster.ConnectionString;
         var serializer = new EventSerializer(LedgerEventTypes.Registry());
-        using var documents = DocumentStore.For(o =>
+        DocumentStore StoreWith(ProjectionDaemonTuning tuning) => DocumentStore.For(o =>
         {
             o.Connection(connectionString);
             LedgerMarten.ConfigureEventStore(o, serializer);
-            LedgerProjections.Configure(o);
+            LedgerProjections.Configure(o, tuning);
         });
+        using var documents = StoreWith(ProjectionDaemonTuning.Ledger);
         await SchemaMigration.ApplyAsync(documents);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var store = new HashChainingEventStore(new MartenBackend(documents, dataSource, serializer));
@@ -46,56 +53,161 @@ public static class RebuildBenchmark
         var loaded = (await documents.Advanced.FetchEventStoreStatistics()).EventCount;
         Console.WriteLine($"loaded {loaded:N0} events ({quotes:N0} quotes) in {load.Elapsed.TotalSeconds:F1} s");
 
-        // The ceiling: page through every event with Marten's reader, deserializing each body, projecting nothing.
-        var read = Stopwatch.StartNew();
-        long seen = 0, last = 0;
+        // The ceiling: page through every event with Marten's reader, deserializing each body, projecting nothing. Twice,
+        // and the second pass counts: the first pays for compiling the reader's code, which the rebuilds, run later, do not.
+        double readSeconds = 0, coldReadSeconds = 0;
+        long last = 0;
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var read = Stopwatch.StartNew();
+            long seen = 0;
+            last = 0;
+            await using (var session = documents.QuerySession())
+            {
+                while (true)
+                {
+                    var page = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > last).OrderBy(e => e.Sequence).Take(5_000).ToListAsync();
+                    if (page.Count == 0) break;
+                    seen += page.Count(e => e.Data is not null);
+                    last = page[^1].Sequence;
+                }
+            }
+            if (pass == 0) coldReadSeconds = read.Elapsed.TotalSeconds;
+            else readSeconds = read.Elapsed.TotalSeconds;
+            if (seen != loaded) throw new InvalidOperationException($"read {seen} of {loaded} events");
+        }
+        var readRate = loaded / readSeconds;
+
+        // What the quote view's own code costs: the same pages folded in memory (no database writes), and the folded views
+        // serialized once each; the time counted is the fold and the JSON, not the reading.
+        var fold = new Stopwatch();
+        var views = new Dictionary<string, Ledger.Projections.Quotes.QuoteView>();
+        var quoteView = new Ledger.Projections.Quotes.QuoteViewProjection();
+        last = 0;
         await using (var session = documents.QuerySession())
         {
             while (true)
             {
                 var page = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > last).OrderBy(e => e.Sequence).Take(5_000).ToListAsync();
                 if (page.Count == 0) break;
-                seen += page.Count(e => e.Data is not null);
                 last = page[^1].Sequence;
+                fold.Start();
+                foreach (var e in page)
+                    if (Ledger.Projections.Quotes.QuoteViewProjection.QuoteIdOf(e.Data) is { } id)
+                        views[id] = quoteView.Evolve(views.GetValueOrDefault(id), id, e);
+                fold.Stop();
             }
         }
-        var readSeconds = read.Elapsed.TotalSeconds;
-        if (seen != loaded) throw new InvalidOperationException($"read {seen} of {loaded} events");
+        var foldSeconds = fold.Elapsed.TotalSeconds;
+        var json = Stopwatch.StartNew();
+        var serializer2 = documents.Options.Serializer();
+        long jsonBytes = 0;
+        foreach (var view in views.Values) jsonBytes += serializer2.ToJson(view).Length;
+        var jsonSeconds = json.Elapsed.TotalSeconds;
+        views.Clear();
 
-        var rebuilds = new Dictionary<string, double>();
-        using (var daemon = await documents.BuildProjectionDaemonAsync())
+        Console.WriteLine($"| tuning                | step                                   | seconds | events/s | of read |");
+        Console.WriteLine($"|-----------------------|----------------------------------------|---------|----------|---------|");
+        Console.WriteLine($"| -                     | read + deserialize {loaded,10:N0} events  | {readSeconds,7:F1} | {readRate,8:F0} |    1.00 |");
+        Row("-", "read + deserialize, first (cold) pass", coldReadSeconds);
+        Row("-", "quote-view folded in memory, no writes", foldSeconds);
+        Row("-", $"quote views to JSON once ({jsonBytes / Math.Max(1, quotes):N0} chars)", jsonSeconds);
+        var runs = new List<object>();
+        string? reference = null;
+        // LEDGER_BENCH_DAEMON_LOG=Debug (or Information) prints what the daemon does during the rebuilds, with times.
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ")
+            .SetMinimumLevel(Environment.GetEnvironmentVariable("LEDGER_BENCH_DAEMON_LOG") is { } level ? Enum.Parse<LogLevel>(level) : LogLevel.None));
+        foreach (var (name, tuning) in tunings)
         {
-            foreach (var name in LedgerProjections.Names)
+            using var tuned = StoreWith(tuning);
+            if (statements) await ExecuteAsync(dataSource, "create extension if not exists pg_stat_statements; select pg_stat_statements_reset()");
+            var rebuilds = new Dictionary<string, double>();
+            double allAtOnce;
+            using (var daemon = await tuned.BuildProjectionDaemonAsync(logger: loggers.CreateLogger("daemon")))
             {
-                var clock = Stopwatch.StartNew();
-                await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), CancellationToken.None);
-                rebuilds[name] = clock.Elapsed.TotalSeconds;
+                foreach (var projection in LedgerProjections.Names)
+                {
+                    var clock = Stopwatch.StartNew();
+                    await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), CancellationToken.None);
+                    rebuilds[projection] = clock.Elapsed.TotalSeconds;
+                }
+                // What `ledger projections rebuild` does: every projection at once, each in its own shard.
+                var together = Stopwatch.StartNew();
+                await Task.WhenAll(LedgerProjections.Names.Select(p => daemon.RebuildProjectionAsync(p, TimeSpan.FromMinutes(30), CancellationToken.None)));
+                allAtOnce = together.Elapsed.TotalSeconds;
             }
+            var oneAfterAnother = rebuilds.Values.Sum();
+            if (statements)
+            {
+                await using var top = dataSource.CreateCommand(
+                    "select calls, round(total_exec_time)::bigint, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) from pg_stat_statements " +
+                    "where dbid = (select oid from pg_database where datname = current_database()) order by total_exec_time desc limit 12");
+                await using var reader = await top.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) Console.WriteLine($"  {name}: {reader.GetInt64(0),7} calls {reader.GetInt64(1),7} ms  {reader.GetString(2)}");
+            }
+            foreach (var (projection, seconds) in rebuilds) Row(name, $"rebuild {projection}", seconds);
+            Row(name, "rebuild all, one after another", oneAfterAnother);
+            Row(name, "rebuild all at once", allAtOnce);
+
+            // Every tuning must give the same documents: a digest of every view table, compared with the first tuning's.
+            var digest = await DigestAsync(dataSource);
+            reference ??= digest;
+            if (digest != reference) throw new InvalidOperationException($"Rebuilt with {name}, the views differ from those rebuilt with {tunings[0].Name}.");
+            await using (var session = tuned.QuerySession())
+                if (await session.Query<Ledger.Projections.Quotes.QuoteView>().CountAsync() != quotes)
+                    throw new InvalidOperationException("The rebuilt quote view does not hold one document per quote.");
+            runs.Add(new
+            {
+                tuning = name, tuning.PageSize, tuning.HopperSize, tuning.RebuildFlushThreshold, tuning.RebuildWithBulkCopy,
+                rebuildSeconds = rebuilds,
+                perProjectionEventsPerSecond = rebuilds.ToDictionary(r => r.Key, r => loaded / r.Value),
+                oneAfterAnother = new { seconds = oneAfterAnother, eventsPerSecond = loaded / oneAfterAnother, ratioToRead = loaded / oneAfterAnother / readRate },
+                allAtOnce = new { seconds = allAtOnce, eventsPerSecond = loaded / allAtOnce, ratioToRead = loaded / allAtOnce / readRate },
+            });
         }
-        var total = rebuilds.Values.Sum();
-        await using (var session = documents.QuerySession())
-            if (await session.Query<Ledger.Projections.Quotes.QuoteView>().CountAsync() != quotes)
-                throw new InvalidOperationException("The rebuilt quote view does not hold one document per quote.");
+        Console.WriteLine("(every tuning gave the same documents)");
 
         var figures = new
         {
-            readAndDeserialize = new { seconds = readSeconds, eventsPerSecond = loaded / readSeconds },
-            rebuildSeconds = rebuilds,
-            rebuildAllSeconds = total,
-            rebuildAllEventsPerSecond = loaded / total,
-            perProjectionEventsPerSecond = rebuilds.ToDictionary(r => r.Key, r => loaded / r.Value),
-            ratioToCeiling = (loaded / total) / (loaded / readSeconds),
+            readAndDeserialize = new { seconds = readSeconds, eventsPerSecond = readRate, firstPassSeconds = coldReadSeconds },
+            quoteViewFoldedInMemory = new { seconds = foldSeconds, eventsPerSecond = loaded / foldSeconds },
+            quoteViewsToJsonOnce = new { seconds = jsonSeconds, charsPerView = jsonBytes / Math.Max(1, quotes) },
+            runs,
         };
-        Console.WriteLine($"| step                                   | seconds | events/s |");
-        Console.WriteLine($"|----------------------------------------|---------|----------|");
-        Console.WriteLine($"| read + deserialize {loaded,10:N0} events  | {readSeconds,7:F1} | {loaded / readSeconds,8:F0} |");
-        foreach (var (name, seconds) in rebuilds)
-            Console.WriteLine($"| rebuild {name,-30} | {seconds,7:F1} | {loaded / seconds,8:F0} |");
-        Console.WriteLine($"| rebuild all three, one after another   | {total,7:F1} | {loaded / total,8:F0} |");
-        Console.WriteLine($"rebuild-all rate / read rate: {figures.ratioToCeiling:F2}");
         await BenchResults.WriteAsync(outFolder, $"rebuild-{loaded}", "rebuild",
-            new { events = loaded, quotes, eventsPerQuote = EventsPerQuote, backend = "postgres (throwaway cluster, fsync on)" }, figures);
+            new { events = loaded, quotes, eventsPerQuote = EventsPerQuote, variants, backend = "postgres (throwaway cluster, fsync on)" }, figures);
         return 0;
+
+        void Row(string tuning, string step, double seconds) =>
+            Console.WriteLine($"| {tuning,-21} | {step,-38} | {seconds,7:F1} | {loaded / seconds,8:F0} | {loaded / seconds / readRate,7:F2} |");
+    }
+
+    private static ProjectionDaemonTuning ParseTuning(string variant) => variant switch
+    {
+        "marten-defaults" => ProjectionDaemonTuning.MartenDefaults,
+        "ledger" => ProjectionDaemonTuning.Ledger,
+        _ when variant.Split('/') is [var page, var hopper, var flush, .. var rest] && rest.Length <= 1 =>
+            new(int.Parse(page), int.Parse(hopper), int.Parse(flush), rest is ["copy"]),
+        _ => throw new ArgumentException($"A tuning is marten-defaults, ledger or page/hopper/flush[/copy], not '{variant}'."),
+    };
+
+    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>One digest of every projected document (id and JSON) in every view table, computed in PostgreSQL.</summary>
+    private static async Task<string> DigestAsync(NpgsqlDataSource dataSource)
+    {
+        var digests = new List<string>();
+        foreach (var projection in LedgerProjections.All)
+        {
+            await using var command = dataSource.CreateCommand(
+                $"select coalesce(md5(string_agg(md5(id || data::text), '' order by id)), '') from {LedgerMarten.DefaultSchema}.mt_doc_{projection.Document.Name.ToLowerInvariant()}");
+            digests.Add($"{projection.Name}:{await command.ExecuteScalarAsync()}");
+        }
+        return string.Join(',', digests);
     }
 
     /// <summary>One quote's way to cash over five streams: quote (5), order (1), billing (2), CRM report (1), billing record (1).</summary>

@@ -32,6 +32,9 @@ public static class ProjectionCommands
                 throw new InvalidOperationException($"Rebuilding {name}: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
         }
 
+        // A rebuild starts its projection's position at 0: the position over the time since the start is its rate.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var rates = names.ToDictionary(n => n, _ => 0.0);
         var final = await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
@@ -42,15 +45,28 @@ public static class ProjectionCommands
                     var status = (await StatusAsync(api)).Where(p => names.Contains(p.Name)).ToList();
                     foreach (var p in status)
                     {
-                        bars[p.Name].MaxValue = Math.Max(1, p.HighestEvent);
-                        bars[p.Name].Value = p.Rebuild?.Status == "Running" ? p.Position : bars[p.Name].MaxValue;
+                        var bar = bars[p.Name];
+                        bar.MaxValue = Math.Max(1, p.HighestEvent);
+                        if (p.Rebuild?.Status == "Running")
+                        {
+                            bar.Value = p.Position;
+                            rates[p.Name] = p.Position / Math.Max(0.001, clock.Elapsed.TotalSeconds);
+                        }
+                        else if (!bar.IsFinished)
+                        {
+                            // Finished between two looks: its rate over the time until this look, a little low rather than high.
+                            if (rates[p.Name] == 0) rates[p.Name] = p.Position / Math.Max(0.001, clock.Elapsed.TotalSeconds);
+                            bar.Value = bar.MaxValue;
+                        }
+                        bar.Description = $"{p.Name} {Rate(rates[p.Name])}";
                     }
                     if (status.All(p => p.Rebuild is { Status: not "Running" })) return status;
                     await Task.Delay(500);
                 }
             });
         foreach (var p in final)
-            if (p.Rebuild!.Status == "Completed") AnsiConsole.MarkupLineInterpolated($"{p.Name}: rebuilt through event {p.Position:N0} of {p.HighestEvent:N0}");
+            if (p.Rebuild!.Status == "Completed")
+                AnsiConsole.MarkupLineInterpolated($"{p.Name}: rebuilt through event {p.Position:N0} of {p.HighestEvent:N0} ({Rate(rates[p.Name])} while it ran; {clock.Elapsed.TotalSeconds:0.#} s for all)");
             else AnsiConsole.MarkupLineInterpolated($"[red]{p.Name}: {p.Rebuild.Status} {p.Rebuild.Error}[/]");
         return final.All(p => p.Rebuild!.Status == "Completed") ? 0 : 1;
     }
@@ -94,6 +110,8 @@ public static class ProjectionCommands
 
     private static async Task<List<Projection>> StatusAsync(HttpClient api) =>
         await api.GetFromJsonAsync<List<Projection>>("projections", Json) ?? [];
+
+    private static string Rate(double eventsPerSecond) => $"{eventsPerSecond.ToString("N0", CultureInfo.InvariantCulture)} events/s";
 
     private static string Text(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -14,6 +14,7 @@ public sealed class ApprovalQueueProjection : MultiStreamProjection<ApprovalQueu
     {
         Name = ProjectionName;
         Identity<ApprovalEvent>(e => ItemId(e.QuoteId, e.Revision));
+        ConcreteEventTypes.Include(this, typeof(ApprovalEvent));
     }
 
     public static string ItemId(string quoteId, int revision) => $"{quoteId}-r{revision}";

@@ -26,6 +26,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
         Identities<BillingRecordReported>(e => ContractIdOf(e) is { } id ? [id] : []);
         Identities<DiscrepancyEvent>(e => ContractIdOf(e) is { } id ? [id] : []);
         Identity<CrmContractStateReported>(e => e.ContractId);
+        ConcreteEventTypes.Include(this, typeof(ContractEvent), typeof(BillingEvent), typeof(BillingRecordReported), typeof(DiscrepancyEvent), typeof(CrmContractStateReported));
     }
 
     /// <summary>The contract an event is about: its own, the one whose change a billing handoff bills, or the subject of a contract rule.</summary>

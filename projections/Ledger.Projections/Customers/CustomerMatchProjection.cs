@@ -29,6 +29,8 @@ public sealed class CustomerMatchProjection : MultiStreamProjection<CustomerMatc
         Identities<CustomerRegistered>(e => CustomerMatchKeys.For(e.Name, e.WebDomain));
         Identities<DiscrepancyEvent>(e => e.Rule == DiscrepancyRules.DuplicateCustomer.Code ? [e.Subject] : []);
         CustomGrouping(new RegistrationKeysGrouper());
+        // The grouper routes links and merges.
+        ConcreteEventTypes.Include(this, typeof(CustomerRegistered), typeof(DiscrepancyEvent), typeof(CrmAccountLinked), typeof(CustomerMerged));
     }
 
     public override CustomerMatchView Evolve(CustomerMatchView? snapshot, string id, IEvent e)

@@ -11,8 +11,8 @@ public sealed record RebuildState(string Projection, RebuildStatus Status, Insta
 
 /// <summary>
 /// Rebuilds a projection in this host's async daemon (which stops the projection's live agent and replays the event
-/// tables from the start), then starts the live agent again; one rebuild per projection at a time. Progress is read from the
-/// projection's position like its lag.
+/// tables from the start), then starts the live agent again; one rebuild per projection at a time, all of them at once when
+/// asked (ADR/0014, "Rebuilds"). Progress is read from the projection's position like its lag.
 /// </summary>
 public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, IClock clock, ILogger<ProjectionRebuilds> log, IHostApplicationLifetime lifetime)
 {

@@ -43,6 +43,10 @@ public static class LedgerMarten
                 serializer.Deserialize(oldName, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(json.RootElement))));
         }
 
+        // An index on (type, seq_id): a projection that reads few event types (the approval queue, customer matches,
+        // contracts) finds them without scanning every row between them, live and in a rebuild (ADR/0014, "Rebuilds").
+        options.Events.EnableEventTypeIndex = true;
+
         options.Events.IgnoreIndex(EventIdUniqueIndex.IndexName);
         options.Storage.Add(new EventIdUniqueIndex(options.Advanced.Migrator, schema));
         // Rows the ledger did not write are quarantined: marked skipped, never projected (ADR/0025).
