@@ -85,13 +85,15 @@ public static class FinanceBenchmark
         {
             var times = new List<double>();
             long total = -1;
+            var atLeast = false;
             for (var round = -3; round < Rounds; round++)
             {
                 var clock = Stopwatch.StartNew();
                 using var response = await http.GetAsync($"reconciliation/discrepancies?pageSize=50&{query}");
                 var body = await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync();
                 if (round >= 0) times.Add(clock.Elapsed.TotalMilliseconds);
-                total = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("total").GetInt64();
+                var page = System.Text.Json.JsonDocument.Parse(body).RootElement;
+                (total, atLeast) = (page.GetProperty("total").GetInt64(), page.GetProperty("totalIsAtLeast").GetBoolean());
             }
             var reference = new List<double>();
             long referenceTotal = -1;
@@ -102,15 +104,15 @@ public static class FinanceBenchmark
                 if (round >= 0) reference.Add(clock.Elapsed.TotalMilliseconds);
             }
             // The two statements must agree, or the figures compare different work.
-            if (total != referenceTotal) throw new InvalidOperationException($"{name}: {total} through the API, {referenceTotal} by main's statement.");
+            if (atLeast ? referenceTotal < total : total != referenceTotal) throw new InvalidOperationException($"{name}: {total} through the API, {referenceTotal} by main's statement.");
             var sorted = times.Order().ToList();
             var figure = new
             {
-                filter = name, query, total, p50Ms = BenchResults.Percentile(sorted, 0.50), p99Ms = BenchResults.Percentile(sorted, 0.99),
+                filter = name, query, total, totalIsAtLeast = atLeast, mainStatementTotal = referenceTotal, p50Ms = BenchResults.Percentile(sorted, 0.50), p99Ms = BenchResults.Percentile(sorted, 0.99),
                 mainStatementMedianMs = Median(reference), times, mainStatement = reference,
             };
             pages.Add(figure);
-            Console.WriteLine($"  {name,-32} {total,9:N0} rows   p50 {figure.p50Ms,7:F1} ms   p99 {figure.p99Ms,7:F1} ms   main's statement {figure.mainStatementMedianMs,8:F1} ms");
+            Console.WriteLine($"  {name,-32} {referenceTotal,9:N0} rows{(atLeast ? " (API: 10,000+)" : "               ")}   p50 {figure.p50Ms,7:F1} ms   p99 {figure.p99Ms,7:F1} ms   main's statement {figure.mainStatementMedianMs,8:F1} ms");
         }
 
         var csv = await CsvThroughApiAsync(http, open);

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Marten;
 using Weasel.Core;
 using Weasel.Core.Migrations;
+using Ledger.EventStore.Marten;
 using Weasel.Postgresql;
 
 namespace Ledger.Projections.Reconciliation;
@@ -163,21 +164,12 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
         public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
         {
             var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 3 + Operations.Length * rows._views.Count;
-            return new Delta(this, complete ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+            return new CreateWhenMissingDelta(this, complete);
         }
 
         public IEnumerable<DbObjectName> AllNames()
         {
             yield return Identifier;
         }
-    }
-
-    private sealed class Delta(ISchemaObject rows, SchemaPatchDifference difference) : ISchemaObjectDelta
-    {
-        public ISchemaObject SchemaObject => rows;
-        public SchemaPatchDifference Difference => difference;
-        public void WriteUpdate(Migrator rules, TextWriter writer) => rows.WriteCreateStatement(rules, writer);
-        public void WriteRollback(Migrator rules, TextWriter writer) => rows.WriteDropStatement(rules, writer);
-        public void WriteRestorationOfPreviousState(Migrator rules, TextWriter writer) => rows.WriteDropStatement(rules, writer);
     }
 }

@@ -37,60 +37,61 @@ public sealed class RevenueSummary(IDocumentStore store)
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = value });
             return $"${command.Parameters.Count}";
         }
-        var quoteFilter = (crm is null ? "" : $" and v.data->>'sourceCrm' = {Add(crm)}") + (customerId is null ? "" : $" and v.data->>'customerId' = {Add(customerId)}");
+        var counted = "(jsonb_typeof(v.data->'accepted') = 'object' or jsonb_typeof(v.data->'order') = 'object')" +
+                      (crm is null ? "" : $" and v.data->>'sourceCrm' = {Add(crm)}") + (customerId is null ? "" : $" and v.data->>'customerId' = {Add(customerId)}");
         var contractFilter = (crm is null ? "" : $" and c.data->>'sourceCrm' = {Add(crm)}") + (customerId is null ? "" : " and q.id is not null");
-        // The same figures as Figures(QuoteView) and Figures(ContractView) below, one union branch each; months are UTC.
+        // The same figures as Figures(QuoteView) and Figures(ContractView) below, in one pass over the quote views and one over the
+        // contracts (a contract's region is its quote's, if that quote counts); months are UTC.
         command.CommandText = $$"""
-            with quotes as (
-                select v.id, v.data as d, coalesce(v.data->>'sourceCrm', '-') as crm, coalesce(v.data->>'region', '-') as region
-                from {{Table<QuoteView>()}} as v
-                where (jsonb_typeof(v.data->'accepted') = 'object' or jsonb_typeof(v.data->'order') = 'object'){{quoteFilter}}),
-            figures as (
-                select crm, region, d->'accepted'->'value'->>'currency' as currency, d->'accepted'->'source'->>'at' as at,
-                       (d->'accepted'->'value'->>'value')::numeric as accepted, 0::numeric as ordered, 0::numeric as billed,
-                       null::text as movement, 0::numeric as moved
-                from quotes where jsonb_typeof(d->'accepted') = 'object'
-                union all
-                select crm, region, d->'order'->'value'->'accepted'->>'currency', d->'order'->'source'->>'at',
-                       0, (d->'order'->'value'->'accepted'->>'value')::numeric, 0, null, 0
-                from quotes where jsonb_typeof(d->'order') = 'object' and d->'order'->'value'->>'progress' is distinct from 'Cancelled'
-                union all
-                select q.crm, q.region, b.currency, billed_at.at, 0, 0, b.amount, null, 0
-                from quotes as q
-                cross join lateral (
-                    select s->>'at' as at
-                    from (select r->'source' as s from jsonb_array_elements(case when jsonb_typeof(q.d->'billingRecords') = 'array' then q.d->'billingRecords' else '[]' end) as r
-                          union all
-                          select q.d->'billing'->'source' where jsonb_typeof(q.d->'billing') = 'object') as sources
-                    where jsonb_typeof(s) = 'object'
-                    order by (s->>'position')::bigint desc limit 1) as billed_at
-                cross join lateral (
-                    -- What billing holds: the live records per currency (credit notes subtract), else the acknowledged amount.
-                    with live as (
-                        select r->'amount'->>'currency' as currency,
-                               sum(case when r->>'kind' = 'CreditNote' then -(r->'amount'->>'value')::numeric else (r->'amount'->>'value')::numeric end) as amount
-                        from jsonb_array_elements(case when jsonb_typeof(q.d->'billingRecords') = 'array' then q.d->'billingRecords' else '[]' end) as r
-                        where r->>'status' is distinct from 'Void'
-                        group by 1)
-                    select currency, amount from live
-                    union all
-                    select q.d->'billing'->'value'->'billed'->>'currency', (q.d->'billing'->'value'->'billed'->>'value')::numeric
-                    where not exists (select from live) and jsonb_typeof(q.d->'billing'->'value'->'billed') = 'object') as b
-                where jsonb_typeof(q.d->'order') = 'object'
-                union all
-                select coalesce(c.data->>'sourceCrm', '-'), coalesce(q.region, '-'), coalesce(c.data->>'currency', '-'), m->'source'->>'at',
-                       0, 0, 0, m->>'kind', (m->>'amount')::numeric
-                from {{Table<Contracts.ContractView>()}} as c
-                left join quotes as q on q.id = c.data->>'quoteId'
-                cross join lateral jsonb_array_elements(case when jsonb_typeof(c.data->'movements') = 'array' then c.data->'movements' else '[]' end) as m
-                where jsonb_typeof(c.data->'quoteId') = 'string'{{contractFilter}})
             select * from (
             select crm, region, currency, to_char(at::timestamptz at time zone 'UTC', 'YYYY-MM') as month,
                    sum(accepted), sum(ordered), sum(billed),
                    coalesce(sum(moved) filter (where movement = 'New'), 0), coalesce(sum(moved) filter (where movement = 'Expansion'), 0),
                    coalesce(sum(moved) filter (where movement = 'Contraction'), 0), coalesce(sum(moved) filter (where movement = 'Renewal'), 0),
                    coalesce(sum(moved) filter (where movement is not null and movement not in ('New', 'Expansion', 'Contraction', 'Renewal')), 0)
-            from figures
+            from (
+                select coalesce(v.data->>'sourceCrm', '-') as crm, coalesce(v.data->>'region', '-') as region, f.*
+                from {{Table<QuoteView>()}} as v
+                cross join lateral (
+                    select v.data->'accepted'->'value'->>'currency' as currency, v.data->'accepted'->'source'->>'at' as at,
+                           (v.data->'accepted'->'value'->>'value')::numeric as accepted, 0::numeric as ordered, 0::numeric as billed,
+                           null::text as movement, 0::numeric as moved
+                    where jsonb_typeof(v.data->'accepted') = 'object'
+                    union all
+                    select v.data->'order'->'value'->'accepted'->>'currency', v.data->'order'->'source'->>'at',
+                           0, (v.data->'order'->'value'->'accepted'->>'value')::numeric, 0, null, 0
+                    where jsonb_typeof(v.data->'order') = 'object' and v.data->'order'->'value'->>'progress' is distinct from 'Cancelled'
+                    union all
+                    select b.currency, billed_at.at, 0, 0, b.amount, null, 0
+                    from (
+                        -- Billed when billing last said something: its newest record or acknowledgement.
+                        select s->>'at' as at
+                        from (select r->'source' as s from jsonb_array_elements(case when jsonb_typeof(v.data->'billingRecords') = 'array' then v.data->'billingRecords' else '[]' end) as r
+                              union all
+                              select v.data->'billing'->'source' where jsonb_typeof(v.data->'billing') = 'object') as sources
+                        where jsonb_typeof(s) = 'object'
+                        order by (s->>'position')::bigint desc limit 1) as billed_at
+                    cross join lateral (
+                        -- What billing holds: the live records per currency (credit notes subtract), else the acknowledged amount.
+                        with live as (
+                            select r->'amount'->>'currency' as currency,
+                                   sum(case when r->>'kind' = 'CreditNote' then -(r->'amount'->>'value')::numeric else (r->'amount'->>'value')::numeric end) as amount
+                            from jsonb_array_elements(case when jsonb_typeof(v.data->'billingRecords') = 'array' then v.data->'billingRecords' else '[]' end) as r
+                            where r->>'status' is distinct from 'Void'
+                            group by 1)
+                        select currency, amount from live
+                        union all
+                        select v.data->'billing'->'value'->'billed'->>'currency', (v.data->'billing'->'value'->'billed'->>'value')::numeric
+                        where not exists (select from live) and jsonb_typeof(v.data->'billing'->'value'->'billed') = 'object') as b
+                    where jsonb_typeof(v.data->'order') = 'object') as f
+                where {{counted}}
+                union all
+                select coalesce(c.data->>'sourceCrm', '-'), coalesce(q.data->>'region', '-'), coalesce(c.data->>'currency', '-'), m->'source'->>'at',
+                       0, 0, 0, m->>'kind', (m->>'amount')::numeric
+                from {{Table<Contracts.ContractView>()}} as c
+                left join {{Table<QuoteView>()}} as q on q.id = c.data->>'quoteId' and {{counted.Replace("v.data", "q.data")}}
+                cross join lateral jsonb_array_elements(case when jsonb_typeof(c.data->'movements') = 'array' then c.data->'movements' else '[]' end) as m
+                where jsonb_typeof(c.data->'quoteId') = 'string'{{contractFilter}}) as figures
             group by 1, 2, 3, 4) as lines
             order by month collate "C", crm collate "C", region collate "C", currency collate "C"
             """;

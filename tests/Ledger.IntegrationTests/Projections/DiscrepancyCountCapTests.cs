@@ -1,12 +1,7 @@
-using Ledger.Application;
 using Ledger.Domain.Reconciliation;
-using Ledger.EventStore;
-using Ledger.EventStore.Marten;
-using Ledger.Projections;
 using Ledger.Projections.Common;
 using Ledger.Projections.Quotes;
 using Ledger.Projections.Reconciliation;
-using Ledger.Testing;
 using Marten;
 using NodaTime;
 using NodaTime.Testing;
@@ -25,14 +20,7 @@ public sealed class DiscrepancyCountCapTests
     [Fact]
     public async Task Past_the_cap_the_count_is_a_floor_and_the_pages_and_the_stream_hold_every_row()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync(nameof(DiscrepancyCountCapTests));
-        using var documents = DocumentStore.For(o =>
-        {
-            o.Connection(connectionString);
-            LedgerMarten.ConfigureEventStore(o, new EventSerializer(LedgerEventTypes.Registry()));
-            LedgerProjections.Configure(o);
-        });
-        await SchemaMigration.ApplyAsync(documents);
+        using var documents = await StoredViews.CreateStoreAsync(nameof(DiscrepancyCountCapTests));
         var now = Instant.FromUtc(2026, 4, 1, 0, 0);
         await documents.BulkInsertDocumentsAsync(Enumerable.Range(0, Open).Select(i => View(i, now)).ToList());
         var query = new DiscrepancyQuery(documents, new FakeClock(now), ReconciliationSlas.Defaults);

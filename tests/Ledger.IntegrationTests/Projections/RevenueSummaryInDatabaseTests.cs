@@ -1,14 +1,9 @@
-using Ledger.Application;
 using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
-using Ledger.EventStore;
-using Ledger.EventStore.Marten;
-using Ledger.Projections;
 using Ledger.Projections.Common;
 using Ledger.Projections.Contracts;
 using Ledger.Projections.Quotes;
 using Ledger.Projections.Revenue;
-using Ledger.Testing;
 using Marten;
 using NodaTime;
 using Xunit;
@@ -29,14 +24,7 @@ public sealed class RevenueSummaryInDatabaseTests
     [Fact]
     public async Task Every_filter_sums_in_the_database_what_the_views_sum()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync(nameof(RevenueSummaryInDatabaseTests));
-        using var documents = DocumentStore.For(o =>
-        {
-            o.Connection(connectionString);
-            LedgerMarten.ConfigureEventStore(o, new EventSerializer(LedgerEventTypes.Registry()));
-            LedgerProjections.Configure(o);
-        });
-        await SchemaMigration.ApplyAsync(documents);
+        using var documents = await StoredViews.CreateStoreAsync(nameof(RevenueSummaryInDatabaseTests));
         var random = new Random(20261207);
         var quotes = Enumerable.Range(0, 400).Select(i => Quote(i, random)).ToList();
         await using (var session = documents.LightweightSession())
