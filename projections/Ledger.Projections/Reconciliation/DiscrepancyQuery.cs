@@ -76,7 +76,11 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
         return total > CountCap ? new DiscrepancyPage(rows, CountCap, page, pageSize, now, TotalIsAtLeast: true) : new DiscrepancyPage(rows, (int)total, page, pageSize, now);
     }
 
-    /// <summary>The statement of one page and the count (public so the benchmark can EXPLAIN it); null when the filter can match nothing.</summary>
+    /// <summary>
+    /// The statement of one page and the count (public so the benchmark can EXPLAIN it); null when the filter can match nothing.
+    /// Each range's subquery has a limit, so PostgreSQL reads it as an index range per (status, rule) row; without one, it
+    /// joins the ranges by hashing every row of the CRM (seen at 100,000 views: 81 ms for a count of none).
+    /// </summary>
     public (string Text, Statement Parameters)? PageStatement(DiscrepancyFilter filter, int page, int pageSize, Instant now)
     {
         var sql = new Statement(now);
@@ -84,7 +88,7 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
         var (limit, offset, cap) = (sql.Add((long)page * pageSize), sql.Add((long)(page - 1) * pageSize), sql.Add((long)CountCap + 1));
         return ($"""
             {ranges.With}
-            select (select count(*) from (select from branch as b cross join lateral (select from {ranges.From}) as c limit {cap}) as counted) as total,
+            select (select count(*) from (select from branch as b cross join lateral (select from {ranges.From} limit {cap}) as c limit {cap}) as counted) as total,
                    {Occurrence("p")}::text
             from (select 1) as one
             left join lateral (
