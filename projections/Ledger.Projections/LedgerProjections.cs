@@ -43,6 +43,10 @@ public static class LedgerProjections
         options.Schema.For<QuoteView>().Duplicate(x => x.HasDiscrepancies, configure: index => index.Predicate = "has_discrepancies");
         options.Schema.For<ApprovalQueueItem>().Index(x => x.Status);
         options.Schema.For<ContractView>().Index(x => x.SourceCrm);
+        // Finance's discrepancy list reads an index of the occurrences kept by triggers on these views (ADR/0014).
+        options.Storage.Add(new Reconciliation.DiscrepancyRows(options, typeof(QuoteView), typeof(CustomerMatchView), typeof(ContractView)));
+        // The revenue summary of one customer.
+        options.Schema.For<QuoteView>().Index(x => x.CustomerId);
         return options;
     }
 }

@@ -98,7 +98,7 @@ public static class ProjectionCommands
                 r.GetProperty("status").GetString()!, r.GetProperty("detectedAt").GetString()!, Hours(r.GetProperty("age").GetString()!),
                 Amount(r.GetProperty("expected")), Amount(r.GetProperty("actual")), Markup.Escape(r.GetProperty("detail").GetString()!));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"{page.GetProperty("total").GetInt32()} discrepancies (showing {page.GetProperty("items").GetArrayLength()}), as of {page.GetProperty("asOf").GetString()}");
+        AnsiConsole.MarkupLineInterpolated($"{page.GetProperty("total").GetInt32()}{(page.TryGetProperty("totalIsAtLeast", out var atLeast) && atLeast.GetBoolean() ? "+" : "")} discrepancies (showing {page.GetProperty("items").GetArrayLength()}), as of {page.GetProperty("asOf").GetString()}");
         return 0;
     }
 

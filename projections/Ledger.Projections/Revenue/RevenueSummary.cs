@@ -2,6 +2,7 @@ using Ledger.Projections.Common;
 using Ledger.Projections.Quotes;
 using Ledger.Projections.Reconciliation;
 using Marten;
+using Npgsql;
 using NodaTime;
 using NodaTime.Text;
 
@@ -19,14 +20,95 @@ public sealed record RevenueLine(string Crm, string Region, string Currency, str
 /// <summary>
 /// Sums the quote views: accepted at acceptance, ordered at order placement (cancelled orders do not count), billed
 /// at what billing holds. A sum over the per-quote view rather than a view of its own, because the month, CRM and
-/// region of each figure live on different streams that only the quote view joins (ADR/0014).
+/// region of each figure live on different streams that only the quote view joins (ADR/0014). Summed in PostgreSQL
+/// (<see cref="ReadAsync"/>); <see cref="ReadFromDocumentsAsync"/> sums the loaded views and is the reference the SQL is tested against.
 /// </summary>
 public sealed class RevenueSummary(IDocumentStore store)
 {
     private static readonly YearMonthPattern MonthPattern = YearMonthPattern.Iso;
 
-    /// <param name="customerId">Only this canonical customer's quotes, those of customers merged into it included.</param>
+    /// <param name="customerId">Only this canonical customer's quotes (those of customers merged into it included) and their contracts.</param>
     public async Task<IReadOnlyList<RevenueLine>> ReadAsync(string? crm, CancellationToken ct, string? customerId = null)
+    {
+        string Table<T>() => store.Options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
+        await using var command = new NpgsqlCommand();
+        string Add(string value)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = value });
+            return $"${command.Parameters.Count}";
+        }
+        var counted = "(jsonb_typeof(v.data->'accepted') = 'object' or jsonb_typeof(v.data->'order') = 'object')" +
+                      (crm is null ? "" : $" and v.data->>'sourceCrm' = {Add(crm)}") + (customerId is null ? "" : $" and v.data->>'customerId' = {Add(customerId)}");
+        var contractFilter = (crm is null ? "" : $" and c.data->>'sourceCrm' = {Add(crm)}") + (customerId is null ? "" : " and q.id is not null");
+        // The same figures as Figures(QuoteView) and Figures(ContractView) below, in one pass over the quote views and one over the
+        // contracts (a contract's region is its quote's, if that quote counts); months are UTC.
+        command.CommandText = $$"""
+            select * from (
+            select crm, region, currency, to_char(at::timestamptz at time zone 'UTC', 'YYYY-MM') as month,
+                   sum(accepted), sum(ordered), sum(billed),
+                   coalesce(sum(moved) filter (where movement = 'New'), 0), coalesce(sum(moved) filter (where movement = 'Expansion'), 0),
+                   coalesce(sum(moved) filter (where movement = 'Contraction'), 0), coalesce(sum(moved) filter (where movement = 'Renewal'), 0),
+                   coalesce(sum(moved) filter (where movement is not null and movement not in ('New', 'Expansion', 'Contraction', 'Renewal')), 0)
+            from (
+                select coalesce(v.data->>'sourceCrm', '-') as crm, coalesce(v.data->>'region', '-') as region, f.*
+                from {{Table<QuoteView>()}} as v
+                cross join lateral (
+                    select v.data->'accepted'->'value'->>'currency' as currency, v.data->'accepted'->'source'->>'at' as at,
+                           (v.data->'accepted'->'value'->>'value')::numeric as accepted, 0::numeric as ordered, 0::numeric as billed,
+                           null::text as movement, 0::numeric as moved
+                    where jsonb_typeof(v.data->'accepted') = 'object'
+                    union all
+                    select v.data->'order'->'value'->'accepted'->>'currency', v.data->'order'->'source'->>'at',
+                           0, (v.data->'order'->'value'->'accepted'->>'value')::numeric, 0, null, 0
+                    where jsonb_typeof(v.data->'order') = 'object' and v.data->'order'->'value'->>'progress' is distinct from 'Cancelled'
+                    union all
+                    select b.currency, billed_at.at, 0, 0, b.amount, null, 0
+                    from (
+                        -- Billed when billing last said something: its newest record or acknowledgement.
+                        select s->>'at' as at
+                        from (select r->'source' as s from jsonb_array_elements(case when jsonb_typeof(v.data->'billingRecords') = 'array' then v.data->'billingRecords' else '[]' end) as r
+                              union all
+                              select v.data->'billing'->'source' where jsonb_typeof(v.data->'billing') = 'object') as sources
+                        where jsonb_typeof(s) = 'object'
+                        order by (s->>'position')::bigint desc limit 1) as billed_at
+                    cross join lateral (
+                        -- What billing holds: the live records per currency (credit notes subtract), else the acknowledged amount.
+                        with live as (
+                            select r->'amount'->>'currency' as currency,
+                                   sum(case when r->>'kind' = 'CreditNote' then -(r->'amount'->>'value')::numeric else (r->'amount'->>'value')::numeric end) as amount
+                            from jsonb_array_elements(case when jsonb_typeof(v.data->'billingRecords') = 'array' then v.data->'billingRecords' else '[]' end) as r
+                            where r->>'status' is distinct from 'Void'
+                            group by 1)
+                        select currency, amount from live
+                        union all
+                        select v.data->'billing'->'value'->'billed'->>'currency', (v.data->'billing'->'value'->'billed'->>'value')::numeric
+                        where not exists (select from live) and jsonb_typeof(v.data->'billing'->'value'->'billed') = 'object') as b
+                    where jsonb_typeof(v.data->'order') = 'object') as f
+                where {{counted}}
+                union all
+                select coalesce(c.data->>'sourceCrm', '-'), coalesce(q.data->>'region', '-'), coalesce(c.data->>'currency', '-'), m->'source'->>'at',
+                       0, 0, 0, m->>'kind', (m->>'amount')::numeric
+                from {{Table<Contracts.ContractView>()}} as c
+                left join {{Table<QuoteView>()}} as q on q.id = c.data->>'quoteId' and {{counted.Replace("v.data", "q.data")}}
+                cross join lateral jsonb_array_elements(case when jsonb_typeof(c.data->'movements') = 'array' then c.data->'movements' else '[]' end) as m
+                where jsonb_typeof(c.data->'quoteId') = 'string'{{contractFilter}}) as figures
+            group by 1, 2, 3, 4) as lines
+            order by month collate "C", crm collate "C", region collate "C", currency collate "C"
+            """;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        command.Connection = connection;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var lines = new List<RevenueLine>();
+        while (await reader.ReadAsync(ct))
+            lines.Add(new RevenueLine(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetDecimal(4), reader.GetDecimal(5), reader.GetDecimal(6),
+                reader.GetDecimal(7), reader.GetDecimal(8), reader.GetDecimal(9), reader.GetDecimal(10), reader.GetDecimal(11)));
+        return lines;
+    }
+
+    /// <summary>The same summary from the loaded views, summed here: how it was read before, and the reference for <see cref="ReadAsync"/>.</summary>
+    public async Task<IReadOnlyList<RevenueLine>> ReadFromDocumentsAsync(string? crm, CancellationToken ct, string? customerId = null)
     {
         await using var session = store.QuerySession();
         var query = session.Query<QuoteView>().Where(x => x.Accepted != null || x.Order != null);
@@ -36,9 +118,10 @@ public sealed class RevenueSummary(IDocumentStore store)
 
         var contracts = session.Query<Contracts.ContractView>().Where(x => x.QuoteId != null);
         if (crm is not null) contracts = contracts.Where(x => x.SourceCrm == crm);
-        // A contract's region is its quote's.
+        // A contract's region is its quote's; one customer's summary has the contracts of its quotes only.
         var regions = views.ToDictionary(v => v.Id, v => v.Region ?? "-");
-        var figures = views.SelectMany(v => Figures(v)).Concat((await contracts.ToListAsync(ct)).SelectMany(c => Figures(c, regions)));
+        var contractViews = (await contracts.ToListAsync(ct)).Where(c => customerId is null || regions.ContainsKey(c.QuoteId!));
+        var figures = views.SelectMany(v => Figures(v)).Concat(contractViews.SelectMany(c => Figures(c, regions)));
         return figures
             .GroupBy(f => (f.Crm, f.Region, f.Currency, f.Month))
             .Select(g => new RevenueLine(g.Key.Crm, g.Key.Region, g.Key.Currency, g.Key.Month,

@@ -55,8 +55,9 @@ public static class DiscrepancyEndpoints
         if (Invalid(status, rule, minAgeHours, page, pageSize, format) is { } problem) return problem;
         var filter = new DiscrepancyFilter(status ?? "open", rule, crm, owner, minAgeHours is { } h ? Duration.FromHours(h) : null, instant);
         var csv = format == "csv" || format is null && context.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
-        var result = await query.ListAsync(filter, csv ? 1 : page ?? 1, csv ? int.MaxValue : pageSize ?? 50, ct);
-        return csv ? Results.Text(Csv(result.Items), "text/csv; charset=utf-8", Encoding.UTF8) : Results.Ok(result);
+        // The CSV streams: each row is written as PostgreSQL sends it, so a list of any length costs the API one row of memory.
+        if (csv) return Results.Stream(body => WriteCsvAsync(query.StreamAsync(filter, ct), body, ct), "text/csv; charset=utf-8");
+        return Results.Ok(await query.ListAsync(filter, page ?? 1, pageSize ?? 50, ct));
     }
 
     [WolverineGet("/reconciliation/discrepancies/{id}"), Authorize(Roles = Readers)]
@@ -114,19 +115,39 @@ public static class DiscrepancyEndpoints
         return error is { } e ? Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "query.invalid", e.Message, e.Field)) : null;
     }
 
+    private const string CsvHeader = "id,rule,rule_name,severity,owner,status,subject,crms,detected_at,age_hours,expected,actual,detail,evidence\n";
+
     public static string Csv(IEnumerable<DiscrepancyRow> rows)
     {
-        var csv = new StringBuilder("id,rule,rule_name,severity,owner,status,subject,crms,detected_at,age_hours,expected,actual,detail,evidence\n");
-        foreach (var r in rows)
-            csv.AppendJoin(',', new[]
-            {
-                r.Id, r.Rule, r.RuleName, r.Severity.ToString(), r.Owner, r.Status.ToString(), r.Subject, string.Join(' ', r.Crms),
-                InstantPattern.ExtendedIso.Format(r.DetectedAt), r.Age.TotalHours.ToString("0.##", CultureInfo.InvariantCulture),
-                r.Expected?.ToString() ?? "", r.Actual?.ToString() ?? "", r.Detail,
-                string.Join(' ', r.Evidence.Select(e => $"{e.Stream}@{e.Position}")),
-            }.Select(CsvField)).Append('\n');
+        var csv = new StringBuilder(CsvHeader);
+        foreach (var r in rows) AppendCsvLine(csv, r);
         return csv.ToString();
     }
+
+    /// <summary>The header, then each row, flushed every few hundred rows: the response never holds more than that.</summary>
+    public static async Task WriteCsvAsync(IAsyncEnumerable<DiscrepancyRow> rows, Stream body, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        await writer.WriteAsync(CsvHeader);
+        var line = new StringBuilder();
+        var written = 0;
+        await foreach (var r in rows.WithCancellation(ct))
+        {
+            AppendCsvLine(line.Clear(), r);
+            await writer.WriteAsync(line, ct);
+            if (++written % 500 == 0) await writer.FlushAsync(ct);
+        }
+        await writer.FlushAsync(ct);
+    }
+
+    private static void AppendCsvLine(StringBuilder csv, DiscrepancyRow r) =>
+        csv.AppendJoin(',', new[]
+        {
+            r.Id, r.Rule, r.RuleName, r.Severity.ToString(), r.Owner, r.Status.ToString(), r.Subject, string.Join(' ', r.Crms),
+            InstantPattern.ExtendedIso.Format(r.DetectedAt), r.Age.TotalHours.ToString("0.##", CultureInfo.InvariantCulture),
+            r.Expected?.ToString() ?? "", r.Actual?.ToString() ?? "", r.Detail,
+            string.Join(' ', r.Evidence.Select(e => $"{e.Stream}@{e.Position}")),
+        }.Select(CsvField)).Append('\n');
 
     /// <summary>Quotes fields that need it, and defuses spreadsheet formulas (a leading =, +, - or @).</summary>
     private static string CsvField(string value)

@@ -29,20 +29,11 @@ internal sealed class IndexSchemaObject(string schema, string indexName, string 
     public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
     {
         var exists = await reader.ReadAsync(ct) && reader.GetInt64(0) > 0;
-        return new Delta(this, exists ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+        return new CreateWhenMissingDelta(this, exists);
     }
 
     public IEnumerable<DbObjectName> AllNames()
     {
         yield return Identifier;
-    }
-
-    private sealed class Delta(IndexSchemaObject index, SchemaPatchDifference difference) : ISchemaObjectDelta
-    {
-        public ISchemaObject SchemaObject => index;
-        public SchemaPatchDifference Difference => difference;
-        public void WriteUpdate(Migrator rules, TextWriter writer) => index.WriteCreateStatement(rules, writer);
-        public void WriteRollback(Migrator rules, TextWriter writer) => index.WriteDropStatement(rules, writer);
-        public void WriteRestorationOfPreviousState(Migrator rules, TextWriter writer) => index.WriteDropStatement(rules, writer);
     }
 }

@@ -83,21 +83,12 @@ public sealed class UnattestedEventQuarantine(Migrator migrator, string schema)
         public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
         {
             var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 2;
-            return new Delta(this, complete ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+            return new CreateWhenMissingDelta(this, complete);
         }
 
         public IEnumerable<DbObjectName> AllNames()
         {
             yield return Identifier;
         }
-    }
-
-    private sealed class Delta(TriggerObject trigger, SchemaPatchDifference difference) : ISchemaObjectDelta
-    {
-        public ISchemaObject SchemaObject => trigger;
-        public SchemaPatchDifference Difference => difference;
-        public void WriteUpdate(Migrator rules, TextWriter writer) => trigger.WriteCreateStatement(rules, writer);
-        public void WriteRollback(Migrator rules, TextWriter writer) => trigger.WriteDropStatement(rules, writer);
-        public void WriteRestorationOfPreviousState(Migrator rules, TextWriter writer) => trigger.WriteDropStatement(rules, writer);
     }
 }

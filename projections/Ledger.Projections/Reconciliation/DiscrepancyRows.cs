@@ -1,0 +1,175 @@
+using System.Data.Common;
+using Marten;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Ledger.EventStore.Marten;
+using Weasel.Postgresql;
+
+namespace Ledger.Projections.Reconciliation;
+
+/// <summary>
+/// An index of the discrepancy occurrences kept in the views' JSON (ADR/0014): one narrow row per occurrence (and one more
+/// per CRM it names), so finance's list is filtered, ordered, counted and paged by B-tree indexes instead of unnesting the
+/// JSON of every view that has one. Kept by triggers on the view tables, in the transaction that writes the view: it is
+/// derived from the documents alone, so a rebuild (which deletes or truncates the views and writes them again), a
+/// damaged view or a bulk load keep it right without the projections knowing it exists. Created, and filled from the
+/// views already stored, by Marten's schema migration after the view tables.
+/// </summary>
+/// <remarks>
+/// Columns: <c>source</c> the view table's name, <c>view_id</c> and <c>ordinal</c> where the occurrence's JSON is
+/// (<c>data-&gt;'discrepancies'-&gt;ordinal</c>); <c>crm</c> '' on the row every occurrence has, or one CRM it names (so a
+/// CRM's list is an equality on the same index); the status as <see cref="Discrepancy.Status"/> derives it; the instants
+/// the SLA rules need (<c>opened_at</c>, <c>closed_at</c>, <c>ended_at</c>: resolved, else closed).
+/// </remarks>
+public sealed class DiscrepancyRows : FeatureSchemaBase
+{
+    public const string TableName = "ledger_discrepancy_rows";
+    private const string Version = "v1";
+    private const string FunctionName = $"ledger_discrepancy_rows_{Version}";
+    private const string TruncateFunctionName = $"ledger_discrepancy_rows_truncated_{Version}";
+    private static readonly string[] Operations = ["insert", "update", "delete", "truncate"];
+
+    /// <summary>What each index carries besides its key, so a count or a page reads the index only.</summary>
+    private const string Carried = "include (source, view_id, ordinal, closed_at, ended_at)";
+
+    private readonly StoreOptions _options;
+    private readonly IReadOnlyList<Type> _views;
+
+    /// <param name="views">The document types whose JSON has a <c>discrepancies</c> array.</param>
+    public DiscrepancyRows(StoreOptions options, params Type[] views) : base("LedgerDiscrepancyRows", options.Advanced.Migrator)
+    {
+        _options = options;
+        _views = views;
+    }
+
+    public override Type StorageType => typeof(DiscrepancyRows);
+
+    /// <summary>The view tables exist before their triggers.</summary>
+    public override IEnumerable<Type> DependentTypes() => _views;
+
+    public static string Table(string schema) => $"{schema}.{TableName}";
+
+    private static string Table(StoreOptions options) => Table(options.DatabaseSchemaName);
+
+    protected override IEnumerable<ISchemaObject> schemaObjects()
+    {
+        yield return new RowsObject(this);
+    }
+
+    private static string Trigger(string operation) => $"ledger_discrepancy_rows_{operation}_{Version}";
+
+    /// <summary>The rows of the views <paramref name="from"/> yields as <c>v</c> (a view table, or <c>new</c> in the trigger).</summary>
+    private string InsertRows(string source, string from) => $$"""
+        insert into {{Table(_options)}} (source, view_id, ordinal, crm, id, rule, owner, status, opened_at, closed_at, ended_at)
+        select {{source}}, v.id, o.ordinal - 1, c.crm, o.d->>'id', o.d->>'rule', coalesce(o.d->>'owner', ''),
+               case when jsonb_typeof(o.d->'resolvedBy') = 'object' then 'resolved'
+                    when jsonb_typeof(o.d->'closedBy') = 'object' then 'closed'
+                    when jsonb_typeof(o.d->'acknowledgedBy') = 'object' then 'acknowledged'
+                    else 'open' end,
+               (o.d->'openedBy'->>'at')::timestamptz,
+               case when jsonb_typeof(o.d->'closedBy') = 'object' then (o.d->'closedBy'->>'at')::timestamptz end,
+               coalesce(case when jsonb_typeof(o.d->'resolvedBy') = 'object' then (o.d->'resolvedBy'->>'at')::timestamptz end,
+                        case when jsonb_typeof(o.d->'closedBy') = 'object' then (o.d->'closedBy'->>'at')::timestamptz end)
+        from {{from}}
+        cross join lateral jsonb_array_elements(case when jsonb_typeof(v.data->'discrepancies') = 'array' then v.data->'discrepancies' else '[]' end) with ordinality as o(d, ordinal)
+        cross join lateral (
+          select '' as crm
+          union
+          select jsonb_array_elements_text(case when jsonb_typeof(o.d->'crms') = 'array' then o.d->'crms' else '[]' end)) as c
+        where jsonb_typeof(v.data->'discrepancies') = 'array'
+        """;
+
+    private sealed class RowsObject(DiscrepancyRows rows) : ISchemaObject
+    {
+        private string Schema => rows._options.DatabaseSchemaName;
+
+        public DbObjectName Identifier => new PostgresqlObjectName(Schema, TableName, SchemaUtils.IdentifierUsage.General);
+
+        public void WriteCreateStatement(Migrator migrator, TextWriter writer)
+        {
+            var table = Table(rows._options);
+            writer.WriteLine($$"""
+                create table if not exists {{table}} (
+                  source text not null, view_id text not null, ordinal int not null, crm text not null,
+                  id text collate "C" not null, rule text not null, owner text not null, status text not null,
+                  opened_at timestamptz not null, closed_at timestamptz, ended_at timestamptz);
+                create index if not exists {{TableName}}_list on {{table}} (crm, status, rule, opened_at, id) {{Carried}};
+                create index if not exists {{TableName}}_owner on {{table}} (crm, owner, status, rule, opened_at, id) {{Carried}};
+                create index if not exists {{TableName}}_view on {{table}} (source, view_id);
+                create or replace function {{Schema}}.{{FunctionName}}() returns trigger language plpgsql as $rows$
+                begin
+                  if tg_op in ('UPDATE', 'DELETE') then
+                    delete from {{table}} where source = tg_table_name and view_id = old.id;
+                  end if;
+                  if tg_op in ('INSERT', 'UPDATE') then
+                    {{rows.InsertRows("tg_table_name", "(select new.id as id, new.data as data) as v")}};
+                  end if;
+                  return null;
+                end
+                $rows$;
+                create or replace function {{Schema}}.{{TruncateFunctionName}}() returns trigger language plpgsql as $rows$
+                begin
+                  delete from {{table}} where source = tg_table_name;
+                  return null;
+                end
+                $rows$;
+                """);
+            foreach (var view in rows._views)
+            {
+                var viewTable = ((IReadOnlyStoreOptions)rows._options).FindOrResolveDocumentType(view).TableName;
+                writer.WriteLine($$"""
+                    drop trigger if exists {{Trigger("insert")}} on {{viewTable.QualifiedName}};
+                    create trigger {{Trigger("insert")}} after insert on {{viewTable.QualifiedName}} for each row
+                      when (jsonb_typeof(new.data->'discrepancies') = 'array' and new.data->'discrepancies' <> '[]'::jsonb)
+                      execute function {{Schema}}.{{FunctionName}}();
+                    drop trigger if exists {{Trigger("update")}} on {{viewTable.QualifiedName}};
+                    create trigger {{Trigger("update")}} after update on {{viewTable.QualifiedName}} for each row
+                      when (old.data->'discrepancies' is distinct from new.data->'discrepancies' or old.id is distinct from new.id)
+                      execute function {{Schema}}.{{FunctionName}}();
+                    drop trigger if exists {{Trigger("delete")}} on {{viewTable.QualifiedName}};
+                    create trigger {{Trigger("delete")}} after delete on {{viewTable.QualifiedName}} for each row
+                      when (jsonb_typeof(old.data->'discrepancies') = 'array' and old.data->'discrepancies' <> '[]'::jsonb)
+                      execute function {{Schema}}.{{FunctionName}}();
+                    drop trigger if exists {{Trigger("truncate")}} on {{viewTable.QualifiedName}};
+                    create trigger {{Trigger("truncate")}} after truncate on {{viewTable.QualifiedName}} for each statement
+                      execute function {{Schema}}.{{TruncateFunctionName}}();
+                    delete from {{table}} where source = '{{viewTable.Name}}';
+                    {{rows.InsertRows($"'{viewTable.Name}'", $"{viewTable.QualifiedName} as v")}};
+                    """);
+            }
+        }
+
+        public void WriteDropStatement(Migrator rules, TextWriter writer)
+        {
+            foreach (var view in rows._views)
+                foreach (var operation in Operations)
+                    writer.WriteLine($"drop trigger if exists {Trigger(operation)} on {((IReadOnlyStoreOptions)rows._options).FindOrResolveDocumentType(view).TableName.QualifiedName};");
+            writer.WriteLine($"drop function if exists {Schema}.{FunctionName}(); drop function if exists {Schema}.{TruncateFunctionName}(); drop table if exists {Table(rows._options)};");
+        }
+
+        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+        {
+            // Complete when the table's three indexes and the four triggers on each view table exist.
+            builder.Append("select (select count(*) from pg_indexes where schemaname = ");
+            builder.AppendParameter(Schema);
+            builder.Append(" and tablename = ");
+            builder.AppendParameter(TableName);
+            builder.Append(") + (select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = ");
+            builder.AppendParameter(Schema);
+            builder.Append(" and t.tgname = any(");
+            builder.AppendParameter(Operations.Select(Trigger).ToArray());
+            builder.Append("));");
+        }
+
+        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
+        {
+            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 3 + Operations.Length * rows._views.Count;
+            return new CreateWhenMissingDelta(this, complete);
+        }
+
+        public IEnumerable<DbObjectName> AllNames()
+        {
+            yield return Identifier;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Ledger.Api.Reconciliation;
+using Ledger.Projections.Contracts;
+using Ledger.Projections.Customers;
+using Ledger.Projections.Quotes;
+using Ledger.Projections.Reconciliation;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using Npgsql;
+using Xunit;
+using static Ledger.IntegrationTests.Journeys.LedgerWorld;
+
+namespace Ledger.IntegrationTests.Projections;
+
+/// <summary>
+/// The CSV export streams from the occurrences' index (ADR/0014). Over the ten-day reconciliation history, at four
+/// instants and for each kind of filter, the CSV the API sends holds every row the list built from the loaded views
+/// holds, byte for byte; and the index itself follows the views: one row per occurrence, and one per CRM it names, also
+/// after a view is deleted and written again.
+/// </summary>
+public sealed class DiscrepancyCsvTests(ReconciliationWorld fixture) : IClassFixture<ReconciliationWorld>
+{
+    [Fact]
+    public async Task The_csv_holds_every_row_the_views_list()
+    {
+        var query = fixture.World.Ledger.Services.GetRequiredService<DiscrepancyQuery>();
+        (string Query, DiscrepancyFilter Filter)[] filters =
+        [
+            ("", new DiscrepancyFilter()), ("status=all", new DiscrepancyFilter("all")), ("status=closed", new DiscrepancyFilter("closed")),
+            ("status=resolved", new DiscrepancyFilter("resolved")), ("crm=hubspot", new DiscrepancyFilter(Crm: "hubspot")),
+            ("status=all&rule=QTC-05", new DiscrepancyFilter("all", Rule: "QTC-05")), ("status=all&owner=billing-ops", new DiscrepancyFilter("all", Owner: "billing-ops")),
+            ("status=all&minAgeHours=48", new DiscrepancyFilter("all", MinAge: Duration.FromHours(48))),
+        ];
+        var rows = 0;
+        try
+        {
+            foreach (var now in new[] { Q2C.T0 + Duration.FromHours(2), Q2C.T0 + Duration.FromHours(60), Q2C.T0 + Duration.FromHours(100), ReconciliationHistory.Now })
+            {
+                fixture.Clock.Reset(now);
+                foreach (var (parameters, filter) in filters)
+                {
+                    var expected = (await query.ListFromDocumentsAsync(filter, 1, int.MaxValue, CancellationToken.None)).Items;
+                    using var response = await fixture.World.Finance.GetAsync($"/reconciliation/discrepancies?format=csv&{parameters}");
+                    Assert.Equal("text/csv", response.EnsureSuccessStatusCode().Content.Headers.ContentType?.MediaType);
+                    Assert.Equal(DiscrepancyEndpoints.Csv(expected), await response.Content.ReadAsStringAsync());
+                    rows += expected.Count;
+                }
+            }
+        }
+        finally
+        {
+            fixture.Clock.Reset(ReconciliationHistory.Now);
+        }
+        Assert.True(rows > 100, $"only {rows} rows compared");
+    }
+
+    [Fact]
+    public async Task The_index_holds_a_row_per_occurrence_and_follows_a_view_deleted_and_written_again()
+    {
+        var store = fixture.Store;
+        var occurrences = await OccurrencesAsync(store);
+        Assert.True(occurrences.Count > 10, $"only {occurrences.Count} occurrences in the history");
+        Assert.Equal(occurrences, await IndexedAsync(store));
+
+        await using var session = store.LightweightSession();
+        var view = (await session.Query<QuoteView>().Where(v => v.Discrepancies.Any()).ToListAsync()).OrderBy(v => v.Id, StringComparer.Ordinal).First();
+        session.Delete(view);
+        await session.SaveChangesAsync();
+        Assert.Equal(occurrences.Where(o => o.ViewId != view.Id).ToList(), await IndexedAsync(store));
+
+        session.Store(view);
+        await session.SaveChangesAsync();
+        Assert.Equal(occurrences, await IndexedAsync(store));
+    }
+
+    /// <summary>Every occurrence with each CRM it names, and '' for the row every occurrence has, as the views hold them.</summary>
+    private static async Task<List<(string ViewId, string Id, string Crm, string Status)>> OccurrencesAsync(IDocumentStore store)
+    {
+        await using var session = store.QuerySession();
+        var books = (await session.Query<QuoteView>().ToListAsync()).Select(v => (v.Id, v.Discrepancies))
+            .Concat((await session.Query<CustomerMatchView>().ToListAsync()).Select(v => (v.Id, v.Discrepancies)))
+            .Concat((await session.Query<ContractView>().ToListAsync()).Select(v => (v.Id, v.Discrepancies)));
+        return books.SelectMany(b => b.Discrepancies.SelectMany(d => d.Crms.Prepend("").Distinct().Select(crm => (b.Id, d.Id, crm, d.Status.ToString().ToLowerInvariant()))))
+            .Order().ToList();
+    }
+
+    private static async Task<List<(string ViewId, string Id, string Crm, string Status)>> IndexedAsync(IDocumentStore store)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"select view_id, id, crm, status from {DiscrepancyRows.Table(store.Options.DatabaseSchemaName)}", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string, string, string, string)>();
+        while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+        return rows.Order().ToList();
+    }
+}
