@@ -21,7 +21,7 @@ namespace Ledger.Bench;
 /// on. Through the API's HTTP endpoint: the first page (50 rows) with no filter and with each single filter the endpoint
 /// accepts, and the CSV of every open discrepancy (time, rows, and how much the process holding the API grew while it
 /// streamed). Beside each, in the same run, the reference: the statement main ran before the occurrences' index
-/// (<see cref="MainStatement"/>), and main's CSV (that statement's whole list, then the CSV built as one string).
+/// (<see cref="UnindexedDiscrepancyStatement"/>), and main's CSV (that statement's whole list, then the CSV built as one string).
 /// </summary>
 public static class FinanceBenchmark
 {
@@ -74,7 +74,7 @@ public static class FinanceBenchmark
         await using var ledger = await LedgerUnderTest.StartAsync(cluster.ConnectionString);
         using var http = ledger.Client(LedgerUnderTest.AdminKey);
         http.Timeout = TimeSpan.FromMinutes(5);
-        var main = new MainStatement(documents, ReconciliationSlas.Defaults);
+        var main = new UnindexedDiscrepancyStatement(documents, ReconciliationSlas.Defaults);
 
         // Warms up the JIT, the API's pools and PostgreSQL's caches before anything is timed.
         for (var round = 0; round < 20; round++)
@@ -176,7 +176,7 @@ public static class FinanceBenchmark
     }, open);
 
     /// <summary>Main's CSV: its statement's whole list, each row made, then the whole CSV as one string.</summary>
-    private static Task<CsvFigures> MainCsvAsync(MainStatement main, int open) => MeasureAsync(async () =>
+    private static Task<CsvFigures> MainCsvAsync(UnindexedDiscrepancyStatement main, int open) => MeasureAsync(async () =>
     {
         var page = await main.PageAsync(new DiscrepancyFilter(), SystemClock.Instance.GetCurrentInstant(), int.MaxValue);
         var text = Ledger.Api.Reconciliation.DiscrepancyEndpoints.Csv(page.Items);

@@ -15,7 +15,7 @@ namespace Ledger.Bench;
 /// (commit 6cb2372, ADR/0014): every occurrence unnested from the JSON of the views that have any, filtered, counted and
 /// paged in one statement. Kept here only to be measured beside the API in the same run.
 /// </summary>
-public sealed class MainStatement(IDocumentStore store, ReconciliationSlas slas)
+public sealed class UnindexedDiscrepancyStatement(IDocumentStore store, ReconciliationSlas slas)
 {
     public async Task<DiscrepancyPage> PageAsync(DiscrepancyFilter filter, Instant now, int pageSize)
     {
