@@ -57,6 +57,20 @@ public sealed class ProjectionLagMetrics
     public long RecordQuarantined(long count) => Interlocked.Exchange(ref _quarantined, count);
 
     public long Quarantined => Interlocked.Read(ref _quarantined);
+
+    /// <summary>
+    /// Counts the quarantined rows now and records them for the gauge; warns when the count grew since the last reading,
+    /// whichever took it (the sampler's tick or a /health call).
+    /// </summary>
+    public async Task<long> SampleQuarantinedAsync(IDocumentStore store, ILogger log, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        var quarantined = await Ledger.EventStore.Marten.UnattestedEventQuarantine.CountAsync(connection, store.Options.Events.DatabaseSchemaName, ct);
+        if (RecordQuarantined(quarantined) < quarantined)
+            log.LogWarning("{Count} event row(s) the ledger did not write are quarantined (never projected); `ledger verify --all` names them.", quarantined);
+        return quarantined;
+    }
 }
 
 /// <summary>Keeps the lag gauges current between health checks.</summary>
@@ -72,11 +86,7 @@ public sealed class ProjectionLagSampler(IDocumentStore store, ProjectionLagMetr
             try
             {
                 metrics.Record(await ProjectionLag.ReadAsync(store, ct));
-                await using var connection = store.Storage.Database.CreateConnection();
-                await connection.OpenAsync(ct);
-                var quarantined = await Ledger.EventStore.Marten.UnattestedEventQuarantine.CountAsync(connection, store.Options.Events.DatabaseSchemaName, ct);
-                if (metrics.RecordQuarantined(quarantined) < quarantined)
-                    log.LogWarning("{Count} event row(s) the ledger did not write are quarantined (never projected); `ledger verify --all` names them.", quarantined);
+                await metrics.SampleQuarantinedAsync(store, log, ct);
             }
             catch (Exception e) when (!ct.IsCancellationRequested) { log.LogWarning(e, "Reading projection lag failed"); }
         } while (await timer.WaitForNextTickAsync(ct));

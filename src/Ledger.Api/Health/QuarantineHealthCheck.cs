@@ -1,4 +1,3 @@
-using Ledger.EventStore.Marten;
 using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -10,14 +9,11 @@ namespace Ledger.Api.Health;
 /// hashes do not hold (ADR/0018). The views leave them out, so a quote's view may differ from its record until someone looks:
 /// <c>ledger verify --all</c> names each one. Each reading also feeds <c>ledger.events.quarantined</c>.
 /// </summary>
-public sealed class QuarantineHealthCheck(IDocumentStore store, ProjectionLagMetrics metrics) : IHealthCheck
+public sealed class QuarantineHealthCheck(IDocumentStore store, ProjectionLagMetrics metrics, ILogger<QuarantineHealthCheck> log) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        var quarantined = await UnattestedEventQuarantine.CountAsync(connection, store.Options.Events.DatabaseSchemaName, ct);
-        metrics.RecordQuarantined(quarantined);
+        var quarantined = await metrics.SampleQuarantinedAsync(store, log, ct);
         var data = new Dictionary<string, object> { ["quarantined"] = quarantined };
         return quarantined > 0
             ? HealthCheckResult.Degraded($"{quarantined} event(s) the ledger did not write are quarantined (never projected); `ledger verify --all` names them", data: data)

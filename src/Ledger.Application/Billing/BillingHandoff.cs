@@ -168,7 +168,7 @@ public static class BillingHandoffHandler
             {
                 var refused = await commands.RunAsync(CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}"),
                     unit => unit.Decide(Streams.Billing(message.OrderId), _ => new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false), ct), ct);
-                log.LogInformation("Billing handoff {OrderId}, attempt {Attempt}: billing refused it; recorded: {Result}", message.OrderId, message.Attempt, Describe(refused));
+                log.LogInformation("Billing handoff {OrderId}, attempt {Attempt}: billing refused it; recorded: {Result}", message.OrderId, message.Attempt, refused.Outcome);
             }
             else log.LogInformation("Billing handoff {OrderId}, attempt {Attempt}: sent, billing took it", message.OrderId, message.Attempt);
         }
@@ -217,14 +217,7 @@ public static class BillingHandoffHandler
             ? new MarkBillingUnconfirmed(orderId, settings.Timeout)
             : new RecordBillingAcknowledgement(orderId, held.BillingReference, held.Amount, held.Currency), ct), ct);
         log.LogInformation("Billing handoff {OrderId}, concluded ({Why}): billing {Holds}; recorded: {Result}",
-            orderId, why, held is null ? "holds nothing or cannot say" : $"holds {held.BillingReference}", Describe(concluded));
+            orderId, why, held is null ? "holds nothing or cannot say" : $"holds {held.BillingReference}", concluded.Outcome);
     }
 
-    private static string Describe(CommandResult result) => result switch
-    {
-        CommandResult.Appended a => $"{string.Join(", ", a.EventTypes)} at revision {a.Revision}{(a.Replayed ? " (written before)" : "")}",
-        CommandResult.Unchanged u => $"nothing new (revision {u.Revision})",
-        CommandResult.Refused r => $"refused {r.Refusal.Code}",
-        _ => result.ToString() ?? "",
-    };
 }

@@ -19,4 +19,14 @@ public abstract record CommandResult
 
     /// <summary>Other writers kept changing the stream; every re-decided attempt lost the race.</summary>
     public sealed record ConcurrencyConflict(string StreamId, int Attempts) : CommandResult;
+
+    /// <summary>What the command came to, in a few words, for logs and stored reaction answers.</summary>
+    public string Outcome => this switch
+    {
+        Appended a => $"appended {string.Join(", ", a.EventTypes)} to {a.StreamId}",
+        Unchanged u => $"nothing to append to {u.StreamId}",
+        Refused f => $"refused: {f.Refusal.Code}",
+        ConcurrencyConflict c => $"lost its race on {c.StreamId} {c.Attempts} times",
+        _ => throw new System.Diagnostics.UnreachableException(),
+    };
 }

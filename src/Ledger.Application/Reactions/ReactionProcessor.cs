@@ -363,13 +363,7 @@ public sealed class ReactionProcessor(
         var outcomes = decisions.Zip(results, (d, r) => new
         {
             Command = d.Command.GetType().Name,
-            Outcome = r switch
-            {
-                CommandResult.Appended a => $"appended {string.Join(", ", a.EventTypes)} to {a.StreamId}",
-                CommandResult.Unchanged u => $"nothing to append to {u.StreamId}",
-                CommandResult.Refused f => $"refused: {f.Refusal.Code}",
-                _ => r.GetType().Name,
-            },
+            r.Outcome,
         }).ToList();
         foreach (var refused in results.OfType<CommandResult.Refused>())
             log.LogInformation("Reaction {Key}: refused {Code}: {Message}", key, refused.Refusal.Code, refused.Refusal.Message);
