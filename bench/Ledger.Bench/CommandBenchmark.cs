@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Text.RegularExpressions;
 using Ledger.Application;
 using Ledger.EventStore;
@@ -17,7 +18,12 @@ namespace Ledger.Bench;
 /// </summary>
 public static class CommandBenchmark
 {
-    private const int WarmUpSeconds = 10;
+    private const int WarmUpRoundSeconds = 10;
+
+    /// <summary>Warm-up ends when a round compiles fewer methods than this (tier-1 promotions and new methods alike).</summary>
+    private const long SettledJitMethodsPerRound = 500;
+
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromMinutes(3);
 
     /// <param name="statements">Also count the statements of each unpaced load (pg_stat_statements) and print them per command.</param>
     public static async Task<int> RunAsync(int[] levels, int seconds, string outFolder, bool statements = false)
@@ -43,11 +49,13 @@ public static class CommandBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var clients in levels)
         {
-            await QuoteJourneyLoad.RunAsync(ledger, clients, WarmUpSeconds); // warm-up: tiered JIT settles
+            await WarmUpAsync(ledger, clients);
             var counts = statements ? await StatementCounts.StartAsync(cluster.ConnectionString) : null;
             // Each measurement starts from a checkpoint, so none pays for the dirty pages the one before it left.
             await Checkpoint(cluster);
+            var jitBefore = JitInfo.GetCompiledMethodCount();
             var run = await QuoteJourneyLoad.RunAsync(ledger, clients, seconds);
+            Console.WriteLine($"  methods compiled by the JIT during the measured run: {JitInfo.GetCompiledMethodCount() - jitBefore}");
             if (counts is not null)
                 foreach (var (perCommand, statement) in await counts.TopAsync(run.Commands))
                     Console.WriteLine(FormattableString.Invariant($"  {perCommand,6:F2} / command  {statement}"));
@@ -72,7 +80,7 @@ public static class CommandBenchmark
             await ledger.StopAsync();
             ledger.Settings["Ledger:Projections:Wake"] = wake;
             await ledger.StartAsync();
-            await QuoteJourneyLoad.RunAsync(ledger, best.Clients, WarmUpSeconds);
+            await WarmUpAsync(ledger, best.Clients);
             other[wake] = (await QuoteJourneyLoad.RunAsync(ledger, best.Clients, seconds),
                 await QuoteJourneyLoad.RunAsync(ledger, best.Clients, seconds, best.CommandsPerSecond / 2));
         }
@@ -93,7 +101,7 @@ public static class CommandBenchmark
         ledger.Settings["Ledger:Projections:RunDaemon"] = "false";
         await ledger.StartAsync();
         var aloneClients = levels.Contains(16) ? 16 : levels.Max(); // the level the targets name
-        await QuoteJourneyLoad.RunAsync(ledger, aloneClients, WarmUpSeconds, measureLag: false);
+        await WarmUpAsync(ledger, aloneClients, measureLag: false);
         var writePathAlone = await QuoteJourneyLoad.RunAsync(ledger, aloneClients, seconds, measureLag: false);
         Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant(
@@ -108,6 +116,25 @@ public static class CommandBenchmark
                 wokenByNotify = new { best = other["notify"].Best, halfOfBest = other["notify"].Half },
             });
         return 0;
+    }
+
+    /// <summary>
+    /// Runs the load in rounds until the JIT has settled: the API, its Wolverine handlers (compiled at start, ADR/0004),
+    /// Marten and the clients share this process, and on two busy cores tiered compilation promotes their hot methods for
+    /// a minute or more (about 80,000 methods compiled; a fixed 10 s warm-up measured the JIT, not the ledger). Stops
+    /// when a round compiles fewer than <see cref="SettledJitMethodsPerRound"/> methods, or after <see cref="MaxWarmUp"/>.
+    /// </summary>
+    private static async Task WarmUpAsync(LedgerUnderTest ledger, int clients, bool measureLag = true)
+    {
+        var warming = Stopwatch.StartNew();
+        long compiled;
+        do
+        {
+            var before = JitInfo.GetCompiledMethodCount();
+            await QuoteJourneyLoad.RunAsync(ledger, clients, WarmUpRoundSeconds, measureLag: measureLag);
+            compiled = JitInfo.GetCompiledMethodCount() - before;
+        } while (compiled >= SettledJitMethodsPerRound && warming.Elapsed < MaxWarmUp);
+        Console.WriteLine(FormattableString.Invariant($"  warm-up: {warming.Elapsed.TotalSeconds:F0} s at {clients} clients, {compiled} methods compiled in its last {WarmUpRoundSeconds} s round"));
     }
 
     /// <summary>One Marten session per append of one ~500-byte event, C workers, as a command's write would be without the ledger around it.</summary>

@@ -42,12 +42,15 @@ public static class EventStoreRegistration
         services.AddSingleton(sp => new HashChainingEventStore(sp.GetRequiredService<IEventStoreBackend>()));
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<HashChainingEventStore>());
         // Commands: one PostgreSQL transaction each on Marten; through the port, answer stored after, on EventStoreDB (ADR/0016).
-        services.TryAddSingleton<IWriteSessions>(sp => settings.UsesEventStoreDb
-            ? new PortWriteSessions(sp.GetRequiredService<HashChainingEventStore>(), sp.GetRequiredService<NpgsqlDataSource>())
-            : new MartenWriteSessions(sp.GetRequiredService<NpgsqlDataSource>(),
-                new MartenEventWriterFactory(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<EventSerializer>())));
+        services.TryAddSingleton(CreateWriteSessions);
         return services;
     }
+
+    /// <summary>The write sessions of the backend the host's settings name (a test may wrap them to watch commands).</summary>
+    public static IWriteSessions CreateWriteSessions(IServiceProvider sp) => sp.GetRequiredService<LedgerSettings>().UsesEventStoreDb
+        ? new PortWriteSessions(sp.GetRequiredService<HashChainingEventStore>(), sp.GetRequiredService<NpgsqlDataSource>())
+        : new MartenWriteSessions(sp.GetRequiredService<NpgsqlDataSource>(),
+            new MartenEventWriterFactory(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<EventSerializer>()));
 
     /// <summary>The backend <c>LEDGER_EVENTSTORE</c> names: the one choice, shared by the host and the <c>ledger</c> command.</summary>
     public static IEventStoreBackend CreateBackend(LedgerSettings settings, IDocumentStore documents, NpgsqlDataSource dataSource, EventSerializer serializer) =>

@@ -4,6 +4,7 @@ using Ledger.Application.Commands;
 using Ledger.Application.Reactions;
 using Ledger.Domain.Billing;
 using Ledger.EventStore;
+using Ledger.EventStore.Writing;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using Wolverine;
@@ -167,7 +168,7 @@ public static class BillingHandoffHandler
             if (await billing.SendAsync(state.Request!, correlationId, ct) is { } rejection)
             {
                 var refused = await commands.RunAsync(CommandMetadata.ByLedger($"billing-rejected-{message.OrderId}"),
-                    unit => unit.Decide(Streams.Billing(message.OrderId), _ => new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false), ct), ct);
+                    unit => unit.Decide(Streams.Billing(message.OrderId), _ => new RecordBillingFailure(message.OrderId, rejection.Reason, Retryable: false), ct), Durability.Derived, ct);
                 log.LogInformation("Billing handoff {OrderId}, attempt {Attempt}: billing refused it; recorded: {Result}", message.OrderId, message.Attempt, refused.Outcome);
             }
             else log.LogInformation("Billing handoff {OrderId}, attempt {Attempt}: sent, billing took it", message.OrderId, message.Attempt);
@@ -215,7 +216,7 @@ public static class BillingHandoffHandler
         }
         var concluded = await commands.RunAsync(CommandMetadata.ByLedger($"billing-concluded-{why}-{orderId}"), unit => unit.Decide(Streams.Billing(orderId), _ => held is null
             ? new MarkBillingUnconfirmed(orderId, settings.Timeout)
-            : new RecordBillingAcknowledgement(orderId, held.BillingReference, held.Amount, held.Currency), ct), ct);
+            : new RecordBillingAcknowledgement(orderId, held.BillingReference, held.Amount, held.Currency), ct), Durability.Derived, ct);
         log.LogInformation("Billing handoff {OrderId}, concluded ({Why}): billing {Holds}; recorded: {Result}",
             orderId, why, held is null ? "holds nothing or cannot say" : $"holds {held.BillingReference}", concluded.Outcome);
     }

@@ -47,7 +47,11 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
         }
     }
 
-    /// <summary>A command the ledger sends itself (a timeout, a billing answer): no stored answer, derived ids keep it exact.</summary>
-    public Task<CommandResult> RunAsync(CommandMetadata metadata, Func<CommandUnit, Task<CommandResult>> work, CancellationToken ct) =>
-        RunAsync(metadata, null, work, null, Durability.Acknowledged, ct);
+    /// <summary>
+    /// A command the ledger sends itself (a timeout, a billing answer): no stored answer, derived ids keep it exact.
+    /// <see cref="Durability.Derived"/> when a durable message the log caused asks for it: a lost commit is redone
+    /// when the message is handled again, since Wolverine marks it handled only after, later in the WAL (ADR/0027).
+    /// </summary>
+    public Task<CommandResult> RunAsync(CommandMetadata metadata, Func<CommandUnit, Task<CommandResult>> work, Durability durability, CancellationToken ct) =>
+        RunAsync(metadata, null, work, null, durability, ct);
 }

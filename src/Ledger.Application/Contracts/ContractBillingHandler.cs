@@ -6,6 +6,7 @@ using Ledger.Application.Commands;
 using Ledger.Domain.Billing;
 using Ledger.Domain.Contracts;
 using Ledger.EventStore;
+using Ledger.EventStore.Writing;
 
 namespace Ledger.Application.Contracts;
 
@@ -40,7 +41,7 @@ public static class ContractBillingHandler
             var change = new ContractChange(message.ContractId, message.ContractVersion, message.Kind);
             return await unit.Decide(Streams.Billing(handoffId), _ => new RequestBillingHandoff(handoffId, message.Amount, message.Currency, account,
                 IdempotencyKey: $"billing-{handoffId}", PayloadHash(handoffId, change, message.Amount, message.Currency, account), billing.Timeout, change), ct);
-        }, ct);
+        }, Durability.Derived, ct);
     }
 
     private static int? VersionOf(object? @event) => @event switch

@@ -3,6 +3,7 @@ using Ledger.Application.Reactions;
 using Ledger.Application.Reference;
 using Ledger.Domain.Contracts;
 using Ledger.Domain.Orders;
+using Ledger.EventStore.Writing;
 using NodaTime;
 using Wolverine;
 
@@ -49,7 +50,7 @@ public static class ContractLifecycleHandler
             var contractId = ContractDecider.ContractIdFor(placed.Quote.QuoteId);
             return await unit.Decide(Streams.Contract(contractId), _ => new StartContract(contractId, message.OrderId, placed.Quote, message.BillingReference,
                 ContractState.Today(message.BilledAt, draft.TimeZone), draft.TimeZone, subscriptions), ct);
-        }, ct);
+        }, Durability.Derived, ct);
 
     public static Task Handle(CheckContractRenewalWhenDue message, CommandRunner commands, IMessageBus bus, IClock clock, CancellationToken ct) =>
         RunScheduled(commands, bus, clock, message, message.DueAt, $"renewal-due-{message.ContractId}-{message.EndDate:yyyy-MM-dd}", "contract.renewal-not-due",
@@ -67,7 +68,7 @@ public static class ContractLifecycleHandler
     private static async Task RunScheduled<TMessage>(CommandRunner commands, IMessageBus bus, IClock clock, TMessage message, Instant dueAt, string key,
         string notYet, ContractCommand command, CancellationToken ct)
     {
-        var result = await commands.RunAsync(CommandMetadata.ByLedger(key), unit => unit.Decide(Streams.Contract(command.ContractId), _ => command, ct), ct);
+        var result = await commands.RunAsync(CommandMetadata.ByLedger(key), unit => unit.Decide(Streams.Contract(command.ContractId), _ => command, ct), Durability.Derived, ct);
         if (result is CommandResult.Refused { Refusal.Code: var code } && code == notYet)
         {
             var wait = (dueAt - clock.GetCurrentInstant()).ToTimeSpan();

@@ -4,6 +4,7 @@ using Ledger.Application.Reference;
 using Ledger.Domain.Contracts;
 using Ledger.Domain.Quotes;
 using Ledger.EventStore;
+using Ledger.EventStore.Writing;
 using NodaTime;
 
 namespace Ledger.Application.Contracts;
@@ -43,15 +44,15 @@ public static class RenewalQuoteHandler
             return await QuoteDrafting.DraftAsync(unit, new DraftQuote(quoteId, original.SourceCrm, original.CrmOpportunityId, original.CrmAccountId,
                 customer?.CustomerId ?? started.CustomerId, original.Owner, started.Currency, original.Segment, original.Region, started.LegalEntity, started.TimeZone,
                 original.PriceBookVersion, today < message.EndDate ? today : message.EndDate, message.EndDate, AccountCustomer: null), supersedesQuoteId: null, ct);
-        }, ct);
+        }, Durability.Derived, ct);
         foreach (var line in contract.Lines)
             await commands.RunAsync(CommandMetadata.ByLedger($"renewal-quote-{term}-{line.LineId}"), async unit =>
             {
                 var catalog = await reference.Catalog(unit, ct);
                 return await unit.Decide(Streams.Quote(quoteId), _ => new AddQuoteLine(quoteId, line.LineId, line.ProductOfferingId, line.CatalogVersion,
                     line.Quantity, line.DiscountPercent, catalog.Find(line.CatalogVersion, line.ProductOfferingId), uplift, RenewalBasePrice: line.ListPrice), ct);
-            }, ct);
+            }, Durability.Derived, ct);
         await commands.RunAsync(CommandMetadata.ByLedger($"renewal-quoted-{term}"), unit =>
-            unit.Decide(Streams.Contract(message.ContractId), _ => new RecordRenewalQuote(message.ContractId, message.EndDate, quoteId, uplift), ct), ct);
+            unit.Decide(Streams.Contract(message.ContractId), _ => new RecordRenewalQuote(message.ContractId, message.EndDate, quoteId, uplift), ct), Durability.Derived, ct);
     }
 }

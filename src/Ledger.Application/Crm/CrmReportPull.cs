@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Ledger.Application.Commands;
 using Ledger.Domain.Reconciliation;
+using Ledger.EventStore.Writing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -96,8 +97,9 @@ public sealed class CrmReportPull(
             // Keyed by what was observed: the same observation pulled again derives the same events and finds them stored.
             var key = $"crm-report-pull:{source.Crm}:{report.ContractId}:{report.ObservedAt}";
             var metadata = new CommandMetadata(CommandMetadata.CommandIdFor("ledger", key), key, "ledger", source.Crm, key);
+            // Acknowledged: the report comes from the CRM, not from the log, so nothing here would redo a lost commit.
             var result = await commands.RunAsync(metadata, unit => unit.Decide(Streams.CrmContractReport(source.Crm, report.ContractId ?? ""),
-                _ => new ReportCrmContractState(source.Crm, report.ContractId!, report.Changes, report.ObservedAt), ct), ct);
+                _ => new ReportCrmContractState(source.Crm, report.ContractId!, report.Changes, report.ObservedAt), ct), Durability.Acknowledged, ct);
             switch (result)
             {
                 case CommandResult.Appended: appended++; break;

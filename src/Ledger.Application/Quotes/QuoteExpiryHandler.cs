@@ -1,6 +1,7 @@
 using Ledger.Application.Commands;
 using Ledger.Application.Reactions;
 using Ledger.Domain.Quotes;
+using Ledger.EventStore.Writing;
 using NodaTime;
 using Wolverine;
 
@@ -16,7 +17,7 @@ public static class QuoteExpiryHandler
     {
         QuoteState? quote = null;
         var result = await commands.RunAsync(CommandMetadata.ByLedger($"expire-{message.QuoteId}"), unit =>
-            unit.Decide(Streams.Quote(message.QuoteId), state => { quote = state; return new ExpireQuote(message.QuoteId); }, ct), ct);
+            unit.Decide(Streams.Quote(message.QuoteId), state => { quote = state; return new ExpireQuote(message.QuoteId); }, ct), Durability.Derived, ct);
         // Delivered a little before the quote's own clock says it is over (or extended meanwhile, and its own message follows): look again just after.
         if (result is CommandResult.Refused { Refusal.Code: "quote.still-valid" } && quote is { ValidityEnds: { } due } && due == message.DueAt)
             await bus.ScheduleAsync(message, Instant.Max(due, clock.GetCurrentInstant()).Plus(Duration.FromSeconds(1)).ToDateTimeOffset());

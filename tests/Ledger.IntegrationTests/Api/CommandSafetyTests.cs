@@ -110,7 +110,7 @@ public sealed class CommandSafetyTests : IAsyncLifetime
         var commands = _world.Ledger.Services.GetRequiredService<CommandRunner>();
         var crashed = new CommandMetadata(CommandMetadata.CommandIdFor("salesforce", "remove-after-crash"), "corr-crash", "salesforce", "salesforce", "remove-after-crash");
         Assert.IsType<CommandResult.Appended>(await commands.RunAsync(crashed,
-            unit => unit.Decide(Streams.Quote("Q-CRASH"), _ => new RemoveQuoteLine("Q-CRASH", "L1"), CancellationToken.None), CancellationToken.None));
+            unit => unit.Decide(Streams.Quote("Q-CRASH"), _ => new RemoveQuoteLine("Q-CRASH", "L1"), CancellationToken.None), Ledger.EventStore.Writing.Durability.Acknowledged, CancellationToken.None));
 
         var retry = await Post(_world.Salesforce, "/quotes/Q-CRASH/lines/L1/remove", idempotencyKey: "remove-after-crash");
 

@@ -1,6 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Ledger.Api.EventStore;
+using Ledger.EventStore;
+using Ledger.EventStore.Writing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using static Ledger.IntegrationTests.Journeys.LedgerWorld;
 
@@ -14,10 +19,13 @@ namespace Ledger.IntegrationTests.Journeys;
 public sealed class BillingHandoffTests : IAsyncLifetime
 {
     private LedgerWorld _world = null!;
+    private readonly ConcurrentQueue<(Durability Durability, string? Client, string StreamId)> _appends = new();
 
     public async Task InitializeAsync()
     {
-        _world = await StartAsync(nameof(BillingHandoffTests), billingTimeoutSeconds: 3, settings: new Dictionary<string, string?>
+        _world = await StartAsync(nameof(BillingHandoffTests), billingTimeoutSeconds: 3,
+            services: s => s.AddSingleton<IWriteSessions>(sp => new WatchedWriteSessions(EventStoreRegistration.CreateWriteSessions(sp), _appends)),
+            settings: new Dictionary<string, string?>
         {
             ["Billing:RequestTimeoutSeconds"] = "1",
             ["Billing:RetryDelaysSeconds"] = "0.5,1,1.5",
@@ -149,6 +157,54 @@ public sealed class BillingHandoffTests : IAsyncLifetime
     }
 
     /// <summary>An accepted Salesforce quote (within policy) ordered after the billing simulator was told how to answer.</summary>
+    [Fact]
+    public async Task The_ledgers_own_billing_commands_commit_without_waiting_for_the_flush_and_the_clients_order_waits()
+    {
+        // Billing keeps the handoff without answering: at the deadline the check handler records billing's own record.
+        var orderId = await OrderWithScenario("Q-BILL-DURABLE", new { mode = "Silent" });
+        await Eventually(() => _world.StreamAsync($"billing-{orderId}"), e => e.Any(x => x.Type == "billing-handoff-acknowledged.v1"));
+
+        var appends = _appends.ToArray();
+        // The client's command is acknowledged to it: its commit waits for the flush (ADR/0027).
+        Assert.Equal([(Durability.Acknowledged, "salesforce")], appends.Where(a => a.StreamId == $"order-{orderId}").Select(a => (a.Durability, a.Client)));
+        // The reaction that requested the handoff, and the handler that concluded it from a message the log caused: both
+        // are redone from the log or from Wolverine's inbox after a crash, so neither waits.
+        var billingAppends = appends.Where(a => a.StreamId == $"billing-{orderId}").ToList();
+        Assert.Equal(2, billingAppends.Count);
+        Assert.All(billingAppends, a => Assert.Equal(Durability.Derived, a.Durability));
+    }
+
+    /// <summary>The host's own write sessions, noting for every committed append how its session commits and whose answer it stores.</summary>
+    private sealed class WatchedWriteSessions(IWriteSessions inner, ConcurrentQueue<(Durability, string?, string)> appends) : IWriteSessions
+    {
+        public IWriteSession Open(AnswerKey? key, Durability durability) => new Watched(inner.Open(key, durability), key?.Client, durability, appends);
+
+        private sealed class Watched(IWriteSession inner, string? client, Durability durability, ConcurrentQueue<(Durability, string?, string)> appends) : IWriteSession
+        {
+            public Task<StoredAnswer?> FindAnswerAsync(CancellationToken ct) => inner.FindAnswerAsync(ct);
+            public Task<StreamSnapshot> ReadAsync(string streamId, bool forWrite, CancellationToken ct) => inner.ReadAsync(streamId, forWrite, ct);
+            public Task<IReadOnlyList<RecordedEvent>> ReadNewAsync(string streamId, long afterRevision, CancellationToken ct) => inner.ReadNewAsync(streamId, afterRevision, ct);
+            public Task<System.Data.Common.DbTransaction> TransactionAsync(CancellationToken ct) => inner.TransactionAsync(ct);
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+            private readonly List<string> _appended = [];
+
+            public async Task<AppendResult.Success> AppendAsync(StreamSnapshot read, IReadOnlyList<EventToAppend> events, CancellationToken ct)
+            {
+                var appended = await inner.AppendAsync(read, events, ct);
+                _appended.Add(read.StreamId);
+                return appended;
+            }
+
+            /// <summary>Only what committed counts: an attempt that lost its race runs again in a new session.</summary>
+            public async Task CommitAsync(StoredAnswer? answer, CancellationToken ct)
+            {
+                await inner.CommitAsync(answer, ct);
+                foreach (var stream in _appended) appends.Enqueue((durability, client, stream));
+            }
+        }
+    }
+
     private async Task<string> OrderWithScenario(string quoteId, object scenario)
     {
         var orderId = $"ord-{quoteId}";
