@@ -63,7 +63,6 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
 
             foreach (var e in page.Events) yield return e;
             if (page.Exhausted) delay = options.PollInterval;
-            else if (page.StoppedAtGap) delay = options.GapRetryDelay;
         }
     }
 
@@ -100,7 +99,7 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
             }
 
             // Hand out what is safe before waiting; the caller comes back for the rest.
-            if (events.Count > 0) return new Page(events, Exhausted: false, StoppedAtGap: true);
+            if (events.Count > 0) return new Page(events, Exhausted: false);
             // Whoever may fill the gap is among the transactions listed right after this snapshot, or ended before the list was
             // taken; once the listed ones have ended too, every value below the snapshot's last visible row is visible to a
             // new snapshot or gone for good. So the gap is passed on the next read, never on this one (an empty list included:
@@ -162,6 +161,5 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
         public long FinalThrough { get; set; }
     }
 
-    /// <param name="StoppedAtGap">Events were handed out up to a gap that may still fill: more are there, not yet safe.</param>
-    private sealed record Page(List<RecordedEvent> Events, bool Exhausted, bool StoppedAtGap = false);
+    private sealed record Page(List<RecordedEvent> Events, bool Exhausted);
 }

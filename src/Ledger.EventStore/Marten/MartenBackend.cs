@@ -176,13 +176,6 @@ public sealed record MartenBackendOptions
     /// <summary>How often a live subscription looks for new events.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>
-    /// How long a live subscription waits before reading again after a page that stopped at a gap that may still fill.
-    /// Under load some writer nearly always holds a sequence value; reading again at once made each subscriber a
-    /// transaction per command or so, for pages of one or two events (issue 13).
-    /// </summary>
-    public TimeSpan GapRetryDelay { get; init; } = TimeSpan.FromMilliseconds(25);
-
     public int SubscriptionPageSize { get; init; } = 500;
 
     /// <summary>The longest back-off after a lost connection.</summary>
