@@ -71,6 +71,8 @@ public sealed class ReactionProcessor(
             await foreach (var recorded in store.SubscribeToAllAsync(new GlobalPosition((ulong)saved), running.Token))
             {
                 var position = (long)recorded.Position.Value;
+                // An event no reactor reacts to still goes to its lane when some reactor folds its stream: the lane keeps that
+                // stream's state current, so the next reaction on it reads nothing (LaneStates).
                 if (Concerned(recorded) is not { } concerned)
                 {
                     progress.Passed(position);
@@ -95,9 +97,14 @@ public sealed class ReactionProcessor(
     {
         try
         {
+            var states = new LaneStates(serializer);
             await foreach (var work in lane.ReadAllAsync(running.Token))
             {
-                foreach (var reactor in work.Reactors) await ReactWithAttemptsAsync(reactor, work.Recorded, work.Event, running.Token);
+                foreach (var reactor in work.Reactors) await ReactWithAttemptsAsync(reactor, work.Recorded, work.Event, running.Token, states);
+                // Every stream kind the reactors fold moves on by this event, reacted to or not.
+                foreach (var reactor in reactors)
+                    if (reactor.Folds(work.Event) && reactor.StreamOf(work.Event) is var stream && states.Before(stream, work.Recorded.Revision) is { } before)
+                        states.Advance(stream, work.Recorded, before);
                 progress.Done((long)work.Recorded.Position.Value);
             }
         }
@@ -207,7 +214,10 @@ public sealed class ReactionProcessor(
     /// <summary>How often the sweep looks again at what the subscription passed.</summary>
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>The reactors an event concerns, with the event read; null when none does, or the ledger cannot read it.</summary>
+    /// <summary>
+    /// The event read, with the reactors it triggers (maybe none), when some reactor reacts to it or folds its stream; null
+    /// when none does, or the ledger cannot read it.
+    /// </summary>
     private (object Event, IReadOnlyList<IReactor> Reactors)? Concerned(RecordedEvent recorded)
     {
         if (!serializer.TryRead(recorded, out var @event, out var reason))
@@ -218,18 +228,18 @@ public sealed class ReactionProcessor(
                     recorded.EventId, recorded.Type, recorded.Position.Value, reason);
             return null;
         }
-        var concerned = reactors.Where(r => r.ReactsTo(@event)).ToList();
-        return concerned.Count == 0 ? null : (@event, concerned);
+        return reactors.Any(r => r.Folds(@event)) ? (@event, reactors.Where(r => r.ReactsTo(@event)).ToList()) : null;
     }
 
     /// <summary>Whether the reaction had something to do (and did it, or was parked).</summary>
-    private async Task<bool> ReactWithAttemptsAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
+    /// <param name="states">The lane's held stream states (the subscription's lanes; none for the sweep and retries, which read).</param>
+    private async Task<bool> ReactWithAttemptsAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct, LaneStates? states = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var reacted = await ReactAsync(reactor, recorded, @event, ct);
+                var reacted = await ReactAsync(reactor, recorded, @event, ct, states);
                 metrics.Reacted(reactor.Name, clock.GetCurrentInstant() - recorded.Metadata.RecordedAt);
                 return reacted;
             }
@@ -278,7 +288,9 @@ public sealed class ReactionProcessor(
     /// in one transaction (Wolverine's outbox), so a crash can lose none of them without losing all: the repeat then runs
     /// the whole reaction again. The messages leave once the transaction has committed. False when the reactor had nothing to do.
     /// </summary>
-    public async Task<bool> ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct)
+    public Task<bool> ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct) => ReactAsync(reactor, recorded, @event, ct, null);
+
+    private async Task<bool> ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct, LaneStates? states)
     {
         // A child of the span that appended the event: the trace goes on from the request that caused it.
         using var activity = LedgerTracing.Source.StartActivity("ledger.reaction", ActivityKind.Consumer, LedgerTracing.ParentFrom(recorded.Metadata.TraceParent));
@@ -286,7 +298,8 @@ public sealed class ReactionProcessor(
         activity?.SetTag("ledger.event.type", recorded.Type);
         activity?.SetTag("ledger.event.id", recorded.EventId.ToString());
         var stream = reactor.StreamOf(@event);
-        var before = stream.Fold(stream.Initial, await EventsBeforeAsync(stream.Id, recorded.Revision, ct), serializer);
+        var before = states?.Before(stream, recorded.Revision) ?? stream.Fold(stream.Initial, await EventsBeforeAsync(stream.Id, recorded.Revision, ct), serializer);
+        states?.Advance(stream, recorded, before);
         var reactions = reactor.React(@event, before);
 
         if (reactions.Count == 0) return false;

@@ -15,7 +15,10 @@ public interface IReactor
     /// <summary>Whether this event can cause anything, decided from its type alone, so other events cost no read.</summary>
     bool ReactsTo(object @event);
 
-    /// <summary>The stream whose state before the event <see cref="React"/> needs.</summary>
+    /// <summary>Whether the event is one of the kind of stream this reactor folds (any of its events, not only its triggers).</summary>
+    bool Folds(object @event);
+
+    /// <summary>The stream whose state before the event <see cref="React"/> needs: the event's own.</summary>
     StreamRef StreamOf(object @event);
 
     IReadOnlyList<Reaction> React(object @event, object stateBefore);
@@ -37,6 +40,8 @@ public sealed class Reactor<TCommand, TEvent, TState>(
     public string Name => name;
 
     public bool ReactsTo(object @event) => @event is TEvent && triggers.Contains(@event.GetType());
+
+    public bool Folds(object @event) => @event is TEvent;
 
     public StreamRef StreamOf(object @event)
     {
