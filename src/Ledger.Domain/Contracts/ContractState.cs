@@ -32,6 +32,15 @@ public sealed record ContractState(
     /// <summary>The latest renewal made by a renewal quote's order; a repeat of that order renews nothing.</summary>
     public ContractRenewedByQuote? RenewedByQuote { get; init; }
 
+    /// <summary>The amendment quotes drafted against the contract, oldest first (ADR/0021).</summary>
+    public ImmutableList<ContractAmendmentQuoted> AmendmentQuotes { get; init; } = [];
+
+    /// <summary>The amendments made by amendment quotes' orders, oldest first: an order's repeat amends nothing, and its billing closes it.</summary>
+    public ImmutableList<ContractAmendedByQuote> AmendedByQuote { get; init; } = [];
+
+    /// <summary>The id the next amendment quote gets: the contract's quote id and its ordinal (<c>Q-1001-AM1</c>).</summary>
+    public string NextAmendmentQuoteId => Contracts.AmendmentQuotes.QuoteIdFor(Started!.QuoteId, AmendmentQuotes.Count + 1);
+
     /// <summary>The id a renewal quote of the term after the latest one gets: the contract's quote id and the term it would start.</summary>
     public string RenewalQuoteId => RenewalQuoteIdFor(Started!.QuoteId, Terms + 1);
 
