@@ -12,7 +12,8 @@ namespace Ledger.Api.Contracts;
 /// <param name="ExpectedVersion">The contract version the amendment quote amends (GET /contracts/{id}); a stale one is refused with 409.</param>
 /// <param name="EffectiveDate">From when the changes count, to the latest term's end (co-termed).</param>
 /// <param name="ValidUntil">The quote's last valid day; the term's last day when not given.</param>
-public sealed record DraftAmendmentQuoteRequest(int? ExpectedVersion, LocalDate? EffectiveDate, LocalDate? ValidUntil = null);
+/// <param name="CrmOpportunityId">The CRM's opportunity for this amendment, when it opens one; else the contract quote's opportunity.</param>
+public sealed record DraftAmendmentQuoteRequest(int? ExpectedVersion, LocalDate? EffectiveDate, LocalDate? ValidUntil = null, string? CrmOpportunityId = null);
 
 /// <summary>The answer: the drafted quote (also the Location), and what it amends.</summary>
 public sealed record AmendmentQuoteDrafted(string QuoteId, string ContractId, int BasedOnVersion, LocalDate EffectiveDate);
@@ -33,7 +34,8 @@ public static class DraftAmendmentQuoteEndpoint
         {
             var contract = await unit.Consult(Streams.Contract(contractId), ct);
             if (context.Forbids(contract.Started?.SourceCrm) is { } forbidden) return forbidden;
-            var drafted = await AmendmentQuoteDrafting.DraftAsync(unit, reference, contractId, version, effective, request.ValidUntil, ct);
+            var drafted = await AmendmentQuoteDrafting.DraftAsync(unit, reference, contractId, version, effective, request.ValidUntil,
+                request.CrmOpportunityId is { Length: > 0 } opportunity ? opportunity : null, ct);
             return drafted is CommandResult.Appended
                 ? Results.Created($"/quotes/{contract.NextAmendmentQuoteId}", new AmendmentQuoteDrafted(contract.NextAmendmentQuoteId, contractId, version, effective))
                 : drafted.ToHttp(context);

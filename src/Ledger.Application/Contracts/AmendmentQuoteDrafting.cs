@@ -14,11 +14,12 @@ namespace Ledger.Application.Contracts;
 /// opportunity, account, owner, segment and region as its quote had them (through the identity gate, for the account's
 /// customer as it is now), one line per contract line at its agreed price, quantity and discount. From there the CRM
 /// changes, adds or removes lines, prices, submits and sends it as any quote. Every step is checked before the first append.
+/// The opportunity is the CRM's amendment opportunity when it names one, else the contract quote's.
 /// </summary>
 public static class AmendmentQuoteDrafting
 {
     public static async Task<CommandResult> DraftAsync(CommandUnit unit, ReferenceData reference, string contractId, int expectedVersion,
-        LocalDate effectiveDate, LocalDate? validUntil, CancellationToken ct)
+        LocalDate effectiveDate, LocalDate? validUntil, string? crmOpportunityId, CancellationToken ct)
     {
         var contract = await unit.Load(Streams.Contract(contractId), ct);
         if (contract.State.Started is not { } started)
@@ -32,7 +33,9 @@ public static class AmendmentQuoteDrafting
         var original = (await unit.Consult(Streams.Quote(started.QuoteId), ct)).Draft!;
         var today = ContractState.Today(unit.Now, started.TimeZone);
         var customer = await QuoteDrafting.LinkedCustomerAsync(unit, original.SourceCrm, original.CrmAccountId, ct);
-        var draft = new DraftQuote(quoteId, original.SourceCrm, original.CrmOpportunityId, original.CrmAccountId, customer?.CustomerId ?? started.CustomerId,
+        // The CRM's own amendment opportunity when it names one (a CPQ opens one per amendment); else the contract quote's, which
+        // then holds one live quote at a time, as any opportunity does (ADR/0023).
+        var draft = new DraftQuote(quoteId, original.SourceCrm, crmOpportunityId ?? original.CrmOpportunityId, original.CrmAccountId, customer?.CustomerId ?? started.CustomerId,
             original.Owner, started.Currency, original.Segment, original.Region, started.LegalEntity, started.TimeZone, original.PriceBookVersion,
             today, validUntil ?? contract.State.EndDate, AccountCustomer: null);
         if (await QuoteDrafting.DraftAsync(unit, draft, supersedesQuoteId: null, ct) is CommandResult.Refused draftRefused) return draftRefused;
