@@ -29,13 +29,7 @@ public static class AmendmentQuotes
     /// The contract a quote would amend if it is an amendment quote (<c>Q-1001-AM2</c> → <c>ctr-Q-1001</c>); null otherwise.
     /// A candidate only: the contract's own note of the quote (<c>contract-amendment-quoted.v1</c>) says whether it is one.
     /// </summary>
-    public static string? AmendedContractIdOf(string quoteId)
-    {
-        var at = quoteId.LastIndexOf("-AM", StringComparison.Ordinal);
-        return at > 0 && int.TryParse(quoteId.AsSpan(at + 3), System.Globalization.NumberStyles.None, null, out var n) && n >= 1
-            ? ContractDecider.ContractIdFor(quoteId[..at])
-            : null;
-    }
+    public static string? AmendedContractIdOf(string quoteId) => ContractState.ContractIdOfDrafted(quoteId, "-AM", 1);
 
     /// <summary>One line's change from its quantity to <paramref name="quantity"/>, over a whole term and prorated from the effective date.</summary>
     public static ContractLineChange Change(string currency, ContractLine line, decimal quantity, LocalDate termStart, LocalDate termEnd, LocalDate effective)

@@ -50,10 +50,13 @@ public sealed record ContractState(
     /// The contract a quote would renew if it is a renewal quote (<c>Q-1001-RN2</c> → <c>ctr-Q-1001</c>); null otherwise. A
     /// candidate only: the contract's own <see cref="RenewalQuote"/> says whether it drafted that quote.
     /// </summary>
-    public static string? RenewedContractIdOf(string quoteId)
+    public static string? RenewedContractIdOf(string quoteId) => ContractIdOfDrafted(quoteId, "-RN", 2);
+
+    /// <summary>The contract whose quote id a drafted quote's id extends by <paramref name="marker"/> and an ordinal of at least <paramref name="least"/>.</summary>
+    internal static string? ContractIdOfDrafted(string quoteId, string marker, int least)
     {
-        var at = quoteId.LastIndexOf("-RN", StringComparison.Ordinal);
-        return at > 0 && int.TryParse(quoteId.AsSpan(at + 3), System.Globalization.NumberStyles.None, null, out var term) && term >= 2
+        var at = quoteId.LastIndexOf(marker, StringComparison.Ordinal);
+        return at > 0 && int.TryParse(quoteId.AsSpan(at + marker.Length), System.Globalization.NumberStyles.None, null, out var n) && n >= least
             ? ContractDecider.ContractIdFor(quoteId[..at])
             : null;
     }
