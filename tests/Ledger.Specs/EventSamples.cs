@@ -65,6 +65,7 @@ public static class EventSamples
             "crm-integration", At, "BA-ACME-001"),
         new OrderCancelled(Order, Q, "Customer cancelled", "ops.lead", At),
         new OrderClosed(Order, Q, "INV-2025-000417", At),
+        new OrderAmendsContract("ord-Q-1001-AM1", "Q-1001-AM1", "ctr-Q-1001", 1, At),
 
         new BillingHandoffRequested(Order, 11400.00m, "USD", "BA-ACME-001", "billing-ord-Q-1001-1", "sha256:8c1f0b7e", At, At + Duration.FromMinutes(10)),
         new BillingHandoffAcknowledged(Order, "INV-2025-000417", 11400.00m, "USD", false, At),
@@ -110,6 +111,10 @@ public static class EventSamples
                 [new ContractLineChange("L1", "analytics-platform", "cat-2025-11", 10m, 15m, 1200.00m, 15m, 5100.00m, 3842.47m)], "USD", 3842.47m, "crm-salesforce", At), At),
         new ContractAmendmentRejected("ctr-Q-1001", new ApprovalFingerprint(2, "0a5e4e5204d61e10", "policy-2025-11"), "dave.dealdesk", "Too deep", At),
         new ContractRenewalQuoted("ctr-Q-1001", new LocalDate(2026, 12, 31), "Q-1001-RN2", 7m, At),
+        new ContractAmendmentQuoted("ctr-Q-1001", "Q-1001-AM1", 1, new LocalDate(2026, 4, 1), new LocalDate(2026, 12, 31), "crm-salesforce", At),
+        new ContractAmendedByQuote("ctr-Q-1001", 2, new LocalDate(2026, 4, 1), new LocalDate(2026, 12, 31), 275, 365,
+            [new ContractLineChange("L1", "analytics-platform", "cat-2025-11", 10m, 15m, 1200.00m, 15m, 5100.00m, 3842.47m)], "USD", 3842.47m, "Q-1001-AM1", 1,
+            "ord-Q-1001-AM1", At),
         new ContractChangeBilled("ctr-Q-1001", 2, ContractChangeKind.Amendment, "ctr-Q-1001-v2", "INV-2026-000901", 3842.47m, 3842.47m, "USD", At),
 
         new DiscrepancyAcknowledged("QTC-05:1:Q-1001", "QTC-05", Q, 1, "finance.ops", "Looking at the invoice", At),

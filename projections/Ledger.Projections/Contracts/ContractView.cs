@@ -53,6 +53,9 @@ public sealed class ContractView
     /// <summary>The renewal quotes the contract drafted, each with the term it renewed once its order was billed (ADR/0021).</summary>
     public List<ContractRenewalQuote> RenewalQuotes { get; set; } = [];
 
+    /// <summary>The amendment quotes drafted against the contract (<c>contract-amendment-quoted</c>) and the version each one's order made.</summary>
+    public List<ContractAmendmentQuote> AmendmentQuotes { get; set; } = [];
+
     /// <summary>The latest report of each CRM about this contract (<c>crm-contract-state-reported</c>).</summary>
     public List<ContractCrmReport> CrmReports { get; set; } = [];
 
@@ -86,6 +89,19 @@ public sealed record ContractCrmReport(string Crm, IReadOnlyList<Ledger.Domain.R
 /// and, once its billed order renewed the contract (<c>contract-renewed-by-quote</c>), the term it made: what the CRM's view
 /// of the renewal quote shows as its contract.
 /// </summary>
+/// <summary>An amendment quote of the contract (ADR/0021): what it amends, and what its order made of it.</summary>
+public sealed class ContractAmendmentQuote
+{
+    public string QuoteId { get; set; } = "";
+    public int BasedOnVersion { get; set; }
+    public NodaTime.LocalDate EffectiveDate { get; set; }
+    public EventRef Drafted { get; set; } = null!;
+    public string? OrderId { get; set; }
+    /// <summary>The contract version the amendment made; null until the quote's order amended the contract.</summary>
+    public int? AmendedVersion { get; set; }
+    public EventRef? Amended { get; set; }
+}
+
 public sealed class ContractRenewalQuote
 {
     public string QuoteId { get; set; } = "";

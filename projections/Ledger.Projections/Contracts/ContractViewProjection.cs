@@ -59,14 +59,18 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
                 view.Status = Sourced.From(ContractStatus.Active, e);
                 break;
             case ContractAmended a:
-                view.ContractVersion = a.Version;
-                view.Lines = a.Changes.Aggregate(view.Lines, (lines, ch) =>
+                Amend(view, a.Version, a.Changes, a.Currency);
+                break;
+            case ContractAmendedByQuote aq:
+                Amend(view, aq.Version, aq.Changes, aq.Currency);
+                if (view.AmendmentQuotes.FirstOrDefault(q => q.QuoteId == aq.QuoteId) is { } amending)
+                    (amending.OrderId, amending.AmendedVersion, amending.Amended) = (aq.OrderId, aq.Version, EventRef.Of(e));
+                break;
+            case ContractAmendmentQuoted q when view.AmendmentQuotes.All(a => a.QuoteId != q.QuoteId):
+                view.AmendmentQuotes.Add(new ContractAmendmentQuote
                 {
-                    var line = new ContractLine(ch.LineId, ch.ProductOfferingId, ch.CatalogVersion, ch.Quantity, ch.ListPrice, ch.DiscountPercent,
-                        Proration.TermNet(a.Currency, ch.ListPrice, ch.Quantity, ch.DiscountPercent));
-                    return [.. lines.Where(l => l.LineId != ch.LineId), .. ch.Quantity == 0 ? Array.Empty<ContractLine>() : [line]];
-                }).OrderBy(l => l.LineId, StringComparer.Ordinal).ToList();
-                view.TermNetTotal = view.Lines.Sum(l => l.TermNetAmount);
+                    QuoteId = q.QuoteId, BasedOnVersion = q.BasedOnVersion, EffectiveDate = q.EffectiveDate, Drafted = EventRef.Of(e),
+                });
                 break;
             case ContractRenewed r:
                 (view.ContractVersion, view.StartDate, view.EndDate, view.Lines, view.TermNetTotal) = (r.Version, r.StartDate, r.EndDate, [.. r.Lines], r.TermNetTotal);
@@ -127,11 +131,25 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
             ContractStarted s => new ContractMovement(ContractMovementKind.New, s.TermNetTotal, source),
             ContractAmended a when a.Changes.Sum(c => c.TermNetDelta) is var delta && delta != 0 =>
                 new ContractMovement(delta > 0 ? ContractMovementKind.Expansion : ContractMovementKind.Contraction, delta, source),
+            ContractAmendedByQuote a when a.Changes.Sum(c => c.TermNetDelta) is var delta && delta != 0 =>
+                new ContractMovement(delta > 0 ? ContractMovementKind.Expansion : ContractMovementKind.Contraction, delta, source),
             ContractRenewed r => new ContractMovement(ContractMovementKind.Renewal, r.TermNetTotal, source),
             ContractRenewedByQuote q => new ContractMovement(ContractMovementKind.Renewal, q.TermNetTotal, source),
             ContractCancelled or ContractExpired => new ContractMovement(ContractMovementKind.Churn, -view.TermNetTotal, source),
             _ => null,
         };
+    }
+
+    private static void Amend(ContractView view, int version, IReadOnlyList<ContractLineChange> changes, string currency)
+    {
+        view.ContractVersion = version;
+        view.Lines = changes.Aggregate(view.Lines, (lines, ch) =>
+        {
+            var line = new ContractLine(ch.LineId, ch.ProductOfferingId, ch.CatalogVersion, ch.Quantity, ch.ListPrice, ch.DiscountPercent,
+                Proration.TermNet(currency, ch.ListPrice, ch.Quantity, ch.DiscountPercent));
+            return [.. lines.Where(l => l.LineId != ch.LineId), .. ch.Quantity == 0 ? Array.Empty<ContractLine>() : [line]];
+        }).OrderBy(l => l.LineId, StringComparer.Ordinal).ToList();
+        view.TermNetTotal = view.Lines.Sum(l => l.TermNetAmount);
     }
 
     /// <summary>
@@ -165,7 +183,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
     /// <summary>What a CRM would show of a change of terms: a renewal by quote is a renewal as any other.</summary>
     private static ContractChangeKind? ChangeKindOf(object data) => data switch
     {
-        ContractAmended => ContractChangeKind.Amendment,
+        ContractAmended or ContractAmendedByQuote => ContractChangeKind.Amendment,
         ContractRenewed or ContractRenewedByQuote => ContractChangeKind.Renewal,
         ContractCancelled => ContractChangeKind.Cancellation,
         _ => null,

@@ -53,6 +53,12 @@ public sealed class QuoteView
     /// <summary>The accepted net total, fixed when the customer accepted.</summary>
     public Sourced<Amount>? Accepted { get; set; }
     public Sourced<OrderSummary>? Order { get; set; }
+    /// <summary>
+    /// The contract the quote's order amends, for an amendment quote (<c>order-amends-contract</c>, ADR/0021): its delta is
+    /// billed as the contract's change, so the order has no handoff of its own. Not written when null (most quotes).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? AmendsContractId { get; set; }
     public Sourced<BillingSummary>? Billing { get; set; }
     /// <summary>What the quote's CRM last reported it shows (reported facts, not the ledger's).</summary>
     public Sourced<CrmReport>? ReportedByCrm { get; set; }

@@ -193,6 +193,9 @@ public sealed class QuoteViewProjection : MultiStreamProjection<QuoteView, strin
                 view.Currency ??= q.Currency;
                 view.Order = Sourced.From(new OrderSummary(p.OrderId, OrderProgress.Placed, new Amount(q.NetTotal, q.Currency)), e);
                 break;
+            case OrderAmendsContract a:
+                view.AmendsContractId = a.ContractId;
+                break;
             case OrderCancelled when view.Order is { } order:
                 view.Order = Sourced.From(order.Value with { Progress = OrderProgress.Cancelled }, e);
                 break;

@@ -13,7 +13,11 @@ namespace Ledger.Api.Contracts;
 public sealed record ContractView(
     string ContractId, string Status, int Version, string SourceCrm, string CustomerId, string QuoteId, int QuoteRevision, string OrderId,
     string Currency, LocalDate StartDate, LocalDate EndDate, int TermMonths, bool Evergreen, IReadOnlyList<ContractLine> Lines, decimal TermNetTotal,
-    LocalDate? RenewalDueFor, ContractAmendmentProposed? ProposedAmendment = null, string? RenewalQuoteId = null);
+    LocalDate? RenewalDueFor, ContractAmendmentProposed? ProposedAmendment = null, string? RenewalQuoteId = null,
+    IReadOnlyList<ContractAmendmentQuoteView>? AmendmentQuotes = null);
+
+/// <summary>An amendment quote drafted against the contract, and the version its order made (null until its order amends the contract).</summary>
+public sealed record ContractAmendmentQuoteView(string QuoteId, int BasedOnVersion, LocalDate EffectiveDate, int? AmendedVersion, string? OrderId);
 
 public static class ContractQueryEndpoint
 {
@@ -28,6 +32,13 @@ public static class ContractQueryEndpoint
         return Results.Ok(new ContractView(contractId, contract.Status.ToString(), contract.Version, started.SourceCrm, started.CustomerId, started.QuoteId,
             started.QuoteRevision, started.OrderId, started.Currency, contract.StartDate, contract.EndDate, started.TermMonths, started.Evergreen,
             contract.Lines, contract.TermNetTotal, contract.RenewalDueFor, contract.Proposed,
-            contract.RenewalQuote?.EndDate == contract.EndDate ? contract.RenewalQuote.RenewalQuoteId : null));
+            contract.RenewalQuote?.EndDate == contract.EndDate ? contract.RenewalQuote.RenewalQuoteId : null,
+            contract.AmendmentQuotes.Select(q => AmendmentQuoteOf(contract, q)).ToList()));
+    }
+
+    private static ContractAmendmentQuoteView AmendmentQuoteOf(ContractState contract, ContractAmendmentQuoted quoted)
+    {
+        var made = contract.AmendedByQuote.FirstOrDefault(a => a.QuoteId == quoted.QuoteId);
+        return new ContractAmendmentQuoteView(quoted.QuoteId, quoted.BasedOnVersion, quoted.EffectiveDate, made?.Version, made?.OrderId);
     }
 }

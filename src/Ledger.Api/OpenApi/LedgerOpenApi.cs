@@ -45,6 +45,7 @@ public static class LedgerOpenApi
         ["ReplayCrmChangesRequest"] = """{"after":1200}""",
         ["PricePreviewRequest"] = """{"currency":"EUR","segment":"enterprise","region":"EMEA","policyVersion":null,"lines":[{"lineId":"L1","productOfferingId":"PLAT-ENT","catalogVersion":"2026.1","quantity":10,"discountPercent":25}]}""",
         ["AmendContractRequest"] = """{"expectedVersion":1,"effectiveDate":"2026-04-01","lines":[{"lineId":"L1","quantity":15},{"lineId":"L4","quantity":2,"productOfferingId":"REPORTS","catalogVersion":"2026.2"}]}""",
+        ["DraftAmendmentQuoteRequest"] = """{"expectedVersion":1,"effectiveDate":"2026-04-01","validUntil":"2026-03-31","crmOpportunityId":"006Dn00000AmEnD"}""",
         ["RenewContractRequest"] = """{"expectedVersion":2,"upliftPercent":5}""",
         ["CancelContractRequest"] = """{"expectedVersion":2,"effectiveDate":"2026-10-01","reason":"Customer consolidated onto another platform"}""",
         ["ContractStateReportBatch"] = """{"reports":[{"contractId":"ctr-Q-1001","changes":[{"version":2,"kind":"Amendment"},{"version":3,"kind":"Renewal"}],"observedAt":"2026-12-12T15:00:00Z"}]}""",

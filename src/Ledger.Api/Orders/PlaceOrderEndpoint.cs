@@ -1,6 +1,7 @@
 using Ledger.Api.Commands;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
+using Ledger.Application.Contracts;
 using Ledger.Domain.Orders;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
@@ -20,8 +21,10 @@ public static class PlaceOrderEndpoint
         {
             var quote = await unit.Consult(Streams.Quote(quoteId), ct);
             if (context.Forbids(quote.Draft?.SourceCrm) is { } forbidden) return forbidden;
+            // An amendment quote's order is refused when its contract moved on from the version it amends (ADR/0021).
+            var amends = await AmendmentQuoteDrafting.BasisOfAsync(unit, quoteId, ct);
             var placed = await unit.Decide(Streams.Order(orderId),
-                _ => new PlaceOrder(orderId, quoteId, AcceptedQuote.From(quote), unit.Metadata.Actor, request.BillingAccount), ct);
+                _ => new PlaceOrder(orderId, quoteId, AcceptedQuote.From(quote), unit.Metadata.Actor, request.BillingAccount, amends), ct);
             return placed.ToHttp(context, createdLocation: $"/orders/{orderId}");
         });
     }

@@ -1,6 +1,7 @@
 using Ledger.Api.Commands;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
+using Ledger.Application.Contracts;
 using Ledger.Application.Reference;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
@@ -19,6 +20,8 @@ public static class PriceQuoteEndpoint
         {
             var policies = await reference.Policies(unit, ct);
             var policy = request.PolicyVersion is { Length: > 0 } version ? policies.Versions.GetValueOrDefault(version) : policies.Newest;
-            return await unit.DecideOnQuote(context, quoteId, _ => new PriceQuote(quoteId, policy), ct);
+            // An amendment quote is priced at its delta against its contract as it is now (ADR/0021).
+            var amends = await AmendmentQuoteDrafting.BasisOfAsync(unit, quoteId, ct);
+            return await unit.DecideOnQuote(context, quoteId, _ => new PriceQuote(quoteId, policy, amends), ct);
         });
 }

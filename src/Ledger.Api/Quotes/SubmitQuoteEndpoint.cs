@@ -1,6 +1,7 @@
 using Ledger.Api.Commands;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
+using Ledger.Application.Contracts;
 using Ledger.Application.Reference;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
@@ -16,7 +17,8 @@ public static class SubmitQuoteEndpoint
         commands.Answer(context, async (unit, ct) =>
         {
             var policies = await reference.Policies(unit, ct);
+            var amends = await AmendmentQuoteDrafting.BasisOfAsync(unit, quoteId, ct);
             return await unit.DecideOnQuote(context, quoteId, quote => new SubmitQuote(quoteId, context.User.ClientName(),
-                quote.Pricing is { } p ? policies.Versions.GetValueOrDefault(p.PolicyVersion) : null), ct);
+                quote.Pricing is { } p ? policies.Versions.GetValueOrDefault(p.PolicyVersion) : null, amends), ct);
         });
 }

@@ -19,8 +19,14 @@ namespace Ledger.Api.Views;
 
 public sealed record ViewPage<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 
-/// <summary>How a quote relates to the contract its CRM view shows: its order started it, it is the contract's renewal quote, or its order renewed it.</summary>
-public enum QuoteContractLink { Started, RenewalQuoted, Renewed }
+/// <summary>
+/// How a quote relates to the contract its CRM view shows: its order started it, it is the contract's renewal quote, or its
+/// order renewed it; it is one of the contract's amendment quotes, or its order amended it (ADR/0021).
+/// </summary>
+public enum QuoteContractLink { Started, RenewalQuoted, Renewed, AmendmentQuoted, Amended }
+
+/// <summary>An amendment quote of the contract: the version it amends, from when, and the version its order made (null until then).</summary>
+public sealed record QuoteAmendment(string QuoteId, int BasedOnVersion, LocalDate EffectiveDate, int? AmendedVersion, string? OrderId);
 
 /// <summary>The term a renewal quote's order made: the contract version it made, its first and last day.</summary>
 public sealed record RenewedTerm(int Version, LocalDate StartDate, LocalDate EndDate, string? OrderId);
@@ -32,33 +38,42 @@ public sealed record RenewedTerm(int Version, LocalDate StartDate, LocalDate End
 /// </summary>
 public sealed record QuoteContract(
     string ContractId, QuoteContractLink Link, string? Status, int Version, LocalDate? StartDate, LocalDate? EndDate, string? Currency, decimal TermNetTotal,
-    IReadOnlyList<Ledger.Domain.Contracts.ContractLine> Lines, IReadOnlyList<ContractChangeMade> Changes, RenewedTerm? RenewedTerm, EventRef? Through)
+    IReadOnlyList<Ledger.Domain.Contracts.ContractLine> Lines, IReadOnlyList<ContractChangeMade> Changes, RenewedTerm? RenewedTerm, EventRef? Through,
+    IReadOnlyList<QuoteAmendment>? AmendmentQuotes = null)
 {
     public static QuoteContract Of(ContractView v, string quoteId)
     {
         var renewal = v.RenewalQuotes.FirstOrDefault(r => r.QuoteId == quoteId);
+        var amendment = v.AmendmentQuotes.FirstOrDefault(a => a.QuoteId == quoteId);
         var (link, term) = renewal switch
         {
+            null when amendment is not null => (amendment.AmendedVersion is null ? QuoteContractLink.AmendmentQuoted : QuoteContractLink.Amended, null),
             null => (QuoteContractLink.Started, null),
             { RenewedVersion: { } version } r => (QuoteContractLink.Renewed, new RenewedTerm(version, r.TermStartDate!.Value, r.TermEndDate!.Value, r.OrderId)),
             _ => (QuoteContractLink.RenewalQuoted, (RenewedTerm?)null),
         };
         return new(v.Id, link, v.Status?.Value.ToString(), v.ContractVersion, v.StartDate, v.EndDate, v.Currency, v.TermNetTotal, v.Lines, v.ChangesMade,
-            term, v.Through);
+            term, v.Through,
+            v.AmendmentQuotes.Select(a => new QuoteAmendment(a.QuoteId, a.BasedOnVersion, a.EffectiveDate, a.AmendedVersion, a.OrderId)).ToList());
     }
 
     /// <summary>
-    /// The contract a quote's CRM view shows: the one its order started, else the one whose renewal quote it is (its id names
+    /// The contract a quote's CRM view shows: the one its order started, else the one whose renewal or amendment quote it is (its id names
     /// a candidate, <c>Q-1-RN2</c> → <c>ctr-Q-1</c>; the contract's own note of the quotes it drafted decides). The CRM's own only.
     /// </summary>
     public static async Task<QuoteContract?> FindAsync(IQuerySession session, string crm, string quoteId, CancellationToken ct)
     {
         if (await session.LoadAsync<ContractView>(Ledger.Domain.Contracts.ContractDecider.ContractIdFor(quoteId), ct) is { } started)
             return started.SourceCrm == crm ? Of(started, quoteId) : null;
-        return Ledger.Domain.Contracts.ContractState.RenewedContractIdOf(quoteId) is { } candidate
-               && await session.LoadAsync<ContractView>(candidate, ct) is { } renewed && renewed.SourceCrm == crm
-               && renewed.RenewalQuotes.Any(r => r.QuoteId == quoteId)
-            ? Of(renewed, quoteId)
+        if (Ledger.Domain.Contracts.ContractState.RenewedContractIdOf(quoteId) is { } candidate
+            && await session.LoadAsync<ContractView>(candidate, ct) is { } renewed && renewed.SourceCrm == crm
+            && renewed.RenewalQuotes.Any(r => r.QuoteId == quoteId))
+            return Of(renewed, quoteId);
+        // An amendment quote (Q-1-AM1 → ctr-Q-1) shows the contract it amends, when the contract noted it.
+        return Ledger.Domain.Contracts.AmendmentQuotes.AmendedContractIdOf(quoteId) is { } amendedId
+               && await session.LoadAsync<ContractView>(amendedId, ct) is { } amended && amended.SourceCrm == crm
+               && amended.AmendmentQuotes.Any(a => a.QuoteId == quoteId)
+            ? Of(amended, quoteId)
             : null;
     }
 }

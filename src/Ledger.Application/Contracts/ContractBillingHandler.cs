@@ -47,6 +47,7 @@ public static class ContractBillingHandler
     private static int? VersionOf(object? @event) => @event switch
     {
         ContractAmended e => e.Version,
+        ContractAmendedByQuote e => e.Version,
         ContractRenewed e => e.Version,
         ContractCancelled e => e.Version,
         _ => null,

@@ -32,6 +32,8 @@ public static class ContractLifecycleHandler
         {
             var order = await unit.Consult(Streams.Order(message.OrderId), ct);
             if (order.Placed is not { } placed) return new CommandResult.Unchanged(OrderDecider.StreamId(message.OrderId), -1);
+            // An amendment quote's order amended its contract when it was placed; closing it starts nothing (ADR/0021).
+            if (order.AmendsContract is not null) return new CommandResult.Unchanged(OrderDecider.StreamId(message.OrderId), -1);
             var quote = await unit.Consult(Streams.Quote(placed.Quote.QuoteId), ct);
             var catalog = await reference.Catalog(unit, ct);
             var subscriptions = placed.Quote.Lines

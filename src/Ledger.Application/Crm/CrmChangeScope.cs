@@ -38,6 +38,8 @@ public static class CrmChangeScope
         QuoteEvent e => new Scope.LookUp(QuoteKey(e.QuoteId)),
         ApprovalEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractId(e.QuoteId) => new Scope.None(), // a contract amendment's approval
         ApprovalEvent e => new Scope.LookUp(QuoteKey(e.QuoteId)),
+        // An amendment quote's order notes its contract just before it is placed (ADR/0021): the placing is the CRM's change.
+        OrderAmendsContract => new Scope.None(),
         OrderPlaced e => new Scope.Names(OrderKey(e.OrderId), new QuoteOwner(e.Quote.SourceCrm, e.Quote.QuoteId)),
         OrderEvent e => new Scope.LookUp(OrderKey(e.OrderId)),
         // A contract change's billing is no quote's change (ADR/0021): no CRM is told of it through the quote feed.

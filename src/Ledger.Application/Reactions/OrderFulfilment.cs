@@ -10,7 +10,7 @@ using NodaTime;
 namespace Ledger.Application.Reactions;
 
 /// <summary>
-/// A placed order converts its quote and is handed to billing, with the deadline for billing's answer. Closing the
+/// A placed order converts its quote and is handed to billing (an amendment quote's order is not: its contract's change is), with the deadline for billing's answer. Closing the
 /// order once billing acknowledged it is <see cref="BillingOutcomes"/>'s.
 /// </summary>
 public sealed class OrderFulfilment(Duration billingAnswerWithin)
@@ -23,6 +23,8 @@ public sealed class OrderFulfilment(Duration billingAnswerWithin)
     {
         if (@event is not OrderPlaced { BillingAccount: { } account } e) yield break;
         yield return Reaction.Decide.On(new ConvertQuoteToOrder(e.Quote.QuoteId, e.OrderId));
+        // An amendment quote's delta is billed as its contract's change once the contract is amended (ADR/0021), not here.
+        if (before.AmendsContract is not null) yield break;
         yield return Reaction.Decide.On(new RequestBillingHandoff(e.OrderId, e.Quote.NetTotal, e.Quote.Currency, account,
             IdempotencyKey: $"billing-{e.OrderId}", PayloadHash: PayloadHash(e.OrderId, e.Quote, account), billingAnswerWithin));
     }

@@ -19,5 +19,7 @@ public static class Reactors
         ContractBilling.Reactor,
         ContractAmendmentApprovals.Reactor,
         ContractRenewalQuotes.Reactor,
+        ContractAmendmentByQuote.Reactor,
+        AmendmentQuoteOrderClosing.Reactor,
     ];
 }

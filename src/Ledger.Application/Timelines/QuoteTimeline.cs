@@ -165,7 +165,7 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
 
     /// <summary>
     /// What a contract's own events lead to (ADR/0021): each change's billing handoff, each proposed amendment's approval,
-    /// and each renewal quote — so the contract's whole history (original quote, amendments, renewals, billing) is one timeline.
+    /// each renewal quote and each amendment quote with its order — so the contract's whole history (original quote, amendments, renewals, billing) is one timeline.
     /// </summary>
     /// <returns>The streams, and the billing handoff id of each change billed (what billing reports its records under).</returns>
     private async Task<(IReadOnlyList<string> Streams, IReadOnlyList<string> Handoffs)> ContractStreamsAsync(string contractId, CancellationToken ct)
@@ -177,7 +177,8 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
         {
             version = e switch
             {
-                ContractStarted s => s.Version, ContractAmended a => a.Version, ContractRenewed r => r.Version, ContractRenewedByQuote b => b.Version,
+                ContractStarted s => s.Version, ContractAmended a => a.Version, ContractAmendedByQuote byQuoteAmendment => byQuoteAmendment.Version, ContractRenewed r => r.Version,
+                ContractRenewedByQuote b => b.Version,
                 ContractExpired x => x.Version, ContractCancelled c => c.Version, _ => version,
             };
             if (ContractDecider.BillableOf(e) is not null)
@@ -187,6 +188,9 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
             }
             if (e is ContractAmendmentProposed p) candidates.Add(ApprovalDecider.StreamId(contractId, p.Fingerprint.Revision));
             if (e is ContractRenewalQuoted q) candidates.Add(QuoteDecider.StreamId(q.RenewalQuoteId));
+            // An amendment quote is a quote of its own; its order amended the contract (its delta is billed as the change above).
+            if (e is ContractAmendmentQuoted aq) candidates.Add(QuoteDecider.StreamId(aq.QuoteId));
+            if (e is ContractAmendedByQuote byAmendment) candidates.Add(OrderDecider.StreamId(byAmendment.OrderId));
             // A renewal by quote was billed with the renewal quote's order: its order and billing streams are the renewal's billing.
             if (e is ContractRenewedByQuote byQuote) candidates.AddRange([OrderDecider.StreamId(byQuote.OrderId), BillingDecider.StreamId(byQuote.OrderId)]);
         }

@@ -67,3 +67,17 @@ public sealed record RecordContractChangeBilled(
 
 /// <summary>Notes the renewal quote drafted for the term ending <paramref name="EndDate"/> (sent by the handler that drafted it).</summary>
 public sealed record RecordRenewalQuote(string ContractId, LocalDate EndDate, string RenewalQuoteId, decimal UpliftPercent) : ContractCommand(ContractId);
+
+/// <summary>
+/// Notes an amendment quote drafted against <paramref name="ExpectedVersion"/> (the CRM's request, ADR/0021): the quote
+/// <paramref name="QuoteId"/> amends the contract from <paramref name="EffectiveDate"/> to the latest term's end. Refused
+/// on a stale version, a contract no longer active, or a date outside the term, as a direct amendment is.
+/// </summary>
+public sealed record RecordAmendmentQuote(string ContractId, int ExpectedVersion, string QuoteId, LocalDate EffectiveDate, string QuotedBy)
+    : ContractCommand(ContractId);
+
+/// <summary>
+/// The order of the contract's amendment quote was placed (a reaction): the contract is amended by the quote's accepted
+/// delta, if it is still at <paramref name="BasedOnVersion"/>. <paramref name="Quote"/>'s lines are the priced delta lines.
+/// </summary>
+public sealed record AmendContractFromQuote(string ContractId, string OrderId, AcceptedQuote Quote, int BasedOnVersion) : ContractCommand(ContractId);

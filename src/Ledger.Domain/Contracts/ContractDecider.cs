@@ -39,6 +39,7 @@ public static class ContractDecider
     public static (Billing.ContractChangeKind Kind, decimal Amount)? BillableOf(ContractEvent @event) => @event switch
     {
         ContractAmended e => (Billing.ContractChangeKind.Amendment, e.ProratedTotal),
+        ContractAmendedByQuote e => (Billing.ContractChangeKind.Amendment, e.ProratedTotal),
         ContractRenewed e => (Billing.ContractChangeKind.Renewal, e.TermNetTotal),
         ContractCancelled e => (Billing.ContractChangeKind.Cancellation, -e.CreditTotal),
         _ => null,
@@ -52,9 +53,15 @@ public static class ContractDecider
         },
         ContractAmended e => state with
         {
-            Version = e.Version, Lines = Amended(state, e), Proposed = null,
+            Version = e.Version, Lines = Amended(state, e.Changes, e.Currency), Proposed = null,
             Applied = state.Proposed is { } proposed && proposed.Amendment.Version == e.Version ? state.Applied.Add(proposed.Fingerprint) : state.Applied,
         },
+        // An amendment by quote moves the version: a direct amendment waiting for approval against the old one is stale.
+        ContractAmendedByQuote e => state with
+        {
+            Version = e.Version, Lines = Amended(state, e.Changes, e.Currency), Proposed = null, AmendedByQuote = state.AmendedByQuote.Add(e),
+        },
+        ContractAmendmentQuoted e => state with { AmendmentQuotes = state.AmendmentQuotes.Add(e) },
         ContractAmendmentProposed e => state with { Proposed = e },
         ContractAmendmentRejected => state with { Proposed = null },
         ContractRenewalDue e => state with { RenewalDueFor = e.EndDate },
@@ -92,6 +99,8 @@ public static class ContractDecider
         ApplyApprovedAmendment c => ApplyApproved(c, state, now),
         RecordRenewalQuote c => RenewalQuoted(c, state, now),
         RejectContractAmendment c => RejectProposed(c, state, now),
+        RecordAmendmentQuote c => AmendmentQuoted(c, state, now),
+        AmendContractFromQuote c => AmendFromQuote(c, state, now),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown contract command."),
     };
 
@@ -194,10 +203,7 @@ public static class ContractDecider
             }
             if (a.Quantity == line.Quantity)
                 return Decision<ContractEvent>.Invalid($"{field}.quantity", "contract.line-unchanged", $"Line {a.LineId} already has quantity {a.Quantity}.");
-            var termDelta = Proration.TermNet(started.Currency, line.ListPrice, a.Quantity - line.Quantity, line.DiscountPercent);
-            var prorated = Proration.Prorate(termDelta, started.Currency, state.StartDate, state.EndDate, c.EffectiveDate);
-            changes.Add(new ContractLineChange(line.LineId, line.ProductOfferingId, line.CatalogVersion, line.Quantity, a.Quantity, line.ListPrice,
-                line.DiscountPercent, termDelta, prorated.Amount));
+            changes.Add(AmendmentQuotes.Change(started.Currency, line, a.Quantity, state.StartDate, state.EndDate, c.EffectiveDate));
         }
         if (state.Lines.All(l => changes.Any(ch => ch.LineId == l.LineId && ch.Quantity == 0)) && changes.All(ch => ch.Quantity == 0))
             return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.amendment-removes-everything",
@@ -209,8 +215,7 @@ public static class ContractDecider
 
         // The policy judges the delta as it judges a quote: the deepest discount on what is added, and the whole-term net
         // of the change (ADR/0021). Seats removed discount nothing; a credit is never a deal large enough for the CFO.
-        var deltaDiscount = changes.Where(ch => ch.Quantity > ch.PreviousQuantity).Select(ch => ch.DiscountPercent).DefaultIfEmpty(0m).Max();
-        var deltaNet = changes.Sum(ch => ch.TermNetDelta);
+        var (deltaDiscount, deltaNet) = AmendmentQuotes.JudgedDelta(changes);
         var levels = Approvals.ApprovalRules.RequiredLevels(policy.Policy, deltaDiscount, deltaNet, started.Currency, policy.Segment, policy.Region);
         if (levels.Count == 0) return Decision<ContractEvent>.Of(amended);
         var fingerprint = new Approvals.ApprovalFingerprint(amended.Version, AmendmentHash(amended), policy.Policy.Version);
@@ -269,6 +274,59 @@ public static class ContractDecider
             return (null, new Refusal(RefusalKind.RuleViolation, "catalog.no-price-in-currency",
                 $"{a.ProductOfferingId} has no list price in {currency} in catalog version {a.CatalogVersion}.", $"{field}.productOfferingId"));
         return (new ContractLine(a.LineId, a.ProductOfferingId, a.CatalogVersion, 0m, price.Amount, a.DiscountPercent ?? 0m, 0m), null);
+    }
+
+    /// <summary>
+    /// An amendment quote drafted against the contract as it is now (ADR/0021): noted once per quote, refused as a direct
+    /// amendment is on a stale version, an ended contract or a date outside the latest term.
+    /// </summary>
+    private static Decision<ContractEvent> AmendmentQuoted(RecordAmendmentQuote c, ContractState state, Instant now)
+    {
+        if (state.AmendmentQuotes.Any(q => q.QuoteId == c.QuoteId)) return Decision<ContractEvent>.Nothing;
+        if (state.Status == ContractStatus.None)
+            return Decision<ContractEvent>.Refuse(RefusalKind.NotFound, "contract.not-found", $"There is no contract {c.ContractId}.", "contractId");
+        if (Changeable(state, c.ExpectedVersion) is { } refused) return refused;
+        if (Effective(state, c.EffectiveDate, now) is { } notEffective) return notEffective;
+        if (string.IsNullOrWhiteSpace(c.QuoteId))
+            return Decision<ContractEvent>.Invalid("quoteId", "contract.field-required", "quoteId is required.");
+        return Decision<ContractEvent>.Of(new ContractAmendmentQuoted(c.ContractId, c.QuoteId, state.Version, c.EffectiveDate, state.EndDate, c.QuotedBy, now));
+    }
+
+    /// <summary>
+    /// The contract's amendment quote was ordered: its accepted delta lines (a change in quantity per line) amend the
+    /// contract, if it is still at the version the quote amends — the version is the quote's fingerprint, as an approval's
+    /// is. The changes are computed again from the contract's own lines with the one rule; they must come to the amount the
+    /// customer accepted, or nothing is recorded.
+    /// </summary>
+    private static Decision<ContractEvent> AmendFromQuote(AmendContractFromQuote c, ContractState state, Instant now)
+    {
+        if (state.AmendedByQuote.Any(a => a.OrderId == c.OrderId)) return Decision<ContractEvent>.Nothing; // the same order again
+        if (state.AmendmentQuotes.FirstOrDefault(q => q.QuoteId == c.Quote.QuoteId) is not { } quoted)
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.not-its-amendment-quote",
+                $"Contract {c.ContractId} drafted no amendment quote {c.Quote.QuoteId}.", "quoteId");
+        if (state.Status != ContractStatus.Active || state.Version != quoted.BasedOnVersion || c.BasedOnVersion != quoted.BasedOnVersion)
+            return Decision<ContractEvent>.Refuse(RefusalKind.Conflict, "contract.stale-version",
+                $"Amendment quote {c.Quote.QuoteId} amends version {quoted.BasedOnVersion} of contract {c.ContractId}; it is {state.Status.ToString().ToLowerInvariant()} at version {state.Version}. Its order amends nothing.",
+                "quoteId");
+        var started = state.Started!;
+        if (c.Quote.Currency != started.Currency)
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.currency-changed",
+                $"Contract {c.ContractId} is in {started.Currency}; its amendment quote {c.Quote.QuoteId} is in {c.Quote.Currency}.", "currency");
+        var changes = new List<ContractLineChange>();
+        foreach (var delta in c.Quote.Lines)
+        {
+            var line = state.Lines.FirstOrDefault(l => l.LineId == delta.LineId)
+                ?? new ContractLine(delta.LineId, delta.ProductOfferingId, delta.CatalogVersion, 0m, delta.ListPrice, delta.DiscountPercent, 0m);
+            changes.Add(AmendmentQuotes.Change(started.Currency, line, line.Quantity + delta.Quantity, state.StartDate, state.EndDate, quoted.EffectiveDate));
+        }
+        var total = changes.Sum(ch => ch.ProratedAmount);
+        if (changes.Any(ch => ch.Quantity < 0) || total != c.Quote.NetTotal)
+            return Decision<ContractEvent>.Refuse(RefusalKind.RuleViolation, "contract.amendment-quote-mismatch",
+                $"Amendment quote {c.Quote.QuoteId} was accepted at {c.Quote.NetTotal} {c.Quote.Currency}; its lines come to {total} on contract {c.ContractId} as it is.",
+                "quoteId");
+        var days = Proration.Prorate(0, started.Currency, state.StartDate, state.EndDate, quoted.EffectiveDate);
+        return Decision<ContractEvent>.Of(new ContractAmendedByQuote(c.ContractId, state.Version + 1, quoted.EffectiveDate, state.EndDate, days.DaysRemaining,
+            days.DaysInTerm, changes, started.Currency, total, c.Quote.QuoteId, c.Quote.Revision, c.OrderId, now));
     }
 
     private static Decision<ContractEvent> RenewalDue(RecordContractRenewalDue c, ContractState state, Instant now)
@@ -396,12 +454,12 @@ public static class ContractDecider
     private static LocalDate NextTermEnd(ContractState state) =>
         state.Started!.StartDate.PlusMonths(state.Started.TermMonths * (state.Terms + 1)).PlusDays(-1);
 
-    private static System.Collections.Immutable.ImmutableList<ContractLine> Amended(ContractState state, ContractAmended e) =>
-        e.Changes.Aggregate(state.Lines, (lines, ch) =>
+    private static System.Collections.Immutable.ImmutableList<ContractLine> Amended(ContractState state, IReadOnlyList<ContractLineChange> changes, string currency) =>
+        changes.Aggregate(state.Lines, (lines, ch) =>
         {
             var existing = lines.FindIndex(l => l.LineId == ch.LineId);
             var line = new ContractLine(ch.LineId, ch.ProductOfferingId, ch.CatalogVersion, ch.Quantity, ch.ListPrice, ch.DiscountPercent,
-                Proration.TermNet(e.Currency, ch.ListPrice, ch.Quantity, ch.DiscountPercent));
+                Proration.TermNet(currency, ch.ListPrice, ch.Quantity, ch.DiscountPercent));
             return ch.Quantity == 0 ? lines.RemoveAt(existing)
                 : existing >= 0 ? lines.SetItem(existing, line)
                 : lines.Add(line);

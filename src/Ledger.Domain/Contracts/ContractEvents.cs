@@ -104,3 +104,24 @@ public sealed record ContractAmendmentRejected(
 [EventName("contract-renewal-quoted.v1")]
 public sealed record ContractRenewalQuoted(string ContractId, LocalDate EndDate, string RenewalQuoteId, decimal UpliftPercent, Instant QuotedAt)
     : ContractEvent(ContractId);
+
+/// <summary>
+/// An amendment quote was drafted against <paramref name="BasedOnVersion"/> (ADR/0021): its lines start from the
+/// contract's, and it is priced, approved, sent and accepted as any quote. Its order amends the contract while it is still
+/// at that version; the version does not move here.
+/// </summary>
+[EventName("contract-amendment-quoted.v1")]
+public sealed record ContractAmendmentQuoted(
+    string ContractId, string QuoteId, int BasedOnVersion, LocalDate EffectiveDate, LocalDate EndDate, string QuotedBy, Instant QuotedAt)
+    : ContractEvent(ContractId);
+
+/// <summary>
+/// The contract's amendment quote was accepted and ordered: its lines change as the quote's delta says, co-termed from
+/// <paramref name="EffectiveDate"/>, prorated by the one rule. Unlike a renewal by quote, the order is not billed on its
+/// own path: <paramref name="ProratedTotal"/> is handed to billing as any amendment's delta (<c>billing-{contractId}-v{version}</c>).
+/// </summary>
+[EventName("contract-amended-by-quote.v1")]
+public sealed record ContractAmendedByQuote(
+    string ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm,
+    IReadOnlyList<ContractLineChange> Changes, string Currency, decimal ProratedTotal, string QuoteId, int QuoteRevision, string OrderId,
+    Instant AmendedAt) : ContractEvent(ContractId);

@@ -32,6 +32,15 @@ public sealed record ContractState(
     /// <summary>The latest renewal made by a renewal quote's order; a repeat of that order renews nothing.</summary>
     public ContractRenewedByQuote? RenewedByQuote { get; init; }
 
+    /// <summary>The amendment quotes drafted against the contract, oldest first (ADR/0021).</summary>
+    public ImmutableList<ContractAmendmentQuoted> AmendmentQuotes { get; init; } = [];
+
+    /// <summary>The amendments made by amendment quotes' orders, oldest first: an order's repeat amends nothing, and its billing closes it.</summary>
+    public ImmutableList<ContractAmendedByQuote> AmendedByQuote { get; init; } = [];
+
+    /// <summary>The id the next amendment quote gets: the contract's quote id and its ordinal (<c>Q-1001-AM1</c>).</summary>
+    public string NextAmendmentQuoteId => Contracts.AmendmentQuotes.QuoteIdFor(Started!.QuoteId, AmendmentQuotes.Count + 1);
+
     /// <summary>The id a renewal quote of the term after the latest one gets: the contract's quote id and the term it would start.</summary>
     public string RenewalQuoteId => RenewalQuoteIdFor(Started!.QuoteId, Terms + 1);
 
@@ -41,10 +50,13 @@ public sealed record ContractState(
     /// The contract a quote would renew if it is a renewal quote (<c>Q-1001-RN2</c> → <c>ctr-Q-1001</c>); null otherwise. A
     /// candidate only: the contract's own <see cref="RenewalQuote"/> says whether it drafted that quote.
     /// </summary>
-    public static string? RenewedContractIdOf(string quoteId)
+    public static string? RenewedContractIdOf(string quoteId) => ContractIdOfDrafted(quoteId, "-RN", 2);
+
+    /// <summary>The contract whose quote id a drafted quote's id extends by <paramref name="marker"/> and an ordinal of at least <paramref name="least"/>.</summary>
+    internal static string? ContractIdOfDrafted(string quoteId, string marker, int least)
     {
-        var at = quoteId.LastIndexOf("-RN", StringComparison.Ordinal);
-        return at > 0 && int.TryParse(quoteId.AsSpan(at + 3), System.Globalization.NumberStyles.None, null, out var term) && term >= 2
+        var at = quoteId.LastIndexOf(marker, StringComparison.Ordinal);
+        return at > 0 && int.TryParse(quoteId.AsSpan(at + marker.Length), System.Globalization.NumberStyles.None, null, out var n) && n >= least
             ? ContractDecider.ContractIdFor(quoteId[..at])
             : null;
     }

@@ -16,6 +16,7 @@ public static class OrderDecider
     public static OrderState Evolve(OrderState state, OrderEvent @event) => @event switch
     {
         OrderPlaced e => state with { Status = OrderStatus.Placed, Placed = e },
+        OrderAmendsContract e => state with { AmendsContract = e },
         OrderCancelled => state with { Status = OrderStatus.Cancelled },
         OrderClosed => state with { Status = OrderStatus.Closed },
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown order event."),
@@ -35,7 +36,11 @@ public static class OrderDecider
                         $"Quote {c.QuoteId} is not accepted; only an accepted quote becomes an order.", "quoteId");
                 if (string.IsNullOrWhiteSpace(c.BillingAccount))
                     return Decision<OrderEvent>.Invalid("billingAccount", "order.field-required", "billingAccount is required.");
-                return Decision<OrderEvent>.Of(new OrderPlaced(c.OrderId, c.Quote, c.PlacedBy, now, c.BillingAccount));
+                var placed = new OrderPlaced(c.OrderId, c.Quote, c.PlacedBy, now, c.BillingAccount);
+                if (c.Amends is not { } basis) return Decision<OrderEvent>.Of(placed);
+                // The contract version is the amendment quote's fingerprint: a contract that moved on since refuses its order.
+                if (Contracts.AmendmentQuotes.Stale(basis) is { } stale) return Decision<OrderEvent>.Refuse(stale.Kind, stale.Code, stale.Message, stale.Field);
+                return Decision<OrderEvent>.Of(new OrderAmendsContract(c.OrderId, c.QuoteId, basis.ContractId, basis.BasedOnVersion, now), placed);
 
             case CancelOrder c:
                 if (state.Status == OrderStatus.Cancelled) return Decision<OrderEvent>.Nothing;

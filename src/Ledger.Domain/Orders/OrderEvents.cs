@@ -28,6 +28,15 @@ public abstract record OrderEvent(string OrderId);
 [EventName("order-placed.v2")]
 public sealed record OrderPlaced(string OrderId, AcceptedQuote Quote, string PlacedBy, Instant PlacedAt, string? BillingAccount = null) : OrderEvent(OrderId);
 
+/// <summary>
+/// The order is an amendment quote's (ADR/0021), recorded just before its <c>order-placed</c>: it amends contract
+/// <paramref name="ContractId"/> at <paramref name="BasedOnVersion"/>, and its delta is billed as the contract's change
+/// (<c>billing-{contractId}-v{n}</c>), not on the order's own handoff. A separate fact rather than a field of
+/// <c>order-placed.v2</c>: every other order is unchanged, and a reader that does not know it sees an ordinary order.
+/// </summary>
+[EventName("order-amends-contract.v1")]
+public sealed record OrderAmendsContract(string OrderId, string QuoteId, string ContractId, int BasedOnVersion, Instant RecordedAt) : OrderEvent(OrderId);
+
 [EventName("order-cancelled.v1")]
 public sealed record OrderCancelled(string OrderId, string QuoteId, string Reason, string CancelledBy, Instant CancelledAt) : OrderEvent(OrderId);
 

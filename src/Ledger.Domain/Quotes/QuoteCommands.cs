@@ -34,10 +34,16 @@ public sealed record ChangeQuoteLine(string QuoteId, string LineId, decimal Quan
 public sealed record RemoveQuoteLine(string QuoteId, string LineId) : QuoteCommand(QuoteId);
 
 /// <param name="Policy">The pricing policy to price under; null when the requested version is not published.</param>
-public sealed record PriceQuote(string QuoteId, PricingPolicyPublished? Policy) : QuoteCommand(QuoteId);
+/// <param name="Amends">
+/// For an amendment quote (ADR/0021), the contract it amends as loaded now: the quote is priced at its prorated delta, and
+/// refused when the contract moved on. Null for any other quote.
+/// </param>
+public sealed record PriceQuote(string QuoteId, PricingPolicyPublished? Policy, Contracts.AmendmentBasis? Amends = null) : QuoteCommand(QuoteId);
 
 /// <param name="Policy">The policy the quote was priced under, which says which approval levels it needs.</param>
-public sealed record SubmitQuote(string QuoteId, string SubmittedBy, PricingPolicyPublished? Policy) : QuoteCommand(QuoteId);
+/// <param name="Amends">For an amendment quote, the contract it amends as loaded now: the policy judges the delta, as a direct amendment's.</param>
+public sealed record SubmitQuote(string QuoteId, string SubmittedBy, PricingPolicyPublished? Policy, Contracts.AmendmentBasis? Amends = null)
+    : QuoteCommand(QuoteId);
 
 /// <summary>Sent when an approval stream completes; the fingerprint is the one that was approved.</summary>
 public sealed record ApproveQuote(string QuoteId, ApprovalFingerprint Fingerprint, string ApprovedBy) : QuoteCommand(QuoteId);

@@ -177,6 +177,13 @@ public static class QuoteDecider
         if (c.Policy is null)
             return Decision<QuoteEvent>.Refuse(RefusalKind.NotFound, "policy.unknown", "No pricing policy of that version is published.", "policyVersion");
         var snapshot = PriceCalculation.Price(state.Draft!.Currency, state.Lines, c.Policy.Version);
+        if (c.Amends is { } basis)
+        {
+            // An amendment quote is priced at its delta: co-termed to the contract's end, prorated by the one rule (ADR/0021).
+            var (changes, refused) = Contracts.AmendmentQuotes.ChangesOf(basis, state.Draft.Currency, state.Lines);
+            if (refused is not null) return Decision<QuoteEvent>.Refuse(refused.Kind, refused.Code, refused.Message, refused.Field);
+            snapshot = Contracts.AmendmentQuotes.Price(basis, state.Draft.Currency, changes!, c.Policy.Version);
+        }
         if (state.Pricing?.Hash == snapshot.Hash) return Decision<QuoteEvent>.Nothing;
         return Decision<QuoteEvent>.Of(new QuotePriced(c.QuoteId, state.Revision, snapshot, now));
     }
@@ -196,6 +203,14 @@ public static class QuoteDecider
 
         var fingerprint = state.CurrentFingerprint!;
         var levels = ApprovalRules.RequiredLevels(c.Policy, state.Pricing, state.Draft!.Segment, state.Draft.Region);
+        if (c.Amends is { } basis)
+        {
+            // The same rule as a direct amendment's: the deepest discount on what grows, and the whole-term net delta.
+            var (changes, refused) = Contracts.AmendmentQuotes.ChangesOf(basis, state.Draft.Currency, state.Lines);
+            if (refused is not null) return Decision<QuoteEvent>.Refuse(refused.Kind, refused.Code, refused.Message, refused.Field);
+            var (discount, termNet) = Contracts.AmendmentQuotes.JudgedDelta(changes!);
+            levels = ApprovalRules.RequiredLevels(c.Policy, discount, termNet, state.Draft.Currency, state.Draft.Segment, state.Draft.Region);
+        }
         var submitted = new QuoteSubmittedForApproval(c.QuoteId, state.Revision, fingerprint, levels, c.SubmittedBy, now);
         return levels.Count == 0
             ? Decision<QuoteEvent>.Of(submitted, new QuoteApproved(c.QuoteId, state.Revision, fingerprint, WithinPolicy: true, $"policy:{c.Policy.Version}", now))
