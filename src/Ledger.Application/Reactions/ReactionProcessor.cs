@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
@@ -37,6 +38,12 @@ public sealed class ReactionProcessor(
     public const int AttemptsBeforeParking = 3;
 
     private volatile Progress? _progress;
+
+    /// <summary>
+    /// Reactions the lanes ran that had nothing to do, by key: they store no answer, so without this the sweep would read
+    /// their streams again to find out once more. The sweep takes each out as it passes it.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, byte> _nothingToDo = new(StringComparer.Ordinal);
 
     /// <summary>The position every event up to which has been reacted to (or passed over): for lag, health and the checkpoint.</summary>
     public long Position => _progress?.Safe ?? 0;
@@ -100,7 +107,9 @@ public sealed class ReactionProcessor(
             var states = new LaneStates(serializer);
             await foreach (var work in lane.ReadAllAsync(running.Token))
             {
-                foreach (var reactor in work.Reactors) await ReactWithAttemptsAsync(reactor, work.Recorded, work.Event, running.Token, states);
+                foreach (var reactor in work.Reactors)
+                    if (!await ReactWithAttemptsAsync(reactor, work.Recorded, work.Event, running.Token, states))
+                        _nothingToDo.TryAdd(CommandMetadata.ForReaction(reactor.Name, work.Recorded).IdempotencyKey, 0);
                 // Every stream kind the reactors fold moves on by this event, reacted to or not.
                 foreach (var reactor in reactors)
                     if (reactor.Folds(work.Event) && reactor.StreamOf(work.Event) is var stream && states.Before(stream, work.Recorded.Revision) is { } before)
@@ -197,7 +206,8 @@ public sealed class ReactionProcessor(
                 var parked = (await reactionStore.ParkedAsync(ct)).Select(p => (p.Reactor, p.EventId)).ToHashSet();
                 foreach (var (reactor, recorded, @event) in pending)
                 {
-                    if (answered.Contains(CommandMetadata.ForReaction(reactor.Name, recorded).IdempotencyKey) || parked.Contains((reactor.Name, recorded.EventId))) continue;
+                    var key = CommandMetadata.ForReaction(reactor.Name, recorded).IdempotencyKey;
+                    if (_nothingToDo.TryRemove(key, out _) || answered.Contains(key) || parked.Contains((reactor.Name, recorded.EventId))) continue;
                     // No answer is also what a reaction with nothing to do leaves: only one that had something to do was passed.
                     if (!await ReactWithAttemptsAsync(reactor, recorded, @event, ct)) continue;
                     log.LogWarning("Reaction {Reactor} to {EventId} at {Position} was passed by the subscription; the sweep ran it.",
