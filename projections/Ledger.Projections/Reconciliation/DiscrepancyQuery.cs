@@ -200,6 +200,22 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
         }
     }
 
+    /// <summary>The CRMs and owners any discrepancy names, for a worklist's filters: read from the index, not the list.</summary>
+    public async Task<(IReadOnlyList<string> Crms, IReadOnlyList<string> Owners)> FacetsAsync(CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        var table = DiscrepancyRows.Table(store.Options.DatabaseSchemaName);
+        await using var command = new NpgsqlCommand(
+            $"select 'crm', crm from (select distinct crm from {table} where crm <> '') as c " +
+            $"union all select 'owner', owner from (select distinct owner from {table} where crm = '') as o", connection);
+        var (crms, owners) = (new List<string>(), new List<string>());
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                (reader.GetString(0) == "crm" ? crms : owners).Add(reader.GetString(1));
+        return (crms.Order(StringComparer.Ordinal).ToList(), owners.Order(StringComparer.Ordinal).ToList());
+    }
+
     public async Task<DiscrepancyRow?> FindAsync(DiscrepancyId id, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();

@@ -1,4 +1,3 @@
-using System.Text;
 using Ledger.Api.Reconciliation;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
@@ -34,30 +33,50 @@ public sealed class ReconciliationModel(DiscrepancyQuery query, CommandRunner co
     /// <summary>"open" (the worklist) or "resolved" (the history).</summary>
     [BindProperty(SupportsGet = true)] public string View { get; set; } = "open";
 
-    public IReadOnlyList<DiscrepancyRow> Rows { get; private set; } = [];
-    public IReadOnlyList<(string Rule, string Name, int Count)> CountsPerRule { get; private set; } = [];
+    /// <summary>Rows per page of the worklist unless <see cref="PageSize"/> says otherwise: one indexed page at a time, however long the list (issue 16).</summary>
+    public const int DefaultPageSize = 50;
+
+    [BindProperty(SupportsGet = true, Name = "size")] public int PageSize { get; set; } = DefaultPageSize;
+
+    /// <summary>The page shown, from 1 ("page" is Razor Pages' own route value).</summary>
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+
+    /// <summary>One page of the filtered list, with its total (capped, as the API's is).</summary>
+    public DiscrepancyPage Shown { get; private set; } = null!;
+
+    public IReadOnlyList<DiscrepancyRow> Rows => Shown.Items;
+    public IReadOnlyList<(string Rule, string Name, int Count, bool AtLeast)> CountsPerRule { get; private set; } = [];
     public IReadOnlyList<string> Crms { get; private set; } = [];
     public IReadOnlyList<string> Owners { get; private set; } = [];
     public int OpenTotal { get; private set; }
+    public bool OpenTotalIsAtLeast { get; private set; }
+    public int PageCount => Math.Max(1, (Shown.Total + PageSize - 1) / PageSize);
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         ReadAsOf();
-        var open = (await query.ListAsync(new DiscrepancyFilter("open"), 1, int.MaxValue, ct)).Items;
-        OpenTotal = open.Count;
-        CountsPerRule = DiscrepancyRules.All.Select(r => (r.Code, r.Name, open.Count(o => o.Rule == r.Code))).ToList();
-        Rows = (await query.ListAsync(Filter(), 1, int.MaxValue, ct)).Items;
-        var all = (await query.ListAsync(new DiscrepancyFilter("all"), 1, int.MaxValue, ct)).Items;
-        Crms = all.SelectMany(r => r.Crms).Distinct().Order(StringComparer.Ordinal).ToList();
-        Owners = all.Select(r => r.Owner).Distinct().Order(StringComparer.Ordinal).ToList();
+        PageNumber = Math.Max(1, PageNumber);
+        PageSize = Math.Clamp(PageSize, 1, DiscrepancyEndpoints.MaxPageSize);
+        // Counts and pages are indexed queries (ADR/0014): nothing here loads the whole list.
+        var open = await query.ListAsync(new DiscrepancyFilter("open"), 1, 1, ct);
+        (OpenTotal, OpenTotalIsAtLeast) = (open.Total, open.TotalIsAtLeast);
+        var counts = new List<(string, string, int, bool)>();
+        foreach (var rule in DiscrepancyRules.All)
+            counts.Add(await query.ListAsync(new DiscrepancyFilter("open", rule.Code), 1, 1, ct) is var page
+                ? (rule.Code, rule.Name, page.Total, page.TotalIsAtLeast) : default);
+        CountsPerRule = counts;
+        Shown = await query.ListAsync(Filter(), PageNumber, PageSize, ct);
+        (Crms, Owners) = await query.FacetsAsync(ct);
     }
 
-    /// <summary>The rows on screen, as the API's CSV export writes them.</summary>
+    /// <summary>Every row of the filtered list (not only the page on screen), streamed as the API's CSV export writes them.</summary>
     public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
     {
         ReadAsOf();
-        var rows = (await query.ListAsync(Filter(), 1, int.MaxValue, ct)).Items;
-        return File(Encoding.UTF8.GetBytes(DiscrepancyEndpoints.Csv(rows)), "text/csv; charset=utf-8", $"discrepancies-{View}.csv");
+        Response.ContentType = "text/csv; charset=utf-8";
+        Response.Headers.ContentDisposition = $"attachment; filename=\"discrepancies-{View}.csv\"";
+        await DiscrepancyEndpoints.WriteCsvAsync(query.StreamAsync(Filter(), ct), Response.Body, ct);
+        return new EmptyResult();
     }
 
     public Task<IActionResult> OnPostAcknowledgeAsync(string id, string? note, string? commandKey) =>
@@ -73,7 +92,7 @@ public sealed class ReconciliationModel(DiscrepancyQuery query, CommandRunner co
     {
         var outcome = await ConsoleCommands.RunAsync(HttpContext, commandKey, $"{what}\n{input}", endpoint);
         await ConsoleCommands.ReadYourWriteAsync(store, outcome, HttpContext.RequestAborted);
-        return Back(outcome, $"{char.ToUpperInvariant(what[0])}{what[1..]}", new { Rule, crm = CrmFilter, Owner, MinAgeHours, View });
+        return Back(outcome, $"{char.ToUpperInvariant(what[0])}{what[1..]}", new { Rule, crm = CrmFilter, Owner, MinAgeHours, View, p = PageNumber, size = PageSize });
     }
 
     private DiscrepancyFilter Filter() => new(View == "resolved" ? "resolved" : "open", Empty(Rule), Empty(CrmFilter), Empty(Owner),

@@ -32,6 +32,14 @@ public sealed class ConsoleFinanceTests(ReconciliationWorld fixture, ConsoleBrow
         Assert.Equal(Ledger.Domain.Reconciliation.DiscrepancyRules.All.Count, open.Select(r => r.GetProperty("rule").GetString()).Distinct().Count());
         await page.ScreenshotAsync("reconciliation-worklist");
 
+        // Paged: two rows a page, the total the API's, and the next page holds the next rows of the API's order.
+        await page.GotoAsync("/console/reconciliation?size=2");
+        await Expect(page.Locator("tr[data-id]")).ToHaveCountAsync(2);
+        await Expect(page.GetByTestId("total")).ToHaveTextAsync(open.Count.ToString());
+        await page.GetByRole(AriaRole.Link, new() { Name = "Next" }).ClickAsync();
+        await Expect(page.GetByTestId("page")).ToHaveTextAsync("2");
+        Assert.Equal(open.Skip(2).Take(2).Select(Id), await page.Locator("tr[data-id]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)"));
+
         // Filtered to one rule, only that rule's rows.
         await page.Locator("select[name=rule]").SelectOptionAsync("QTC-05");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
