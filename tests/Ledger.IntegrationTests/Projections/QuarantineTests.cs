@@ -1,6 +1,8 @@
 using Ledger.Testing;
 using Ledger.EventStore.Verification;
 using Ledger.IntegrationTests.Journeys;
+using Marten;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit;
@@ -72,6 +74,49 @@ public sealed class QuarantineTests : IAsyncLifetime
         // And shown: /health is Degraded while a row is quarantined.
         var health = await (await _world.Ledger.Http.GetAsync("/health")).Json();
         Assert.Equal("Degraded", health.GetProperty("checks").GetProperty("quarantine").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_rebuild_in_one_pass_leaves_quarantined_rows_out_and_gives_the_documents_the_live_run_gave()
+    {
+        var sf = _world.Salesforce;
+        foreach (var id in new[] { "Q-QREB", "Q-QREB-TEMPLATE" })
+        {
+            (await Post(sf, "/quotes", QuoteToCashJourneyTests.Draft(id, "EUR", "Europe/Berlin"))).EnsureAccepted();
+            (await Post(sf, $"/quotes/{id}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 2, discountPercent = 0 })).EnsureAccepted();
+        }
+        (await Post(sf, "/quotes/Q-QREB-TEMPLATE/withdraw", new { reason = "customer went elsewhere" })).EnsureAccepted();
+        // A hand-made row: a withdrawal forged onto Q-QREB.
+        await ExecuteAsync("""
+            insert into ledger.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, correlation_id, causation_id, user_name)
+            select nextval('ledger.mt_events_sequence'), gen_random_uuid(), 'quote-Q-QREB', (select version + 1 from ledger.mt_streams where id = 'quote-Q-QREB'),
+                   jsonb_set(data, '{quoteId}', '"Q-QREB"'), type, now(), tenant_id, mt_dotnet_type, headers, correlation_id, causation_id, user_name
+            from ledger.mt_events where stream_id = 'quote-Q-QREB-TEMPLATE' and type = 'quote-withdrawn.v1';
+            update ledger.mt_streams set version = version + 1 where id = 'quote-Q-QREB';
+            """);
+        Assert.Equal(["quote-Q-QREB"], await SkippedStreamsAsync());
+        // A later event, so the live run has projected past the row.
+        (await Post(sf, "/quotes/Q-QREB/price", new { })).EnsureAccepted();
+        await _world.ReactionsSettledAsync();
+        var connectionString = _world.Ledger.Services.GetRequiredService<Ledger.Api.LedgerSettings>().PostgresConnectionString;
+        var store = _world.Ledger.Services.GetRequiredService<IDocumentStore>();
+        await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        var live = await ViewDocuments.ReadAsync(connectionString);
+        var occurrences = await ViewDocuments.ReadOccurrenceIndexAsync(connectionString);
+        Assert.Contains("QuoteView/Q-QREB", live.Keys);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await Post(_world.Admin, "/projections/rebuild")).StatusCode);
+        var statuses = await Eventually(async () => (await (await _world.Admin.GetAsync("/projections")).Json()).EnumerateArray().ToList(),
+            list => list.All(p => p.GetProperty("rebuild").ValueKind == System.Text.Json.JsonValueKind.Object && p.GetProperty("rebuild").GetProperty("status").GetString() != "Running"));
+        Assert.All(statuses, s => Assert.Equal("Completed", s.GetProperty("rebuild").GetProperty("status").GetString()));
+        await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+
+        // The forged withdrawal did not reach the rebuilt views: they equal the live run's, which skipped it too.
+        var rebuilt = await ViewDocuments.ReadAsync(connectionString);
+        Assert.Equal(live.Keys.Order(), rebuilt.Keys.Order());
+        Assert.All(live, d => Assert.Equal(d.Value, rebuilt[d.Key]));
+        Assert.Equal(occurrences, await ViewDocuments.ReadOccurrenceIndexAsync(connectionString));
+        Assert.Equal("Draft", await StatusAsync("Q-QREB"));
     }
 
     [Fact]
