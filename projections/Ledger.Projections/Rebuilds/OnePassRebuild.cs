@@ -46,12 +46,8 @@ public static class OnePassRebuild
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct)) skipped.Add(reader.GetInt64(0));
             }
-            // From empty: the table's truncate trigger empties the occurrence index with it; the position starts at 0.
-            foreach (var fold in folds)
-            {
-                await Scalar(connection, $"truncate table {fold.Table}", ct);
-                await SetPositionAsync(connection, schema, fold.Name, 0, ct);
-            }
+            // From empty: the table's truncate trigger empties the occurrence index with it.
+            foreach (var fold in folds) await StartOverAsync(connection, schema, fold, ct);
         }
 
         // Reading runs a page ahead of folding and writing (its own connection), so the pass waits on the slower of the two.
@@ -116,11 +112,19 @@ public static class OnePassRebuild
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync();
-        foreach (var fold in folds)
-        {
-            await Scalar(connection, $"truncate table {fold.Table}", CancellationToken.None);
-            await SetPositionAsync(connection, schema, fold.Name, 0, CancellationToken.None);
-        }
+        foreach (var fold in folds) await StartOverAsync(connection, schema, fold, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// An empty table and no position: Marten's agent inserts a shard's position row when it starts from nothing (and fails
+    /// on a row left at 0), so "from the start" is no row, as Marten's own rebuild leaves it.
+    /// </summary>
+    private static async Task StartOverAsync(NpgsqlConnection connection, string schema, ProjectionFold fold, CancellationToken ct)
+    {
+        await Scalar(connection, $"truncate table {fold.Table}", ct);
+        await using var command = new NpgsqlCommand($"delete from {schema}.mt_event_progression where name = @name", connection);
+        command.Parameters.AddWithValue("name", $"{fold.Name}:All");
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task SetPositionsAsync(IDocumentStore store, string schema, IEnumerable<ProjectionFold> folds, long position, CancellationToken ct)

@@ -97,17 +97,22 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
 
     public override async Task WriteAsync(CancellationToken ct)
     {
-        if (_changed.Count > 0)
-            // COPY into a temporary table, then one insert … on conflict update: row triggers fire as for the daemon's upserts.
-            await _store.BulkInsertAsync(_changed.Values.ToList(), BulkInsertMode.OverwriteExisting, batchSize: OnePassRebuild.PageSize, ct);
-        if (_deleted.Count > 0)
+        // Documents written on an earlier page are deleted and copied in again: a plain COPY (no temporary table, which a
+        // pooled connection that keeps its session, NoResetOnClose, would still hold on the next page). COPY fires the row
+        // triggers, so the occurrence index follows: the delete removes a document's rows, the insert adds them back.
+        var rewritten = _changed.Keys.Where(_written.Contains).Concat(_deleted).ToArray();
+        if (rewritten.Length > 0)
         {
-            await using var session = _store.LightweightSession();
-            foreach (var id in _deleted) session.Delete<TDoc>(id);
-            await session.SaveChangesAsync(ct);
+            await using var connection = _store.Storage.Database.CreateConnection();
+            await connection.OpenAsync(ct);
+            await using var delete = new Npgsql.NpgsqlCommand($"delete from {Table} where id = any(@ids)", connection);
+            delete.Parameters.AddWithValue("ids", rewritten);
+            await delete.ExecuteNonQueryAsync(ct);
             _written.ExceptWith(_deleted);
             _deleted.Clear();
         }
+        if (_changed.Count > 0)
+            await _store.BulkInsertAsync(_changed.Values.ToList(), BulkInsertMode.InsertsOnly, batchSize: OnePassRebuild.PageSize, ct);
         _written.UnionWith(_changed.Keys);
         // Keep what this page touched (a quote's next events are likely on the next page); the rest is loaded back if needed.
         _held = new Dictionary<string, TDoc>(_changed, StringComparer.Ordinal);

@@ -80,7 +80,7 @@ public sealed class QuarantineTests : IAsyncLifetime
     public async Task A_rebuild_in_one_pass_leaves_quarantined_rows_out_and_gives_the_documents_the_live_run_gave()
     {
         var sf = _world.Salesforce;
-        foreach (var id in new[] { "Q-QREB", "Q-QREB-TEMPLATE" })
+        foreach (var id in new[] { "Q-QREB", "Q-QREB-TEMPLATE", "Q-QREB-BYSTANDER" })
         {
             (await Post(sf, "/quotes", QuoteToCashJourneyTests.Draft(id, "EUR", "Europe/Berlin"))).EnsureAccepted();
             (await Post(sf, $"/quotes/{id}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 2, discountPercent = 0 })).EnsureAccepted();
@@ -95,8 +95,8 @@ public sealed class QuarantineTests : IAsyncLifetime
             update ledger.mt_streams set version = version + 1 where id = 'quote-Q-QREB';
             """);
         Assert.Equal(["quote-Q-QREB"], await SkippedStreamsAsync());
-        // A later event, so the live run has projected past the row.
-        (await Post(sf, "/quotes/Q-QREB/price", new { })).EnsureAccepted();
+        // A later event (the port reads the forged row, so Q-QREB itself refuses), so the live run has projected past the row.
+        (await Post(sf, "/quotes/Q-QREB-BYSTANDER/price", new { })).EnsureAccepted();
         await _world.ReactionsSettledAsync();
         var connectionString = _world.Ledger.Services.GetRequiredService<Ledger.Api.LedgerSettings>().PostgresConnectionString;
         var store = _world.Ledger.Services.GetRequiredService<IDocumentStore>();
