@@ -13,15 +13,20 @@ public sealed record RebuildState(string Projection, RebuildStatus Status, Insta
 
 /// <summary>
 /// Rebuilds projections in one pass over the event log (<see cref="OnePassRebuild"/>, ADR/0014 "Rebuilds"): this host's
-/// live agents of those projections stop, the pass folds them all from the same pages and writes their documents in bulk,
-/// then the agents start again from the position the pass reached. One projection, or all of them in one pass; a
-/// projection already rebuilding is refused. Progress is read from the projection's position like its lag.
+/// projection daemon pauses, the pass folds the projections asked for from the same pages and writes their documents in
+/// bulk, then the daemon resumes every projection from its position (the rebuilt ones from where the pass stopped). One
+/// projection, or all of them in one pass; a projection already rebuilding is refused, other rebuilds wait their turn.
+/// Progress is read from the projection's position like its lag.
 /// </summary>
 public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, IDocumentStore store, IClock clock, ILogger<ProjectionRebuilds> log,
-    IHostApplicationLifetime lifetime)
+    IHostApplicationLifetime lifetime, IConfiguration configuration)
 {
+    /// <summary>A node kept out of the daemon's election (<c>Ledger:Projections:RunDaemon=false</c>) has no daemon to pause or resume.</summary>
+    private readonly bool _runsDaemon = configuration.GetValue("Ledger:Projections:RunDaemon", true);
+
     private readonly ConcurrentDictionary<string, RebuildState> _states = new();
     private readonly object _starting = new();
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     public IReadOnlyDictionary<string, RebuildState> States => _states;
 
@@ -45,34 +50,43 @@ public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, IDocu
 
     private async Task RunAsync(IReadOnlyList<string> projections, CancellationToken ct)
     {
-        var daemon = coordinator.DaemonForMainDatabase();
         string? error = null;
+        // One pass at a time on this node: each pauses and resumes the whole coordinator.
+        await _oneAtATime.WaitAsync(ct);
         try
         {
-            log.LogInformation("Rebuilding {Projections} in one pass", string.Join(", ", projections));
-            // The live agents must not write while the pass does; they start again below from where it stopped.
-            foreach (var projection in projections) await daemon.StopAgentAsync($"{projection}:All", null);
-            // The daemon's high-water mark waits out sequence gaps of appends still in flight: a pass through it skips none of them.
-            var highWater = daemon.HighWaterMark();
-            var through = await OnePassRebuild.RunAsync(store, projections, highWater > 0 ? highWater : null, ct: ct);
-            log.LogInformation("Rebuilt {Projections} through event {Position}", string.Join(", ", projections), through);
+            // The coordinator starts any agent it finds missing every few seconds, so stopping one agent would not keep it
+            // stopped for the pass: pause them all (the other projections wait the pass out, then catch up), resume after.
+            if (_runsDaemon) await coordinator.PauseAsync();
+            try
+            {
+                log.LogInformation("Rebuilding {Projections} in one pass", string.Join(", ", projections));
+                // The daemon's high-water mark waits out sequence gaps of appends still in flight: a pass through it skips none.
+                var highWater = _runsDaemon ? coordinator.DaemonForMainDatabase().HighWaterMark() : 0;
+                var through = await OnePassRebuild.RunAsync(store, projections, highWater > 0 ? highWater : null, ct: ct);
+                log.LogInformation("Rebuilt {Projections} through event {Position}", string.Join(", ", projections), through);
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Rebuilding {Projections} failed", string.Join(", ", projections));
+                error = e.Message;
+            }
+            finally
+            {
+                // Handed back to the live daemon, which resumes each projection from the position the pass reached.
+                if (_runsDaemon) await coordinator.ResumeAsync();
+            }
         }
         catch (Exception e)
         {
-            log.LogError(e, "Rebuilding {Projections} failed", string.Join(", ", projections));
-            error = e.Message;
-        }
-        try
-        {
-            // Handed back to the live daemon (JasperFx/jasperfx#535: a stopped agent stays stopped until started).
-            foreach (var projection in projections) await daemon.StartAgentAsync($"{projection}:All", ct);
-        }
-        catch (Exception e)
-        {
-            log.LogError(e, "Restarting {Projections} after their rebuild failed", string.Join(", ", projections));
+            log.LogError(e, "Pausing or resuming the projection daemon around a rebuild of {Projections} failed", string.Join(", ", projections));
             error ??= e.Message;
         }
-        foreach (var projection in projections) Finish(projection, error);
+        finally
+        {
+            _oneAtATime.Release();
+            foreach (var projection in projections) Finish(projection, error);
+        }
     }
 
     private void Finish(string projection, string? error) =>
