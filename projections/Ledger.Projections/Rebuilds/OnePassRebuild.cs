@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using JasperFx.Events;
 using Marten;
@@ -5,8 +6,11 @@ using Npgsql;
 
 namespace Ledger.Projections.Rebuilds;
 
-/// <summary>How far a one-pass rebuild has come: the last event applied, the position it rebuilds through, events read.</summary>
-public sealed record RebuildProgress(long Position, long Through, long EventsRead);
+/// <summary>
+/// How far a one-pass rebuild has come: the last event applied, the position it rebuilds through, events read; and where its
+/// time went so far: waiting for pages (reading runs ahead), folding them, writing documents and positions.
+/// </summary>
+public sealed record RebuildProgress(long Position, long Through, long EventsRead, TimeSpan Waiting, TimeSpan Folding, TimeSpan Writing);
 
 /// <summary>
 /// Rebuilds projections outside Marten's daemon, in one pass over the event log (ADR/0014, "Rebuilds"): pages of events read
@@ -20,6 +24,13 @@ public static class OnePassRebuild
 {
     /// <summary>Events per page read; a page's changed documents are written before the next page is sliced.</summary>
     public const int PageSize = 10_000;
+
+    /// <summary>
+    /// Whether the pass can rebuild a projection: a multi-stream projection of documents keyed by string (every one the
+    /// ledger has). Any other kind is rebuilt by Marten's daemon (<c>ProjectionRebuilds</c>).
+    /// </summary>
+    public static bool CanRebuild(IDocumentStore store, string projection) =>
+        LedgerProjections.All.SingleOrDefault(p => p.Name == projection) is { } registered && ProjectionFold.Fits(store, registered);
 
     /// <param name="projections">Names from <see cref="LedgerProjections.Names"/>; each is rebuilt from an empty table.</param>
     /// <param name="through">The last position to rebuild through: the daemon's high-water mark when one runs (it waits out
@@ -54,16 +65,26 @@ public static class OnePassRebuild
         var pages = Channel.CreateBounded<IReadOnlyList<IEvent>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var reading = Task.Run(() => ReadAsync(store, ceiling, pages.Writer, ct), ct);
         long read = 0;
+        Stopwatch waiting = new(), folding = new(), writing = new();
         try
         {
-            await foreach (var page in pages.Reader.ReadAllAsync(ct))
+            while (true)
             {
+                waiting.Start();
+                var more = await pages.Reader.WaitToReadAsync(ct);
+                waiting.Stop();
+                if (!more) break;
+                var page = await pages.Reader.ReadAsync(ct);
+                folding.Start();
                 var applied = page.Where(e => !skipped.Contains(e.Sequence)).ToList();
-                await Task.WhenAll(folds.Select(f => f.ApplyAsync(applied, ct)));
+                await Task.WhenAll(folds.Select(f => Task.Run(() => f.ApplyAsync(applied, ct), ct)));
+                folding.Stop();
+                writing.Start();
                 await Task.WhenAll(folds.Select(f => f.WriteAsync(ct)));
                 read += page.Count;
                 await SetPositionsAsync(store, schema, folds, page[^1].Sequence, ct);
-                progress?.Report(new RebuildProgress(page[^1].Sequence, ceiling, read));
+                writing.Stop();
+                progress?.Report(new RebuildProgress(page[^1].Sequence, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed));
             }
         }
         catch
@@ -80,7 +101,7 @@ public static class OnePassRebuild
         }
         // Through the ceiling even if its last rows were quarantined or the log ends in a gap: the live daemon goes on after it.
         await SetPositionsAsync(store, schema, folds, ceiling, ct);
-        progress?.Report(new RebuildProgress(ceiling, ceiling, read));
+        progress?.Report(new RebuildProgress(ceiling, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed));
         return ceiling;
     }
 

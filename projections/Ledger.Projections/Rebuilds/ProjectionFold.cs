@@ -19,6 +19,11 @@ internal abstract class ProjectionFold
 
     public abstract Task WriteAsync(CancellationToken ct);
 
+    public static bool Fits(IDocumentStore store, LedgerProjection projection) =>
+        ((StoreOptions)store.Options).Projections.TryFindProjection(projection.Name, out var source) &&
+        typeof(JasperFxMultiStreamProjectionBase<,,,>).MakeGenericType(projection.Document, typeof(string), typeof(IDocumentOperations), typeof(IQuerySession))
+            .IsInstanceOfType(source);
+
     public static ProjectionFold For(IDocumentStore store, LedgerProjection projection) =>
         (ProjectionFold)Activator.CreateInstance(typeof(DocumentFold<>).MakeGenericType(projection.Document), store, projection.Name)!;
 }

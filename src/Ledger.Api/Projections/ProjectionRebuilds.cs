@@ -51,20 +51,25 @@ public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, IDocu
     private async Task RunAsync(IReadOnlyList<string> projections, CancellationToken ct)
     {
         string? error = null;
+        var onePass = projections.Where(p => OnePassRebuild.CanRebuild(store, p)).ToList();
         // One pass at a time on this node: each pauses and resumes the whole coordinator.
         await _oneAtATime.WaitAsync(ct);
         try
         {
             // The coordinator starts any agent it finds missing every few seconds, so stopping one agent would not keep it
             // stopped for the pass: pause them all (the other projections wait the pass out, then catch up), resume after.
-            if (_runsDaemon) await coordinator.PauseAsync();
+            var pause = _runsDaemon && onePass.Count > 0;
+            if (pause) await coordinator.PauseAsync();
             try
             {
-                log.LogInformation("Rebuilding {Projections} in one pass", string.Join(", ", projections));
-                // The daemon's high-water mark waits out sequence gaps of appends still in flight: a pass through it skips none.
-                var highWater = _runsDaemon ? coordinator.DaemonForMainDatabase().HighWaterMark() : 0;
-                var through = await OnePassRebuild.RunAsync(store, projections, highWater > 0 ? highWater : null, ct: ct);
-                log.LogInformation("Rebuilt {Projections} through event {Position}", string.Join(", ", projections), through);
+                if (onePass.Count > 0)
+                {
+                    log.LogInformation("Rebuilding {Projections} in one pass", string.Join(", ", onePass));
+                    // The daemon's high-water mark waits out sequence gaps of appends still in flight: a pass through it skips none.
+                    var highWater = _runsDaemon ? coordinator.DaemonForMainDatabase().HighWaterMark() : 0;
+                    var through = await OnePassRebuild.RunAsync(store, onePass, highWater > 0 ? highWater : null, ct: ct);
+                    log.LogInformation("Rebuilt {Projections} through event {Position}", string.Join(", ", onePass), through);
+                }
             }
             catch (Exception e)
             {
@@ -74,12 +79,20 @@ public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, IDocu
             finally
             {
                 // Handed back to the live daemon, which resumes each projection from the position the pass reached.
-                if (_runsDaemon) await coordinator.ResumeAsync();
+                if (pause) await coordinator.ResumeAsync();
+            }
+            // What the pass cannot fold (no such projection today): Marten's daemon, then its agent started again
+            // (JasperFx/jasperfx#535: the rebuild leaves it stopped).
+            foreach (var projection in projections.Except(onePass))
+            {
+                var daemon = coordinator.DaemonForMainDatabase();
+                await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(10), ct);
+                await daemon.StartAgentAsync($"{projection}:All", ct);
             }
         }
         catch (Exception e)
         {
-            log.LogError(e, "Pausing or resuming the projection daemon around a rebuild of {Projections} failed", string.Join(", ", projections));
+            log.LogError(e, "Rebuilding {Projections} failed", string.Join(", ", projections));
             error ??= e.Message;
         }
         finally
