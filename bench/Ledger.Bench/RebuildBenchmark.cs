@@ -126,6 +126,11 @@ public static class RebuildBenchmark
             if (pass == 0) onePassColdSeconds = clock.Elapsed.TotalSeconds;
             else onePassSeconds = clock.Elapsed.TotalSeconds;
         }
+        // Larger pages: fewer page commits, more documents held in memory.
+        var largePages = Stopwatch.StartNew();
+        RebuildProgress? largePageTimes = null;
+        await OnePassRebuild.RunAsync(documents, LedgerProjections.Names, progress: new Latest(p => largePageTimes = p), pageSize: 50_000);
+        var largePagesSeconds = largePages.Elapsed.TotalSeconds;
         var alone = Stopwatch.StartNew();
         await OnePassRebuild.RunAsync(documents, [Ledger.Projections.Quotes.QuoteViewProjection.ProjectionName]);
         var quoteViewAloneSeconds = alone.Elapsed.TotalSeconds;
@@ -134,6 +139,8 @@ public static class RebuildBenchmark
         Row("one pass", "  of which waiting for pages", onePassTimes!.Waiting.TotalSeconds);
         Row("one pass", "  of which folding in memory", onePassTimes.Folding.TotalSeconds);
         Row("one pass", "  of which writing documents", onePassTimes.Writing.TotalSeconds);
+        Row("one pass", "all, pages of 50,000 events", largePagesSeconds);
+        Row("one pass", "  of which writing documents", largePageTimes!.Writing.TotalSeconds);
         Row("one pass", "rebuild quote-view alone", quoteViewAloneSeconds);
         // The daemon's rebuilds below must give the same documents and the same occurrence index.
         string? reference = await DigestAsync(dataSource);
@@ -201,6 +208,7 @@ public static class RebuildBenchmark
                 allProjections = new { seconds = onePassSeconds, eventsPerSecond = loaded / onePassSeconds, ratioToRead = loaded / onePassSeconds / readRate },
                 allProjectionsSpent = new { waitingForPages = onePassTimes.Waiting.TotalSeconds, folding = onePassTimes.Folding.TotalSeconds, writing = onePassTimes.Writing.TotalSeconds },
                 allProjectionsFirstPass = new { seconds = onePassColdSeconds, eventsPerSecond = loaded / onePassColdSeconds, ratioToRead = loaded / onePassColdSeconds / readRate },
+                allProjectionsPagesOf50000 = new { seconds = largePagesSeconds, eventsPerSecond = loaded / largePagesSeconds, ratioToRead = loaded / largePagesSeconds / readRate, writingSeconds = largePageTimes.Writing.TotalSeconds },
                 quoteViewAlone = new { seconds = quoteViewAloneSeconds, eventsPerSecond = loaded / quoteViewAloneSeconds, ratioToRead = loaded / quoteViewAloneSeconds / readRate },
             },
             daemonRuns = runs,

@@ -36,8 +36,9 @@ public static class OnePassRebuild
     /// <param name="through">The last position to rebuild through: the daemon's high-water mark when one runs (it waits out
     /// sequence gaps of transactions still in flight), else the newest stored event.</param>
     /// <returns>The position every projection was rebuilt through.</returns>
+    /// <param name="pageSize">Events a page holds (<see cref="PageSize"/> unless a benchmark compares).</param>
     public static async Task<long> RunAsync(IDocumentStore store, IReadOnlyList<string> projections, long? through = null,
-        IProgress<RebuildProgress>? progress = null, CancellationToken ct = default)
+        IProgress<RebuildProgress>? progress = null, CancellationToken ct = default, int pageSize = PageSize)
     {
         var unknown = projections.Except(LedgerProjections.Names).ToList();
         if (unknown.Count > 0) throw new ArgumentException($"No projection {string.Join(", ", unknown)}.", nameof(projections));
@@ -63,7 +64,7 @@ public static class OnePassRebuild
 
         // Reading runs a page ahead of folding and writing (its own connection), so the pass waits on the slower of the two.
         var pages = Channel.CreateBounded<IReadOnlyList<IEvent>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        var reading = Task.Run(() => ReadAsync(store, ceiling, pages.Writer, ct), ct);
+        var reading = Task.Run(() => ReadAsync(store, ceiling, pageSize, pages.Writer, ct), ct);
         long read = 0;
         Stopwatch waiting = new(), folding = new(), writing = new();
         try
@@ -106,7 +107,7 @@ public static class OnePassRebuild
     }
 
     /// <summary>Every event up to <paramref name="ceiling"/>, in pages by sequence, deserialized by Marten (upcasters included).</summary>
-    private static async Task ReadAsync(IDocumentStore store, long ceiling, ChannelWriter<IReadOnlyList<IEvent>> pages, CancellationToken ct)
+    private static async Task ReadAsync(IDocumentStore store, long ceiling, int pageSize, ChannelWriter<IReadOnlyList<IEvent>> pages, CancellationToken ct)
     {
         try
         {
@@ -116,7 +117,7 @@ public static class OnePassRebuild
             {
                 var after = last;
                 var page = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > after && e.Sequence <= ceiling)
-                    .OrderBy(e => e.Sequence).Take(PageSize).ToListAsync(ct);
+                    .OrderBy(e => e.Sequence).Take(pageSize).ToListAsync(ct);
                 if (page.Count == 0) break;
                 await pages.WriteAsync(page, ct);
                 last = page[^1].Sequence;

@@ -39,6 +39,9 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
         ? getter.CreateDelegate<Func<TDoc, string>>()
         : throw new InvalidOperationException($"{typeof(TDoc).Name} has no string Id.");
 
+    /// <summary>Documents per COPY command within one bulk insert (a page's documents are one transaction either way).</summary>
+    private const int DocumentsPerCopy = 10_000;
+
     private readonly IDocumentStore _store;
     private readonly JasperFxMultiStreamProjectionBase<TDoc, string, IDocumentOperations, IQuerySession> _projection;
     private readonly Func<IEvent, bool> _folds;
@@ -117,7 +120,7 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
             _deleted.Clear();
         }
         if (_changed.Count > 0)
-            await _store.BulkInsertAsync(_changed.Values.ToList(), BulkInsertMode.InsertsOnly, batchSize: OnePassRebuild.PageSize, ct);
+            await _store.BulkInsertAsync(_changed.Values.ToList(), BulkInsertMode.InsertsOnly, batchSize: DocumentsPerCopy, ct);
         _written.UnionWith(_changed.Keys);
         // Keep what this page touched (a quote's next events are likely on the next page); the rest is loaded back if needed.
         _held = new Dictionary<string, TDoc>(_changed, StringComparer.Ordinal);
