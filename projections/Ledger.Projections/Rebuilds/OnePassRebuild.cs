@@ -22,8 +22,12 @@ public sealed record RebuildProgress(long Position, long Through, long EventsRea
 /// </summary>
 public static class OnePassRebuild
 {
-    /// <summary>Events per page read; a page's changed documents are written before the next page is sliced.</summary>
-    public const int PageSize = 10_000;
+    /// <summary>
+    /// Events per page read; a page's changed documents are written (one bulk insert per projection) before the next page
+    /// is sliced. 50,000, not 10,000: each bulk insert has a fixed cost, and the benchmark's writing time fell from 14.8 to
+    /// 9.1 s over 100,000 events (same run); a page holds about 5,000 quote views in memory.
+    /// </summary>
+    public const int PageSize = 50_000;
 
     /// <summary>
     /// Whether the pass can rebuild a projection: a multi-stream projection of documents keyed by string (every one the
