@@ -22,14 +22,14 @@ public static class ProjectionCommands
             return 0;
         }
 
+        // One projection, or all of them in one pass over the events (ADR/0014, "Rebuilds").
         var names = args.Length > 1 ? [args[1]] : (await StatusAsync(api)).Select(p => p.Name).ToArray();
-        foreach (var name in names)
+        using (var request = new HttpRequestMessage(HttpMethod.Post, args.Length > 1 ? $"projections/{Uri.EscapeDataString(args[1])}/rebuild" : "projections/rebuild"))
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"projections/{Uri.EscapeDataString(name)}/rebuild");
-            request.Headers.Add("Idempotency-Key", $"rebuild-{name}-{Guid.NewGuid():N}");
+            request.Headers.Add("Idempotency-Key", $"rebuild-{(args.Length > 1 ? args[1] : "all")}-{Guid.NewGuid():N}");
             var started = await api.SendAsync(request);
             if (!started.IsSuccessStatusCode)
-                throw new InvalidOperationException($"Rebuilding {name}: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
+                throw new InvalidOperationException($"Rebuilding {string.Join(", ", names)}: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
         }
 
         // A rebuild starts its projection's position at 0: the position over the time since the start is its rate.

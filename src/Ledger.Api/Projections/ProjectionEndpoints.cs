@@ -39,4 +39,15 @@ public static class ProjectionEndpoints
                 ? Results.Accepted("/projections", rebuilds.States[name])
                 : Results.Problem(LedgerProblems.Create(StatusCodes.Status409Conflict, "projection.rebuilding", $"{name} is already being rebuilt.", "name"));
         });
+
+    /// <summary>Every projection in one pass over the events (what <c>ledger projections rebuild</c> calls); 409 while any is rebuilding.</summary>
+    [WolverinePost("/projections/rebuild"), Authorize(Roles = LedgerRoles.Admin)]
+    public static Task<IResult> RebuildAll(ProjectionRebuilds rebuilds, CommandRunner commands, HttpContext context) =>
+        commands.Answer(context, async (unit, ct) =>
+        {
+            await unit.ThrowIfAnswered(ct);
+            return rebuilds.TryStartAll()
+                ? Results.Accepted("/projections", LedgerProjections.Names.Select(n => rebuilds.States[n]).ToList())
+                : Results.Problem(LedgerProblems.Create(StatusCodes.Status409Conflict, "projection.rebuilding", "A projection is already being rebuilt.", "name"));
+        });
 }

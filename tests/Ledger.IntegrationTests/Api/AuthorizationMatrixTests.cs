@@ -72,6 +72,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ("POST", "/reconciliation/discrepancies/QTC-01:1:Q-NONE/resolve", ["finance"]),
         ("GET", "/projections", ["admin", "finance"]),
         ("POST", "/projections/NONE/rebuild", ["admin"]),
+        ("POST", "/projections/rebuild", ["admin"]),
         ("GET", "/crm/salesforce/changes", ["crm", "admin"]),
         ("GET", "/catalog/versions/current", ["crm", "approver", "finance", "admin"]),
         ("GET", "/catalog/versions/NONE", ["crm", "approver", "finance", "admin"]),
