@@ -157,6 +157,12 @@ public static class LedgerApi
             options.Durability.InboxStaleTime = TimeSpan.FromSeconds(60);
         });
         StartupTimings.Mark("Wolverine configured");
+        // The reaction processor starts after Wolverine's runtime (hosted services start in registration order): a message it
+        // published before Wolverine had found its handlers had no route, Wolverine keeps that answer for the life of the
+        // process, and the message was dropped while the reaction's answer was stored (two billing handoffs lost in a crash
+        // test once the adapters stopped being compiled at start, issue 20).
+        if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());
         builder.Services.AddWolverineHttp();
 
         builder.Services.AddSingleton<ApiClients>();
@@ -271,8 +277,6 @@ public static class LedgerApi
         builder.Services.TryAddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>(), sp.GetRequiredService<ContractSettings>()));
         builder.Services.AddSingleton(new ReactionSettings(builder.Configuration.GetValue("Ledger:Reactions:Lanes", ReactionSettings.Default.Lanes)));
         builder.Services.AddSingleton<ReactionProcessor>();
-        if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());
     }
 
     /// <summary>Anchored chain heads (ADR/0025): on demand when configured, periodically when an interval is set too.</summary>
