@@ -7,7 +7,8 @@ namespace Ledger.Api.Health;
 /// <c>Ledger:StartupTimings=true</c> each phase is marked in milliseconds since the process started (the runtime's own
 /// start and JIT included), every hosted service's start is timed on its own (Marten's schema check, Wolverine's runtime,
 /// the daemon, the ledger's loops), and the whole list is logged once the host listens (category <c>Ledger.Startup</c>,
-/// Information). Off by default: the hosted services are wrapped to time them, which a normal start does not need.
+/// Information), then the first requests it answered (<see cref="TimeFirstRequests"/>). Off by default: the hosted
+/// services are wrapped to time them, which a normal start does not need.
 /// </summary>
 public static class StartupTimings
 {
