@@ -6,7 +6,8 @@ namespace Ledger.IntegrationTests.Skeleton;
 /// <summary>
 /// The API loads Wolverine's handler and endpoint adapters from src/Ledger.Api/Internal/Generated instead of compiling them at
 /// start (ADR/0004), so that folder must be exactly what the handlers generate now: a stale file runs an old adapter, a
-/// missing one stops the start (an endpoint) or the first message of its type (a handler). This runs the API's own
+/// missing endpoint stops the start, and a handler missing from the committed registry is never found (its published
+/// messages have no route and are dropped). This runs the API's own
 /// <c>codegen write</c> into an empty folder and compares it with the committed one.
 /// </summary>
 public sealed class GeneratedCodeTests
