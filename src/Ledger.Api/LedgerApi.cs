@@ -136,8 +136,10 @@ public static class LedgerApi
         {
             // Endpoints and handlers live here and in Ledger.Application, whichever program hosts them (the API, `ledger serve`, tests).
             options.ApplicationAssembly = typeof(LedgerApi).Assembly;
-            options.UseRuntimeCompilation();
-            options.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            // The handler and endpoint adapters are generated ahead of time into Internal/Generated (`./ledger codegen`) and
+            // compiled in: a start loads them instead of running Roslyn, which took seconds of every restart's first requests
+            // (ADR/0004). GeneratedCodeTests fails when the committed code is not what the handlers generate now.
+            options.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
             options.Policies.AutoApplyTransactions();
             // Durable messages carry NodaTime instants (a timeout's due time).
             options.UseSystemTextJsonForSerialization(json => json.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb));
@@ -155,6 +157,12 @@ public static class LedgerApi
             options.Durability.InboxStaleTime = TimeSpan.FromSeconds(60);
         });
         StartupTimings.Mark("Wolverine configured");
+        // The reaction processor starts after Wolverine's runtime (hosted services start in registration order): a message it
+        // published before Wolverine had found its handlers had no route, Wolverine keeps that answer for the life of the
+        // process, and the message was dropped while the reaction's answer was stored (two billing handoffs lost in a crash
+        // test once the adapters stopped being compiled at start, issue 20).
+        if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());
         builder.Services.AddWolverineHttp();
 
         builder.Services.AddSingleton<ApiClients>();
@@ -191,6 +199,7 @@ public static class LedgerApi
         StartupTimings.TimeHostedServices(builder.Services);
         var app = builder.Build();
         StartupTimings.Mark("host built");
+        StartupTimings.TimeFirstRequests(app);
         // Approver authority is read now: a level or date that does not read stops the host, not every approval (ADR/0023).
         _ = app.Services.GetRequiredService<ApproverAuthorities>();
         app.UseExceptionHandler();
@@ -268,8 +277,6 @@ public static class LedgerApi
         builder.Services.TryAddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>(), sp.GetRequiredService<ContractSettings>()));
         builder.Services.AddSingleton(new ReactionSettings(builder.Configuration.GetValue("Ledger:Reactions:Lanes", ReactionSettings.Default.Lanes)));
         builder.Services.AddSingleton<ReactionProcessor>();
-        if (builder.Configuration.GetValue("Ledger:Reactions:Run", true))
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<ReactionProcessor>());
     }
 
     /// <summary>Anchored chain heads (ADR/0025): on demand when configured, periodically when an interval is set too.</summary>

@@ -7,7 +7,8 @@ namespace Ledger.Api.Health;
 /// <c>Ledger:StartupTimings=true</c> each phase is marked in milliseconds since the process started (the runtime's own
 /// start and JIT included), every hosted service's start is timed on its own (Marten's schema check, Wolverine's runtime,
 /// the daemon, the ledger's loops), and the whole list is logged once the host listens (category <c>Ledger.Startup</c>,
-/// Information). Off by default: the hosted services are wrapped to time them, which a normal start does not need.
+/// Information), then the first requests it answered (<see cref="TimeFirstRequests"/>). Off by default: the hosted
+/// services are wrapped to time them, which a normal start does not need.
 /// </summary>
 public static class StartupTimings
 {
@@ -51,6 +52,48 @@ public static class StartupTimings
                     string.Join("; ", Marks.Select(m => $"{m.Ms:F0} {m.Phase}")));
         });
     }
+
+    /// <summary>
+    /// Times the first requests a start answers, from arrival to the last byte (listening is not yet answering: the first
+    /// requests pay for JIT and lazy set-up), and logs them in one line once <see cref="FirstRequests"/> have been answered.
+    /// Goes first in the pipeline, so that everything after it is inside the time.
+    /// </summary>
+    public static void TimeFirstRequests(WebApplication app)
+    {
+        if (!_enabled) return;
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Startup");
+        var answered = new List<string>();
+        var done = false;
+        app.Use(async (context, next) =>
+        {
+            if (Volatile.Read(ref done))
+            {
+                await next(context);
+                return;
+            }
+            var began = SinceProcessStartMs;
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                var line = $"{began:F0}+{SinceProcessStartMs - began:F0} {context.Request.Method} {context.Request.Path} {context.Response.StatusCode}";
+                lock (Gate)
+                {
+                    if (!done) answered.Add(line);
+                    if (!done && answered.Count >= FirstRequests)
+                    {
+                        done = true;
+                        log.LogInformation("Start-up timings, the first {Count} requests answered (ms since the process started + ms taken): {Requests}",
+                            answered.Count, string.Join("; ", answered));
+                    }
+                }
+            }
+        });
+    }
+
+    public const int FirstRequests = 12;
 
     private static IHostedService Resolve(ServiceDescriptor descriptor, IServiceProvider services) =>
         descriptor.ImplementationInstance as IHostedService
