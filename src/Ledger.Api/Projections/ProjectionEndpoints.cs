@@ -32,6 +32,7 @@ public static class ProjectionEndpoints
         {
             // A rebuild is an effect outside the store: a retry must find the first answer before anything starts.
             await unit.ThrowIfAnswered(ct);
+            if (!rebuilds.RunsDaemon) return NoDaemonHere();
             if (!ProjectionRebuilds.Exists(name))
                 return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "projection.unknown",
                     $"No projection '{name}'; there are {string.Join(", ", LedgerProjections.Names)}.", "name"));
@@ -46,8 +47,14 @@ public static class ProjectionEndpoints
         commands.Answer(context, async (unit, ct) =>
         {
             await unit.ThrowIfAnswered(ct);
+            if (!rebuilds.RunsDaemon) return NoDaemonHere();
             return rebuilds.TryStartAll()
                 ? Results.Accepted("/projections", LedgerProjections.Names.Select(n => rebuilds.States[n]).ToList())
                 : Results.Problem(LedgerProblems.Create(StatusCodes.Status409Conflict, "projection.rebuilding", "A projection is already being rebuilt.", "name"));
         });
+
+    /// <summary>A write-only node (<c>Ledger:Projections:RunDaemon=false</c>): the node that runs the daemon rebuilds.</summary>
+    private static IResult NoDaemonHere() =>
+        Results.Problem(LedgerProblems.Create(StatusCodes.Status409Conflict, "projection.no-daemon-here",
+            "This node runs no projection daemon (Ledger:Projections:RunDaemon=false); ask a node that projects to rebuild."));
 }

@@ -3,6 +3,7 @@ using Ledger.Projections;
 using Ledger.Projections.Rebuilds;
 using Marten;
 using Marten.Events.Daemon.Coordination;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
 namespace Ledger.Api.Projections;
@@ -18,11 +19,16 @@ public sealed record RebuildState(string Projection, RebuildStatus Status, Insta
 /// projection, or all of them in one pass; a projection already rebuilding is refused, other rebuilds wait their turn.
 /// Progress is read from the projection's position like its lag.
 /// </summary>
-public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, IDocumentStore store, IClock clock, ILogger<ProjectionRebuilds> log,
+public sealed class ProjectionRebuilds(IServiceProvider services, IDocumentStore store, IClock clock, ILogger<ProjectionRebuilds> log,
     IHostApplicationLifetime lifetime, IConfiguration configuration)
 {
-    /// <summary>A node kept out of the daemon's election (<c>Ledger:Projections:RunDaemon=false</c>) has no daemon to pause or resume.</summary>
-    private readonly bool _runsDaemon = configuration.GetValue("Ledger:Projections:RunDaemon", true);
+    /// <summary>
+    /// A node kept out of the daemon's election (<c>Ledger:Projections:RunDaemon=false</c>, a write-only node) has no daemon,
+    /// and no coordinator is registered: it rebuilds nothing (a pass here would race the daemon of the node that projects).
+    /// </summary>
+    public bool RunsDaemon { get; } = configuration.GetValue("Ledger:Projections:RunDaemon", true);
+
+    private IProjectionCoordinator Coordinator => services.GetRequiredService<IProjectionCoordinator>();
 
     private readonly ConcurrentDictionary<string, RebuildState> _states = new();
     private readonly object _starting = new();
@@ -38,6 +44,7 @@ public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, IDocu
 
     private bool TryStart(IReadOnlyList<string> projections)
     {
+        if (!RunsDaemon) throw new InvalidOperationException("This node runs no projection daemon; its endpoints refuse rebuilds before asking.");
         lock (_starting)
         {
             if (projections.Any(p => _states.TryGetValue(p, out var current) && current.Status == RebuildStatus.Running)) return false;
@@ -58,15 +65,15 @@ public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, IDocu
         {
             // The coordinator starts any agent it finds missing every few seconds, so stopping one agent would not keep it
             // stopped for the pass: pause them all (the other projections wait the pass out, then catch up), resume after.
-            var pause = _runsDaemon && onePass.Count > 0;
-            if (pause) await coordinator.PauseAsync();
+            var pause = onePass.Count > 0;
+            if (pause) await Coordinator.PauseAsync();
             try
             {
                 if (onePass.Count > 0)
                 {
                     log.LogInformation("Rebuilding {Projections} in one pass", string.Join(", ", onePass));
                     // The daemon's high-water mark waits out sequence gaps of appends still in flight: a pass through it skips none.
-                    var highWater = _runsDaemon ? coordinator.DaemonForMainDatabase().HighWaterMark() : 0;
+                    var highWater = Coordinator.DaemonForMainDatabase().HighWaterMark();
                     var through = await OnePassRebuild.RunAsync(store, onePass, highWater > 0 ? highWater : null, ct: ct);
                     log.LogInformation("Rebuilt {Projections} through event {Position}", string.Join(", ", onePass), through);
                 }
@@ -79,13 +86,13 @@ public sealed class ProjectionRebuilds(IProjectionCoordinator coordinator, IDocu
             finally
             {
                 // Handed back to the live daemon, which resumes each projection from the position the pass reached.
-                if (pause) await coordinator.ResumeAsync();
+                if (pause) await Coordinator.ResumeAsync();
             }
             // What the pass cannot fold (no such projection today): Marten's daemon, then its agent started again
             // (JasperFx/jasperfx#535: the rebuild leaves it stopped).
             foreach (var projection in projections.Except(onePass))
             {
-                var daemon = coordinator.DaemonForMainDatabase();
+                var daemon = Coordinator.DaemonForMainDatabase();
                 await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(10), ct);
                 await daemon.StartAgentAsync($"{projection}:All", ct);
             }

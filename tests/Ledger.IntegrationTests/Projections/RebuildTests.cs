@@ -85,6 +85,28 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         Assert.All(projections, p => Assert.Equal(0, p.GetProperty("eventsBehind").GetInt64()));
     }
 
+    /// <summary>
+    /// A write-only node (no projection daemon, <c>Ledger:Projections:RunDaemon=false</c>) starts and takes commands that the
+    /// projecting node shows; asked to rebuild, it refuses and points at a node that projects (its pass would race that daemon).
+    /// </summary>
+    [Fact]
+    public async Task A_write_only_node_takes_commands_the_projecting_node_shows_and_refuses_to_rebuild()
+    {
+        var world = fixture.World;
+        var writeOnly = await world.StartAnotherNodeAsync(new Dictionary<string, string?> { ["Ledger:Projections:RunDaemon"] = "false" });
+        var quoteId = $"Q-WRITE-ONLY-{Guid.NewGuid():N}"[..22];
+        (await Post(writeOnly.ClientWithKey(SalesforceKey), "/quotes", QuoteToCashJourneyTests.Draft(quoteId, "EUR", "Europe/Berlin"))).EnsureAccepted();
+        var view = await Eventually(() => world.Salesforce.GetAsync($"/crm/salesforce/quotes/{quoteId}"), r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, view.StatusCode);
+
+        foreach (var path in new[] { "/projections/rebuild", "/projections/quote-view/rebuild" })
+        {
+            var refused = await Post(writeOnly.ClientWithKey(AdminKey), path);
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Equal("projection.no-daemon-here", (await refused.Json()).GetProperty("code").GetString());
+        }
+    }
+
     [Fact]
     public async Task After_a_rebuild_the_projection_goes_on_projecting_new_events()
     {
