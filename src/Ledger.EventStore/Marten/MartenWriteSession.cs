@@ -75,7 +75,8 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
             if (answer is not null && key is not null)
             {
                 await using var batch = new NpgsqlBatch(_connection, _transaction) { BatchCommands = { AnswerTable.Insert(key, answer) } };
-                if (!_transactionIdTaken && durability == Durability.Derived)
+                // Derived units said so in their first round trip (if they had one); a unit that appended nothing says it here.
+                if (!DurabilitySql.WaitsForFlush(durability, _appended) && !(_transactionIdTaken && durability == Durability.Derived))
                     batch.BatchCommands.Insert(0, new NpgsqlBatchCommand(DurabilitySql.CommitWithoutWaitingForFlush));
                 await batch.ExecuteNonQueryAsync(ct);
             }

@@ -18,6 +18,13 @@ public enum Durability
 
 public static class DurabilitySql
 {
+    /// <summary>
+    /// Whether a unit's commit waits for its flush. Only an acknowledged unit that appended does: a derived one is redone
+    /// from the log, and a unit that appended nothing (a refusal, a "not yet") changed nothing that a crash could lose; its
+    /// stored answer, lost with the server's last few hundred milliseconds, would only make a retry be decided again.
+    /// </summary>
+    public static bool WaitsForFlush(Durability durability, bool appended) => durability == Durability.Acknowledged && appended;
+
     /// <summary>Turns synchronous commit off for the current transaction only (<c>SET LOCAL</c>); in a batch, for its implicit transaction.</summary>
     public const string CommitWithoutWaitingForFlush = "select set_config('synchronous_commit', 'off', true)";
 

@@ -35,6 +35,41 @@ public sealed class DurabilityTests(PostgresEventStore postgres) : IClassFixture
         Assert.Equal([0, 1, 2], read.Events.Select(N));
     }
 
+    [Fact]
+    public void Only_an_acknowledged_unit_that_appended_waits_for_its_flush()
+    {
+        Assert.True(DurabilitySql.WaitsForFlush(Durability.Acknowledged, appended: true));
+        Assert.False(DurabilitySql.WaitsForFlush(Durability.Acknowledged, appended: false)); // a refusal: its answer only
+        Assert.False(DurabilitySql.WaitsForFlush(Durability.Derived, appended: true));
+    }
+
+    [Fact]
+    public async Task A_refusal_stores_its_answer_without_waiting_and_the_next_command_on_the_same_connection_waits()
+    {
+        await using var oneConnection = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(postgres.ConnectionString)
+        {
+            MaxPoolSize = 1,
+            NoResetOnClose = true,
+            Options = "-c synchronous_commit=on",
+        }.ConnectionString);
+        var sessions = new MartenWriteSessions(oneConnection, new MartenEventWriterFactory(postgres.Marten, Serializer));
+        var stream = NewStream();
+        var key = new AnswerKey("durability-test", Guid.NewGuid().ToString());
+        // The API's migration creates the answers' table; this suite's store has only the event tables.
+        await using (var create = oneConnection.CreateCommand(AnswerTable.Schema().ToBasicCreateTableSql()))
+            await create.ExecuteNonQueryAsync();
+
+        await using (var refusal = sessions.Open(key, Durability.Acknowledged))
+        {
+            await refusal.ReadAsync(stream, forWrite: true, CancellationToken.None);
+            await refusal.CommitAsync(new StoredAnswer("hash", 409, "application/problem+json", null, "{}"u8.ToArray()), CancellationToken.None);
+        }
+        Assert.Equal("on", await CommitAsync(sessions, Durability.Acknowledged, stream, Happened(0, 1)));
+
+        await using var retry = sessions.Open(key, Durability.Acknowledged);
+        Assert.Equal(409, (await retry.FindAnswerAsync(CancellationToken.None))?.StatusCode);
+    }
+
     /// <summary>Appends in a session and answers the commit setting in force inside its transaction.</summary>
     private static async Task<string> CommitAsync(MartenWriteSessions sessions, Durability durability, string stream, EventToAppend[] events)
     {
