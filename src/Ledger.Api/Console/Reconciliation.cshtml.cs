@@ -60,11 +60,8 @@ public sealed class ReconciliationModel(DiscrepancyQuery query, CommandRunner co
         // Counts and pages are indexed queries (ADR/0014): nothing here loads the whole list.
         var open = await query.ListAsync(new DiscrepancyFilter("open"), 1, 1, ct);
         (OpenTotal, OpenTotalIsAtLeast) = (open.Total, open.TotalIsAtLeast);
-        var counts = new List<(string, string, int, bool)>();
-        foreach (var rule in DiscrepancyRules.All)
-            counts.Add(await query.ListAsync(new DiscrepancyFilter("open", rule.Code), 1, 1, ct) is var page
-                ? (rule.Code, rule.Name, page.Total, page.TotalIsAtLeast) : default);
-        CountsPerRule = counts;
+        var counts = await query.CountPerRuleAsync(new DiscrepancyFilter("open"), ct);
+        CountsPerRule = DiscrepancyRules.All.Select(r => (r.Code, r.Name, counts[r.Code].Count, counts[r.Code].AtLeast)).ToList();
         Shown = await query.ListAsync(Filter(), PageNumber, PageSize, ct);
         (Crms, Owners) = await query.FacetsAsync(ct);
     }

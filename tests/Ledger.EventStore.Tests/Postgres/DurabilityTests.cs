@@ -16,14 +16,7 @@ public sealed class DurabilityTests(PostgresEventStore postgres) : IClassFixture
     [Fact]
     public async Task Derived_work_commits_without_waiting_for_the_flush_and_the_next_command_on_the_same_connection_waits()
     {
-        // One physical connection: the acknowledged session is sure to get the one the derived session used. The test
-        // cluster commits asynchronously to save time; the connection asks for the production default.
-        await using var oneConnection = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(postgres.ConnectionString)
-        {
-            MaxPoolSize = 1,
-            NoResetOnClose = true,
-            Options = "-c synchronous_commit=on",
-        }.ConnectionString);
+        await using var oneConnection = OneConnection();
         var sessions = new MartenWriteSessions(oneConnection, new MartenEventWriterFactory(postgres.Marten, Serializer));
         var stream = NewStream();
 
@@ -46,12 +39,7 @@ public sealed class DurabilityTests(PostgresEventStore postgres) : IClassFixture
     [Fact]
     public async Task A_refusal_stores_its_answer_without_waiting_and_the_next_command_on_the_same_connection_waits()
     {
-        await using var oneConnection = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(postgres.ConnectionString)
-        {
-            MaxPoolSize = 1,
-            NoResetOnClose = true,
-            Options = "-c synchronous_commit=on",
-        }.ConnectionString);
+        await using var oneConnection = OneConnection();
         var sessions = new MartenWriteSessions(oneConnection, new MartenEventWriterFactory(postgres.Marten, Serializer));
         var stream = NewStream();
         var key = new AnswerKey("durability-test", Guid.NewGuid().ToString());
@@ -69,6 +57,17 @@ public sealed class DurabilityTests(PostgresEventStore postgres) : IClassFixture
         await using var retry = sessions.Open(key, Durability.Acknowledged);
         Assert.Equal(409, (await retry.FindAnswerAsync(CancellationToken.None))?.StatusCode);
     }
+
+    /// <summary>
+    /// One physical connection: the next session is sure to get the one the last used. The test cluster commits
+    /// asynchronously to save time; the connection asks for the production default.
+    /// </summary>
+    private NpgsqlDataSource OneConnection() => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(postgres.ConnectionString)
+    {
+        MaxPoolSize = 1,
+        NoResetOnClose = true,
+        Options = "-c synchronous_commit=on",
+    }.ConnectionString);
 
     /// <summary>Appends in a session and answers the commit setting in force inside its transaction.</summary>
     private static async Task<string> CommitAsync(MartenWriteSessions sessions, Durability durability, string stream, EventToAppend[] events)
