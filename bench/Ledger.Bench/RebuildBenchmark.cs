@@ -30,7 +30,8 @@ public static class RebuildBenchmark
     /// <param name="variants">Daemon tunings to rebuild with, each on the same events: <c>marten-defaults</c>, <c>ledger</c>, or <c>page/hopper/flush[/copy]</c>.</param>
     public static async Task<int> RunAsync(int events, IReadOnlyList<string> variants, string outFolder)
     {
-        var tunings = variants.Select(v => (Name: v, Tuning: ParseTuning(v))).ToList();
+        // "none": the one pass and its references only, no daemon rebuilds (a quick measurement of the pass).
+        var tunings = variants.Where(v => v != "none").Select(v => (Name: v, Tuning: ParseTuning(v))).ToList();
         // LEDGER_BENCH_REBUILD_STATEMENTS=1 prints, after each tuning, the statements its rebuilds spent the most time in.
         var statements = Environment.GetEnvironmentVariable("LEDGER_BENCH_REBUILD_STATEMENTS") == "1";
         await using var cluster = await ThrowawayCluster.StartAsync("rebuild", countStatements: statements);
@@ -139,6 +140,7 @@ public static class RebuildBenchmark
         Row("one pass", "  of which waiting for pages", onePassTimes!.Waiting.TotalSeconds);
         Row("one pass", "  of which folding in memory", onePassTimes.Folding.TotalSeconds);
         Row("one pass", "  of which writing documents", onePassTimes.Writing.TotalSeconds);
+        Row("one pass", "    of which serializing them", onePassTimes.Serializing.TotalSeconds);
         Row("one pass", "all, pages of 10,000 events", smallPagesSeconds);
         Row("one pass", "  of which writing documents", smallPageTimes!.Writing.TotalSeconds);
         Row("one pass", "rebuild quote-view alone", quoteViewAloneSeconds);
@@ -206,7 +208,7 @@ public static class RebuildBenchmark
             onePass = new
             {
                 allProjections = new { seconds = onePassSeconds, eventsPerSecond = loaded / onePassSeconds, ratioToRead = loaded / onePassSeconds / readRate },
-                allProjectionsSpent = new { waitingForPages = onePassTimes.Waiting.TotalSeconds, folding = onePassTimes.Folding.TotalSeconds, writing = onePassTimes.Writing.TotalSeconds },
+                allProjectionsSpent = new { waitingForPages = onePassTimes.Waiting.TotalSeconds, folding = onePassTimes.Folding.TotalSeconds, writing = onePassTimes.Writing.TotalSeconds, serializing = onePassTimes.Serializing.TotalSeconds },
                 allProjectionsFirstPass = new { seconds = onePassColdSeconds, eventsPerSecond = loaded / onePassColdSeconds, ratioToRead = loaded / onePassColdSeconds / readRate },
                 allProjectionsPagesOf10000 = new { seconds = smallPagesSeconds, eventsPerSecond = loaded / smallPagesSeconds, ratioToRead = loaded / smallPagesSeconds / readRate, writingSeconds = smallPageTimes.Writing.TotalSeconds },
                 quoteViewAlone = new { seconds = quoteViewAloneSeconds, eventsPerSecond = loaded / quoteViewAloneSeconds, ratioToRead = loaded / quoteViewAloneSeconds / readRate },

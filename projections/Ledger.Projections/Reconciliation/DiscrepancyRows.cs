@@ -24,7 +24,21 @@ namespace Ledger.Projections.Reconciliation;
 public sealed class DiscrepancyRows : FeatureSchemaBase
 {
     public const string TableName = "ledger_discrepancy_rows";
-    private const string Version = "v1";
+    /// <summary>v2: the row triggers stand aside while <see cref="DeferredSetting"/> is on (a rebuild's bulk load).</summary>
+    private const string Version = "v2";
+    private static readonly string[] Replaced = ["v1"];
+
+    /// <summary>
+    /// A transaction's setting (<c>set local</c>) under which the row triggers do nothing: a bulk load (the one-pass rebuild)
+    /// then keeps the index itself, with <see cref="DeleteRowsOf"/> and <see cref="InsertRowsOf"/> once per batch, which give
+    /// exactly the rows the triggers would (the same statement), at one statement instead of a PL/pgSQL call per view.
+    /// </summary>
+    public const string DeferredSetting = "ledger.discrepancy_rows_deferred";
+
+    /// <summary>The name of the insert trigger on a view table: a table that has it is indexed.</summary>
+    public const string InsertTrigger = $"ledger_discrepancy_rows_insert_{Version}";
+
+    private const string Kept = $"current_setting('{DeferredSetting}', true) is distinct from 'on'";
     private const string FunctionName = $"ledger_discrepancy_rows_{Version}";
     private const string TruncateFunctionName = $"ledger_discrepancy_rows_truncated_{Version}";
     private static readonly string[] Operations = ["insert", "update", "delete", "truncate"];
@@ -58,9 +72,18 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
 
     private static string Trigger(string operation) => $"ledger_discrepancy_rows_{operation}_{Version}";
 
+    private string InsertRows(string source, string from) => InsertRows(Table(_options), source, from);
+
+    /// <summary>Deletes the rows of the views <c>@ids</c> of <paramref name="viewTable"/> (its name, no schema), as the delete trigger does.</summary>
+    public static string DeleteRowsOf(string schema, string viewTable) => $"delete from {Table(schema)} where source = '{viewTable}' and view_id = any(@ids)";
+
+    /// <summary>Inserts the rows of the views <c>@ids</c> of <paramref name="viewTable"/> (qualified), as the insert trigger does.</summary>
+    public static string InsertRowsOf(string schema, DbObjectName viewTable) =>
+        InsertRows(Table(schema), $"'{viewTable.Name}'", $"(select id, data from {viewTable.QualifiedName} where id = any(@ids)) as v");
+
     /// <summary>The rows of the views <paramref name="from"/> yields as <c>v</c> (a view table, or <c>new</c> in the trigger).</summary>
-    private string InsertRows(string source, string from) => $$"""
-        insert into {{Table(_options)}} (source, view_id, ordinal, crm, id, rule, owner, status, opened_at, closed_at, ended_at)
+    private static string InsertRows(string table, string source, string from) => $$"""
+        insert into {{table}} (source, view_id, ordinal, crm, id, rule, owner, status, opened_at, closed_at, ended_at)
         select {{source}}, v.id, o.ordinal - 1, c.crm, o.d->>'id', o.d->>'rule', coalesce(o.d->>'owner', ''),
                case when jsonb_typeof(o.d->'resolvedBy') = 'object' then 'resolved'
                     when jsonb_typeof(o.d->'closedBy') = 'object' then 'closed'
@@ -117,18 +140,21 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
             foreach (var view in rows._views)
             {
                 var viewTable = ((IReadOnlyStoreOptions)rows._options).FindOrResolveDocumentType(view).TableName;
+                foreach (var replaced in Replaced)
+                    foreach (var operation in Operations)
+                        writer.WriteLine($"drop trigger if exists ledger_discrepancy_rows_{operation}_{replaced} on {viewTable.QualifiedName};");
                 writer.WriteLine($$"""
                     drop trigger if exists {{Trigger("insert")}} on {{viewTable.QualifiedName}};
                     create trigger {{Trigger("insert")}} after insert on {{viewTable.QualifiedName}} for each row
-                      when (jsonb_typeof(new.data->'discrepancies') = 'array' and new.data->'discrepancies' <> '[]'::jsonb)
+                      when ({{Kept}} and jsonb_typeof(new.data->'discrepancies') = 'array' and new.data->'discrepancies' <> '[]'::jsonb)
                       execute function {{Schema}}.{{FunctionName}}();
                     drop trigger if exists {{Trigger("update")}} on {{viewTable.QualifiedName}};
                     create trigger {{Trigger("update")}} after update on {{viewTable.QualifiedName}} for each row
-                      when (old.data->'discrepancies' is distinct from new.data->'discrepancies' or old.id is distinct from new.id)
+                      when ({{Kept}} and (old.data->'discrepancies' is distinct from new.data->'discrepancies' or old.id is distinct from new.id))
                       execute function {{Schema}}.{{FunctionName}}();
                     drop trigger if exists {{Trigger("delete")}} on {{viewTable.QualifiedName}};
                     create trigger {{Trigger("delete")}} after delete on {{viewTable.QualifiedName}} for each row
-                      when (jsonb_typeof(old.data->'discrepancies') = 'array' and old.data->'discrepancies' <> '[]'::jsonb)
+                      when ({{Kept}} and jsonb_typeof(old.data->'discrepancies') = 'array' and old.data->'discrepancies' <> '[]'::jsonb)
                       execute function {{Schema}}.{{FunctionName}}();
                     drop trigger if exists {{Trigger("truncate")}} on {{viewTable.QualifiedName}};
                     create trigger {{Trigger("truncate")}} after truncate on {{viewTable.QualifiedName}} for each statement
@@ -137,6 +163,8 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
                     {{rows.InsertRows($"'{viewTable.Name}'", $"{viewTable.QualifiedName} as v")}};
                     """);
             }
+            foreach (var replaced in Replaced)
+                writer.WriteLine($"drop function if exists {Schema}.ledger_discrepancy_rows_{replaced}(); drop function if exists {Schema}.ledger_discrepancy_rows_truncated_{replaced}();");
         }
 
         public void WriteDropStatement(Migrator rules, TextWriter writer)
