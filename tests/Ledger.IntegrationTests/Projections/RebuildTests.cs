@@ -40,7 +40,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         Assert.True(occurrences.Count > 5, $"only {occurrences.Count} occurrences indexed");
 
         // Damage the views so that only a real replay can give the documents back.
-        await ExecuteAsync("delete from ledger.mt_doc_quoteview where id = 'Q-MISMATCH'; update ledger.mt_doc_customermatchview set data = '{}'; delete from ledger.mt_doc_approvalqueueitem");
+        await ExecuteAsync("delete from ledger.mt_doc_quoteview where id = 'Q-MISMATCH'; delete from ledger.mt_doc_quotereconciliation where id = 'Q-MISMATCH'; update ledger.mt_doc_customermatchview set data = '{}'; delete from ledger.mt_doc_approvalqueueitem");
         Assert.NotEqual(incremental.Count, (await DocumentsAsync()).Count);
 
         foreach (var name in LedgerProjections.Names)
@@ -66,7 +66,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         await fixture.CaughtUpAsync();
         var incremental = await DocumentsAsync();
         var occurrences = await ViewDocuments.ReadOccurrenceIndexAsync(ConnectionString);
-        await ExecuteAsync("delete from ledger.mt_doc_quoteview; delete from ledger.mt_doc_contractview");
+        await ExecuteAsync("delete from ledger.mt_doc_quoteview; delete from ledger.mt_doc_quotereconciliation; delete from ledger.mt_doc_contractview");
         Assert.NotEqual(incremental.Count, (await DocumentsAsync()).Count);
 
         Assert.Equal(HttpStatusCode.Accepted, (await Post(world.Admin, "/projections/rebuild")).StatusCode);
