@@ -293,6 +293,11 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
             mismatch.GetProperty("billing").GetProperty("value").GetProperty("billed").GetProperty("value").GetDecimal()));
         Assert.Equal(14_400m, mismatch.GetProperty("totals").GetProperty("value").GetProperty("netTotal").GetDecimal());
         Assert.Equal(JsonValueKind.Object, mismatch.GetProperty("approval").ValueKind);
+
+        // The API page says so, and where finance reads the rest.
+        var openApi = await (await World.Admin.GetAsync("/openapi/v1.json")).EnsureAccepted().Json();
+        foreach (var path in new[] { "/crm/{crm}/quotes", "/crm/{crm}/quotes/{quoteId}" })
+            Assert.Contains("/reconciliation/discrepancies", openApi.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("description").GetString());
     }
 
     private static IEnumerable<string> PropertyNames(JsonElement element) => element.ValueKind switch
