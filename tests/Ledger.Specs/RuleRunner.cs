@@ -10,8 +10,8 @@ using NodaTime.Text;
 namespace Ledger.Specs;
 
 /// <summary>
-/// Plays a rule spec without a database: folds the given events into the quote's view with the projection's own
-/// <see cref="QuoteViewProjection.Evolve"/> (the code the daemon runs), then reads the rule's occurrence as the list
+/// Plays a rule spec without a database: folds the given events into the quote's reconciliation model with its projection's
+/// own <see cref="QuoteReconciliationProjection.Evolve"/> (the code the daemon runs), then reads the rule's occurrence as the list
 /// would at the spec's instant, with the catalogue's SLAs.
 /// </summary>
 public static class RuleRunner
@@ -32,14 +32,14 @@ public static class RuleRunner
         var at = InstantPattern.ExtendedIso.Parse(spec.At) is { Success: true } parsed ? parsed.Value
             : throw Bad(spec, $"'at: {spec.At}' is not an ISO instant such as 2026-03-10T14:00:00Z.");
 
-        var projection = new QuoteViewProjection();
-        QuoteView? view = null;
+        var projection = new QuoteReconciliationProjection();
+        QuoteReconciliation? view = null;
         for (var i = 0; i < spec.Given.Count; i++)
         {
             var given = spec.Given[i];
             var type = SpecRunner.EventTypes.GetValueOrDefault(given.Type) ?? throw Bad(spec, $"given[{i}] names no event type: '{given.Type}'.");
             var data = SpecRunner.Read(type, given.Data, spec.Path, $"given[{i}] {given.Type}");
-            var quoteId = QuoteViewProjection.QuoteIdOf(data) ?? throw Bad(spec, $"given[{i}] {given.Type} is not about a quote.");
+            var quoteId = QuoteStreams.QuoteIdOf(data) ?? throw Bad(spec, $"given[{i}] {given.Type} is not about a quote.");
             if (view is not null && view.Id != quoteId) throw Bad(spec, $"given[{i}] is about quote {quoteId}, the history before it about {view.Id}.");
             view = projection.Evolve(view, quoteId, Recorded(data, given.Type, i + 1, spec));
         }

@@ -10,7 +10,7 @@ public sealed class BillingFailed : IQuoteRule, IContractRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.BillingFailed;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         if (v.Billing is { Value.Progress: BillingProgress.Failed } failed && !QuoteFacts.Cancelled(v))
             return new Finding(Rule, failed.Source, QuoteFacts.Refs(v.Order?.Source, failed.Source), v.Order?.Value.Accepted, null,

@@ -10,7 +10,7 @@ public sealed class BillingHandoffUnanswered : IQuoteRule, IContractRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.BillingHandoffUnanswered;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         if (v.Billing is { Value.Progress: BillingProgress.Requested } requested && !QuoteFacts.Cancelled(v))
             return new Finding(Rule, requested.Source, QuoteFacts.Refs(v.Order?.Source, requested.Source), v.Order?.Value.Accepted, null,

@@ -10,7 +10,7 @@ public sealed class BillingUnconfirmed : IQuoteRule, IContractRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.BillingUnconfirmed;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         if (v.Billing is { Value.Progress: BillingProgress.Unconfirmed } unconfirmed && !QuoteFacts.Cancelled(v))
             return new Finding(Rule, unconfirmed.Source, QuoteFacts.Refs(v.Order?.Source, unconfirmed.Source), v.Order?.Value.Accepted, null,
