@@ -37,7 +37,7 @@ public static class TestPostgres
         var cluster = new LocalPostgresCluster(
             Path.Combine(Path.GetTempPath(), $"{ClusterPrefix}{Sanitise(purpose)}-{Guid.NewGuid():N}"), binaries);
         await cluster.InitialiseAsync(durable: false);
-        await File.WriteAllTextAsync(Path.Combine(cluster.Folder, OwnerFile), Owner(Environment.ProcessId));
+        await File.WriteAllTextAsync(Path.Combine(cluster.Folder, OwnerFile), OwnerOf(Environment.ProcessId));
         return cluster;
     }
 
@@ -59,7 +59,7 @@ public static class TestPostgres
         {
             var ownerFile = Path.Combine(candidate, OwnerFile);
             var abandoned = File.Exists(ownerFile)
-                ? (await File.ReadAllTextAsync(ownerFile)).Trim() is var owner && int.TryParse(owner.Split(' ')[0], out var pid) && owner != Owner(pid)
+                ? (await File.ReadAllTextAsync(ownerFile)).Trim() is var owner && int.TryParse(owner.Split(' ')[0], out var pid) && owner != OwnerOf(pid)
                 : Directory.GetLastWriteTimeUtc(candidate) < DateTime.UtcNow.AddDays(-1);
             if (!abandoned) continue;
             try
@@ -75,13 +75,32 @@ public static class TestPostgres
         return deleted;
     }
 
-    /// <summary>"pid start-time" of a running process, or "" when no process has that id.</summary>
-    private static string Owner(int pid)
+    /// <summary>
+    /// "pid start" of a running process, or "" when no process has that id. The start is the kernel's own count of clock
+    /// ticks since boot (<c>/proc/[pid]/stat</c>, field 22), the same in every process that reads it: .NET's
+    /// <c>Process.StartTime</c> is derived from the clock at the moment it is read and differs by milliseconds between
+    /// readers, which made a live cluster look abandoned.
+    /// </summary>
+    public static string OwnerOf(int pid)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                // The name (field 2) is in parentheses and may hold spaces; the fields after it start with the state (field 3).
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return $"{pid} {fields[22 - 3]}";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return "";
+            }
+        }
         try
         {
             using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return $"{pid} {process.StartTime.ToUniversalTime():O}";
+            return process.HasExited ? "" : $"{pid}";
         }
         catch (ArgumentException)
         {

@@ -27,7 +27,7 @@ public sealed class AbandonedClusterTests : IAsyncLifetime
         var gone = await ClusterOwnedByAsync("gone", await ExitedProcessOwnerAsync(), binaries);
         await gone.StartAsync();
         Assert.True(await gone.IsRunningAsync());
-        var live = await ClusterOwnedByAsync("live", await OwnerOfThisProcessAsync(), binaries);
+        var live = await ClusterOwnedByAsync("live", TestPostgres.OwnerOf(Environment.ProcessId), binaries);
         var unowned = Directory.CreateDirectory(Path.Combine(_folder, $"{TestPostgres.ClusterPrefix}recent")).FullName;
 
         var deleted = await TestPostgres.DeleteAbandonedClustersAsync(_folder, binaries);
@@ -50,24 +50,21 @@ public sealed class AbandonedClusterTests : IAsyncLifetime
     /// <summary>The owner line of a process that ran and exited (its id is free, or reused by a process started later).</summary>
     private static async Task<string> ExitedProcessOwnerAsync()
     {
-        using var process = Process.Start("true") ?? throw new InvalidOperationException("Could not start 'true'.");
-        var line = $"{process.Id} {process.StartTime.ToUniversalTime():O}";
+        using var process = Process.Start("sleep", "30") ?? throw new InvalidOperationException("Could not start 'sleep'.");
+        var owner = TestPostgres.OwnerOf(process.Id);
+        process.Kill();
         await process.WaitForExitAsync();
-        return line;
+        return owner;
     }
 
-    /// <summary>The owner line this test process writes for a throwaway cluster of its own: an owner that is alive.</summary>
-    private static async Task<string> OwnerOfThisProcessAsync()
+    [Fact]
+    public async Task A_running_process_reads_as_the_same_owner_every_time()
     {
-        var cluster = await TestPostgres.ThrowawayClusterAsync(nameof(AbandonedClusterTests));
-        try
-        {
-            return await File.ReadAllTextAsync(Path.Combine(cluster.Folder, TestPostgres.OwnerFile));
-        }
-        finally
-        {
-            await cluster.DeleteAsync();
-        }
+        // Read twice, apart: an owner that drifted (as .NET's Process.StartTime does) made live clusters look abandoned.
+        var first = TestPostgres.OwnerOf(Environment.ProcessId);
+        await Task.Delay(50);
+        Assert.Equal(first, TestPostgres.OwnerOf(Environment.ProcessId));
+        Assert.StartsWith($"{Environment.ProcessId} ", first);
     }
 
     public async Task DisposeAsync()
