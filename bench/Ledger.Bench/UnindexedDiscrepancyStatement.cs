@@ -70,7 +70,7 @@ public sealed class UnindexedDiscrepancyStatement(IDocumentStore store, Reconcil
                 union all
                 select d from {Table<CustomerMatchView>()} as v {Occurrences}
                 union all
-                select d from {Table<ContractView>()} as v {Occurrences}),
+                select d from {Table<ContractReconciliation>()} as v {Occurrences}),
             timed as (
                 select o.d,
                        (o.d->'openedBy'->>'at')::timestamptz + make_interval(secs => coalesce(sla.seconds, 0)) as detected,

@@ -25,6 +25,7 @@ public static class LedgerProjections
         new(ApprovalQueueProjection.ProjectionName, typeof(ApprovalQueueItem), (o, tune) => o.Projections.Add(new ApprovalQueueProjection(), ProjectionLifecycle.Async, tune)),
         new(CustomerMatchProjection.ProjectionName, typeof(CustomerMatchView), (o, tune) => o.Projections.Add(new CustomerMatchProjection(), ProjectionLifecycle.Async, tune)),
         new(ContractViewProjection.ProjectionName, typeof(ContractView), (o, tune) => o.Projections.Add(new ContractViewProjection(), ProjectionLifecycle.Async, tune)),
+        new(ContractReconciliationProjection.ProjectionName, typeof(ContractReconciliation), (o, tune) => o.Projections.Add(new ContractReconciliationProjection(), ProjectionLifecycle.Async, tune)),
     ];
 
     public static readonly IReadOnlyList<string> Names = All.Select(p => p.Name).ToList();
@@ -45,8 +46,9 @@ public static class LedgerProjections
         options.Schema.For<QuoteReconciliation>().Duplicate(x => x.HasDiscrepancies, configure: index => index.Predicate = "has_discrepancies");
         options.Schema.For<ApprovalQueueItem>().Index(x => x.Status);
         options.Schema.For<ContractView>().Index(x => x.SourceCrm);
+        options.Schema.For<ContractReconciliation>().Index(x => x.SourceCrm);
         // Finance's discrepancy list reads an index of the occurrences kept by triggers on these views (ADR/0014).
-        options.Storage.Add(new DiscrepancyRows(options, typeof(QuoteReconciliation), typeof(CustomerMatchView), typeof(ContractView)));
+        options.Storage.Add(new DiscrepancyRows(options, typeof(QuoteReconciliation), typeof(CustomerMatchView), typeof(ContractReconciliation)));
         // The revenue summary of one customer, and both quote documents' routing of a customer merge.
         options.Schema.For<QuoteReconciliation>().Index(x => x.CustomerId);
         options.Schema.For<QuoteView>().Index(x => x.CustomerId);

@@ -29,7 +29,7 @@ public static class QuoteStreams
         BillingEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractBillingHandoff(e.OrderId) => null,
         BillingEvent e => QuoteIdOfOrder(e.OrderId),
         CrmQuoteStateReported e => e.QuoteId,
-        // A contract change's billing records and a contract's discrepancies are the contract view's (ADR/0021).
+        // A contract change's billing records and a contract's discrepancies are reconciliation's contract model's (ADR/0021, ADR/0029).
         BillingRecordReported e when Ledger.Domain.Contracts.ContractDecider.IsContractBillingHandoff(e.OrderId) => null,
         BillingRecordReported e => QuoteIdOfOrder(e.OrderId),
         DiscrepancyEvent e when Ledger.Domain.Contracts.ContractDecider.IsContractId(e.Subject) => null,

@@ -57,6 +57,10 @@ public static class LedgerOpenApi
     {
         ["crm/{crm}/quotes"] = CrmQuoteView,
         ["crm/{crm}/quotes/{quoteId}"] = CrmQuoteView + " With `contract`: the contract its order started, renews or amends (null when none).",
+        ["contracts/{contractId}/view"] =
+            "The contract view (ADR/0021, ADR/0029): terms, each change with what billing was handed and answered, renewal and amendment " +
+            "quotes, value movements, each with the event it reflects. Nothing of reconciliation: discrepancies, billing records and CRM " +
+            "reports are finance's, read from `/reconciliation/discrepancies`.",
     };
 
     private const string CrmQuoteView =

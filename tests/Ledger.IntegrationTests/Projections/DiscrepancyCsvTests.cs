@@ -79,7 +79,7 @@ public sealed class DiscrepancyCsvTests(ReconciliationWorld fixture) : IClassFix
         await using var session = store.QuerySession();
         var books = (await session.Query<QuoteReconciliation>().ToListAsync()).Select(v => (v.Id, v.Discrepancies))
             .Concat((await session.Query<CustomerMatchView>().ToListAsync()).Select(v => (v.Id, v.Discrepancies)))
-            .Concat((await session.Query<ContractView>().ToListAsync()).Select(v => (v.Id, v.Discrepancies)));
+            .Concat((await session.Query<ContractReconciliation>().ToListAsync()).Select(v => (v.Id, v.Discrepancies)));
         return books.SelectMany(b => b.Discrepancies.SelectMany(d => d.Crms.Prepend("").Distinct().Select(crm => (b.Id, d.Id, crm, d.Status.ToString().ToLowerInvariant()))))
             .Order().ToList();
     }

@@ -66,7 +66,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         await fixture.CaughtUpAsync();
         var incremental = await DocumentsAsync();
         var occurrences = await ViewDocuments.ReadOccurrenceIndexAsync(ConnectionString);
-        await ExecuteAsync("delete from ledger.mt_doc_quoteview; delete from ledger.mt_doc_quotereconciliation; delete from ledger.mt_doc_contractview");
+        await ExecuteAsync("delete from ledger.mt_doc_quoteview; delete from ledger.mt_doc_quotereconciliation; delete from ledger.mt_doc_contractview; delete from ledger.mt_doc_contractreconciliation");
         Assert.NotEqual(incremental.Count, (await DocumentsAsync()).Count);
 
         Assert.Equal(HttpStatusCode.Accepted, (await Post(world.Admin, "/projections/rebuild")).StatusCode);

@@ -19,5 +19,5 @@ public sealed class BillingHandoffUnanswered : IQuoteRule, IContractRule
     }
 
     /// <summary>The same condition on a contract change's handoff (ADR/0021): an amendment's, a renewal's or a cancellation credit's.</summary>
-    public Finding? Find(ContractView v) => ContractRules.ChangesAt(v, BillingProgress.Requested, Rule, "billing has not answered the handoff.");
+    public Finding? Find(ContractReconciliation v) => ContractRules.ChangesAt(v, BillingProgress.Requested, Rule, "billing has not answered the handoff.");
 }
