@@ -210,12 +210,12 @@ public static class FinanceBenchmark
     }
 
     /// <summary>A quote of one of four CRMs, half of them accepted (for the revenue summary); one in ten has an open discrepancy, one in ten a closed one.</summary>
-    private static QuoteView View(int i, Instant now)
+    private static QuoteReconciliation View(int i, Instant now)
     {
         var id = $"Q-{i:D7}";
         var at = now - Duration.FromDays(14) + Duration.FromSeconds(i % 86_400);
         var source = new EventRef($"quote-{id}", i, Guid.NewGuid(), "quote-sent.v1", at);
-        var view = new QuoteView
+        var view = new QuoteReconciliation
         {
             Id = id, SourceCrm = Crms[i / OpenEvery % Crms.Length], CrmOpportunityId = $"OPP-{i}", CrmAccountId = $"ACC-{i % 5_000}", CustomerId = $"C-{i % 5_000}",
             Owner = "rep", Region = i % 3 == 0 ? "EMEA" : "AMER", Segment = "enterprise", Currency = "EUR",

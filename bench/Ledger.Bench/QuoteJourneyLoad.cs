@@ -121,7 +121,6 @@ public static class QuoteJourneyLoad
         return waited.Elapsed;
     }
 
-    /// <summary>A refusal that only says a reaction has not run yet: the approval to grant, or the approval to send under.</summary>
     /// <summary>How many journeys a client keeps going: while one waits for a reaction, the client works on the others.</summary>
     public const int JourneysPerClient = 4;
 
@@ -148,6 +147,7 @@ public static class QuoteJourneyLoad
         (crm, $"/quotes/{q}/order", new { billingAccount = "BA-1" }),
     ];
 
+    /// <summary>A refusal that only says a reaction has not run yet: the approval to grant, or the approval to send under.</summary>
     private static async Task<bool> NotYetAsync(HttpResponseMessage response) =>
         (int)response.StatusCode is 404 or 409 && await response.Content.ReadAsStringAsync() is var body
         && (body.Contains("approval.not-found") || body.Contains("quote.not-approved"));

@@ -95,7 +95,7 @@ public static class RebuildBenchmark
                 last = page[^1].Sequence;
                 fold.Start();
                 foreach (var e in page)
-                    if (Ledger.Projections.Quotes.QuoteViewProjection.QuoteIdOf(e.Data) is { } id)
+                    if (Ledger.Projections.Quotes.QuoteStreams.QuoteIdOf(e.Data) is { } id)
                         views[id] = quoteView.Evolve(views.GetValueOrDefault(id), id, e);
                 fold.Stop();
             }

@@ -66,11 +66,11 @@ public sealed class UnindexedDiscrepancyStatement(IDocumentStore store, Reconcil
         return $"""
             with sla as (select * from unnest($2::text[], $3::float8[]) as s(rule, seconds)),
             occurrences as (
-                select d from {Table<QuoteView>()} as v {Occurrences} and v.has_discrepancies
+                select d from {Table<QuoteReconciliation>()} as v {Occurrences} and v.has_discrepancies
                 union all
                 select d from {Table<CustomerMatchView>()} as v {Occurrences}
                 union all
-                select d from {Table<ContractView>()} as v {Occurrences}),
+                select d from {Table<ContractReconciliation>()} as v {Occurrences}),
             timed as (
                 select o.d,
                        (o.d->'openedBy'->>'at')::timestamptz + make_interval(secs => coalesce(sla.seconds, 0)) as detected,

@@ -3,6 +3,7 @@ using Ledger.Projections.Approvals;
 using Ledger.Projections.Contracts;
 using Ledger.Projections.Customers;
 using Ledger.Projections.Quotes;
+using Ledger.Projections.Reconciliation;
 using Marten;
 
 namespace Ledger.Projections;
@@ -20,9 +21,11 @@ public static class LedgerProjections
     public static readonly IReadOnlyList<LedgerProjection> All =
     [
         new(QuoteViewProjection.ProjectionName, typeof(QuoteView), (o, tune) => o.Projections.Add(new QuoteViewProjection(), ProjectionLifecycle.Async, tune)),
+        new(QuoteReconciliationProjection.ProjectionName, typeof(QuoteReconciliation), (o, tune) => o.Projections.Add(new QuoteReconciliationProjection(), ProjectionLifecycle.Async, tune)),
         new(ApprovalQueueProjection.ProjectionName, typeof(ApprovalQueueItem), (o, tune) => o.Projections.Add(new ApprovalQueueProjection(), ProjectionLifecycle.Async, tune)),
         new(CustomerMatchProjection.ProjectionName, typeof(CustomerMatchView), (o, tune) => o.Projections.Add(new CustomerMatchProjection(), ProjectionLifecycle.Async, tune)),
         new(ContractViewProjection.ProjectionName, typeof(ContractView), (o, tune) => o.Projections.Add(new ContractViewProjection(), ProjectionLifecycle.Async, tune)),
+        new(ContractReconciliationProjection.ProjectionName, typeof(ContractReconciliation), (o, tune) => o.Projections.Add(new ContractReconciliationProjection(), ProjectionLifecycle.Async, tune)),
     ];
 
     public static readonly IReadOnlyList<string> Names = All.Select(p => p.Name).ToList();
@@ -40,12 +43,14 @@ public static class LedgerProjections
 
         // What the views are filtered by.
         options.Schema.For<QuoteView>().Index(x => x.SourceCrm);
-        options.Schema.For<QuoteView>().Duplicate(x => x.HasDiscrepancies, configure: index => index.Predicate = "has_discrepancies");
+        options.Schema.For<QuoteReconciliation>().Duplicate(x => x.HasDiscrepancies, configure: index => index.Predicate = "has_discrepancies");
         options.Schema.For<ApprovalQueueItem>().Index(x => x.Status);
         options.Schema.For<ContractView>().Index(x => x.SourceCrm);
+        options.Schema.For<ContractReconciliation>().Index(x => x.SourceCrm);
         // Finance's discrepancy list reads an index of the occurrences kept by triggers on these views (ADR/0014).
-        options.Storage.Add(new Reconciliation.DiscrepancyRows(options, typeof(QuoteView), typeof(CustomerMatchView), typeof(ContractView)));
-        // The revenue summary of one customer.
+        options.Storage.Add(new DiscrepancyRows(options, typeof(QuoteReconciliation), typeof(CustomerMatchView), typeof(ContractReconciliation)));
+        // The revenue summary of one customer, and both quote documents' routing of a customer merge.
+        options.Schema.For<QuoteReconciliation>().Index(x => x.CustomerId);
         options.Schema.For<QuoteView>().Index(x => x.CustomerId);
         return options;
     }

@@ -10,8 +10,8 @@ using NodaTime.Text;
 namespace Ledger.Specs;
 
 /// <summary>
-/// Plays a rule spec without a database: folds the given events into the quote's view with the projection's own
-/// <see cref="QuoteViewProjection.Evolve"/> (the code the daemon runs), then reads the rule's occurrence as the list
+/// Plays a rule spec without a database: folds the given events into the quote's reconciliation model with its projection's
+/// own <see cref="QuoteReconciliationProjection.Evolve"/> (the code the daemon runs), then reads the rule's occurrence as the list
 /// would at the spec's instant, with the catalogue's SLAs.
 /// </summary>
 public static class RuleRunner
@@ -32,14 +32,14 @@ public static class RuleRunner
         var at = InstantPattern.ExtendedIso.Parse(spec.At) is { Success: true } parsed ? parsed.Value
             : throw Bad(spec, $"'at: {spec.At}' is not an ISO instant such as 2026-03-10T14:00:00Z.");
 
-        var projection = new QuoteViewProjection();
-        QuoteView? view = null;
+        var projection = new QuoteReconciliationProjection();
+        QuoteReconciliation? view = null;
         for (var i = 0; i < spec.Given.Count; i++)
         {
             var given = spec.Given[i];
             var type = SpecRunner.EventTypes.GetValueOrDefault(given.Type) ?? throw Bad(spec, $"given[{i}] names no event type: '{given.Type}'.");
             var data = SpecRunner.Read(type, given.Data, spec.Path, $"given[{i}] {given.Type}");
-            var quoteId = QuoteViewProjection.QuoteIdOf(data) ?? throw Bad(spec, $"given[{i}] {given.Type} is not about a quote.");
+            var quoteId = QuoteStreams.QuoteIdOf(data) ?? throw Bad(spec, $"given[{i}] {given.Type} is not about a quote.");
             if (view is not null && view.Id != quoteId) throw Bad(spec, $"given[{i}] is about quote {quoteId}, the history before it about {view.Id}.");
             view = projection.Evolve(view, quoteId, Recorded(data, given.Type, i + 1, spec));
         }
@@ -49,23 +49,23 @@ public static class RuleRunner
 
     private static bool AboutContract(RuleSpec spec) =>
         spec.Given.Count > 0 && SpecRunner.EventTypes.GetValueOrDefault(spec.Given[0].Type) is { } type
-        && Ledger.Projections.Contracts.ContractViewProjection.ContractIdOf(SpecRunner.Read(type, spec.Given[0].Data, spec.Path, $"given[0] {spec.Given[0].Type}")) is not null;
+        && Ledger.Projections.Contracts.ContractStreams.ContractIdOf(SpecRunner.Read(type, spec.Given[0].Data, spec.Path, $"given[0] {spec.Given[0].Type}")) is not null;
 
-    /// <summary>A contract rule's spec (ADR/0021): the given events folded into the contract's view by its projection's own Evolve.</summary>
+    /// <summary>A contract rule's spec (ADR/0021): the given events folded into reconciliation's contract model by its projection's own Evolve (ADR/0029).</summary>
     [StackTraceHidden]
     private static void VerifyContractRule(RuleSpec spec, IContractRule rule)
     {
         if (spec.RuleFolder != rule.Rule.Code) throw Bad(spec, $"a spec of {rule.Rule.Code} lives under specs/{RuleSpec.Folder}/{rule.Rule.Code.ToLowerInvariant()}/.");
         var at = InstantPattern.ExtendedIso.Parse(spec.At) is { Success: true } parsed ? parsed.Value
             : throw Bad(spec, $"'at: {spec.At}' is not an ISO instant such as 2026-03-10T14:00:00Z.");
-        var projection = new Ledger.Projections.Contracts.ContractViewProjection();
-        Ledger.Projections.Contracts.ContractView? view = null;
+        var projection = new ContractReconciliationProjection();
+        ContractReconciliation? view = null;
         for (var i = 0; i < spec.Given.Count; i++)
         {
             var given = spec.Given[i];
             var type = SpecRunner.EventTypes.GetValueOrDefault(given.Type) ?? throw Bad(spec, $"given[{i}] names no event type: '{given.Type}'.");
             var data = SpecRunner.Read(type, given.Data, spec.Path, $"given[{i}] {given.Type}");
-            var contractId = Ledger.Projections.Contracts.ContractViewProjection.ContractIdOf(data) ?? throw Bad(spec, $"given[{i}] {given.Type} is not about a contract.");
+            var contractId = Ledger.Projections.Contracts.ContractStreams.ContractIdOf(data) ?? throw Bad(spec, $"given[{i}] {given.Type} is not about a contract.");
             if (view is not null && view.Id != contractId) throw Bad(spec, $"given[{i}] is about contract {contractId}, the history before it about {view.Id}.");
             view = projection.Evolve(view, contractId, Recorded(data, given.Type, i + 1, spec));
         }

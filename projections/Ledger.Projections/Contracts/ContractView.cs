@@ -26,11 +26,12 @@ public sealed class ContractChangeLine
 }
 
 /// <summary>
-/// One contract as finance and auditors read it (projection <c>contract-view</c>): its terms, each change handed to
-/// billing with billing's answer, the records billing reported for the contract's handoffs, and the contract rules'
-/// discrepancies (QTC-12, QTC-13).
+/// What both contract documents know of one contract (ADR/0029), folded by one code path
+/// (<see cref="ContractProgressProjection{TView}"/>) from the contract stream and the billing handoffs of its changes: its
+/// terms, each change handed to billing with billing's answer, the changes of terms made, its renewal and amendment quotes,
+/// and how its value moved.
 /// </summary>
-public sealed class ContractView
+public abstract class ContractProgress
 {
     public string Id { get; set; } = "";
     public string? QuoteId { get; set; }
@@ -56,18 +57,20 @@ public sealed class ContractView
     /// <summary>The amendment quotes drafted against the contract (<c>contract-amendment-quoted</c>) and the version each one's order made.</summary>
     public List<ContractAmendmentQuote> AmendmentQuotes { get; set; } = [];
 
-    /// <summary>The latest report of each CRM about this contract (<c>crm-contract-state-reported</c>).</summary>
-    public List<ContractCrmReport> CrmReports { get; set; } = [];
-
     /// <summary>The contract's recurring value as it moved: started, amended up or down, renewed, cancelled or expired.</summary>
     public List<ContractMovement> Movements { get; set; } = [];
 
-    /// <summary>Records billing reported under one of this contract's handoff ids (<c>{contractId}-v{n}</c>), by record id.</summary>
-    public List<ContractBillingRecordLine> BillingRecords { get; set; } = [];
-
-    public List<Discrepancy> Discrepancies { get; set; } = [];
+    /// <summary>The last event the document took.</summary>
     public EventRef? Through { get; set; }
 }
+
+/// <summary>
+/// One contract as its CRM, the CRM's quote view and <c>GET /contracts/{id}/view</c> show it (projection
+/// <c>contract-view</c>, ADR/0029): the shared <see cref="ContractProgress"/> only. It follows the contract stream and its
+/// changes' billing handoffs: no reported fact (a billing record, a CRM's report) and no clearing of a discrepancy moves
+/// it. Reconciliation reads <see cref="Reconciliation.ContractReconciliation"/>.
+/// </summary>
+public sealed class ContractView : ContractProgress;
 
 /// <summary>How a contract's recurring value moved (ADR/0021), for the revenue summary's categories.</summary>
 public enum ContractMovementKind { New, Expansion, Contraction, Renewal, Churn }
@@ -75,14 +78,8 @@ public enum ContractMovementKind { New, Expansion, Contraction, Renewal, Churn }
 /// <summary>One movement of a contract's whole-term net value: + for new, expansion and renewal, − for contraction and churn.</summary>
 public sealed record ContractMovement(ContractMovementKind Kind, decimal Amount, EventRef Source);
 
-/// <param name="ChangeVersion">The contract version the handoff id names.</param>
-public sealed record ContractBillingRecordLine(string HandoffId, int ChangeVersion, BillingRecordLine Record);
-
 /// <summary>A change of the contract's terms the ledger made: the version it made, what it was, and its event.</summary>
 public sealed record ContractChangeMade(int Version, ContractChangeKind Kind, EventRef Source);
-
-/// <summary>What a CRM last reported of the contract: the changes it shows, when it observed them, and the report's event.</summary>
-public sealed record ContractCrmReport(string Crm, IReadOnlyList<Ledger.Domain.Reconciliation.CrmContractChange> Changes, NodaTime.Instant ObservedAt, EventRef Source);
 
 /// <summary>
 /// A renewal quote the contract drafted for the term ending <see cref="RenewsTermEnding"/> (<c>contract-renewal-quoted</c>)

@@ -2,7 +2,6 @@ using Ledger.Domain.Approvals;
 using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Common;
-using Ledger.Projections.Reconciliation;
 
 namespace Ledger.Projections.Quotes;
 
@@ -20,18 +19,15 @@ public enum BillingProgress { Requested, Acknowledged, Failed, Unconfirmed, Reco
 
 public sealed record BillingSummary(BillingProgress Progress, string? Reference, Amount? Billed);
 
-public sealed record CrmReport(string Crm, string CrmOpportunityId, QuoteStatus Status, NodaTime.Instant ObservedAt);
-
-public sealed record BillingRecordLine(string RecordId, BillingRecordKind Kind, Amount Amount, BillingRecordStatus Status, EventRef Source);
-
-/// <summary>What an approval stream of this quote recorded: the fingerprint it completed, and whether it was invalidated.</summary>
-public sealed record ApprovalTrack(int Revision, IReadOnlyList<ApprovalLevel> Levels, ApprovalFingerprint? Completed, EventRef? InvalidatedBy, EventRef Requested);
+/// <summary>The levels an approval of one revision asks for, in order: what the pending level moves through.</summary>
+public sealed record RequestedApproval(int Revision, IReadOnlyList<ApprovalLevel> Levels);
 
 /// <summary>
-/// One quote across its streams (quote, approvals, order, billing handoff, reported facts, discrepancy clearing):
-/// what a CRM shows, in its own ids, and what reconciliation checks. Every derived value says which event it reflects.
+/// What both read models of a quote know of its way to cash (the CRM's <see cref="QuoteView"/> and reconciliation's
+/// <see cref="Reconciliation.QuoteReconciliation"/>), folded by the same code (<see cref="QuoteProgressFold"/>), so the two
+/// cannot disagree on a status, a total or an order. Every derived value says which event it reflects.
 /// </summary>
-public sealed class QuoteView
+public abstract class QuoteProgress
 {
     public string Id { get; set; } = "";
     public string? SourceCrm { get; set; }
@@ -60,25 +56,24 @@ public sealed class QuoteView
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? AmendsContractId { get; set; }
     public Sourced<BillingSummary>? Billing { get; set; }
-    /// <summary>What the quote's CRM last reported it shows (reported facts, not the ledger's).</summary>
-    public Sourced<CrmReport>? ReportedByCrm { get; set; }
-    /// <summary>What the billing system reported it holds for the order.</summary>
-    public List<BillingRecordLine> BillingRecords { get; set; } = [];
 
-    public List<ApprovalTrack> Approvals { get; set; } = [];
-    /// <summary>Set when the quote was sent under an approval that no longer held (QTC-08); cleared by a sound send.</summary>
-    public EventRef? SentUnderStaleApproval { get; set; }
-    /// <summary>The billing system acknowledged the handoff twice under different references (QTC-09).</summary>
-    public EventRef? DuplicateInvoiceDetected { get; set; }
-    /// <summary>Finance reconciled billing at this billed amount; the mismatch rule accepts exactly that amount afterwards.</summary>
-    public Amount? ReconciledBilled { get; set; }
-
-    public List<Discrepancy> Discrepancies { get; set; } = [];
-
-    /// <summary>A column of its own with a partial index, not part of the JSON: finance's list reads only the quotes that have any.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool HasDiscrepancies => Discrepancies.Count > 0;
-
-    /// <summary>The last event this view reflects.</summary>
+    /// <summary>The last event this document reflects.</summary>
     public EventRef? Through { get; set; }
+
+    /// <summary>The levels the last approval requested for <paramref name="revision"/> asks for; null when none was requested.</summary>
+    public abstract IReadOnlyList<ApprovalLevel>? LevelsRequestedFor(int revision);
+}
+
+/// <summary>
+/// One quote as its CRM sees it (ADR/0011, ADR/0029): its own ids, the canonical customer, status, revision, totals,
+/// approval progress, the accepted amount, the order and where billing stands. Nothing of reconciliation: the billing
+/// system's records, approval fingerprints, what the CRM reported and the discrepancies are finance's
+/// (<see cref="Reconciliation.QuoteReconciliation"/>, read through <c>/reconciliation</c>).
+/// </summary>
+public sealed class QuoteView : QuoteProgress
+{
+    /// <summary>What each revision's approval asks for, in the order the requests were made.</summary>
+    public List<RequestedApproval> ApprovalRequests { get; set; } = [];
+
+    public override IReadOnlyList<ApprovalLevel>? LevelsRequestedFor(int revision) => ApprovalRequests.LastOrDefault(r => r.Revision == revision)?.Levels;
 }

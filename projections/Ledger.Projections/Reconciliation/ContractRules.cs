@@ -6,15 +6,15 @@ using Ledger.Projections.Reconciliation.Rules;
 
 namespace Ledger.Projections.Reconciliation;
 
-/// <summary>One reconciliation rule about a contract (ADR/0021): a pure condition over the contract's view.</summary>
+/// <summary>One reconciliation rule about a contract (ADR/0021): a pure condition over reconciliation's model of the contract (ADR/0029).</summary>
 public interface IContractRule
 {
     DiscrepancyRule Rule { get; }
 
-    Finding? Find(ContractView view);
+    Finding? Find(ContractReconciliation view);
 }
 
-/// <summary>The rules over a contract's view (one file each under <c>Rules/</c>; a billing rule's file holds its quote and its contract condition).</summary>
+/// <summary>The rules over reconciliation's contract model (one file each under <c>Rules/</c>; a billing rule's file holds its quote and its contract condition).</summary>
 public static class ContractRules
 {
     /// <summary>The contract's own rules, then the billing rules that watch an order's handoff and, here, each change's (QTC-03/04/11).</summary>
@@ -24,13 +24,13 @@ public static class ContractRules
 
     public static readonly IReadOnlyCollection<DiscrepancyRule> Rules = All.Select(r => r.Rule).ToList();
 
-    public static IReadOnlyList<Finding> Findings(ContractView v) => All.Select(r => r.Find(v)).OfType<Finding>().ToList();
+    public static IReadOnlyList<Finding> Findings(ContractReconciliation v) => All.Select(r => r.Find(v)).OfType<Finding>().ToList();
 
     /// <summary>
     /// The changes whose handoff is at <paramref name="progress"/>, as one finding: the oldest one's event triggers it (an
     /// SLA runs from it), each one's is proof, the amounts are their sum. Null when none is.
     /// </summary>
-    public static Finding? ChangesAt(ContractView v, BillingProgress progress, DiscrepancyRule rule, string what)
+    public static Finding? ChangesAt(ContractReconciliation v, BillingProgress progress, DiscrepancyRule rule, string what)
     {
         var at = v.Changes.Where(c => c.Billing?.Value == progress).OrderBy(c => c.Billing!.Source.Position).ToList();
         if (at.Count == 0) return null;

@@ -171,7 +171,7 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
             var table = store.Options.FindOrResolveDocumentType(typeof(T)).TableName;
             return $"when '{table.Name}' then (select v.data->'discrepancies'->{alias}.ordinal from {table.QualifiedName} as v where v.id = {alias}.view_id)";
         }
-        return $"(case {alias}.source {From<QuoteView>()} {From<CustomerMatchView>()} {From<Contracts.ContractView>()} end)";
+        return $"(case {alias}.source {From<QuoteReconciliation>()} {From<CustomerMatchView>()} {From<ContractReconciliation>()} end)";
     }
 
     /// <summary>A statement's positional parameters; $1 is now.</summary>
@@ -245,19 +245,19 @@ public sealed class DiscrepancyQuery(IDocumentStore store, IClock clock, Reconci
         await using var session = store.QuerySession();
         var book = id.Rule == DiscrepancyRules.DuplicateCustomer.Code
             ? (await session.LoadAsync<CustomerMatchView>(id.Subject, ct))?.Discrepancies
-            // A contract's discrepancies (its own rules, and the billing rules on its changes' handoffs) are the contract view's.
+            // A contract's discrepancies (its own rules, and the billing rules on its changes' handoffs) are reconciliation's contract model's (ADR/0029).
             : Ledger.Domain.Contracts.ContractDecider.IsContractId(id.Subject)
-                ? (await session.LoadAsync<Contracts.ContractView>(id.Subject, ct))?.Discrepancies
-                : (await session.LoadAsync<QuoteView>(id.Subject, ct))?.Discrepancies;
+                ? (await session.LoadAsync<ContractReconciliation>(id.Subject, ct))?.Discrepancies
+                : (await session.LoadAsync<QuoteReconciliation>(id.Subject, ct))?.Discrepancies;
         return book?.FirstOrDefault(d => d.Id == id.ToString()) is { } d && Row(d, now) is { } row ? row : null;
     }
 
     private async Task<List<DiscrepancyRow>> AllAsync(Instant now, bool asOf, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        var quotes = await session.Query<QuoteView>().Where(x => x.Discrepancies.Any()).ToListAsync(ct);
+        var quotes = await session.Query<QuoteReconciliation>().Where(x => x.Discrepancies.Any()).ToListAsync(ct);
         var customers = await session.Query<CustomerMatchView>().Where(x => x.Discrepancies.Any()).ToListAsync(ct);
-        var contracts = await session.Query<Contracts.ContractView>().Where(x => x.Discrepancies.Any()).ToListAsync(ct);
+        var contracts = await session.Query<ContractReconciliation>().Where(x => x.Discrepancies.Any()).ToListAsync(ct);
         return quotes.SelectMany(q => q.Discrepancies).Concat(customers.SelectMany(c => c.Discrepancies)).Concat(contracts.SelectMany(c => c.Discrepancies))
             .Select(d => asOf ? d.AsOf(now) : d).OfType<Discrepancy>()
             .Select(d => Row(d, now)).OfType<DiscrepancyRow>()

@@ -137,6 +137,21 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
                 end
                 $rows$;
                 """);
+            // A view that no longer keeps discrepancies (quote-view before ADR/0029) loses its triggers and its rows.
+            var viewTables = string.Join(", ", rows._views.Select(v => $"'{((IReadOnlyStoreOptions)rows._options).FindOrResolveDocumentType(v).TableName.Name}'"));
+            var triggers = string.Join(", ", Operations.Select(o => $"'{Trigger(o)}'"));
+            writer.WriteLine($$"""
+                do $stale$
+                declare t record;
+                begin
+                  for t in select tg.tgname, c.relname from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
+                           where n.nspname = '{{Schema}}' and tg.tgname in ({{triggers}}) and c.relname not in ({{viewTables}}) loop
+                    execute format('drop trigger %I on %I.%I', t.tgname, '{{Schema}}', t.relname);
+                  end loop;
+                end
+                $stale$;
+                delete from {{table}} where source not in ({{viewTables}});
+                """);
             foreach (var view in rows._views)
             {
                 var viewTable = ((IReadOnlyStoreOptions)rows._options).FindOrResolveDocumentType(view).TableName;

@@ -7,16 +7,16 @@ namespace Ledger.Projections.Reconciliation;
 /// <summary>What several quote rules read off a view the same way.</summary>
 public static class QuoteFacts
 {
-    public static bool Cancelled(QuoteView v) => v.Order?.Value.Progress == OrderProgress.Cancelled;
+    public static bool Cancelled(QuoteReconciliation v) => v.Order?.Value.Progress == OrderProgress.Cancelled;
 
     /// <summary>The billing records that count: every one billing reported except the voided.</summary>
-    public static List<BillingRecordLine> LiveRecords(QuoteView v) => v.BillingRecords.Where(r => r.Status != BillingRecordStatus.Void).ToList();
+    public static List<BillingRecordLine> LiveRecords(QuoteReconciliation v) => v.BillingRecords.Where(r => r.Status != BillingRecordStatus.Void).ToList();
 
     /// <summary>
     /// What billing holds for the order, per currency: the reported records when there are any (invoices and
     /// subscriptions count, credit notes subtract, void records do not count), otherwise the acknowledged amount.
     /// </summary>
-    public static IReadOnlyList<Amount> Billed(QuoteView v)
+    public static IReadOnlyList<Amount> Billed(QuoteReconciliation v)
     {
         var live = LiveRecords(v);
         if (live.Count > 0)

@@ -10,7 +10,7 @@ public interface IQuoteRule
     DiscrepancyRule Rule { get; }
 
     /// <summary>What the rule finds true of the view now, or null.</summary>
-    Finding? Find(QuoteView view);
+    Finding? Find(QuoteReconciliation view);
 }
 
 /// <summary>The quote rules (one file each under <c>Rules/</c>), in the order their occurrences are kept in a view.</summary>
@@ -24,5 +24,5 @@ public static class QuoteRules
 
     public static readonly IReadOnlyCollection<DiscrepancyRule> Rules = All.Select(r => r.Rule).ToList();
 
-    public static IReadOnlyList<Finding> Findings(QuoteView v) => All.Select(r => r.Find(v)).OfType<Finding>().ToList();
+    public static IReadOnlyList<Finding> Findings(QuoteReconciliation v) => All.Select(r => r.Find(v)).OfType<Finding>().ToList();
 }

@@ -18,9 +18,11 @@ public sealed record RevenueLine(string Crm, string Region, string Currency, str
     decimal New = 0, decimal Expansion = 0, decimal Contraction = 0, decimal Renewal = 0, decimal Churn = 0);
 
 /// <summary>
-/// Sums the quote views: accepted at acceptance, ordered at order placement (cancelled orders do not count), billed
-/// at what billing holds. A sum over the per-quote view rather than a view of its own, because the month, CRM and
-/// region of each figure live on different streams that only the quote view joins (ADR/0014). Summed in PostgreSQL
+/// Sums reconciliation's quote documents: accepted at acceptance, ordered at order placement (cancelled orders do not
+/// count), billed at what billing holds. A sum over the per-quote document rather than a view of its own, because the month,
+/// CRM and region of each figure live on different streams that only the quote documents join (ADR/0014); reconciliation's
+/// (<see cref="QuoteReconciliation"/>, ADR/0029), not the CRM's, because what billing holds is the billing system's reported
+/// records, which no CRM sees. Summed in PostgreSQL
 /// (<see cref="ReadAsync"/>); <see cref="ReadFromDocumentsAsync"/> sums the loaded views and is the reference the SQL is tested against.
 /// </summary>
 public sealed class RevenueSummary(IDocumentStore store)
@@ -40,7 +42,7 @@ public sealed class RevenueSummary(IDocumentStore store)
         var counted = "(jsonb_typeof(v.data->'accepted') = 'object' or jsonb_typeof(v.data->'order') = 'object')" +
                       (crm is null ? "" : $" and v.data->>'sourceCrm' = {Add(crm)}") + (customerId is null ? "" : $" and v.data->>'customerId' = {Add(customerId)}");
         var contractFilter = (crm is null ? "" : $" and c.data->>'sourceCrm' = {Add(crm)}") + (customerId is null ? "" : " and q.id is not null");
-        // The same figures as Figures(QuoteView) and Figures(ContractView) below, in one pass over the quote views and one over the
+        // The same figures as Figures(QuoteReconciliation) and Figures(ContractView) below, in one pass over the quote documents and one over the
         // contracts (a contract's region is its quote's, if that quote counts); months are UTC.
         command.CommandText = $$"""
             select * from (
@@ -51,7 +53,7 @@ public sealed class RevenueSummary(IDocumentStore store)
                    coalesce(sum(moved) filter (where movement is not null and movement not in ('New', 'Expansion', 'Contraction', 'Renewal')), 0)
             from (
                 select coalesce(v.data->>'sourceCrm', '-') as crm, coalesce(v.data->>'region', '-') as region, f.*
-                from {{Table<QuoteView>()}} as v
+                from {{Table<QuoteReconciliation>()}} as v
                 cross join lateral (
                     select v.data->'accepted'->'value'->>'currency' as currency, v.data->'accepted'->'source'->>'at' as at,
                            (v.data->'accepted'->'value'->>'value')::numeric as accepted, 0::numeric as ordered, 0::numeric as billed,
@@ -89,7 +91,7 @@ public sealed class RevenueSummary(IDocumentStore store)
                 select coalesce(c.data->>'sourceCrm', '-'), coalesce(q.data->>'region', '-'), coalesce(c.data->>'currency', '-'), m->'source'->>'at',
                        0, 0, 0, m->>'kind', (m->>'amount')::numeric
                 from {{Table<Contracts.ContractView>()}} as c
-                left join {{Table<QuoteView>()}} as q on q.id = c.data->>'quoteId' and {{counted.Replace("v.data", "q.data")}}
+                left join {{Table<QuoteReconciliation>()}} as q on q.id = c.data->>'quoteId' and {{counted.Replace("v.data", "q.data")}}
                 cross join lateral jsonb_array_elements(case when jsonb_typeof(c.data->'movements') = 'array' then c.data->'movements' else '[]' end) as m
                 where jsonb_typeof(c.data->'quoteId') = 'string'{{contractFilter}}) as figures
             group by 1, 2, 3, 4) as lines
@@ -111,7 +113,7 @@ public sealed class RevenueSummary(IDocumentStore store)
     public async Task<IReadOnlyList<RevenueLine>> ReadFromDocumentsAsync(string? crm, CancellationToken ct, string? customerId = null)
     {
         await using var session = store.QuerySession();
-        var query = session.Query<QuoteView>().Where(x => x.Accepted != null || x.Order != null);
+        var query = session.Query<QuoteReconciliation>().Where(x => x.Accepted != null || x.Order != null);
         if (crm is not null) query = query.Where(x => x.SourceCrm == crm);
         if (customerId is not null) query = query.Where(x => x.CustomerId == customerId);
         var views = await query.ToListAsync(ct);
@@ -132,7 +134,7 @@ public sealed class RevenueSummary(IDocumentStore store)
             .ToList();
     }
 
-    private static IEnumerable<RevenueLine> Figures(QuoteView v)
+    private static IEnumerable<RevenueLine> Figures(QuoteReconciliation v)
     {
         var (crm, region) = (v.SourceCrm ?? "-", v.Region ?? "-");
         if (v.Accepted is { } accepted)

@@ -8,8 +8,9 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ledger.Api.Console;
 
 /// <summary>
-/// The contracts (ADR/0021) from the contract view: terms now, every change made to them, and the open discrepancies the
-/// reconciliation list shows for each (the list's own query, so the page and <c>/reconciliation/discrepancies</c> agree).
+/// The contracts (ADR/0021) from reconciliation's contract model (ADR/0029: it also has the contracts billing reported but the
+/// ledger never started): terms now, every change made to them, and the open discrepancies the reconciliation list shows
+/// for each (the list's own query, so the page and <c>/reconciliation/discrepancies</c> agree).
 /// </summary>
 [Authorize(AuthenticationSchemes = ConsoleAuthentication.SchemeName, Roles = $"{LedgerRoles.Finance},{LedgerRoles.Admin}")]
 public sealed class ContractsModel(IQuerySession session, DiscrepancyQuery discrepancies) : ConsolePage
@@ -18,7 +19,7 @@ public sealed class ContractsModel(IQuerySession session, DiscrepancyQuery discr
 
     [BindProperty(SupportsGet = true, Name = "crm")] public string? CrmFilter { get; set; }
 
-    public IReadOnlyList<ContractView> Contracts { get; private set; } = [];
+    public IReadOnlyList<ContractReconciliation> Contracts { get; private set; } = [];
     public IReadOnlyList<string> Crms { get; private set; } = [];
     public int Total { get; private set; }
 
@@ -27,9 +28,9 @@ public sealed class ContractsModel(IQuerySession session, DiscrepancyQuery discr
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        Crms = (await session.Query<ContractView>().Where(v => v.SourceCrm != null).Select(v => v.SourceCrm!).Distinct().ToListAsync(ct)).Order(StringComparer.Ordinal).ToList();
-        // A view of a contract never started (billing reported a change of it: QTC-12) has no CRM; it is listed too.
-        var query = session.Query<ContractView>().AsQueryable();
+        Crms = (await session.Query<ContractReconciliation>().Where(v => v.SourceCrm != null).Select(v => v.SourceCrm!).Distinct().ToListAsync(ct)).Order(StringComparer.Ordinal).ToList();
+        // A contract never started (billing reported a change of it: QTC-12) has no CRM; it is listed too.
+        var query = session.Query<ContractReconciliation>().AsQueryable();
         if (!string.IsNullOrWhiteSpace(CrmFilter)) query = query.Where(v => v.SourceCrm == CrmFilter);
         Total = await query.CountAsync(ct);
         Contracts = await query.OrderBy(v => v.Id).Take(MaxRows).ToListAsync(ct);

@@ -52,6 +52,22 @@ public static class LedgerOpenApi
         ["PublishPolicyRequest"] = """{"version":"P-2026.1","defaults":{"dealDeskAboveDiscountPercent":10,"vicePresidentAboveDiscountPercent":20,"cfoAboveDiscountPercent":30,"cfoAboveNetTotal":[{"currency":"EUR","amount":500000}]},"overrides":[]}""",
     };
 
+    /// <summary>What a read answers, for the reads whose body the endpoint does not type (they answer an IResult).</summary>
+    private static readonly Dictionary<string, string> Reads = new()
+    {
+        ["crm/{crm}/quotes"] = CrmQuoteView,
+        ["crm/{crm}/quotes/{quoteId}"] = CrmQuoteView + " With `contract`: the contract its order started, renews or amends (null when none).",
+        ["contracts/{contractId}/view"] =
+            "The contract view (ADR/0021, ADR/0029): terms, each change with what billing was handed and answered, renewal and amendment " +
+            "quotes, value movements, each with the event it reflects. Nothing of reconciliation: discrepancies, billing records and CRM " +
+            "reports are finance's, read from `/reconciliation/discrepancies`.",
+    };
+
+    private const string CrmQuoteView =
+        "The CRM's quote view (ADR/0029): its own ids, the canonical customer, status, revision, totals, approval progress, accepted " +
+        "amount, order and billing state, each value with the event it reflects. Nothing of reconciliation: discrepancies, billing " +
+        "records and reported facts are finance's, read from `/reconciliation/discrepancies`.";
+
     public static OpenApiOptions AddLedgerDescriptions(this OpenApiOptions options) =>
         options.AddOperationTransformer((operation, context, _) =>
         {
@@ -59,6 +75,7 @@ public static class LedgerOpenApi
             var isHealth = context.Description.RelativePath?.StartsWith("health", StringComparison.Ordinal) == true;
             if (isHealth || context.Description.RelativePath == "about") return Task.CompletedTask;
 
+            if (method == "GET" && context.Description.RelativePath is { } path && Reads.TryGetValue(path, out var read)) operation.Description = read;
             operation.Responses ??= new OpenApiResponses();
             foreach (var (status, description) in Problems)
             {

@@ -86,7 +86,7 @@ public static class ViewEndpoints
 {
     public const int MaxPageSize = 500;
 
-    /// <summary>One CRM's quotes under its own ids, with the canonical customer and everything downstream of the quote.</summary>
+    /// <summary>One CRM's quotes under its own ids, with the canonical customer and everything downstream of the quote a CRM sees; nothing of reconciliation (ADR/0029).</summary>
     [WolverineGet("/crm/{crm}/quotes"), Authorize(Roles = $"{LedgerRoles.Crm},{LedgerRoles.Finance},{LedgerRoles.Admin}")]
     public static async Task<IResult> CrmQuotes(string crm, QuoteStatus? status, int? page, int? pageSize, IQuerySession session, HttpContext context, CancellationToken ct)
     {

@@ -53,6 +53,8 @@ public static class LedgerMarten
         options.Events.EnableEventSkippingInProjectionsOrSubscriptions = true;
         options.Events.IgnoreIndex(UnattestedEventQuarantine.IndexName);
         options.Storage.Add(new UnattestedEventQuarantine(options.Advanced.Migrator, schema));
+        // The daemon's commits do not wait for their flush: a lost one is projected again (ADR/0015).
+        options.Storage.Add(new ProjectionCommitsWithoutFlush(options.Advanced.Migrator, schema));
         options.Storage.ExtendedSchemaObjects.Add(MartenReplicationTarget.CheckpointTable(schema));
         return options;
     }

@@ -58,6 +58,39 @@ public sealed class DurabilityTests(PostgresEventStore postgres) : IClassFixture
         Assert.Equal(409, (await retry.FindAnswerAsync(CancellationToken.None))?.StatusCode);
     }
 
+    [Fact]
+    public async Task The_daemons_transaction_that_moves_a_projection_position_commits_without_waiting_and_the_next_transaction_waits()
+    {
+        await using var oneConnection = OneConnection();
+        await using var connection = await oneConnection.OpenConnectionAsync();
+
+        // What the daemon does in each batch: the documents, then its position, in one transaction.
+        await using (var batch = await connection.BeginTransactionAsync())
+        {
+            await using (var move = new NpgsqlCommand(
+                             $"insert into {LedgerMarten.DefaultSchema}.mt_event_progression (name, last_seq_id, last_updated) values (@name, 1, now())",
+                             connection, batch))
+            {
+                move.Parameters.AddWithValue("name", $"durability-test-{Guid.NewGuid():N}");
+                await move.ExecuteNonQueryAsync();
+            }
+            Assert.Equal("off", await SettingAsync(connection, batch));
+            await batch.CommitAsync();
+        }
+
+        // A transaction that does not move a position, on the same connection: the server's default again.
+        await using var next = await connection.BeginTransactionAsync();
+        await using (var read = new NpgsqlCommand($"select count(*) from {LedgerMarten.DefaultSchema}.mt_event_progression", connection, next))
+            await read.ExecuteScalarAsync();
+        Assert.Equal("on", await SettingAsync(connection, next));
+    }
+
+    private static async Task<string> SettingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        await using var setting = new NpgsqlCommand("select current_setting('synchronous_commit')", connection, transaction);
+        return (string)(await setting.ExecuteScalarAsync())!;
+    }
+
     /// <summary>
     /// One physical connection: the next session is sure to get the one the last used. The test cluster commits
     /// asynchronously to save time; the connection asks for the production default.

@@ -247,7 +247,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
         var restarts = api.TimesToReady.Skip(1).Select(t => t.TotalSeconds).Order().ToList();
         if (restarts.Count > 0)
             output.WriteLine(FormattableString.Invariant(
-                $"ready again after a SIGKILL: median {restarts[restarts.Count / 2]:F1} s, slowest {restarts[^1]:F1} s over {restarts.Count} restarts (first start {api.TimesToReady[0].TotalSeconds:F1} s)"));
+                $"ready again after a SIGKILL: median {restarts[restarts.Count / 2]:F1} s, slowest {restarts[^1]:F1} s over {restarts.Count} restarts (first start {api.TimesToReady[0].TotalSeconds:F1} s; program: {string.Join(' ', ApiProcess.ApiProgram())})"));
         // Where each start's time went, phase by phase, as the API logged it (ADR/0025 part 5).
         foreach (var timings in api.StartupTimings) output.WriteLine(timings);
         Assert.Empty(refusals);

@@ -7,6 +7,8 @@ namespace Ledger.IntegrationTests.Crash;
 /// <summary>
 /// The ledger API as its own operating-system process (the build output of src/Ledger.Api), so that a test can kill
 /// it with SIGKILL, as a crash or an out-of-memory kill would, and start it again on the same database and port.
+/// With <c>LEDGER_API_PROGRAM</c> set to a published <c>ledger.dll</c> (what <c>./ledger</c> publishes, ReadyToRun), it runs
+/// that program's <c>serve</c>, the API <c>ledger up</c> starts, so a restart is timed as users meet it (issue 20).
 /// </summary>
 public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDictionary<string, string> settings) : IAsyncDisposable
 {
@@ -30,7 +32,7 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
 
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("dotnet", [ApiAssembly(), "--urls", Address.ToString().TrimEnd('/')])
+        var start = new ProcessStartInfo("dotnet", [.. ApiProgram(), "--urls", Address.ToString().TrimEnd('/')])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
@@ -95,5 +97,10 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
         _process?.Dispose();
     }
 
-    private static string ApiAssembly() => Checkout.ProgramPath("src/Ledger.Api", "Ledger.Api.dll");
+    public const string ProgramVariable = "LEDGER_API_PROGRAM";
+
+    /// <summary>The published CLI's <c>serve</c> when <see cref="ProgramVariable"/> names it, else the API's build output.</summary>
+    public static string[] ApiProgram() => Environment.GetEnvironmentVariable(ProgramVariable) is { Length: > 0 } published
+        ? File.Exists(published) ? [published, "serve"] : throw new InvalidOperationException($"{ProgramVariable}={published} does not exist: run ./ledger --help to publish it.")
+        : [Checkout.ProgramPath("src/Ledger.Api", "Ledger.Api.dll")];
 }

@@ -43,14 +43,14 @@ public sealed class DiscrepancyCountCapTests
     }
 
     /// <summary>An open occurrence of one of two rules (two SLAs, so the list interleaves them), one CRM of three.</summary>
-    private static QuoteView View(int i, Instant now)
+    private static QuoteReconciliation View(int i, Instant now)
     {
         var id = $"Q-{i:D6}";
         var at = now - Duration.FromDays(10) + Duration.FromMinutes(i % 5_000);
         var source = new EventRef($"quote-{id}", i, Guid.NewGuid(), "quote-accepted.v1", at);
         var rule = i % 2 == 0 ? DiscrepancyRules.AcceptedNotOrdered : DiscrepancyRules.BilledAmountMismatch;
         var crm = new[] { "salesforce", "hubspot", "dynamics" }[i % 3];
-        return new QuoteView
+        return new QuoteReconciliation
         {
             Id = id, SourceCrm = crm,
             Discrepancies =

@@ -63,7 +63,7 @@ public sealed class DiscrepancyCsvTests(ReconciliationWorld fixture) : IClassFix
         Assert.Equal(occurrences, await IndexedAsync(store));
 
         await using var session = store.LightweightSession();
-        var view = (await session.Query<QuoteView>().Where(v => v.Discrepancies.Any()).ToListAsync()).OrderBy(v => v.Id, StringComparer.Ordinal).First();
+        var view = (await session.Query<QuoteReconciliation>().Where(v => v.Discrepancies.Any()).ToListAsync()).OrderBy(v => v.Id, StringComparer.Ordinal).First();
         session.Delete(view);
         await session.SaveChangesAsync();
         Assert.Equal(occurrences.Where(o => o.ViewId != view.Id).ToList(), await IndexedAsync(store));
@@ -77,9 +77,9 @@ public sealed class DiscrepancyCsvTests(ReconciliationWorld fixture) : IClassFix
     private static async Task<List<(string ViewId, string Id, string Crm, string Status)>> OccurrencesAsync(IDocumentStore store)
     {
         await using var session = store.QuerySession();
-        var books = (await session.Query<QuoteView>().ToListAsync()).Select(v => (v.Id, v.Discrepancies))
+        var books = (await session.Query<QuoteReconciliation>().ToListAsync()).Select(v => (v.Id, v.Discrepancies))
             .Concat((await session.Query<CustomerMatchView>().ToListAsync()).Select(v => (v.Id, v.Discrepancies)))
-            .Concat((await session.Query<ContractView>().ToListAsync()).Select(v => (v.Id, v.Discrepancies)));
+            .Concat((await session.Query<ContractReconciliation>().ToListAsync()).Select(v => (v.Id, v.Discrepancies)));
         return books.SelectMany(b => b.Discrepancies.SelectMany(d => d.Crms.Prepend("").Distinct().Select(crm => (b.Id, d.Id, crm, d.Status.ToString().ToLowerInvariant()))))
             .Order().ToList();
     }

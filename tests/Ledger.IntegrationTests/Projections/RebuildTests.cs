@@ -42,7 +42,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         Assert.True(occurrences.Count > 5, $"only {occurrences.Count} occurrences indexed");
 
         // Damage the views so that only a real replay can give the documents back.
-        await ExecuteAsync("delete from ledger.mt_doc_quoteview where id = 'Q-MISMATCH'; update ledger.mt_doc_customermatchview set data = '{}'; delete from ledger.mt_doc_approvalqueueitem");
+        await ExecuteAsync("delete from ledger.mt_doc_quoteview where id = 'Q-MISMATCH'; delete from ledger.mt_doc_quotereconciliation where id = 'Q-MISMATCH'; update ledger.mt_doc_customermatchview set data = '{}'; delete from ledger.mt_doc_approvalqueueitem");
         Assert.NotEqual(incremental.Count, (await DocumentsAsync()).Count);
 
         foreach (var name in LedgerProjections.Names)
@@ -68,7 +68,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         await fixture.CaughtUpAsync();
         var incremental = await DocumentsAsync();
         var occurrences = await ViewDocuments.ReadOccurrenceIndexAsync(ConnectionString);
-        await ExecuteAsync("delete from ledger.mt_doc_quoteview; delete from ledger.mt_doc_contractview");
+        await ExecuteAsync("delete from ledger.mt_doc_quoteview; delete from ledger.mt_doc_quotereconciliation; delete from ledger.mt_doc_contractview; delete from ledger.mt_doc_contractreconciliation");
         Assert.NotEqual(incremental.Count, (await DocumentsAsync()).Count);
 
         Assert.Equal(HttpStatusCode.Accepted, (await Post(world.Admin, "/projections/rebuild")).StatusCode);
@@ -192,9 +192,10 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
                 ("LEDGER_API_KEY", AdminKey));
             output.WriteLine(run.Output);
             Assert.True(run.ExitCode == 0, run.Output);
-            // Each projection's last line: how far it was rebuilt and at what rate.
+            // Each projection's last line: how far it was rebuilt and at what rate (wrapped at the console's width when the name is long).
+            var lines = System.Text.RegularExpressions.Regex.Replace(run.Output, @"\s+", " ");
             foreach (var name in LedgerProjections.Names)
-                Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(name)}: rebuilt through event [\d,]+ of [\d,]+ \([\d,]+ events/s while it ran", run.Output);
+                Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(name)}: rebuilt through event [\d,]+ of [\d,]+ \([\d,]+ events/s while it ran", lines);
         }
         finally
         {

@@ -248,6 +248,113 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
         Assert.Equal(2, timeline.GetProperty("entries").EnumerateArray().Count(e => e.GetProperty("type").GetString() == "crm-quote-state-reported.v1"));
     }
 
+    /// <summary>What only reconciliation reads (ADR/0029): none of it may reach a CRM, at any depth of its view.</summary>
+    private static readonly string[] ReconciliationFields =
+        ["discrepancies", "hasDiscrepancies", "billingRecords", "approvals", "sentUnderStaleApproval", "duplicateInvoiceDetected", "reconciledBilled", "reportedByCrm"];
+
+    [Fact]
+    public async Task A_crm_view_of_a_quote_carries_what_the_crm_shows_and_nothing_of_reconciliation()
+    {
+        // Quotes whose reconciliation holds billing records, a CRM report, approval tracks, markers and discrepancies.
+        string[] quotes = ["Q-MISMATCH", "Q-STALE-APPROVAL", "Q-DUP-RECORDS", "Q-DUP-INV", "Q-CRM-LATE", "Q-CRM-STALE", "Q-FAILED", "Q-CURRENCY"];
+        var listed = new Dictionary<string, JsonElement>();
+        foreach (var crm in new[] { "salesforce", "hubspot" })
+        {
+            var page = await (await World.Finance.GetAsync($"/crm/{crm}/quotes?pageSize=500")).EnsureAccepted().Json();
+            foreach (var item in page.GetProperty("items").EnumerateArray()) listed[item.GetProperty("id").GetString()!] = item;
+        }
+        Assert.All(quotes, q => Assert.Contains(q, listed.Keys));
+        var discrepancyIds = (await ListAsync(World.Finance, "status=all&pageSize=500")).Select(Id).ToList();
+        Assert.Contains("QTC-05:1:Q-MISMATCH", discrepancyIds);
+
+        foreach (var (id, item) in listed)
+        {
+            var crm = item.GetProperty("sourceCrm").GetString()!;
+            var single = await (await World.Finance.GetAsync($"/crm/{crm}/quotes/{id}")).EnsureAccepted().Json();
+            foreach (var body in new[] { item, single })
+            {
+                var names = PropertyNames(body).ToList();
+                Assert.All(ReconciliationFields, field => Assert.DoesNotContain(field, names));
+                // The whole body, the contract beside the quote included (ADR/0029): no discrepancy, no reported fact's event.
+                var text = body.GetRawText();
+                Assert.All(discrepancyIds, d => Assert.DoesNotContain(d, text));
+                Assert.DoesNotContain("billing-record-reported", text);
+                Assert.DoesNotContain("crm-quote-state-reported", text);
+                Assert.DoesNotContain("discrepancy-", text);
+            }
+        }
+
+        // What the CRM does see: its ids, status, totals, approval progress, accepted, order and where billing stands.
+        var mismatch = await (await World.Salesforce.GetAsync("/crm/salesforce/quotes/Q-MISMATCH")).EnsureAccepted().Json();
+        Assert.Equal(("opp-Q-MISMATCH", "Accepted"), (mismatch.GetProperty("crmOpportunityId").GetString(), mismatch.GetProperty("status").GetProperty("value").GetString()));
+        Assert.Equal(14_400m, mismatch.GetProperty("accepted").GetProperty("value").GetProperty("value").GetDecimal());
+        Assert.Equal("ord-Q-MISMATCH", mismatch.GetProperty("order").GetProperty("value").GetProperty("orderId").GetString());
+        Assert.Equal(("Acknowledged", 14_000m), (mismatch.GetProperty("billing").GetProperty("value").GetProperty("progress").GetString(),
+            mismatch.GetProperty("billing").GetProperty("value").GetProperty("billed").GetProperty("value").GetDecimal()));
+        Assert.Equal(14_400m, mismatch.GetProperty("totals").GetProperty("value").GetProperty("netTotal").GetDecimal());
+        Assert.Equal(JsonValueKind.Object, mismatch.GetProperty("approval").ValueKind);
+
+        // The API page says so, and where finance reads the rest.
+        var openApi = await (await World.Admin.GetAsync("/openapi/v1.json")).EnsureAccepted().Json();
+        foreach (var path in new[] { "/crm/{crm}/quotes", "/crm/{crm}/quotes/{quoteId}" })
+            Assert.Contains("/reconciliation/discrepancies", openApi.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("description").GetString());
+    }
+
+    /// <summary>What only reconciliation reads of a contract (ADR/0029).</summary>
+    private static readonly string[] ContractReconciliationFields = ["discrepancies", "hasDiscrepancies", "billingRecords", "crmReports"];
+
+    [Fact]
+    public async Task A_crm_view_of_a_contract_carries_its_terms_and_nothing_of_reconciliation()
+    {
+        // Contracts whose reconciliation holds billing records (A, B), CRM reports (G, H) and discrepancies of every contract rule.
+        string[] contracts = ["ctr-Q-CTR-A", "ctr-Q-CTR-B", "ctr-Q-CTR-C", "ctr-Q-CTR-D", "ctr-Q-CTR-E", "ctr-Q-CTR-F", "ctr-Q-CTR-G", "ctr-Q-CTR-H"];
+        var discrepancyIds = (await ListAsync(World.Finance, "status=all&pageSize=500")).Select(Id).ToList();
+        Assert.Contains("QTC-12:1:ctr-Q-CTR-A", discrepancyIds);
+        Assert.Contains("QTC-14:1:ctr-Q-CTR-G", discrepancyIds);
+
+        foreach (var id in contracts)
+        {
+            // The contract's CRM reads it, and finance reads the same document.
+            var crm = await Eventually(async () => await World.Salesforce.GetAsync($"/contracts/{id}/view"), r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(60));
+            var viewed = await crm.EnsureAccepted().Json();
+            var byFinance = await (await World.Finance.GetAsync($"/contracts/{id}/view")).EnsureAccepted().Json();
+            Assert.Equal(viewed.GetRawText(), byFinance.GetRawText());
+            var names = PropertyNames(viewed).ToList();
+            Assert.All(ContractReconciliationFields, field => Assert.DoesNotContain(field, names));
+            var text = viewed.GetRawText();
+            Assert.All(discrepancyIds, d => Assert.DoesNotContain(d, text));
+            Assert.DoesNotContain("billing-record-reported", text);
+            Assert.DoesNotContain("crm-contract-state-reported", text);
+            Assert.DoesNotContain("discrepancy-", text);
+            // Not moved by what a CRM cannot see: its last event is the contract's own or its changes' billing handoff.
+            var through = viewed.GetProperty("through").GetProperty("stream").GetString()!;
+            Assert.True(through.StartsWith("contract-", StringComparison.Ordinal) || through.StartsWith("billing-ctr-", StringComparison.Ordinal), through);
+        }
+
+        // What the CRM does see: the terms, the changes made, where each change's billing stands, the value movements.
+        var a = await (await World.Salesforce.GetAsync("/contracts/ctr-Q-CTR-A/view")).EnsureAccepted().Json();
+        Assert.Equal(("Q-CTR-A", 2), (a.GetProperty("quoteId").GetString(), a.GetProperty("contractVersion").GetInt32()));
+        var change = Assert.Single(a.GetProperty("changes").EnumerateArray());
+        Assert.Equal((1_000m, 900m), (change.GetProperty("expected").GetProperty("value").GetDecimal(), change.GetProperty("acknowledged").GetProperty("value").GetDecimal()));
+        Assert.Equal(["Amendment"], a.GetProperty("changesMade").EnumerateArray().Select(c => c.GetProperty("kind").GetString()));
+        Assert.Equal(["New", "Expansion"], a.GetProperty("movements").EnumerateArray().Select(m => m.GetProperty("kind").GetString()));
+        // The records billing reported for A and the CRM's report of G are reconciliation's (the list shows what they found).
+        var g = await (await World.Salesforce.GetAsync("/contracts/ctr-Q-CTR-G/view")).EnsureAccepted().Json();
+        Assert.Equal(["Amendment"], g.GetProperty("changesMade").EnumerateArray().Select(c => c.GetProperty("kind").GetString()));
+
+        // The API page says so, and where finance reads the rest.
+        var openApi = await (await World.Admin.GetAsync("/openapi/v1.json")).EnsureAccepted().Json();
+        Assert.Contains("/reconciliation/discrepancies",
+            openApi.GetProperty("paths").GetProperty("/contracts/{contractId}/view").GetProperty("get").GetProperty("description").GetString());
+    }
+
+    private static IEnumerable<string> PropertyNames(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(p => PropertyNames(p.Value).Prepend(p.Name)),
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(PropertyNames),
+        _ => [],
+    };
+
     private static string Id(JsonElement row) => row.GetProperty("id").GetString()!;
 
     private async Task<JsonElement> GetAsync(string id) =>

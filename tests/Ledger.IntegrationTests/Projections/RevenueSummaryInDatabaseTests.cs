@@ -3,6 +3,7 @@ using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Common;
 using Ledger.Projections.Contracts;
 using Ledger.Projections.Quotes;
+using Ledger.Projections.Reconciliation;
 using Ledger.Projections.Revenue;
 using Marten;
 using NodaTime;
@@ -69,12 +70,12 @@ public sealed class RevenueSummaryInDatabaseTests
 
     private static Instant At(Random random) => Instant.FromUtc(2026, 1, 1, 0, 0) + Duration.FromMinutes(random.Next(0, 60 * 24 * 200));
 
-    private static QuoteView Quote(int i, Random random)
+    private static QuoteReconciliation Quote(int i, Random random)
     {
         var id = $"Q-{i:D4}";
         var currency = Currencies[random.Next(Currencies.Length)];
         var net = Math.Round((decimal)random.Next(100, 500_000) / 7m, 2);
-        var view = new QuoteView
+        var view = new QuoteReconciliation
         {
             Id = id, SourceCrm = Crms[random.Next(Crms.Length)], CustomerId = $"C-{random.Next(0, 10)}", Currency = currency,
             Region = random.Next(5) == 0 ? null : random.Next(2) == 0 ? "EMEA" : "AMER",
@@ -104,7 +105,7 @@ public sealed class RevenueSummaryInDatabaseTests
         return view;
     }
 
-    private static ContractView Contract(int i, Random random, IReadOnlyList<QuoteView> quotes)
+    private static ContractView Contract(int i, Random random, IReadOnlyList<QuoteReconciliation> quotes)
     {
         var quote = quotes[random.Next(quotes.Count)];
         var contract = new ContractView

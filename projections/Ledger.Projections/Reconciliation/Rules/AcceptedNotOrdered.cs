@@ -9,7 +9,7 @@ public sealed class AcceptedNotOrdered : IQuoteRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.AcceptedNotOrdered;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         if (v.Accepted is { } accepted && v.Order is null && v.Status?.Value != Domain.Quotes.QuoteStatus.Ordered)
             return new Finding(Rule, accepted.Source, [accepted.Source], accepted.Value, null, $"Accepted {accepted.Value}; no order placed.");

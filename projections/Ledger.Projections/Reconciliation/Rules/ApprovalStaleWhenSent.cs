@@ -9,7 +9,7 @@ public sealed class ApprovalStaleWhenSent : IQuoteRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.ApprovalStaleWhenSent;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         if (v.SentUnderStaleApproval is not { } stale) return null;
         return new Finding(Rule, stale, QuoteFacts.Refs([.. v.Approvals.Select(a => a.InvalidatedBy ?? a.Requested), v.Approval?.Source, stale]), null, null,

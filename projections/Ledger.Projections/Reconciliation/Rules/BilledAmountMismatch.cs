@@ -9,7 +9,7 @@ public sealed class BilledAmountMismatch : IQuoteRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.BilledAmountMismatch;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         var expected = v.Order?.Value.Accepted ?? v.Accepted?.Value;
         if (expected is null || QuoteFacts.Billed(v) is not { Count: > 0 } billed

@@ -9,7 +9,7 @@ public sealed class BilledWithoutOrder : IQuoteRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.BilledWithoutOrder;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         var live = QuoteFacts.LiveRecords(v);
         var order = v.Order?.Value;

@@ -10,7 +10,7 @@ public sealed class BillingFailed : IQuoteRule, IContractRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.BillingFailed;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         if (v.Billing is { Value.Progress: BillingProgress.Failed } failed && !QuoteFacts.Cancelled(v))
             return new Finding(Rule, failed.Source, QuoteFacts.Refs(v.Order?.Source, failed.Source), v.Order?.Value.Accepted, null,
@@ -19,5 +19,5 @@ public sealed class BillingFailed : IQuoteRule, IContractRule
     }
 
     /// <summary>The same condition on a contract change's handoff (ADR/0021): an amendment's, a renewal's or a cancellation credit's.</summary>
-    public Finding? Find(ContractView v) => ContractRules.ChangesAt(v, BillingProgress.Failed, Rule, "the billing handoff failed.");
+    public Finding? Find(ContractReconciliation v) => ContractRules.ChangesAt(v, BillingProgress.Failed, Rule, "the billing handoff failed.");
 }

@@ -10,7 +10,7 @@ public sealed class BillingHandoffUnanswered : IQuoteRule, IContractRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.BillingHandoffUnanswered;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         if (v.Billing is { Value.Progress: BillingProgress.Requested } requested && !QuoteFacts.Cancelled(v))
             return new Finding(Rule, requested.Source, QuoteFacts.Refs(v.Order?.Source, requested.Source), v.Order?.Value.Accepted, null,
@@ -19,5 +19,5 @@ public sealed class BillingHandoffUnanswered : IQuoteRule, IContractRule
     }
 
     /// <summary>The same condition on a contract change's handoff (ADR/0021): an amendment's, a renewal's or a cancellation credit's.</summary>
-    public Finding? Find(ContractView v) => ContractRules.ChangesAt(v, BillingProgress.Requested, Rule, "billing has not answered the handoff.");
+    public Finding? Find(ContractReconciliation v) => ContractRules.ChangesAt(v, BillingProgress.Requested, Rule, "billing has not answered the handoff.");
 }

@@ -13,7 +13,7 @@ public sealed class ContractBilledAmountMismatch : IContractRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.ContractBilledAmountMismatch;
 
-    public Finding? Find(ContractView v)
+    public Finding? Find(ContractReconciliation v)
     {
         var compared = v.Changes.Select(c => (Change: c, Billed: Billed(v, c))).Where(x => x.Billed is not null).ToList();
         var off = compared.Where(x => x.Billed!.Value.Amount != x.Change.Expected).ToList();
@@ -26,7 +26,7 @@ public sealed class ContractBilledAmountMismatch : IContractRule
             string.Join("; ", off.Select(x => $"v{x.Change.Version} {x.Change.Kind.ToString().ToLowerInvariant()}: handed off {x.Change.Expected}, billed {x.Billed!.Value.Amount}")) + ".");
     }
 
-    private static (Amount Amount, IReadOnlyList<EventRef> Proof)? Billed(ContractView v, ContractChangeLine change)
+    private static (Amount Amount, IReadOnlyList<EventRef> Proof)? Billed(ContractReconciliation v, ContractChangeLine change)
     {
         var live = v.BillingRecords.Where(r => r.ChangeVersion == change.Version && r.Record.Status != BillingRecordStatus.Void).ToList();
         if (live.Count > 0)

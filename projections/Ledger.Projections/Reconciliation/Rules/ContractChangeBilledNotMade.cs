@@ -12,7 +12,7 @@ public sealed class ContractChangeBilledNotMade : IContractRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.ContractChangeBilledNotMade;
 
-    public Finding? Find(ContractView v)
+    public Finding? Find(ContractReconciliation v)
     {
         var unmade = v.BillingRecords
             .Where(r => r.Record.Status != Ledger.Domain.Reconciliation.BillingRecordStatus.Void && v.Changes.All(c => c.Version != r.ChangeVersion))

@@ -13,7 +13,7 @@ public sealed class ContractChangesCrmMismatch : IContractRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.ContractChangesCrmMismatch;
 
-    public Finding? Find(ContractView v)
+    public Finding? Find(ContractReconciliation v)
     {
         if (v.SourceCrm is not { } crm || v.CrmReports.FirstOrDefault(r => r.Crm == crm) is not { } report) return null;
         var made = v.ChangesMade.Select(c => new CrmContractChange(c.Version, c.Kind)).ToHashSet();

@@ -9,7 +9,7 @@ public sealed class CrmStateStale : IQuoteRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.CrmStateStale;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         if (v.ReportedByCrm is not { } report || v.Status is not { } status || report.Value.Status == status.Value) return null;
         var proof = QuoteFacts.Refs(report.Source, status.Source);

@@ -9,7 +9,7 @@ public sealed class DuplicateInvoice : IQuoteRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.DuplicateInvoice;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         var invoices = QuoteFacts.LiveRecords(v).Where(r => r.Kind == BillingRecordKind.Invoice).ToList();
         if (v.DuplicateInvoiceDetected is null && invoices.Count <= 1) return null;

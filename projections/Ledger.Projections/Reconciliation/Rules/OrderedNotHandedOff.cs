@@ -9,7 +9,7 @@ public sealed class OrderedNotHandedOff : IQuoteRule
 {
     public DiscrepancyRule Rule => DiscrepancyRules.OrderedNotHandedOff;
 
-    public Finding? Find(QuoteView v)
+    public Finding? Find(QuoteReconciliation v)
     {
         // An amendment quote's order is billed as its contract's change (ADR/0021): the contract view watches that handoff.
         if (v.Order is { } placed && placed.Value.Progress == OrderProgress.Placed && v.Billing is null && v.AmendsContractId is null)

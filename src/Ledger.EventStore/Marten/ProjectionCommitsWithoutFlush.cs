@@ -1,0 +1,71 @@
+using System.Data.Common;
+using Ledger.EventStore.Writing;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Weasel.Postgresql;
+
+namespace Ledger.EventStore.Marten;
+
+/// <summary>
+/// The projection daemon's commits do not wait for the WAL flush (ADR/0015, ADR/0027). Every daemon transaction moves a
+/// row of <c>mt_event_progression</c> (a projection's position, or the high-water mark) in the same transaction as the
+/// documents it wrote, so a commit the server loses in a crash takes its position with it: the daemon projects those
+/// events again and writes the same documents. Nothing else is in such a transaction: events, answers and messages commit
+/// in the command's own. A statement trigger on the progression table turns synchronous commit off for the transaction
+/// that moves it (<see cref="DurabilitySql.CommitWithoutWaitingForFlush"/>, <c>SET LOCAL</c>), which Marten, writing
+/// its own SQL, offers no setting for. A feature of its own because it needs Marten's progression table first.
+/// </summary>
+public sealed class ProjectionCommitsWithoutFlush(Migrator migrator, string schema)
+    : FeatureSchemaBase("LedgerProjectionCommitsWithoutFlush", migrator)
+{
+    public const string TriggerName = "ledger_progression_commits_without_flush_v1";
+    private const string FunctionName = "ledger_progression_commits_without_flush_v1";
+
+    public override Type StorageType => typeof(ProjectionCommitsWithoutFlush);
+
+    protected override IEnumerable<ISchemaObject> schemaObjects()
+    {
+        yield return new TriggerObject(schema);
+    }
+
+    private sealed class TriggerObject(string schema) : ISchemaObject
+    {
+        public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, TriggerName, SchemaUtils.IdentifierUsage.General);
+
+        public void WriteCreateStatement(Migrator migrator, TextWriter writer) => writer.WriteLine(
+            $$"""
+              create or replace function {{schema}}.{{FunctionName}}() returns trigger language plpgsql as $progression$
+              begin
+                perform set_config('synchronous_commit', 'off', true);
+                return null;
+              end
+              $progression$;
+              drop trigger if exists {{TriggerName}} on {{schema}}.mt_event_progression;
+              create trigger {{TriggerName}} after insert or update on {{schema}}.mt_event_progression
+                for each statement execute function {{schema}}.{{FunctionName}}();
+              """);
+
+        public void WriteDropStatement(Migrator rules, TextWriter writer) =>
+            writer.WriteLine($"drop trigger if exists {TriggerName} on {schema}.mt_event_progression; drop function if exists {schema}.{FunctionName}();");
+
+        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+        {
+            builder.Append("select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = ");
+            builder.AppendParameter(schema);
+            builder.Append(" and t.tgname = ");
+            builder.AppendParameter(TriggerName);
+            builder.Append(';');
+        }
+
+        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
+        {
+            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 1;
+            return new CreateWhenMissingDelta(this, complete);
+        }
+
+        public IEnumerable<DbObjectName> AllNames()
+        {
+            yield return Identifier;
+        }
+    }
+}
