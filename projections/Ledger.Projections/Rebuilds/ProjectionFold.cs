@@ -47,9 +47,6 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
         ? getter.CreateDelegate<Func<TDoc, string>>()
         : throw new InvalidOperationException($"{typeof(TDoc).Name} has no string Id.");
 
-    /// <summary>Documents per COPY command within one bulk insert (a page's documents are one transaction either way).</summary>
-    private const int DocumentsPerCopy = 10_000;
-
     private readonly IDocumentStore _store;
     private readonly JasperFxMultiStreamProjectionBase<TDoc, string, IDocumentOperations, IQuerySession> _projection;
     private readonly Func<IEvent, bool> _folds;
@@ -57,7 +54,7 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
     private readonly Dictionary<string, TDoc> _changed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
     private readonly HashSet<string> _written = new(StringComparer.Ordinal);
-    private readonly Marten.ISerializer Serializer;
+    private readonly Marten.ISerializer _serializer;
     private readonly IReadOnlyList<DuplicatedColumn> Duplicated;
     private (string Id, string Json, object?[] Duplicated)[] _rows = [];
     private readonly string _schema;
@@ -72,7 +69,7 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
         _tableName = mapping.TableName;
         _schema = store.Options.DatabaseSchemaName;
         Table = mapping.TableName.QualifiedName;
-        Serializer = store.Options.Serializer();
+        _serializer = store.Options.Serializer();
         Duplicated = mapping.DuplicatedFields.Select(f => new DuplicatedColumn(f.ColumnName, f.DbType, document =>
         {
             object? value = document;
@@ -141,7 +138,7 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
         Parallel.For(0, changed.Length, i =>
         {
             var document = changed[i].Value;
-            rows[i] = (changed[i].Key, Serializer.ToJson(document), Duplicated.Select(d => d.Value(document)).ToArray());
+            rows[i] = (changed[i].Key, _serializer.ToJson(document), Duplicated.Select(d => d.Value(document)).ToArray());
         });
         _rows = rows;
     }
@@ -166,20 +163,23 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
             // The columns Marten's own bulk insert writes (id, JSON, version, .NET type, duplicated fields); the rest keep
             // their defaults (mt_last_modified: the transaction's time).
             var columns = string.Join(", ", ["id", "data", "mt_version", "mt_dotnet_type", .. Duplicated.Select(d => d.Column)]);
-            await using var copy = await connection.BeginBinaryImportAsync($"copy {Table} ({columns}) from stdin (format binary)", ct);
-            var type = typeof(TDoc).FullName!;
-            foreach (var (id, json, duplicated) in _rows)
+            // The connection is in COPY state until the importer is disposed, not merely completed: its own scope.
+            await using (var copy = await connection.BeginBinaryImportAsync($"copy {Table} ({columns}) from stdin (format binary)", ct))
             {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(json, NpgsqlDbType.Jsonb, ct);
-                await copy.WriteAsync(1L, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(type, NpgsqlDbType.Varchar, ct);
-                for (var i = 0; i < duplicated.Length; i++)
-                    if (duplicated[i] is null) await copy.WriteNullAsync(ct);
-                    else await copy.WriteAsync(duplicated[i], Duplicated[i].Type, ct);
+                var type = typeof(TDoc).FullName!;
+                foreach (var (id, json, duplicated) in _rows)
+                {
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync(json, NpgsqlDbType.Jsonb, ct);
+                    await copy.WriteAsync(1L, NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(type, NpgsqlDbType.Varchar, ct);
+                    for (var i = 0; i < duplicated.Length; i++)
+                        if (duplicated[i] is null) await copy.WriteNullAsync(ct);
+                        else await copy.WriteAsync(duplicated[i], Duplicated[i].Type, ct);
+                }
+                await copy.CompleteAsync(ct);
             }
-            await copy.CompleteAsync(ct);
             if (_indexed == true) await ExecuteAsync(connection, DiscrepancyRows.InsertRowsOf(_schema, _tableName), _rows.Select(r => r.Id).ToArray(), ct);
         }
         _written.UnionWith(_changed.Keys);

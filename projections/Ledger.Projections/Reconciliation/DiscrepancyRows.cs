@@ -72,6 +72,8 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
 
     private static string Trigger(string operation) => $"ledger_discrepancy_rows_{operation}_{Version}";
 
+    private static IEnumerable<string> ReplacedTriggers => Replaced.SelectMany(r => Operations.Select(o => $"ledger_discrepancy_rows_{o}_{r}"));
+
     private string InsertRows(string source, string from) => InsertRows(Table(_options), source, from);
 
     /// <summary>Deletes the rows of the views <c>@ids</c> of <paramref name="viewTable"/> (its name, no schema), as the delete trigger does.</summary>
@@ -137,15 +139,17 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
                 end
                 $rows$;
                 """);
-            // A view that no longer keeps discrepancies (quote-view before ADR/0029) loses its triggers and its rows.
+            // A view that no longer keeps discrepancies (quote-view before ADR/0029) loses its triggers and its rows; every
+            // table loses the triggers of a replaced version (v1's fire whatever the deferred setting says), before their functions go.
             var viewTables = string.Join(", ", rows._views.Select(v => $"'{((IReadOnlyStoreOptions)rows._options).FindOrResolveDocumentType(v).TableName.Name}'"));
             var triggers = string.Join(", ", Operations.Select(o => $"'{Trigger(o)}'"));
+            var replacedTriggers = string.Join(", ", ReplacedTriggers.Select(t => $"'{t}'"));
             writer.WriteLine($$"""
                 do $stale$
                 declare t record;
                 begin
                   for t in select tg.tgname, c.relname from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
-                           where n.nspname = '{{Schema}}' and tg.tgname in ({{triggers}}) and c.relname not in ({{viewTables}}) loop
+                           where n.nspname = '{{Schema}}' and (tg.tgname in ({{replacedTriggers}}) or (tg.tgname in ({{triggers}}) and c.relname not in ({{viewTables}}))) loop
                     execute format('drop trigger %I on %I.%I', t.tgname, '{{Schema}}', t.relname);
                   end loop;
                 end
@@ -155,9 +159,6 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
             foreach (var view in rows._views)
             {
                 var viewTable = ((IReadOnlyStoreOptions)rows._options).FindOrResolveDocumentType(view).TableName;
-                foreach (var replaced in Replaced)
-                    foreach (var operation in Operations)
-                        writer.WriteLine($"drop trigger if exists ledger_discrepancy_rows_{operation}_{replaced} on {viewTable.QualifiedName};");
                 writer.WriteLine($$"""
                     drop trigger if exists {{Trigger("insert")}} on {{viewTable.QualifiedName}};
                     create trigger {{Trigger("insert")}} after insert on {{viewTable.QualifiedName}} for each row
@@ -192,7 +193,8 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
 
         public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
         {
-            // Complete when the table's three indexes and the four triggers on each view table exist.
+            // Complete when the table's three indexes and the four triggers on each view table exist (a trigger of this version
+            // on a table that is no longer a view makes the count differ), and no trigger of a replaced version is left.
             builder.Append("select (select count(*) from pg_indexes where schemaname = ");
             builder.AppendParameter(Schema);
             builder.Append(" and tablename = ");
@@ -201,12 +203,16 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
             builder.AppendParameter(Schema);
             builder.Append(" and t.tgname = any(");
             builder.AppendParameter(Operations.Select(Trigger).ToArray());
+            builder.Append(")), (select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = ");
+            builder.AppendParameter(Schema);
+            builder.Append(" and t.tgname = any(");
+            builder.AppendParameter(ReplacedTriggers.ToArray());
             builder.Append("));");
         }
 
         public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
         {
-            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 3 + Operations.Length * rows._views.Count;
+            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 3 + Operations.Length * rows._views.Count && reader.GetInt64(1) == 0;
             return new CreateWhenMissingDelta(this, complete);
         }
 
