@@ -32,7 +32,7 @@ public static class RebuildBenchmark
     {
         // "none": the one pass and its references only, no daemon rebuilds (a quick measurement of the pass).
         var tunings = variants.Where(v => v != "none").Select(v => (Name: v, Tuning: ParseTuning(v))).ToList();
-        // LEDGER_BENCH_REBUILD_STATEMENTS=1 prints, after each tuning, the statements its rebuilds spent the most time in.
+        // LEDGER_BENCH_REBUILD_STATEMENTS=1 prints, after the one pass and each tuning, the statements its rebuilds spent the most time in.
         var statements = Environment.GetEnvironmentVariable("LEDGER_BENCH_REBUILD_STATEMENTS") == "1";
         await using var cluster = await ThrowawayCluster.StartAsync("rebuild", countStatements: statements);
         var connectionString = cluster.ConnectionString;
@@ -122,11 +122,13 @@ public static class RebuildBenchmark
         RebuildProgress? onePassTimes = null;
         for (var pass = 0; pass < 2; pass++)
         {
+            if (statements && pass == 1) await ExecuteAsync(dataSource, "create extension if not exists pg_stat_statements; select pg_stat_statements_reset()");
             var clock = Stopwatch.StartNew();
             await OnePassRebuild.RunAsync(documents, LedgerProjections.Names, progress: new Latest(p => onePassTimes = p));
             if (pass == 0) onePassColdSeconds = clock.Elapsed.TotalSeconds;
             else onePassSeconds = clock.Elapsed.TotalSeconds;
         }
+        if (statements) await PrintStatementsAsync(dataSource, "one pass");
         // Smaller pages (the first choice): more bulk inserts, fewer documents held in memory.
         var smallPages = Stopwatch.StartNew();
         RebuildProgress? smallPageTimes = null;
@@ -171,14 +173,7 @@ public static class RebuildBenchmark
                 allAtOnce = together.Elapsed.TotalSeconds;
             }
             var oneAfterAnother = rebuilds.Values.Sum();
-            if (statements)
-            {
-                await using var top = dataSource.CreateCommand(
-                    "select calls, round(total_exec_time)::bigint, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) from pg_stat_statements " +
-                    "where dbid = (select oid from pg_database where datname = current_database()) order by total_exec_time desc limit 12");
-                await using var reader = await top.ExecuteReaderAsync();
-                while (await reader.ReadAsync()) Console.WriteLine($"  {name}: {reader.GetInt64(0),7} calls {reader.GetInt64(1),7} ms  {reader.GetString(2)}");
-            }
+            if (statements) await PrintStatementsAsync(dataSource, name);
             foreach (var (projection, seconds) in rebuilds) Row(name, $"rebuild {projection}", seconds);
             Row(name, "rebuild all, one after another", oneAfterAnother);
             Row(name, "rebuild all at once", allAtOnce);
@@ -237,6 +232,16 @@ public static class RebuildBenchmark
             new(int.Parse(page), int.Parse(hopper), int.Parse(flush), rest is ["copy"]),
         _ => throw new ArgumentException($"A tuning is marten-defaults, ledger or page/hopper/flush[/copy], not '{variant}'."),
     };
+
+    /// <summary>The statements the database spent the most time in since the last reset (LEDGER_BENCH_REBUILD_STATEMENTS=1).</summary>
+    private static async Task PrintStatementsAsync(NpgsqlDataSource dataSource, string name)
+    {
+        await using var top = dataSource.CreateCommand(
+            "select calls, round(total_exec_time)::bigint, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) from pg_stat_statements " +
+            "where dbid = (select oid from pg_database where datname = current_database()) order by total_exec_time desc limit 12");
+        await using var reader = await top.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) Console.WriteLine($"  {name}: {reader.GetInt64(0),7} calls {reader.GetInt64(1),7} ms {reader.GetInt64(2),9} rows  {reader.GetString(3)}");
+    }
 
     private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
     {
