@@ -6,6 +6,7 @@ using Ledger.Projections.Common;
 using Ledger.Projections.Quotes;
 using Ledger.Projections.Reconciliation;
 using Marten.Events.Projections;
+using Ledger.Domain.Common;
 
 namespace Ledger.Projections.Contracts;
 
@@ -108,7 +109,7 @@ public sealed class ContractViewProjection : MultiStreamProjection<ContractView,
         if (e.Data is ContractEvent ce && ContractDecider.BillableOf(ce) is { } billable)
             view.Changes.Add(new ContractChangeLine
             {
-                Version = view.ContractVersion, Kind = billable.Kind, HandoffId = ContractDecider.BillingHandoffIdFor(id, view.ContractVersion),
+                Version = view.ContractVersion, Kind = billable.Kind, HandoffId = ContractDecider.BillingHandoffIdFor(new ContractId(id), view.ContractVersion),
                 Expected = new Amount(billable.Amount, view.Currency ?? ""), Source = EventRef.Of(e),
             });
         if (ChangeKindOf(e.Data) is { } kind) view.ChangesMade.Add(new ContractChangeMade(view.ContractVersion, kind, EventRef.Of(e)));

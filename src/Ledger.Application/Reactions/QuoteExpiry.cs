@@ -1,6 +1,7 @@
 using Ledger.Application.Commands;
 using Ledger.Application.Quotes;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 
