@@ -21,11 +21,20 @@ public sealed record PriceSnapshot(
 [Closed]
 public abstract record QuoteEvent(QuoteId QuoteId);
 
+/// <summary>
+/// An event that sets the quote's last valid day. The expiry reaction schedules its look for every such event, so a new
+/// one (another way to move the day) is declared here and the reaction needs no change (ADR/0028).
+/// </summary>
+public interface ISetsQuoteValidity
+{
+    LocalDate ValidUntil { get; }
+}
+
 [EventName("quote-drafted.v1")]
 public sealed record QuoteDrafted(
     QuoteId QuoteId, string SourceCrm, string CrmOpportunityId, string CrmAccountId, CustomerId CustomerId, string Owner,
     string Currency, string Segment, string Region, string LegalEntity, string TimeZone, string PriceBookVersion,
-    LocalDate ValidFrom, LocalDate ValidUntil, int Revision, Instant DraftedAt) : QuoteEvent(QuoteId);
+    LocalDate ValidFrom, LocalDate ValidUntil, int Revision, Instant DraftedAt) : QuoteEvent(QuoteId), ISetsQuoteValidity;
 
 [EventName("quote-line-added.v1")]
 public sealed record QuoteLineAdded(QuoteId QuoteId, int Revision, QuoteLine Line, Instant AddedAt) : QuoteEvent(QuoteId);
@@ -69,7 +78,8 @@ public sealed record QuoteExpired(QuoteId QuoteId, int Revision, LocalDate Valid
 
 [EventName("quote-validity-extended.v1")]
 public sealed record QuoteValidityExtended(
-    QuoteId QuoteId, int Revision, LocalDate PreviousValidUntil, LocalDate ValidUntil, string Reason, string ExtendedBy, Instant ExtendedAt) : QuoteEvent(QuoteId);
+    QuoteId QuoteId, int Revision, LocalDate PreviousValidUntil, LocalDate ValidUntil, string Reason, string ExtendedBy, Instant ExtendedAt) : QuoteEvent(QuoteId),
+    ISetsQuoteValidity;
 
 [EventName("quote-withdrawn.v1")]
 public sealed record QuoteWithdrawn(QuoteId QuoteId, int Revision, string Reason, string WithdrawnBy, Instant WithdrawnAt) : QuoteEvent(QuoteId);
