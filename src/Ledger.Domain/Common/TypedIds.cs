@@ -10,6 +10,8 @@ namespace Ledger.Domain.Common;
 /// decider's <c>StreamId</c>, reached through <c>Streams</c>). Going out, an id is its string (read models, URLs, logs);
 /// coming in, a string becomes an id only by naming its kind (<c>new QuoteId(s)</c>). Nothing is checked on the way in:
 /// the deciders refuse an id that is not one (<see cref="Ids.Check"/>) with the field and the rule, as they did for strings.
+/// A missing id (<c>QuoteId?</c> null) goes out as a null string: without its own operator the compiler would unwrap it
+/// and throw.
 /// </summary>
 public interface ITypedId<TSelf> where TSelf : struct, ITypedId<TSelf>
 {
@@ -25,6 +27,7 @@ public readonly record struct QuoteId(string Value) : ITypedId<QuoteId>
     public static QuoteId From(string value) => new(value);
     public override string ToString() => Value ?? "";
     public static implicit operator string(QuoteId id) => id.Value;
+    public static implicit operator string?(QuoteId? id) => id?.Value;
 }
 
 [JsonConverter(typeof(TypedIdJsonConverter<OrderId>))]
@@ -33,6 +36,7 @@ public readonly record struct OrderId(string Value) : ITypedId<OrderId>
     public static OrderId From(string value) => new(value);
     public override string ToString() => Value ?? "";
     public static implicit operator string(OrderId id) => id.Value;
+    public static implicit operator string?(OrderId? id) => id?.Value;
 }
 
 [JsonConverter(typeof(TypedIdJsonConverter<ContractId>))]
@@ -41,6 +45,7 @@ public readonly record struct ContractId(string Value) : ITypedId<ContractId>
     public static ContractId From(string value) => new(value);
     public override string ToString() => Value ?? "";
     public static implicit operator string(ContractId id) => id.Value;
+    public static implicit operator string?(ContractId? id) => id?.Value;
 }
 
 [JsonConverter(typeof(TypedIdJsonConverter<CustomerId>))]
@@ -49,6 +54,7 @@ public readonly record struct CustomerId(string Value) : ITypedId<CustomerId>
     public static CustomerId From(string value) => new(value);
     public override string ToString() => Value ?? "";
     public static implicit operator string(CustomerId id) => id.Value;
+    public static implicit operator string?(CustomerId? id) => id?.Value;
 }
 
 /// <summary>
