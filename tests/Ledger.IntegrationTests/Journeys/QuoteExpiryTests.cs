@@ -24,18 +24,7 @@ public sealed class QuoteExpiryTests : IAsyncLifetime
     [Fact]
     public async Task A_sent_quote_expires_by_itself_once_the_clock_passes_the_end_of_its_last_valid_day_in_its_zone()
     {
-        var draft = new Dictionary<string, object?>
-        {
-            ["quoteId"] = "Q-EXP", ["crmOpportunityId"] = "OPP-EXP", ["crmAccountId"] = "ACC-ACME", ["customerId"] = "C-ACME", ["owner"] = "dana.whitfield",
-            ["currency"] = "EUR", ["segment"] = "enterprise", ["region"] = "EMEA", ["legalEntity"] = "Ledger Demo GmbH", ["timeZone"] = "Europe/Berlin",
-            ["priceBookVersion"] = "2026.1", ["validFrom"] = "2026-03-01", ["validUntil"] = "2026-03-31",
-        };
-        var sf = _world.Salesforce;
-        (await Post(sf, "/quotes", draft)).EnsureAccepted();
-        (await Post(sf, "/quotes/Q-EXP/lines", new { lineId = "L1", productOfferingId = "SUPPORT-24", catalogVersion = "2026.1", quantity = 1, discountPercent = 0 })).EnsureAccepted();
-        (await Post(sf, "/quotes/Q-EXP/price", new { })).EnsureAccepted();
-        (await Post(sf, "/quotes/Q-EXP/submit")).EnsureAccepted();
-        (await Post(sf, "/quotes/Q-EXP/send", new { documentHash = "sha256:doc" })).EnsureAccepted();
+        var sf = await DraftAndSendAsync("Q-EXP");
 
         // The message is due (its time has passed in real time) but the ledger's clock says the quote is still valid.
         await Task.Delay(2500);
@@ -53,18 +42,7 @@ public sealed class QuoteExpiryTests : IAsyncLifetime
     [Fact]
     public async Task A_sales_rep_extends_a_sent_quote_over_http_and_it_expires_after_the_new_day_not_the_old()
     {
-        var draft = new Dictionary<string, object?>
-        {
-            ["quoteId"] = "Q-EXT", ["crmOpportunityId"] = "OPP-EXT", ["crmAccountId"] = "ACC-ACME", ["customerId"] = "C-ACME", ["owner"] = "dana.whitfield",
-            ["currency"] = "EUR", ["segment"] = "enterprise", ["region"] = "EMEA", ["legalEntity"] = "Ledger Demo GmbH", ["timeZone"] = "Europe/Berlin",
-            ["priceBookVersion"] = "2026.1", ["validFrom"] = "2026-03-01", ["validUntil"] = "2026-03-31",
-        };
-        var sf = _world.Salesforce;
-        (await Post(sf, "/quotes", draft)).EnsureAccepted();
-        (await Post(sf, "/quotes/Q-EXT/lines", new { lineId = "L1", productOfferingId = "SUPPORT-24", catalogVersion = "2026.1", quantity = 1, discountPercent = 0 })).EnsureAccepted();
-        (await Post(sf, "/quotes/Q-EXT/price", new { })).EnsureAccepted();
-        (await Post(sf, "/quotes/Q-EXT/submit")).EnsureAccepted();
-        (await Post(sf, "/quotes/Q-EXT/send", new { documentHash = "sha256:doc" })).EnsureAccepted();
+        var sf = await DraftAndSendAsync("Q-EXT");
 
         // An earlier day is not an extension: 400 with the field and the rule, nothing recorded.
         var shortened = await Post(sf, "/quotes/Q-EXT/extend-validity", new { validUntil = "2026-03-20", reason = "Shorter" });
@@ -88,5 +66,23 @@ public sealed class QuoteExpiryTests : IAsyncLifetime
         var events = await Eventually(() => _world.StreamAsync("quote-Q-EXT"), e => e.Any(x => x.Type == "quote-expired.v1"));
         var expired = Assert.Single(events, e => e.Type == "quote-expired.v1");
         Assert.Equal("2026-04-15", expired.Data.GetProperty("validUntil").GetString());
+    }
+
+    /// <summary>A one-line quote valid through 31 March in Berlin, drafted, priced, approved within policy and sent by Salesforce.</summary>
+    private async Task<HttpClient> DraftAndSendAsync(string quoteId)
+    {
+        var draft = new Dictionary<string, object?>
+        {
+            ["quoteId"] = quoteId, ["crmOpportunityId"] = $"OPP-{quoteId}", ["crmAccountId"] = "ACC-ACME", ["customerId"] = "C-ACME", ["owner"] = "dana.whitfield",
+            ["currency"] = "EUR", ["segment"] = "enterprise", ["region"] = "EMEA", ["legalEntity"] = "Ledger Demo GmbH", ["timeZone"] = "Europe/Berlin",
+            ["priceBookVersion"] = "2026.1", ["validFrom"] = "2026-03-01", ["validUntil"] = "2026-03-31",
+        };
+        var sf = _world.Salesforce;
+        (await Post(sf, "/quotes", draft)).EnsureAccepted();
+        (await Post(sf, $"/quotes/{quoteId}/lines", new { lineId = "L1", productOfferingId = "SUPPORT-24", catalogVersion = "2026.1", quantity = 1, discountPercent = 0 })).EnsureAccepted();
+        (await Post(sf, $"/quotes/{quoteId}/price", new { })).EnsureAccepted();
+        (await Post(sf, $"/quotes/{quoteId}/submit")).EnsureAccepted();
+        (await Post(sf, $"/quotes/{quoteId}/send", new { documentHash = "sha256:doc" })).EnsureAccepted();
+        return sf;
     }
 }
