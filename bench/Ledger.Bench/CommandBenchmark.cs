@@ -7,6 +7,7 @@ using Ledger.EventStore;
 using Ledger.EventStore.Marten;
 using Ledger.LocalPostgres;
 using Marten;
+using Ledger.Domain.Common;
 
 namespace Ledger.Bench;
 
@@ -149,7 +150,7 @@ public static class CommandBenchmark
             while (until.Elapsed.TotalSeconds < seconds)
             {
                 await using var session = store.LightweightSession();
-                session.Events.Append(stream, new Domain.Customers.CustomerRegistered(stream, payload, null, "bench", NodaTime.SystemClock.Instance.GetCurrentInstant()));
+                session.Events.Append(stream, new Domain.Customers.CustomerRegistered(new CustomerId(stream), payload, null, "bench", NodaTime.SystemClock.Instance.GetCurrentInstant()));
                 await session.SaveChangesAsync();
                 Interlocked.Increment(ref appends);
             }

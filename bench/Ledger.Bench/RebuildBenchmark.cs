@@ -13,6 +13,7 @@ using Marten;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NodaTime;
+using Ledger.Domain.Common;
 
 namespace Ledger.Bench;
 
@@ -271,7 +272,7 @@ public static class RebuildBenchmark
     private static async Task AppendQuoteAsync(IEventStore store, EventSerializer serializer, int i, CancellationToken ct)
     {
         var id = $"Q-{i:D7}";
-        var order = OrderDecider.OrderIdFor(id);
+        var order = OrderDecider.OrderIdFor(new QuoteId(id));
         var at = Instant.FromUtc(2026, 1, 1, 9, 0) + Duration.FromMinutes(i);
         var crm = (i % 4) switch { 0 => "salesforce", 1 => "hubspot", 2 => "dynamics", _ => "partner-portal" };
         var net = 1_000m + i % 997 * 10m;
@@ -280,19 +281,19 @@ public static class RebuildBenchmark
         var fingerprint = new ApprovalFingerprint(1, $"hash-{i}", "P-2026.1");
         var line = new PricedLine("L1", "PLAT-ENT", "2026.1", 1m, net, 0m, net, 0m, net);
 
-        await Append(QuoteDecider.StreamId(id),
-            new QuoteDrafted(id, crm, $"opp-{i}", $"acct-{i}", $"cust-{i % 5000}", "rep", "USD", "enterprise", "us-east", "ledger-inc-us", "UTC", "2026.1",
+        await Append(QuoteDecider.StreamId(new QuoteId(id)),
+            new QuoteDrafted(new QuoteId(id), crm, $"opp-{i}", $"acct-{i}", new CustomerId($"cust-{i % 5000}"), "rep", "USD", "enterprise", "us-east", "ledger-inc-us", "UTC", "2026.1",
                 new LocalDate(2026, 1, 1), new LocalDate(2026, 12, 31), 1, at),
-            new QuotePriced(id, 1, new PriceSnapshot("USD", [line], net, 0m, net, 0m, "P-2026.1", $"hash-{i}"), at),
-            new QuoteApproved(id, 1, fingerprint, true, "policy", at),
-            new QuoteSent(id, 1, "sha256:doc", "rep", at),
-            new QuoteAccepted(id, 1, "e-signature", "buyer", at));
+            new QuotePriced(new QuoteId(id), 1, new PriceSnapshot("USD", [line], net, 0m, net, 0m, "P-2026.1", $"hash-{i}"), at),
+            new QuoteApproved(new QuoteId(id), 1, fingerprint, true, "policy", at),
+            new QuoteSent(new QuoteId(id), 1, "sha256:doc", "rep", at),
+            new QuoteAccepted(new QuoteId(id), 1, "e-signature", "buyer", at));
         await Append(OrderDecider.StreamId(order),
-            new OrderPlaced(order, new AcceptedQuote(id, 1, crm, $"cust-{i % 5000}", "ledger-inc-us", "us-east", "USD", [line], net, 0m, net), "crm", at));
+            new OrderPlaced(order, new AcceptedQuote(new QuoteId(id), 1, crm, new CustomerId($"cust-{i % 5000}"), "ledger-inc-us", "us-east", "USD", [line], net, 0m, net), "crm", at));
         await Append(BillingDecider.StreamId(order),
             new BillingHandoffRequested(order, net, "USD", $"BA-{i}", $"billing-{id}", "sha256:payload", at),
             new BillingHandoffAcknowledged(order, $"INV-{i}", billed, "USD", false, at));
-        await Append(ReportedFactDecider.CrmQuoteStreamId(crm, id), new CrmQuoteStateReported(crm, id, $"opp-{i}", QuoteStatus.Accepted, at, at));
+        await Append(ReportedFactDecider.CrmQuoteStreamId(crm, new QuoteId(id)), new CrmQuoteStateReported(crm, new QuoteId(id), $"opp-{i}", QuoteStatus.Accepted, at, at));
         await Append(ReportedFactDecider.BillingRecordStreamId($"INV-{i}"),
             new BillingRecordReported($"INV-{i}", order, BillingRecordKind.Invoice, billed, "USD", BillingRecordStatus.Issued, at, at));
 

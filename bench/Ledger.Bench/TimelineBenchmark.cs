@@ -6,6 +6,7 @@ using Ledger.EventStore;
 using Ledger.EventStore.Marten;
 using Npgsql;
 using NodaTime;
+using Ledger.Domain.Common;
 
 namespace Ledger.Bench;
 
@@ -36,13 +37,13 @@ public static class TimelineBenchmark
         for (var round = 0; round <= Rounds; round++)
         {
             var clock = Stopwatch.StartNew();
-            var page = await timeline.ReadAsync(quoteId, null, 0, int.MaxValue, CancellationToken.None);
+            var page = await timeline.ReadAsync(new QuoteId(quoteId), null, 0, int.MaxValue, CancellationToken.None);
             var timelineElapsed = clock.Elapsed.TotalMilliseconds;
             if (page!.Total != events) throw new InvalidOperationException($"The timeline has {page.Total} events, not {events}.");
 
             clock.Restart();
             var raw = 0;
-            await foreach (var _ in store.ReadWholeStreamAsync(QuoteDecider.StreamId(quoteId))) raw++;
+            await foreach (var _ in store.ReadWholeStreamAsync(QuoteDecider.StreamId(new QuoteId(quoteId)))) raw++;
             if (raw != events) throw new InvalidOperationException($"The raw read found {raw} events, not {events}.");
             var rawElapsed = clock.Elapsed.TotalMilliseconds;
             if (round == 0) continue; // the first round warms up the JIT and the pools
@@ -73,11 +74,11 @@ public static class TimelineBenchmark
         var at = Instant.FromUtc(2026, 3, 1, 9, 0);
         var history = new List<QuoteEvent>
         {
-            new QuoteDrafted(quoteId, "salesforce", "OPP-1", "ACC-1", "C-ACME", "dana", "EUR", "enterprise", "EMEA", "Acme GmbH", "Europe/Berlin",
+            new QuoteDrafted(new QuoteId(quoteId), "salesforce", "OPP-1", "ACC-1", new CustomerId("C-ACME"), "dana", "EUR", "enterprise", "EMEA", "Acme GmbH", "Europe/Berlin",
                 "2026.1", new LocalDate(2026, 3, 1), new LocalDate(2026, 12, 31), 1, at),
-            new QuoteLineAdded(quoteId, 1, new QuoteLine("L1", "PLAT-ENT", "2026.1", 1, 1200m, 0m), at),
+            new QuoteLineAdded(new QuoteId(quoteId), 1, new QuoteLine("L1", "PLAT-ENT", "2026.1", 1, 1200m, 0m), at),
         };
-        for (var i = 2; i < events; i++) history.Add(new QuoteLineChanged(quoteId, 1, "L1", 1 + i % 50, 0m, at.Plus(Duration.FromSeconds(i))));
+        for (var i = 2; i < events; i++) history.Add(new QuoteLineChanged(new QuoteId(quoteId), 1, "L1", 1 + i % 50, 0m, at.Plus(Duration.FromSeconds(i))));
 
         long last = -1;
         foreach (var chunk in history.Chunk(500))
@@ -87,7 +88,7 @@ public static class TimelineBenchmark
                 var (type, data) = serializer.Serialize(e);
                 return new EventToAppend(Guid.NewGuid(), type, data, new EventMetadata("bench", "bench", "bench", "salesforce", null, at));
             }).ToList();
-            if (await store.AppendAsync(QuoteDecider.StreamId(quoteId), ExpectedRevision.After(last), toAppend) is not AppendResult.Success success)
+            if (await store.AppendAsync(QuoteDecider.StreamId(new QuoteId(quoteId)), ExpectedRevision.After(last), toAppend) is not AppendResult.Success success)
                 throw new InvalidOperationException("The history could not be appended.");
             last = success.LastRevision;
         }

@@ -14,6 +14,7 @@ using NodaTime.Serialization.SystemTextJson;
 using NodaTime;
 using NodaTime.Text;
 using Spectre.Console;
+using Ledger.Domain.Common;
 
 namespace Ledger.Cli;
 
@@ -30,7 +31,7 @@ public static class AuditCommands
             : null;
 
         await using var store = await OpenStoreAsync();
-        var page = await new QuoteTimeline(store.EventStore, store.Serializer, new RelatedStreams(store.DataSource)).ReadAsync(quoteId, asOf, 0, int.MaxValue, CancellationToken.None)
+        var page = await new QuoteTimeline(store.EventStore, store.Serializer, new RelatedStreams(store.DataSource)).ReadAsync(new QuoteId(quoteId), asOf, 0, int.MaxValue, CancellationToken.None)
                    ?? throw new InvalidOperationException($"Quote {quoteId} has no events.");
         switch (format)
         {
@@ -68,7 +69,7 @@ public static class AuditCommands
         if (args.Contains("--all"))
             reports = await new ChainVerifier(store.EventStore).VerifyAllAsync();
         else if (args.FirstOrDefault(a => !a.StartsWith("--") && !IsOptionValue(args, a)) is { } quoteId)
-            reports = await new QuoteTimeline(store.EventStore, store.Serializer, new RelatedStreams(store.DataSource)).VerifyAsync(quoteId, CancellationToken.None)
+            reports = await new QuoteTimeline(store.EventStore, store.Serializer, new RelatedStreams(store.DataSource)).VerifyAsync(new QuoteId(quoteId), CancellationToken.None)
                       ?? throw new InvalidOperationException($"Quote {quoteId} has no events.");
         else
             throw new InvalidOperationException("usage: ledger verify <quote-id> | ledger verify --all [--anchors DIR]");

@@ -25,7 +25,8 @@ public sealed class ClosedHierarchyTests
     {
         var errors = await ClosedHierarchyErrorsAsync("""
             namespace Ledger.Domain.Quotes;
-            public sealed record PutQuoteOnHold(string QuoteId, string Reason) : QuoteCommand(QuoteId);
+            using Ledger.Domain.Common;
+            public sealed record PutQuoteOnHold(QuoteId QuoteId, string Reason) : QuoteCommand(QuoteId);
             """);
 
         var error = Assert.Single(errors);
@@ -38,7 +39,8 @@ public sealed class ClosedHierarchyTests
     {
         var errors = await ClosedHierarchyErrorsAsync("""
             namespace Ledger.Domain.Orders;
-            public sealed record OrderPutOnHold(string OrderId) : OrderEvent(OrderId);
+            using Ledger.Domain.Common;
+            public sealed record OrderPutOnHold(OrderId OrderId) : OrderEvent(OrderId);
             """);
 
         Assert.Contains(errors, e => e.GetMessage().Contains("OrderEvent does not handle OrderPutOnHold") && e.Location.SourceTree!.FilePath.EndsWith("OrderDecider.cs"));

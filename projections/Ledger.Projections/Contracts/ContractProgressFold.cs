@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Ledger.Domain.Billing;
+using Ledger.Domain.Common;
 using Ledger.Domain.Contracts;
 using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Common;
@@ -99,7 +100,7 @@ public abstract class ContractProgressProjection<TView> : MultiStreamProjection<
         if (e.Data is ContractEvent ce && ContractDecider.BillableOf(ce) is { } billable)
             view.Changes.Add(new ContractChangeLine
             {
-                Version = view.ContractVersion, Kind = billable.Kind, HandoffId = ContractDecider.BillingHandoffIdFor(id, view.ContractVersion),
+                Version = view.ContractVersion, Kind = billable.Kind, HandoffId = ContractDecider.BillingHandoffIdFor(new ContractId(id), view.ContractVersion),
                 Expected = new Amount(billable.Amount, view.Currency ?? ""), Source = EventRef.Of(e),
             });
         if (ChangeKindOf(e.Data) is { } kind) view.ChangesMade.Add(new ContractChangeMade(view.ContractVersion, kind, EventRef.Of(e)));

@@ -77,7 +77,7 @@ public sealed class CustomerMatchProjection : MultiStreamProjection<CustomerMatc
             var named = events.Where(e => e.Data is CrmAccountLinked or CustomerMerged).ToList();
             if (named.Count == 0) return;
             var keys = new Dictionary<string, IReadOnlyList<string>>();
-            var ids = named.Select(e => ((CustomerEvent)e.Data).CustomerId).Distinct().ToList();
+            var ids = named.Select(e => ((CustomerEvent)e.Data).CustomerId.Value).Distinct().ToList(); // a SQL parameter: the strings
             // Found by content, not by stream name, in one query for the batch. (Marten's typed event query looks for
             // its default type alias, not the versioned name the ledger maps, so this one is SQL.)
             var registrations = await session.AdvancedSql.QueryAsync<string>(

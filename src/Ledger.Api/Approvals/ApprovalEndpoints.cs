@@ -4,6 +4,7 @@ using Ledger.Application.Commands;
 using Ledger.Domain.Approvals;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Approvals;
 
@@ -45,8 +46,8 @@ public static class ApprovalEndpoints
     /// <summary>What is to be approved now: the quote's fingerprint, or for a contract the amendment waiting on approval (ADR/0021).</summary>
     private static async Task<ApprovalFingerprint?> CurrentFingerprint(CommandUnit unit, string quoteId, CancellationToken ct) =>
         Ledger.Domain.Contracts.ContractDecider.IsContractId(quoteId)
-            ? (await unit.Consult(Streams.Contract(quoteId), ct)).Proposed?.Fingerprint
-            : (await unit.Consult(Streams.Quote(quoteId), ct)).CurrentFingerprint;
+            ? (await unit.Consult(Streams.Contract(new ContractId(quoteId)), ct)).Proposed?.Fingerprint
+            : (await unit.Consult(Streams.Quote(new QuoteId(quoteId)), ct)).CurrentFingerprint;
 
     [WolverinePost("/approvals/{quoteId}/{revision}/escalate"), Authorize(Roles = LedgerRoles.Approver)]
     public static Task<IResult> Escalate(string quoteId, int revision, EscalationRequest request, CommandRunner commands, HttpContext context) =>

@@ -6,6 +6,7 @@ using Ledger.Domain.Orders;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Billing;
 
@@ -18,7 +19,7 @@ public static class BillingResendEndpoint
         var resend = false;
         var answer = await commands.Answer(context, async (unit, ct) =>
         {
-            var order = await unit.Consult(Streams.Order(orderId), ct);
+            var order = await unit.Consult(Streams.Order(new OrderId(orderId)), ct);
             if (context.Forbids(order.Placed?.Quote.SourceCrm) is { } forbidden) return forbidden;
             var billing = await unit.Consult(Streams.Billing(orderId), ct);
             if (billing.Request is null)

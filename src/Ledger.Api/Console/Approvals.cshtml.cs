@@ -7,6 +7,7 @@ using Ledger.EventStore;
 using Ledger.Projections.Approvals;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Console;
 
@@ -23,7 +24,7 @@ public sealed class ApprovalsModel(ApprovalQueueQuery queue, IEventStore events,
     {
         var items = new List<InboxItem>();
         foreach (var queued in await queue.PendingAsync(null, null, ct))
-            items.Add(new InboxItem(queued, await events.FoldAsync(serializer, Streams.Quote(queued.Item.QuoteId), ct)));
+            items.Add(new InboxItem(queued, await events.FoldAsync(serializer, Streams.Quote(new QuoteId(queued.Item.QuoteId)), ct)));
         Items = items;
     }
 

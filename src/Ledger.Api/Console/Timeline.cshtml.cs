@@ -4,6 +4,7 @@ using Ledger.EventStore.Verification;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Console;
 
@@ -38,7 +39,7 @@ public sealed class TimelineModel(QuoteTimeline timeline) : ConsolePage
     {
         if (string.IsNullOrWhiteSpace(QuoteId)) return;
         QuoteId = QuoteId.Trim();
-        Whole = await timeline.ReadAsync(QuoteId, null, 0, MaxEvents, ct);
+        Whole = await timeline.ReadAsync(new QuoteId(QuoteId), null, 0, MaxEvents, ct);
         if (Whole is null || Whole.Entries.Count == 0)
         {
             Missing = true;
@@ -47,9 +48,9 @@ public sealed class TimelineModel(QuoteTimeline timeline) : ConsolePage
         }
         Stop = Math.Clamp(At ?? Whole.Entries.Count - 1, 0, Whole.Entries.Count - 1);
         Instant = Whole.Entries[Stop].RecordedAt;
-        AsOf = Stop == Whole.Entries.Count - 1 ? Whole : await timeline.ReadAsync(QuoteId, Instant, 0, MaxEvents, ct);
-        Chains = await timeline.VerifyAsync(QuoteId, ct) ?? [];
-        if (Caused is { Length: > 0 }) CausedEntries = await timeline.CausedByAsync(QuoteId, Caused, ct);
+        AsOf = Stop == Whole.Entries.Count - 1 ? Whole : await timeline.ReadAsync(new QuoteId(QuoteId), Instant, 0, MaxEvents, ct);
+        Chains = await timeline.VerifyAsync(new QuoteId(QuoteId), ct) ?? [];
+        if (Caused is { Length: > 0 }) CausedEntries = await timeline.CausedByAsync(new QuoteId(QuoteId), Caused, ct);
     }
 
     /// <summary>Whether an event is the one a chain breaks at (or, for a missing tail, the stream's last one).</summary>

@@ -6,6 +6,7 @@ using Ledger.Domain.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Contracts;
 
@@ -37,13 +38,13 @@ public static class AmendContractEndpoint
             var catalog = await reference.Catalog(unit, ct);
             var lines = requested.Select(l => new ContractLineAmendment(l.LineId, l.Quantity!.Value, l.ProductOfferingId, l.CatalogVersion,
                 catalog.Find(l.CatalogVersion ?? "", l.ProductOfferingId ?? ""), l.DiscountPercent)).ToList();
-            var contract = await unit.Load(Streams.Contract(contractId), ct);
+            var contract = await unit.Load(Streams.Contract(new ContractId(contractId)), ct);
             if (context.Forbids(contract.State.Started?.SourceCrm) is { } forbidden) return forbidden;
             // The current policy judges the delta, with the segment and region of the quote the contract came from.
             var policy = (await reference.Policies(unit, ct)).Newest;
             var draft = contract.State.Started is { } started ? (await unit.Consult(Streams.Quote(started.QuoteId), ct)).Draft : null;
             var judgedBy = policy is null || draft is null ? null : new AmendmentPolicy(policy, draft.Segment, draft.Region);
-            return (await unit.Decide(contract, new AmendContract(contractId, version, effective, lines, context.User.ClientName(), judgedBy), ct)).ToHttp(context);
+            return (await unit.Decide(contract, new AmendContract(new ContractId(contractId), version, effective, lines, context.User.ClientName(), judgedBy), ct)).ToHttp(context);
         });
     }
 }

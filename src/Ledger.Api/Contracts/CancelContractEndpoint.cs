@@ -5,6 +5,7 @@ using Ledger.Domain.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Contracts;
 
@@ -19,6 +20,6 @@ public static class CancelContractEndpoint
         if (request.ExpectedVersion is not { } version) return Task.FromResult(ContractCommandEndpoint.Required("expectedVersion"));
         if (request.EffectiveDate is not { } effective) return Task.FromResult(ContractCommandEndpoint.Required("effectiveDate"));
         return commands.Answer(context, (unit, ct) => unit.DecideOnContract(context, contractId,
-            _ => new CancelContract(contractId, version, effective, request.Reason ?? "", context.User.ClientName()), ct));
+            _ => new CancelContract(new ContractId(contractId), version, effective, request.Reason ?? "", context.User.ClientName()), ct));
     }
 }

@@ -3,6 +3,7 @@ using Ledger.Api.Problems;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
 using Ledger.Domain.Contracts;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Contracts;
 
@@ -12,7 +13,7 @@ public static class ContractCommandEndpoint
     public static async Task<IResult> DecideOnContract(this CommandUnit unit, HttpContext context, string contractId,
         Func<ContractState, ContractCommand> command, CancellationToken ct)
     {
-        var contract = await unit.Load(Streams.Contract(contractId), ct);
+        var contract = await unit.Load(Streams.Contract(new ContractId(contractId)), ct);
         // A contract from another CRM than the caller's: 403 before anything is decided (ADR/0011).
         return context.Forbids(contract.State.Started?.SourceCrm) ?? (await unit.Decide(contract, command(contract.State), ct)).ToHttp(context);
     }

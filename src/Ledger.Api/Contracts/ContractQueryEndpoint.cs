@@ -6,6 +6,7 @@ using Ledger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Contracts;
 
@@ -25,7 +26,7 @@ public static class ContractQueryEndpoint
     [WolverineGet("/contracts/{contractId}"), Authorize(Roles = LedgerRoles.Crm)]
     public static async Task<IResult> Get(string contractId, IEventStore store, EventSerializer serializer, HttpContext context, CancellationToken ct)
     {
-        var contract = await store.FoldAsync(serializer, Streams.Contract(contractId), ct);
+        var contract = await store.FoldAsync(serializer, Streams.Contract(new ContractId(contractId)), ct);
         if (contract.Started is not { } started)
             return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "contract.not-found", $"Contract {contractId} has not been started.", "contractId"));
         if (context.Forbids(started.SourceCrm) is { } forbidden) return forbidden;

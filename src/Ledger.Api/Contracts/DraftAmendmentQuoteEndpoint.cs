@@ -6,6 +6,7 @@ using Ledger.Application.Reference;
 using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Contracts;
 
@@ -32,9 +33,9 @@ public static class DraftAmendmentQuoteEndpoint
         if (request.EffectiveDate is not { } effective) return Task.FromResult(ContractCommandEndpoint.Required("effectiveDate"));
         return commands.Answer(context, async (unit, ct) =>
         {
-            var contract = await unit.Consult(Streams.Contract(contractId), ct);
+            var contract = await unit.Consult(Streams.Contract(new ContractId(contractId)), ct);
             if (context.Forbids(contract.Started?.SourceCrm) is { } forbidden) return forbidden;
-            var drafted = await AmendmentQuoteDrafting.DraftAsync(unit, reference, contractId, version, effective, request.ValidUntil,
+            var drafted = await AmendmentQuoteDrafting.DraftAsync(unit, reference, new ContractId(contractId), version, effective, request.ValidUntil,
                 request.CrmOpportunityId is { Length: > 0 } opportunity ? opportunity : null, ct);
             return drafted is CommandResult.Appended
                 ? Results.Created($"/quotes/{contract.NextAmendmentQuoteId}", new AmendmentQuoteDrafted(contract.NextAmendmentQuoteId, contractId, version, effective))

@@ -4,6 +4,7 @@ using Ledger.Application.Commands;
 using Ledger.Domain.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Contracts;
 
@@ -18,5 +19,5 @@ public static class RenewContractEndpoint
         request.ExpectedVersion is not { } version
             ? Task.FromResult(ContractCommandEndpoint.Required("expectedVersion"))
             : commands.Answer(context, (unit, ct) => unit.DecideOnContract(context, contractId,
-                _ => new RenewContract(contractId, version, request.UpliftPercent ?? 0m, context.User.ClientName()), ct));
+                _ => new RenewContract(new ContractId(contractId), version, request.UpliftPercent ?? 0m, context.User.ClientName()), ct));
 }

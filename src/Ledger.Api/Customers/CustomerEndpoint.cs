@@ -5,6 +5,7 @@ using Ledger.Domain.Customers;
 using Ledger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Customers;
 
@@ -14,7 +15,7 @@ public static class CustomerEndpoint
     [WolverineGet("/customers/{customerId}"), Authorize(Roles = $"{LedgerRoles.Crm},{LedgerRoles.Finance},{LedgerRoles.Admin}")]
     public static async Task<IResult> Get(string customerId, IEventStore store, EventSerializer serializer, HttpContext context, CancellationToken ct)
     {
-        var customer = await store.FoldAsync(serializer, Streams.Customer(customerId), ct);
+        var customer = await store.FoldAsync(serializer, Streams.Customer(new CustomerId(customerId)), ct);
         if (customer.Status == CustomerStatus.None)
             return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "customer.not-found", $"No customer {customerId} is registered.", "customerId"));
         var crm = context.User.Crm();

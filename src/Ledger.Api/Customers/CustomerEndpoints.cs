@@ -4,6 +4,7 @@ using Ledger.Application.Commands;
 using Ledger.Domain.Customers;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Customers;
 
@@ -18,8 +19,8 @@ public static class CustomerEndpoints
 {
     [WolverinePost("/customers"), Authorize(Roles = LedgerRoles.Admin)]
     public static Task<IResult> Register(RegisterCustomerRequest request, CommandRunner commands, HttpContext context) =>
-        commands.Answer(context, (unit, ct) => unit.Decide(Streams.Customer(request.CustomerId ?? ""),
-            _ => new RegisterCustomer(request.CustomerId!, request.Name, request.WebDomain, context.User.ClientName()), ct),
+        commands.Answer(context, (unit, ct) => unit.Decide(Streams.Customer(new CustomerId(request.CustomerId ?? "")),
+            _ => new RegisterCustomer(new CustomerId(request.CustomerId!), request.Name, request.WebDomain, context.User.ClientName()), ct),
             createdLocation: $"/customers/{request.CustomerId}");
 
     /// <summary>Claims the CRM account for this customer (one account, one customer) and records the link, in one unit.</summary>
@@ -27,11 +28,11 @@ public static class CustomerEndpoints
     public static Task<IResult> Link(string customerId, LinkAccountRequest request, CommandRunner commands, HttpContext context) =>
         commands.Answer(context, async (unit, ct) =>
         {
-            var customer = await unit.Load(Streams.Customer(customerId), ct);
-            var link = new LinkCrmAccount(customerId, request.Crm, request.AccountId, context.User.ClientName());
+            var customer = await unit.Load(Streams.Customer(new CustomerId(customerId)), ct);
+            var link = new LinkCrmAccount(new CustomerId(customerId), request.Crm, request.AccountId, context.User.ClientName());
             if (CommandUnit.Check(customer, link, unit.Now) is not null)
                 return await unit.Decide(customer, link, ct); // the decider names what is wrong, before the account's stream is named
-            var claim = await unit.Decide(Streams.CrmAccount(request.Crm, request.AccountId), _ => new ClaimCrmAccount(request.Crm, request.AccountId, customerId), ct);
+            var claim = await unit.Decide(Streams.CrmAccount(request.Crm, request.AccountId), _ => new ClaimCrmAccount(request.Crm, request.AccountId, new CustomerId(customerId)), ct);
             if (claim is not (CommandResult.Appended or CommandResult.Unchanged)) return claim;
             return await unit.Decide(customer, link, ct);
         });
@@ -41,8 +42,8 @@ public static class CustomerEndpoints
     public static Task<IResult> Merge(string customerId, MergeCustomerRequest request, CommandRunner commands, HttpContext context) =>
         commands.Answer(context, async (unit, ct) =>
         {
-            var target = await unit.Consult(Streams.Customer(request.IntoCustomerId ?? ""), ct);
-            return await unit.Decide(Streams.Customer(customerId),
-                _ => new MergeCustomer(customerId, request.IntoCustomerId!, target, context.User.ClientName()), ct);
+            var target = await unit.Consult(Streams.Customer(new CustomerId(request.IntoCustomerId ?? "")), ct);
+            return await unit.Decide(Streams.Customer(new CustomerId(customerId)),
+                _ => new MergeCustomer(new CustomerId(customerId), new CustomerId(request.IntoCustomerId!), target, context.User.ClientName()), ct);
         });
 }

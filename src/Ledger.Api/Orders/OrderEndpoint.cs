@@ -4,6 +4,7 @@ using Ledger.Application.Commands;
 using Ledger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Orders;
 
@@ -13,7 +14,7 @@ public static class OrderEndpoint
     [WolverineGet("/orders/{orderId}"), Authorize(Roles = $"{LedgerRoles.Crm},{LedgerRoles.Finance},{LedgerRoles.Billing},{LedgerRoles.Admin}")]
     public static async Task<IResult> Get(string orderId, IEventStore store, EventSerializer serializer, HttpContext context, CancellationToken ct)
     {
-        var order = await store.FoldAsync(serializer, Streams.Order(orderId), ct);
+        var order = await store.FoldAsync(serializer, Streams.Order(new OrderId(orderId)), ct);
         if (order.Placed is not { } placed)
             return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "order.not-found", $"No order {orderId} is placed.", "orderId"));
         if (context.Forbids(placed.Quote.SourceCrm) is { } forbidden) return forbidden;

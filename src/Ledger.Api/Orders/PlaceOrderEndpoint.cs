@@ -5,6 +5,7 @@ using Ledger.Application.Contracts;
 using Ledger.Domain.Orders;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Orders;
 
@@ -16,15 +17,15 @@ public static class PlaceOrderEndpoint
     [WolverinePost("/quotes/{quoteId}/order"), Authorize(Roles = LedgerRoles.Crm)]
     public static Task<IResult> Post(string quoteId, PlaceOrderRequest request, CommandRunner commands, HttpContext context)
     {
-        var orderId = OrderDecider.OrderIdFor(quoteId);
+        var orderId = OrderDecider.OrderIdFor(new QuoteId(quoteId));
         return commands.Answer(context, async (unit, ct) =>
         {
-            var quote = await unit.Consult(Streams.Quote(quoteId), ct);
+            var quote = await unit.Consult(Streams.Quote(new QuoteId(quoteId)), ct);
             if (context.Forbids(quote.Draft?.SourceCrm) is { } forbidden) return forbidden;
             // An amendment quote's order is refused when its contract moved on from the version it amends (ADR/0021).
-            var amends = await AmendmentQuoteDrafting.BasisOfAsync(unit, quoteId, ct);
+            var amends = await AmendmentQuoteDrafting.BasisOfAsync(unit, new QuoteId(quoteId), ct);
             var placed = await unit.Decide(Streams.Order(orderId),
-                _ => new PlaceOrder(orderId, quoteId, AcceptedQuote.From(quote), unit.Metadata.Actor, request.BillingAccount, amends), ct);
+                _ => new PlaceOrder(orderId, new QuoteId(quoteId), AcceptedQuote.From(quote), unit.Metadata.Actor, request.BillingAccount, amends), ct);
             return placed.ToHttp(context, createdLocation: $"/orders/{orderId}");
         });
     }

@@ -5,6 +5,7 @@ using Ledger.Application.Reference;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Quotes;
 
@@ -18,7 +19,7 @@ public static class AddQuoteLineEndpoint
         commands.Answer(context, async (unit, ct) =>
         {
             var offering = (await reference.Catalog(unit, ct)).Find(request.CatalogVersion ?? "", request.ProductOfferingId ?? "");
-            return await unit.DecideOnQuote(context, quoteId, _ => new AddQuoteLine(quoteId, request.LineId, request.ProductOfferingId!,
+            return await unit.DecideOnQuote(context, quoteId, _ => new AddQuoteLine(new QuoteId(quoteId), request.LineId, request.ProductOfferingId!,
                 request.CatalogVersion!, request.Quantity, request.DiscountPercent, offering), ct);
         });
 }

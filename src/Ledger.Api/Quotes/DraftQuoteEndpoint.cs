@@ -6,6 +6,7 @@ using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Quotes;
 
@@ -27,10 +28,10 @@ public static class DraftQuoteEndpoint
         var metadata = context.CommandMetadata();
         // Without an id of the caller's, the id comes from the idempotency key, so a retry drafts the same quote.
         var quoteId = request.QuoteId is { Length: > 0 } id ? id : "Q-" + DeterministicGuid.Create($"quote\n{metadata.Actor}\n{metadata.IdempotencyKey}").ToString("N")[..16];
-        var command = new DraftQuote(quoteId, context.User.Crm()!, request.CrmOpportunityId, request.CrmAccountId, request.CustomerId,
+        var command = new DraftQuote(new QuoteId(quoteId), context.User.Crm()!, request.CrmOpportunityId, request.CrmAccountId, new CustomerId(request.CustomerId),
             request.Owner, request.Currency, request.Segment, request.Region, request.LegalEntity, request.TimeZone, request.PriceBookVersion,
             request.ValidFrom, request.ValidUntil, AccountCustomer: null);
         // Its expiry is scheduled by a reaction to the draft (ADR/0017).
-        return commands.Answer(context, (unit, ct) => QuoteDrafting.DraftAsync(unit, command, request.SupersedesQuoteId is { Length: > 0 } s ? s : null, ct), createdLocation: $"/quotes/{quoteId}");
+        return commands.Answer(context, (unit, ct) => QuoteDrafting.DraftAsync(unit, command, request.SupersedesQuoteId is { Length: > 0 } s ? new QuoteId(s) : null, ct), createdLocation: $"/quotes/{quoteId}");
     }
 }

@@ -6,6 +6,7 @@ using Ledger.Application.Reference;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Quotes;
 
@@ -21,7 +22,7 @@ public static class PriceQuoteEndpoint
             var policies = await reference.Policies(unit, ct);
             var policy = request.PolicyVersion is { Length: > 0 } version ? policies.Versions.GetValueOrDefault(version) : policies.Newest;
             // An amendment quote is priced at its delta against its contract as it is now (ADR/0021).
-            var amends = await AmendmentQuoteDrafting.BasisOfAsync(unit, quoteId, ct);
-            return await unit.DecideOnQuote(context, quoteId, _ => new PriceQuote(quoteId, policy, amends), ct);
+            var amends = await AmendmentQuoteDrafting.BasisOfAsync(unit, new QuoteId(quoteId), ct);
+            return await unit.DecideOnQuote(context, quoteId, _ => new PriceQuote(new QuoteId(quoteId), policy, amends), ct);
         });
 }

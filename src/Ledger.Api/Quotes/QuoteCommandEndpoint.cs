@@ -2,6 +2,7 @@ using Ledger.Api.Commands;
 using Ledger.Api.Security;
 using Ledger.Application.Commands;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Quotes;
 
@@ -14,7 +15,7 @@ public static class QuoteCommandEndpoint
     public static async Task<IResult> DecideOnQuote(this CommandUnit unit, HttpContext context, string quoteId,
         Func<QuoteState, QuoteCommand> command, CancellationToken ct)
     {
-        var quote = await unit.Load(Streams.Quote(quoteId), ct);
+        var quote = await unit.Load(Streams.Quote(new QuoteId(quoteId)), ct);
         // A quote from another CRM than the caller's: 403 before anything is decided.
         return context.Forbids(quote.State.Draft?.SourceCrm) ?? (await unit.Decide(quote, command(quote.State), ct)).ToHttp(context);
     }

@@ -5,6 +5,7 @@ using Ledger.Domain.Quotes;
 using Ledger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Quotes;
 
@@ -18,7 +19,7 @@ public static class QuoteQueryEndpoint
     [WolverineGet("/quotes/{quoteId}"), Authorize(Roles = LedgerRoles.Crm)]
     public static async Task<IResult> Get(string quoteId, IEventStore store, EventSerializer serializer, HttpContext context, CancellationToken ct)
     {
-        var quote = await store.FoldAsync(serializer, Streams.Quote(quoteId), ct);
+        var quote = await store.FoldAsync(serializer, Streams.Quote(new QuoteId(quoteId)), ct);
         if (quote.Draft is not { } draft)
             return Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "quote.not-found", $"Quote {quoteId} has not been drafted.", "quoteId"));
         if (context.Forbids(draft.SourceCrm) is { } forbidden) return forbidden;

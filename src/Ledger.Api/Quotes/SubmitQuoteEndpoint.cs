@@ -6,6 +6,7 @@ using Ledger.Application.Reference;
 using Ledger.Domain.Quotes;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Quotes;
 
@@ -17,8 +18,8 @@ public static class SubmitQuoteEndpoint
         commands.Answer(context, async (unit, ct) =>
         {
             var policies = await reference.Policies(unit, ct);
-            var amends = await AmendmentQuoteDrafting.BasisOfAsync(unit, quoteId, ct);
-            return await unit.DecideOnQuote(context, quoteId, quote => new SubmitQuote(quoteId, context.User.ClientName(),
+            var amends = await AmendmentQuoteDrafting.BasisOfAsync(unit, new QuoteId(quoteId), ct);
+            return await unit.DecideOnQuote(context, quoteId, quote => new SubmitQuote(new QuoteId(quoteId), context.User.ClientName(),
                 quote.Pricing is { } p ? policies.Versions.GetValueOrDefault(p.PolicyVersion) : null, amends), ct);
         });
 }

@@ -36,7 +36,7 @@ public static class ReportEndpoints
     public static async Task<IResult> ReportQuoteStates(string crm, QuoteStateReportBatch batch, CommandRunner commands, HttpContext context)
     {
         if (context.Forbids(crm) is { } forbidden) return forbidden;
-        return await Run(batch.Reports, "reports", r => (Streams.CrmQuoteReport(crm, r.QuoteId), new ReportCrmQuoteState(crm, r.QuoteId, r.CrmOpportunityId, r.Status, r.ObservedAt)),
+        return await Run(batch.Reports, "reports", r => (Streams.CrmQuoteReport(crm, new QuoteId(r.QuoteId)), new ReportCrmQuoteState(crm, new QuoteId(r.QuoteId), r.CrmOpportunityId, r.Status, r.ObservedAt)),
             commands, context);
     }
 
@@ -48,7 +48,7 @@ public static class ReportEndpoints
     public static async Task<IResult> ReportContractStates(string crm, ContractStateReportBatch batch, CommandRunner commands, HttpContext context)
     {
         if (context.Forbids(crm) is { } forbidden) return forbidden;
-        return await Run(batch.Reports, "reports", r => (Streams.CrmContractReport(crm, r.ContractId ?? ""), new ReportCrmContractState(crm, r.ContractId!, r.Changes, r.ObservedAt)),
+        return await Run(batch.Reports, "reports", r => (Streams.CrmContractReport(crm, new ContractId(r.ContractId ?? "")), new ReportCrmContractState(crm, new ContractId(r.ContractId!), r.Changes, r.ObservedAt)),
             commands, context);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using NodaTime.Text;
 using Wolverine.Http;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Timelines;
 
@@ -30,21 +31,21 @@ public static class TimelineEndpoints
         if (limit is < 1 or > MaxPage)
             return Results.Problem(LedgerProblems.Create(StatusCodes.Status400BadRequest, "timeline.limit-out-of-range", $"limit is between 1 and {MaxPage}.", "limit"));
 
-        var page = await timeline.ReadAsync(quoteId, instant, after ?? 0, limit ?? 200, ct);
+        var page = await timeline.ReadAsync(new QuoteId(quoteId), instant, after ?? 0, limit ?? 200, ct);
         return page is null ? NotFound(quoteId) : Results.Ok(page);
     }
 
     /// <summary>Every event one command caused, across the quote's streams (e.g. an approval grant and the quote's approval).</summary>
     [WolverineGet("/quotes/{quoteId}/timeline/commands/{causationId}"), Authorize(Roles = LedgerRoles.Auditor)]
     public static async Task<IResult> CausedBy(string quoteId, string causationId, QuoteTimeline timeline, CancellationToken ct) =>
-        await timeline.CausedByAsync(quoteId, causationId, ct) is { Count: > 0 } entries
+        await timeline.CausedByAsync(new QuoteId(quoteId), causationId, ct) is { Count: > 0 } entries
             ? Results.Ok(entries)
             : Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "timeline.command-unknown",
                 $"No event of quote {quoteId} was caused by {causationId}.", "causationId"));
 
     [WolverineGet("/quotes/{quoteId}/timeline/verify"), Authorize(Roles = LedgerRoles.Auditor)]
     public static async Task<IResult> Verify(string quoteId, QuoteTimeline timeline, CancellationToken ct) =>
-        await timeline.VerifyAsync(quoteId, ct) is { } reports
+        await timeline.VerifyAsync(new QuoteId(quoteId), ct) is { } reports
             ? Results.Ok(new { quoteId, intact = reports.All(r => r.Intact), streams = reports })
             : NotFound(quoteId);
 
@@ -54,7 +55,7 @@ public static class TimelineEndpoints
     /// </summary>
     [WolverineGet("/contracts/{contractId}/timeline"), Authorize(Roles = LedgerRoles.Auditor)]
     public static async Task<IResult> ContractTimeline(string contractId, string? asOf, ulong? after, int? limit, QuoteTimeline timeline, CancellationToken ct) =>
-        await timeline.QuoteOfContractAsync(contractId, ct) is { } quoteId
+        await timeline.QuoteOfContractAsync(new ContractId(contractId), ct) is { } quoteId
             ? await Get(quoteId, asOf, after, limit, timeline, ct)
             : Results.Problem(LedgerProblems.Create(StatusCodes.Status404NotFound, "contract.not-found", $"Contract {contractId} has no events.", "contractId"));
 

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Wolverine.Http;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+using Ledger.Domain.Common;
 
 namespace Ledger.Api.Views;
 
@@ -63,15 +64,15 @@ public sealed record QuoteContract(
     /// </summary>
     public static async Task<QuoteContract?> FindAsync(IQuerySession session, string crm, string quoteId, CancellationToken ct)
     {
-        if (await session.LoadAsync<ContractView>(Ledger.Domain.Contracts.ContractDecider.ContractIdFor(quoteId), ct) is { } started)
+        if (await session.LoadAsync<ContractView>(Ledger.Domain.Contracts.ContractDecider.ContractIdFor(new QuoteId(quoteId)).Value, ct) is { } started)
             return started.SourceCrm == crm ? Of(started, quoteId) : null;
-        if (Ledger.Domain.Contracts.ContractState.RenewedContractIdOf(quoteId) is { } candidate
-            && await session.LoadAsync<ContractView>(candidate, ct) is { } renewed && renewed.SourceCrm == crm
+        if (Ledger.Domain.Contracts.ContractState.RenewedContractIdOf(new QuoteId(quoteId)) is { } candidate
+            && await session.LoadAsync<ContractView>(candidate.Value, ct) is { } renewed && renewed.SourceCrm == crm
             && renewed.RenewalQuotes.Any(r => r.QuoteId == quoteId))
             return Of(renewed, quoteId);
         // An amendment quote (Q-1-AM1 → ctr-Q-1) shows the contract it amends, when the contract noted it.
-        return Ledger.Domain.Contracts.AmendmentQuotes.AmendedContractIdOf(quoteId) is { } amendedId
-               && await session.LoadAsync<ContractView>(amendedId, ct) is { } amended && amended.SourceCrm == crm
+        return Ledger.Domain.Contracts.AmendmentQuotes.AmendedContractIdOf(new QuoteId(quoteId)) is { } amendedId
+               && await session.LoadAsync<ContractView>(amendedId.Value, ct) is { } amended && amended.SourceCrm == crm
                && amended.AmendmentQuotes.Any(a => a.QuoteId == quoteId)
             ? Of(amended, quoteId)
             : null;

@@ -8,6 +8,7 @@ using Ledger.EventStore.Writing;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using Wolverine;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Billing;
 

@@ -34,19 +34,21 @@ public sealed record Stream<TCommand, TEvent, TState>(string Id, Decider<TComman
 /// <summary>Every stream the ledger writes, from the id a caller knows: the one place an id becomes a stream name and a decider.</summary>
 public static class Streams
 {
-    public static Stream<QuoteCommand, QuoteEvent, QuoteState> Quote(string quoteId) => new(QuoteDecider.StreamId(quoteId), Deciders.Quote);
+    public static Stream<QuoteCommand, QuoteEvent, QuoteState> Quote(QuoteId quoteId) => new(QuoteDecider.StreamId(quoteId), Deciders.Quote);
 
-    public static Stream<ApprovalCommand, ApprovalEvent, ApprovalState> Approval(string quoteId, int revision) =>
-        new(ApprovalDecider.StreamId(quoteId, revision), Deciders.Approval);
+    /// <summary>An approval of a quote's revision, or of a direct amendment's contract version: its subject is either id.</summary>
+    public static Stream<ApprovalCommand, ApprovalEvent, ApprovalState> Approval(string subjectId, int revision) =>
+        new(ApprovalDecider.StreamId(subjectId, revision), Deciders.Approval);
 
-    public static Stream<OrderCommand, OrderEvent, OrderState> Order(string orderId) => new(OrderDecider.StreamId(orderId), Deciders.Order);
+    public static Stream<OrderCommand, OrderEvent, OrderState> Order(OrderId orderId) => new(OrderDecider.StreamId(orderId), Deciders.Order);
 
-    public static Stream<BillingCommand, BillingEvent, BillingState> Billing(string orderId) => new(BillingDecider.StreamId(orderId), Deciders.Billing);
+    /// <summary>A billing handoff: an order's (its id), or a contract change's (<c>ctr-Q-1001-v2</c>), so its id is either.</summary>
+    public static Stream<BillingCommand, BillingEvent, BillingState> Billing(string handoffId) => new(BillingDecider.StreamId(handoffId), Deciders.Billing);
 
-    public static Stream<ContractCommand, ContractEvent, ContractState> Contract(string contractId) =>
+    public static Stream<ContractCommand, ContractEvent, ContractState> Contract(ContractId contractId) =>
         new(ContractDecider.StreamId(contractId), Deciders.Contract);
 
-    public static Stream<CustomerCommand, CustomerEvent, CustomerState> Customer(string customerId) =>
+    public static Stream<CustomerCommand, CustomerEvent, CustomerState> Customer(CustomerId customerId) =>
         new(CustomerDecider.StreamId(customerId), Deciders.Customer);
 
     public static Stream<CrmAccountCommand, CrmAccountEvent, CrmAccountState> CrmAccount(string crm, string accountId) =>
@@ -63,10 +65,10 @@ public static class Streams
     public static Stream<PublishPricingPolicy, PricingPolicyEvent, PricingPolicyState> PricingPolicy { get; } =
         new(PricingPolicyDecider.StreamId, Deciders.PricingPolicy);
 
-    public static Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> CrmQuoteReport(string crm, string quoteId) =>
+    public static Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> CrmQuoteReport(string crm, QuoteId quoteId) =>
         new(ReportedFactDecider.CrmQuoteStreamId(crm, quoteId), Deciders.ReportedFact);
 
-    public static Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> CrmContractReport(string crm, string contractId) =>
+    public static Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> CrmContractReport(string crm, ContractId contractId) =>
         new(ReportedFactDecider.CrmContractStreamId(crm, contractId), Deciders.ReportedFact);
 
     public static Stream<ReportedFactCommand, ReportedFactEvent, ReportedFactState> BillingRecord(string recordId) =>

@@ -18,7 +18,7 @@ namespace Ledger.Application.Contracts;
 /// </summary>
 public static class AmendmentQuoteDrafting
 {
-    public static async Task<CommandResult> DraftAsync(CommandUnit unit, ReferenceData reference, string contractId, int expectedVersion,
+    public static async Task<CommandResult> DraftAsync(CommandUnit unit, ReferenceData reference, ContractId contractId, int expectedVersion,
         LocalDate effectiveDate, LocalDate? validUntil, string? crmOpportunityId, CancellationToken ct)
     {
         var contract = await unit.Load(Streams.Contract(contractId), ct);
@@ -53,7 +53,7 @@ public static class AmendmentQuoteDrafting
     /// The contract a quote amends, as it is now, when the quote is one of its amendment quotes; null for any other quote.
     /// The quote id only names a candidate (<c>Q-1001-AM1</c> → <c>ctr-Q-1001</c>): the contract's note decides.
     /// </summary>
-    public static async Task<AmendmentBasis?> BasisOfAsync(CommandUnit unit, string quoteId, CancellationToken ct)
+    public static async Task<AmendmentBasis?> BasisOfAsync(CommandUnit unit, QuoteId quoteId, CancellationToken ct)
     {
         if (AmendmentQuotes.AmendedContractIdOf(quoteId) is not { } contractId) return null;
         var contract = await unit.Consult(Streams.Contract(contractId), ct);

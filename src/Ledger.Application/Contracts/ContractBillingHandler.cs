@@ -7,6 +7,7 @@ using Ledger.Domain.Billing;
 using Ledger.Domain.Contracts;
 using Ledger.EventStore;
 using Ledger.EventStore.Writing;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Contracts;
 
@@ -14,7 +15,7 @@ namespace Ledger.Application.Contracts;
 /// <param name="Amount">Positive: a charge; negative: a credit owed to the customer.</param>
 /// <param name="OrderId">The order the contract started from, whose billing account is billed.</param>
 public sealed record HandContractChangeToBilling(
-    string ContractId, int ContractVersion, ContractChangeKind Kind, decimal Amount, string Currency, string OrderId);
+    ContractId ContractId, int ContractVersion, ContractChangeKind Kind, decimal Amount, string Currency, OrderId OrderId);
 
 /// <summary>
 /// Requests the billing handoff of a contract change on the billing stream derived from it

@@ -6,6 +6,7 @@ using Ledger.Domain.Orders;
 using Ledger.EventStore.Writing;
 using NodaTime;
 using Wolverine;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Contracts;
 
@@ -16,13 +17,13 @@ public sealed record ContractSettings(int RenewalNoticeDays)
 }
 
 /// <summary>Durable message: billing acknowledged the order; start its contract if its quote sold subscriptions, or renew the contract whose renewal quote it was.</summary>
-public sealed record StartContractForBilledOrder(string OrderId, string BillingReference, Instant BilledAt);
+public sealed record StartContractForBilledOrder(OrderId OrderId, string BillingReference, Instant BilledAt);
 
 /// <summary>Durable, due when a term's renewal falls due.</summary>
-public sealed record CheckContractRenewalWhenDue(string ContractId, LocalDate EndDate, int NoticeDays, Instant DueAt) : IDueMessage;
+public sealed record CheckContractRenewalWhenDue(ContractId ContractId, LocalDate EndDate, int NoticeDays, Instant DueAt) : IDueMessage;
 
 /// <summary>Durable, due at the end of a term: expire the contract, or renew it when evergreen.</summary>
-public sealed record EndContractTermWhenDue(string ContractId, LocalDate EndDate, Instant DueAt) : IDueMessage;
+public sealed record EndContractTermWhenDue(ContractId ContractId, LocalDate EndDate, Instant DueAt) : IDueMessage;
 
 /// <summary>The contract's start and its scheduled work (Wolverine finds handlers by the "Handler" suffix); each command's key is derived from what it is about, so a repeat appends nothing twice.</summary>
 public static class ContractLifecycleHandler

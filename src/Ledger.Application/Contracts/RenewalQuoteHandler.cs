@@ -6,11 +6,12 @@ using Ledger.Domain.Quotes;
 using Ledger.EventStore;
 using Ledger.EventStore.Writing;
 using NodaTime;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Contracts;
 
 /// <summary>Durable message: draft the renewal quote of the term ending <paramref name="EndDate"/>.</summary>
-public sealed record DraftRenewalQuote(string ContractId, LocalDate EndDate);
+public sealed record DraftRenewalQuote(ContractId ContractId, LocalDate EndDate);
 
 /// <summary>
 /// Drafts a contract's renewal quote (ADR/0021): for the contract's CRM, opportunity, account, owner, segment and region as

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Ledger.EventStore;
 using NodaTime.Text;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Crm;
 

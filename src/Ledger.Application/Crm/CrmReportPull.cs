@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using NodaTime;
 using NodaTime.Serialization.SystemTextJson;
 using Npgsql;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Crm;
 
@@ -98,8 +99,8 @@ public sealed class CrmReportPull(
             var key = $"crm-report-pull:{source.Crm}:{report.ContractId}:{report.ObservedAt}";
             var metadata = new CommandMetadata(CommandMetadata.CommandIdFor("ledger", key), key, "ledger", source.Crm, key);
             // Acknowledged: the report comes from the CRM, not from the log, so nothing here would redo a lost commit.
-            var result = await commands.RunAsync(metadata, unit => unit.Decide(Streams.CrmContractReport(source.Crm, report.ContractId ?? ""),
-                _ => new ReportCrmContractState(source.Crm, report.ContractId!, report.Changes, report.ObservedAt), ct), Durability.Acknowledged, ct);
+            var result = await commands.RunAsync(metadata, unit => unit.Decide(Streams.CrmContractReport(source.Crm, new ContractId(report.ContractId ?? "")),
+                _ => new ReportCrmContractState(source.Crm, new ContractId(report.ContractId!), report.Changes, report.ObservedAt), ct), Durability.Acknowledged, ct);
             switch (result)
             {
                 case CommandResult.Appended: appended++; break;

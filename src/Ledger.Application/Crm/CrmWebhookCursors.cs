@@ -1,6 +1,7 @@
 using Npgsql;
 using NodaTime;
 using Weasel.Postgresql.Tables;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Crm;
 

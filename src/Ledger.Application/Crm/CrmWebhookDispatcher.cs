@@ -6,6 +6,7 @@ using Marten;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using NodaTime.Text;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Crm;
 

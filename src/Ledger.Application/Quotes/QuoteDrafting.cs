@@ -16,7 +16,7 @@ public static class QuoteDrafting
     /// <summary>Merges are followed this far; a longer chain is refused by the decider as a merged customer.</summary>
     private const int MaxMergeHops = 8;
 
-    public static async Task<CommandResult> DraftAsync(CommandUnit unit, DraftQuote draft, string? supersedesQuoteId, CancellationToken ct)
+    public static async Task<CommandResult> DraftAsync(CommandUnit unit, DraftQuote draft, QuoteId? supersedesQuoteId, CancellationToken ct)
     {
         var quote = await unit.Load(Streams.Quote(draft.QuoteId), ct);
         // A drafted quote: this request's own earlier attempt (answered from its events) or someone else's id (refused).
@@ -29,12 +29,12 @@ public static class QuoteDrafting
         if (CommandUnit.Check(quote, command, unit.Now) is { } refused) return new CommandResult.Refused(refused);
 
         var opportunity = await unit.Load(Streams.CrmOpportunity(draft.SourceCrm, draft.CrmOpportunityId), ct);
-        var lastId = opportunity.State.LastQuoteId is { } id && id != draft.QuoteId ? id : null;
-        var last = lastId is null ? null : await unit.Load(Streams.Quote(lastId), ct);
+        var lastId = opportunity.State.LastQuoteId is { } id && id != draft.QuoteId ? id : (QuoteId?)null;
+        var last = lastId is not { } lastQuote ? null : await unit.Load(Streams.Quote(lastQuote), ct);
         var open = new OpenOpportunityQuote(draft.SourceCrm, draft.CrmOpportunityId, draft.QuoteId, supersedesQuoteId, last?.State.Status);
         if (CommandUnit.Check(opportunity, open, unit.Now) is { } taken) return new CommandResult.Refused(taken);
-        var withdraw = supersedesQuoteId is not null && lastId is not null
-            ? new WithdrawQuote(lastId, $"Superseded by quote {draft.QuoteId}.", unit.Metadata.Actor)
+        var withdraw = supersedesQuoteId is not null && lastId is { } superseded
+            ? new WithdrawQuote(superseded, $"Superseded by quote {draft.QuoteId}.", unit.Metadata.Actor)
             : null;
         if (withdraw is not null && CommandUnit.Check(last!, withdraw, unit.Now) is { } notWithdrawable) return new CommandResult.Refused(notWithdrawable);
 

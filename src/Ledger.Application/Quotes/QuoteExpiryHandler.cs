@@ -4,11 +4,12 @@ using Ledger.Domain.Quotes;
 using Ledger.EventStore.Writing;
 using NodaTime;
 using Wolverine;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Quotes;
 
 /// <summary>Durable, scheduled by <see cref="QuoteExpiry"/> at the end of a quote's validity: expire it if it is still open then.</summary>
-public sealed record ExpireQuoteWhenDue(string QuoteId, Instant DueAt) : IDueMessage;
+public sealed record ExpireQuoteWhenDue(QuoteId QuoteId, Instant DueAt) : IDueMessage;
 
 /// <summary>Quote expiry runs as scheduled work, never on reads: one durable message per quote (and per extension), due when its validity ends.</summary>
 public static class QuoteExpiryHandler

@@ -2,6 +2,7 @@ using Ledger.Application.Commands;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Contracts;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 
@@ -20,17 +21,18 @@ public static class ApprovalOutcomes
     {
         switch (@event)
         {
+            // The approval's subject is a contract (a direct amendment) or a quote: here its id becomes the one or the other.
             case ApprovalCompleted e when ContractDecider.IsContractId(e.QuoteId):
-                yield return Reaction.Decide.On(new ApplyApprovedAmendment(e.QuoteId, e.Fingerprint));
+                yield return Reaction.Decide.On(new ApplyApprovedAmendment(new ContractId(e.QuoteId), e.Fingerprint));
                 break;
             case ApprovalLevelDenied e when ContractDecider.IsContractId(e.QuoteId):
-                yield return Reaction.Decide.On(new RejectContractAmendment(e.QuoteId, e.Fingerprint, e.Approver, e.Reason));
+                yield return Reaction.Decide.On(new RejectContractAmendment(new ContractId(e.QuoteId), e.Fingerprint, e.Approver, e.Reason));
                 break;
             case ApprovalCompleted e:
-                yield return Reaction.Decide.On(new ApproveQuote(e.QuoteId, e.Fingerprint, $"approval:{ApprovalDecider.StreamId(e.QuoteId, e.Revision)}"));
+                yield return Reaction.Decide.On(new ApproveQuote(new QuoteId(e.QuoteId), e.Fingerprint, $"approval:{ApprovalDecider.StreamId(e.QuoteId, e.Revision)}"));
                 break;
             case ApprovalLevelDenied e:
-                yield return Reaction.Decide.On(new RejectQuote(e.QuoteId, e.Fingerprint, e.Approver, e.Reason));
+                yield return Reaction.Decide.On(new RejectQuote(new QuoteId(e.QuoteId), e.Fingerprint, e.Approver, e.Reason));
                 break;
         }
     }

@@ -1,6 +1,7 @@
 using Ledger.Application.Commands;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 

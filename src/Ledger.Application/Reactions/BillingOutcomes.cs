@@ -2,6 +2,7 @@ using Ledger.Application.Billing;
 using Ledger.Application.Commands;
 using Ledger.Domain.Billing;
 using Ledger.Domain.Orders;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 
@@ -34,8 +35,8 @@ public static class BillingOutcomes
                 yield return Reaction.Decide.On(new Domain.Contracts.RecordContractChangeBilled(change.ContractId, change.ContractVersion, e.OrderId,
                     e.BillingReference, e.BilledAmount, e.Currency));
                 break;
-            case BillingHandoffAcknowledged e:
-                yield return Reaction.Decide.On(new CloseOrder(e.OrderId, e.BillingReference));
+            case BillingHandoffAcknowledged e: // not a contract change's handoff, so an order's
+                yield return Reaction.Decide.On(new CloseOrder(new OrderId(e.OrderId), e.BillingReference));
                 break;
         }
     }

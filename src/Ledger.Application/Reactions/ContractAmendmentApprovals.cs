@@ -1,6 +1,7 @@
 using Ledger.Application.Commands;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Contracts;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 

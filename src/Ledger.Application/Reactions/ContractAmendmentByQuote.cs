@@ -1,6 +1,7 @@
 using Ledger.Application.Commands;
 using Ledger.Domain.Contracts;
 using Ledger.Domain.Orders;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 

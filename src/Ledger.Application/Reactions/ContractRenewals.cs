@@ -1,6 +1,7 @@
 using Ledger.Application.Commands;
 using Ledger.Application.Contracts;
 using Ledger.Domain.Contracts;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 
@@ -24,7 +25,7 @@ public sealed class ContractRenewals(ContractSettings settings)
             ContractRenewedByQuote e when before.Started is { } started => (e.ContractId, e.EndDate, started.TimeZone),
             _ => default,
         };
-        if (contractId is null) yield break;
+        if (contractId.Value is null) yield break;
         yield return new Reaction.Deliver(new CheckContractRenewalWhenDue(contractId, endDate, settings.RenewalNoticeDays,
             ContractState.RenewalDueAt(endDate, settings.RenewalNoticeDays, timeZone)));
         yield return new Reaction.Deliver(new EndContractTermWhenDue(contractId, endDate, ContractState.TermOverAt(endDate, timeZone)));

@@ -1,6 +1,7 @@
 using Ledger.Application.Commands;
 using Ledger.Application.Contracts;
 using Ledger.Domain.Orders;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 

@@ -1,5 +1,6 @@
 using Ledger.Application.Commands;
 using Ledger.Domain.Customers;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 

@@ -6,6 +6,7 @@ using Ledger.Domain.Billing;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
 using NodaTime;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 
@@ -33,7 +34,7 @@ public sealed class OrderFulfilment(Duration billingAnswerWithin)
     /// What billing is asked to bill, hashed: a second request under the same key must be the same request. Invariant and
     /// scale-free (14400 and 14400.00 hash alike), so any host computes the same hash.
     /// </summary>
-    public static string PayloadHash(string orderId, AcceptedQuote order, string billingAccount) =>
+    public static string PayloadHash(OrderId orderId, AcceptedQuote order, string billingAccount) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"{orderId}|{order.QuoteId}|r{order.Revision}|{order.NetTotal:0.############################}|{order.Currency}|{billingAccount}"))));
 }

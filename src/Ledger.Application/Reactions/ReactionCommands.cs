@@ -5,6 +5,7 @@ using Ledger.Domain.Contracts;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Reactions;
 

@@ -9,6 +9,7 @@ using Ledger.Domain.Reconciliation;
 using Ledger.EventStore;
 using Ledger.EventStore.Verification;
 using NodaTime;
+using Ledger.Domain.Common;
 
 namespace Ledger.Application.Timelines;
 
@@ -44,7 +45,7 @@ public sealed record TimelinePage(
 /// </summary>
 public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer, RelatedStreams related)
 {
-    public async Task<TimelinePage?> ReadAsync(string quoteId, Instant? asOf, ulong after, int limit, CancellationToken ct)
+    public async Task<TimelinePage?> ReadAsync(QuoteId quoteId, Instant? asOf, ulong after, int limit, CancellationToken ct)
     {
         var quoteEvents = await ReadStreamAsync(QuoteDecider.StreamId(quoteId), ct);
         if (quoteEvents.Count == 0) return null;
@@ -67,7 +68,7 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
     /// Every event that one command caused across the quote's streams, directly or through reactions: a reaction's events
     /// name the event they follow as their cause (ADR/0017), so the walk takes in whatever an included event caused.
     /// </summary>
-    public async Task<IReadOnlyList<TimelineEntry>> CausedByAsync(string quoteId, string causationId, CancellationToken ct)
+    public async Task<IReadOnlyList<TimelineEntry>> CausedByAsync(QuoteId quoteId, string causationId, CancellationToken ct)
     {
         var causes = new HashSet<string>(StringComparer.Ordinal) { causationId };
         var caused = new List<TimelineEntry>();
@@ -82,7 +83,7 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
     }
 
     /// <summary>Recomputes the hash chain of each of the quote's streams; the first broken link of each is reported.</summary>
-    public async Task<IReadOnlyList<ChainReport>?> VerifyAsync(string quoteId, CancellationToken ct)
+    public async Task<IReadOnlyList<ChainReport>?> VerifyAsync(QuoteId quoteId, CancellationToken ct)
     {
         var quoteEvents = await ReadStreamAsync(QuoteDecider.StreamId(quoteId), ct);
         if (quoteEvents.Count == 0) return null;
@@ -103,7 +104,7 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
     /// The quote's streams, found from the quote's own events: approvals per revision, the order and its billing, the
     /// contract a billed subscription started (its amendments, renewals and end, ADR/0021), and what its CRM reported it shows.
     /// </summary>
-    private async Task<IReadOnlyList<string>> StreamsOfAsync(string quoteId, IReadOnlyList<Read> quoteEvents, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> StreamsOfAsync(QuoteId quoteId, IReadOnlyList<Read> quoteEvents, CancellationToken ct)
     {
         var events = quoteEvents.Select(e => e.Event).OfType<object>().ToList();
         var revisions = events.OfType<QuoteSubmittedForApproval>().Where(s => s.RequiredLevels.Count > 0).Select(s => s.Revision).Distinct();
@@ -168,7 +169,7 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
     /// each renewal quote and each amendment quote with its order — so the contract's whole history (original quote, amendments, renewals, billing) is one timeline.
     /// </summary>
     /// <returns>The streams, and the billing handoff id of each change billed (what billing reports its records under).</returns>
-    private async Task<(IReadOnlyList<string> Streams, IReadOnlyList<string> Handoffs)> ContractStreamsAsync(string contractId, CancellationToken ct)
+    private async Task<(IReadOnlyList<string> Streams, IReadOnlyList<string> Handoffs)> ContractStreamsAsync(ContractId contractId, CancellationToken ct)
     {
         var candidates = new List<string>();
         var handoffs = new List<string>();
@@ -202,7 +203,7 @@ public sealed class QuoteTimeline(IEventStore store, EventSerializer serializer,
     }
 
     /// <summary>The quote a contract was started from; null when the contract has no events.</summary>
-    public async Task<string?> QuoteOfContractAsync(string contractId, CancellationToken ct) =>
+    public async Task<string?> QuoteOfContractAsync(ContractId contractId, CancellationToken ct) =>
         (await ReadStreamAsync(ContractDecider.StreamId(contractId), ct)).Select(r => r.Event).OfType<ContractStarted>().FirstOrDefault()?.QuoteId;
 
     private static QuoteStateAt StateAt(IEnumerable<Read> quoteEvents)

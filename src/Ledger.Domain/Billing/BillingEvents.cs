@@ -22,7 +22,7 @@ public sealed record BillingHandoffRequested(
 public enum ContractChangeKind { Amendment, Renewal, Cancellation }
 
 /// <summary>The change of a contract a billing handoff is for: the contract, the version the change made, and what it was.</summary>
-public sealed record ContractChange(string ContractId, int ContractVersion, ContractChangeKind Kind);
+public sealed record ContractChange(ContractId ContractId, int ContractVersion, ContractChangeKind Kind);
 
 /// <param name="AfterTimeout">The acknowledgement arrived after the handoff had been marked unconfirmed.</param>
 [EventName("billing-handoff-acknowledged.v1")]

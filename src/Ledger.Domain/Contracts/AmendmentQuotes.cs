@@ -12,7 +12,7 @@ namespace Ledger.Domain.Contracts;
 /// <param name="ContractVersion">The contract's version now.</param>
 /// <param name="ContractLines">The contract's lines now (at <see cref="BasedOnVersion"/> when not stale).</param>
 public sealed record AmendmentBasis(
-    string ContractId, int BasedOnVersion, int ContractVersion, bool ContractActive, LocalDate EffectiveDate, LocalDate TermStartDate,
+    ContractId ContractId, int BasedOnVersion, int ContractVersion, bool ContractActive, LocalDate EffectiveDate, LocalDate TermStartDate,
     LocalDate TermEndDate, IReadOnlyList<ContractLine> ContractLines);
 
 /// <summary>
@@ -23,13 +23,13 @@ public sealed record AmendmentBasis(
 public static class AmendmentQuotes
 {
     /// <summary>An amendment quote's id: the contract's quote id and its ordinal (<c>Q-1001-AM1</c>).</summary>
-    public static string QuoteIdFor(string contractQuoteId, int ordinal) => $"{contractQuoteId}-AM{ordinal}";
+    public static QuoteId QuoteIdFor(QuoteId contractQuoteId, int ordinal) => new($"{contractQuoteId}-AM{ordinal}");
 
     /// <summary>
     /// The contract a quote would amend if it is an amendment quote (<c>Q-1001-AM2</c> → <c>ctr-Q-1001</c>); null otherwise.
     /// A candidate only: the contract's own note of the quote (<c>contract-amendment-quoted.v1</c>) says whether it is one.
     /// </summary>
-    public static string? AmendedContractIdOf(string quoteId) => ContractState.ContractIdOfDrafted(quoteId, "-AM", 1);
+    public static ContractId? AmendedContractIdOf(QuoteId quoteId) => ContractState.ContractIdOfDrafted(quoteId, "-AM", 1);
 
     /// <summary>One line's change from its quantity to <paramref name="quantity"/>, over a whole term and prorated from the effective date.</summary>
     public static ContractLineChange Change(string currency, ContractLine line, decimal quantity, LocalDate termStart, LocalDate termEnd, LocalDate effective)

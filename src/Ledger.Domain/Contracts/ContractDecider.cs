@@ -10,10 +10,10 @@ namespace Ledger.Domain.Contracts;
 /// </summary>
 public static class ContractDecider
 {
-    public static string StreamId(string contractId) => $"contract-{contractId}";
+    public static string StreamId(ContractId contractId) => $"contract-{contractId}";
 
     /// <summary>One contract per quote, as one order per quote: the id is derived from the quote's.</summary>
-    public static string ContractIdFor(string quoteId) => $"ctr-{quoteId}";
+    public static ContractId ContractIdFor(QuoteId quoteId) => new($"ctr-{quoteId}");
 
     public static ContractState Initial => ContractState.Initial;
 
@@ -21,7 +21,7 @@ public static class ContractDecider
     /// The billing handoff of the change that made <paramref name="version"/>: one per change, derived from it, so a
     /// repeated reaction finds the same billing stream (<c>billing-ctr-Q-1001-v2</c>) and hands nothing off twice.
     /// </summary>
-    public static string BillingHandoffIdFor(string contractId, int version) => $"{contractId}-v{version}";
+    public static string BillingHandoffIdFor(ContractId contractId, int version) => $"{contractId}-v{version}";
 
     /// <summary>
     /// Whether a billing stream's id is a contract change's handoff rather than an order's: contract ids are <c>ctr-…</c>,

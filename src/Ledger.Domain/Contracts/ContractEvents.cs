@@ -17,7 +17,7 @@ public sealed record ContractLineCredit(string LineId, decimal TermNetAmount, de
 
 /// <summary>Events of a contract stream (<c>contract-{contractId}</c>). Shipped shapes are never edited; a new version is added.</summary>
 [Closed]
-public abstract record ContractEvent(string ContractId);
+public abstract record ContractEvent(ContractId ContractId);
 
 /// <summary>
 /// The billed order of a subscription quote became a contract: its subscribed lines as accepted and priced, the term
@@ -25,7 +25,7 @@ public abstract record ContractEvent(string ContractId);
 /// </summary>
 [EventName("contract-started.v1")]
 public sealed record ContractStarted(
-    string ContractId, int Version, string OrderId, string QuoteId, int QuoteRevision, string SourceCrm, string CustomerId, string LegalEntity,
+    ContractId ContractId, int Version, OrderId OrderId, QuoteId QuoteId, int QuoteRevision, string SourceCrm, CustomerId CustomerId, string LegalEntity,
     string Currency, string TimeZone, LocalDate StartDate, LocalDate EndDate, int TermMonths, bool Evergreen, IReadOnlyList<ContractLine> Lines,
     decimal TermNetTotal, string BillingReference, Instant StartedAt) : ContractEvent(ContractId);
 
@@ -35,18 +35,18 @@ public sealed record ContractStarted(
 /// </summary>
 [EventName("contract-amended.v1")]
 public sealed record ContractAmended(
-    string ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm,
+    ContractId ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm,
     IReadOnlyList<ContractLineChange> Changes, string Currency, decimal ProratedTotal, string AmendedBy, Instant AmendedAt) : ContractEvent(ContractId);
 
 /// <summary>The notice period before the term's end began and the contract is neither renewed nor ended: its renewal is due.</summary>
 [EventName("contract-renewal-due.v1")]
-public sealed record ContractRenewalDue(string ContractId, int Version, LocalDate EndDate, int NoticeDays, bool Evergreen, Instant RecordedAt)
+public sealed record ContractRenewalDue(ContractId ContractId, int Version, LocalDate EndDate, int NoticeDays, bool Evergreen, Instant RecordedAt)
     : ContractEvent(ContractId);
 
 /// <summary>A new term follows the old one, at prices uplifted by <paramref name="UpliftPercent"/>; automatic for an evergreen contract at its end.</summary>
 [EventName("contract-renewed.v1")]
 public sealed record ContractRenewed(
-    string ContractId, int Version, LocalDate PreviousEndDate, LocalDate StartDate, LocalDate EndDate, decimal UpliftPercent,
+    ContractId ContractId, int Version, LocalDate PreviousEndDate, LocalDate StartDate, LocalDate EndDate, decimal UpliftPercent,
     IReadOnlyList<ContractLine> Lines, decimal TermNetTotal, bool Automatic, string RenewedBy, Instant RenewedAt) : ContractEvent(ContractId);
 
 /// <summary>
@@ -56,18 +56,18 @@ public sealed record ContractRenewed(
 /// </summary>
 [EventName("contract-renewed-by-quote.v1")]
 public sealed record ContractRenewedByQuote(
-    string ContractId, int Version, LocalDate PreviousEndDate, LocalDate StartDate, LocalDate EndDate, string QuoteId, int QuoteRevision,
-    string OrderId, decimal UpliftPercent, IReadOnlyList<ContractLine> Lines, decimal TermNetTotal, string BillingReference, Instant RenewedAt)
+    ContractId ContractId, int Version, LocalDate PreviousEndDate, LocalDate StartDate, LocalDate EndDate, QuoteId QuoteId, int QuoteRevision,
+    OrderId OrderId, decimal UpliftPercent, IReadOnlyList<ContractLine> Lines, decimal TermNetTotal, string BillingReference, Instant RenewedAt)
     : ContractEvent(ContractId);
 
 /// <summary>The term ended without a renewal.</summary>
 [EventName("contract-expired.v1")]
-public sealed record ContractExpired(string ContractId, int Version, LocalDate EndDate, Instant ExpiredAt) : ContractEvent(ContractId);
+public sealed record ContractExpired(ContractId ContractId, int Version, LocalDate EndDate, Instant ExpiredAt) : ContractEvent(ContractId);
 
 /// <summary>Terminated from <paramref name="EffectiveDate"/>: the customer is owed the prorated rest of the term.</summary>
 [EventName("contract-cancelled.v1")]
 public sealed record ContractCancelled(
-    string ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm, IReadOnlyList<ContractLineCredit> Credits,
+    ContractId ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm, IReadOnlyList<ContractLineCredit> Credits,
     string Currency, decimal CreditTotal, string Reason, string CancelledBy, Instant CancelledAt) : ContractEvent(ContractId);
 
 /// <summary>
@@ -77,7 +77,7 @@ public sealed record ContractCancelled(
 /// </summary>
 [EventName("contract-change-billed.v1")]
 public sealed record ContractChangeBilled(
-    string ContractId, int ChangeVersion, Billing.ContractChangeKind Kind, string HandoffId, string BillingReference, decimal ExpectedAmount,
+    ContractId ContractId, int ChangeVersion, Billing.ContractChangeKind Kind, string HandoffId, string BillingReference, decimal ExpectedAmount,
     decimal BilledAmount, string Currency, Instant BilledAt) : ContractEvent(ContractId);
 
 /// <summary>
@@ -88,21 +88,21 @@ public sealed record ContractChangeBilled(
 /// </summary>
 [EventName("contract-amendment-proposed.v1")]
 public sealed record ContractAmendmentProposed(
-    string ContractId, int BasedOnVersion, Approvals.ApprovalFingerprint Fingerprint, IReadOnlyList<Approvals.ApprovalLevel> RequiredLevels,
+    ContractId ContractId, int BasedOnVersion, Approvals.ApprovalFingerprint Fingerprint, IReadOnlyList<Approvals.ApprovalLevel> RequiredLevels,
     string Segment, string Region, decimal DeltaMaxDiscountPercent, decimal DeltaTermNet, ContractAmended Amendment, Instant ProposedAt)
     : ContractEvent(ContractId);
 
 /// <summary>An approver denied a level of a proposed amendment: it is dropped, the terms unchanged.</summary>
 [EventName("contract-amendment-rejected.v1")]
 public sealed record ContractAmendmentRejected(
-    string ContractId, Approvals.ApprovalFingerprint Fingerprint, string Approver, string Reason, Instant RejectedAt) : ContractEvent(ContractId);
+    ContractId ContractId, Approvals.ApprovalFingerprint Fingerprint, string Approver, string Reason, Instant RejectedAt) : ContractEvent(ContractId);
 
 /// <summary>
 /// The renewal quote for the term ending <paramref name="EndDate"/> was drafted (a reaction to its renewal falling due):
 /// a draft of the contract's CRM, its lines at the policy's uplift, to be amended, priced and sent as any quote.
 /// </summary>
 [EventName("contract-renewal-quoted.v1")]
-public sealed record ContractRenewalQuoted(string ContractId, LocalDate EndDate, string RenewalQuoteId, decimal UpliftPercent, Instant QuotedAt)
+public sealed record ContractRenewalQuoted(ContractId ContractId, LocalDate EndDate, QuoteId RenewalQuoteId, decimal UpliftPercent, Instant QuotedAt)
     : ContractEvent(ContractId);
 
 /// <summary>
@@ -112,7 +112,7 @@ public sealed record ContractRenewalQuoted(string ContractId, LocalDate EndDate,
 /// </summary>
 [EventName("contract-amendment-quoted.v1")]
 public sealed record ContractAmendmentQuoted(
-    string ContractId, string QuoteId, int BasedOnVersion, LocalDate EffectiveDate, LocalDate EndDate, string QuotedBy, Instant QuotedAt)
+    ContractId ContractId, QuoteId QuoteId, int BasedOnVersion, LocalDate EffectiveDate, LocalDate EndDate, string QuotedBy, Instant QuotedAt)
     : ContractEvent(ContractId);
 
 /// <summary>
@@ -122,6 +122,6 @@ public sealed record ContractAmendmentQuoted(
 /// </summary>
 [EventName("contract-amended-by-quote.v1")]
 public sealed record ContractAmendedByQuote(
-    string ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm,
-    IReadOnlyList<ContractLineChange> Changes, string Currency, decimal ProratedTotal, string QuoteId, int QuoteRevision, string OrderId,
+    ContractId ContractId, int Version, LocalDate EffectiveDate, LocalDate EndDate, int DaysRemaining, int DaysInTerm,
+    IReadOnlyList<ContractLineChange> Changes, string Currency, decimal ProratedTotal, QuoteId QuoteId, int QuoteRevision, OrderId OrderId,
     Instant AmendedAt) : ContractEvent(ContractId);

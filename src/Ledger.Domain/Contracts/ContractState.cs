@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NodaTime;
+using Ledger.Domain.Common;
 
 namespace Ledger.Domain.Contracts;
 
@@ -39,25 +40,26 @@ public sealed record ContractState(
     public ImmutableList<ContractAmendedByQuote> AmendedByQuote { get; init; } = [];
 
     /// <summary>The id the next amendment quote gets: the contract's quote id and its ordinal (<c>Q-1001-AM1</c>).</summary>
-    public string NextAmendmentQuoteId => Contracts.AmendmentQuotes.QuoteIdFor(Started!.QuoteId, AmendmentQuotes.Count + 1);
+    public QuoteId NextAmendmentQuoteId => Contracts.AmendmentQuotes.QuoteIdFor(Started!.QuoteId, AmendmentQuotes.Count + 1);
 
     /// <summary>The id a renewal quote of the term after the latest one gets: the contract's quote id and the term it would start.</summary>
-    public string RenewalQuoteId => RenewalQuoteIdFor(Started!.QuoteId, Terms + 1);
+    public QuoteId RenewalQuoteId => RenewalQuoteIdFor(Started!.QuoteId, Terms + 1);
 
-    public static string RenewalQuoteIdFor(string quoteId, int term) => $"{quoteId}-RN{term}";
+    public static QuoteId RenewalQuoteIdFor(QuoteId quoteId, int term) => new($"{quoteId}-RN{term}");
 
     /// <summary>
     /// The contract a quote would renew if it is a renewal quote (<c>Q-1001-RN2</c> → <c>ctr-Q-1001</c>); null otherwise. A
     /// candidate only: the contract's own <see cref="RenewalQuote"/> says whether it drafted that quote.
     /// </summary>
-    public static string? RenewedContractIdOf(string quoteId) => ContractIdOfDrafted(quoteId, "-RN", 2);
+    public static ContractId? RenewedContractIdOf(QuoteId quoteId) => ContractIdOfDrafted(quoteId, "-RN", 2);
 
     /// <summary>The contract whose quote id a drafted quote's id extends by <paramref name="marker"/> and an ordinal of at least <paramref name="least"/>.</summary>
-    internal static string? ContractIdOfDrafted(string quoteId, string marker, int least)
+    internal static ContractId? ContractIdOfDrafted(QuoteId quoteId, string marker, int least)
     {
-        var at = quoteId.LastIndexOf(marker, StringComparison.Ordinal);
-        return at > 0 && int.TryParse(quoteId.AsSpan(at + marker.Length), System.Globalization.NumberStyles.None, null, out var n) && n >= least
-            ? ContractDecider.ContractIdFor(quoteId[..at])
+        var id = quoteId.Value;
+        var at = id.LastIndexOf(marker, StringComparison.Ordinal);
+        return at > 0 && int.TryParse(id.AsSpan(at + marker.Length), System.Globalization.NumberStyles.None, null, out var n) && n >= least
+            ? ContractDecider.ContractIdFor(new QuoteId(id[..at]))
             : null;
     }
 

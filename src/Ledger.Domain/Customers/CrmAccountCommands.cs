@@ -4,7 +4,7 @@ namespace Ledger.Domain.Customers;
 [Closed]
 public abstract record CrmAccountCommand(string Crm, string AccountId);
 
-public sealed record ClaimCrmAccount(string Crm, string AccountId, string CustomerId) : CrmAccountCommand(Crm, AccountId);
+public sealed record ClaimCrmAccount(string Crm, string AccountId, CustomerId CustomerId) : CrmAccountCommand(Crm, AccountId);
 
 /// <summary>Moves the account when its customer is merged into another.</summary>
-public sealed record ReassignCrmAccount(string Crm, string AccountId, string FromCustomerId, string ToCustomerId) : CrmAccountCommand(Crm, AccountId);
+public sealed record ReassignCrmAccount(string Crm, string AccountId, CustomerId FromCustomerId, CustomerId ToCustomerId) : CrmAccountCommand(Crm, AccountId);

@@ -1,6 +1,7 @@
+using Ledger.Domain.Common;
 namespace Ledger.Domain.Customers;
 
-public sealed record CrmAccountState(string? CustomerId)
+public sealed record CrmAccountState(CustomerId? CustomerId)
 {
-    public static readonly CrmAccountState Initial = new((string?)null);
+    public static readonly CrmAccountState Initial = new((CustomerId?)null);
 }

@@ -6,7 +6,7 @@ namespace Ledger.Domain.Customers;
 /// <summary>A canonical customer (<c>customer-{id}</c>): registered, linked to CRM accounts, merged into another.</summary>
 public static class CustomerDecider
 {
-    public static string StreamId(string customerId) => $"customer-{customerId}";
+    public static string StreamId(CustomerId customerId) => $"customer-{customerId}";
 
     public static CustomerState Initial => CustomerState.Initial;
 

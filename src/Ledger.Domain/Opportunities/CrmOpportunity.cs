@@ -9,7 +9,7 @@ public abstract record CrmOpportunityCommand(string Crm, string OpportunityId);
 
 /// <param name="SupersedesQuoteId">The live quote the new one replaces (it is withdrawn in the same unit); null: there must be none.</param>
 /// <param name="LiveQuoteStatus">The status of the opportunity's last quote, as it is now; null when it has none.</param>
-public sealed record OpenOpportunityQuote(string Crm, string OpportunityId, string QuoteId, string? SupersedesQuoteId, QuoteStatus? LiveQuoteStatus)
+public sealed record OpenOpportunityQuote(string Crm, string OpportunityId, QuoteId QuoteId, QuoteId? SupersedesQuoteId, QuoteStatus? LiveQuoteStatus)
     : CrmOpportunityCommand(Crm, OpportunityId);
 
 [Closed]
@@ -17,13 +17,13 @@ public abstract record CrmOpportunityEvent(string Crm, string OpportunityId);
 
 /// <summary>A quote became the opportunity's live quote, replacing <paramref name="SupersededQuoteId"/> when one was live.</summary>
 [EventName("crm-opportunity-quote-opened.v1")]
-public sealed record CrmOpportunityQuoteOpened(string Crm, string OpportunityId, string QuoteId, string? SupersededQuoteId, Instant OpenedAt)
+public sealed record CrmOpportunityQuoteOpened(string Crm, string OpportunityId, QuoteId QuoteId, QuoteId? SupersededQuoteId, Instant OpenedAt)
     : CrmOpportunityEvent(Crm, OpportunityId);
 
 /// <param name="LastQuoteId">The opportunity's most recent quote; live unless that quote has since ended (expired, withdrawn, ordered).</param>
-public sealed record CrmOpportunityState(string? LastQuoteId)
+public sealed record CrmOpportunityState(QuoteId? LastQuoteId)
 {
-    public static readonly CrmOpportunityState Initial = new((string?)null);
+    public static readonly CrmOpportunityState Initial = new((QuoteId?)null);
 }
 
 /// <summary>
@@ -55,7 +55,7 @@ public static class CrmOpportunityDecider
     private static Decision<CrmOpportunityEvent> Open(OpenOpportunityQuote c, CrmOpportunityState state, Instant now)
     {
         if (state.LastQuoteId == c.QuoteId) return Decision<CrmOpportunityEvent>.Nothing;
-        var live = state.LastQuoteId is { } last && IsLive(c.LiveQuoteStatus) ? last : null;
+        var live = state.LastQuoteId is { } last && IsLive(c.LiveQuoteStatus) ? last : (QuoteId?)null;
         if (c.SupersedesQuoteId is { } superseded)
         {
             if (Ids.Check(("supersedesQuoteId", superseded)) is { } badId)

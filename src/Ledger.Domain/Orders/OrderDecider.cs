@@ -6,10 +6,10 @@ namespace Ledger.Domain.Orders;
 /// <summary>Orders: placed only from an accepted quote, one per quote (the order id is the quote's), closed only once billed.</summary>
 public static class OrderDecider
 {
-    public static string StreamId(string orderId) => $"order-{orderId}";
+    public static string StreamId(OrderId orderId) => $"order-{orderId}";
 
     /// <summary>One order per quote: its id is derived from the quote's, so a second order would be the same stream.</summary>
-    public static string OrderIdFor(string quoteId) => $"ord-{quoteId}";
+    public static OrderId OrderIdFor(QuoteId quoteId) => new($"ord-{quoteId}");
 
     public static OrderState Initial => OrderState.Initial;
 

@@ -7,7 +7,7 @@ namespace Ledger.Domain.Orders;
 
 /// <summary>What an order keeps of the quote it came from: the accepted revision as it was priced.</summary>
 public sealed record AcceptedQuote(
-    string QuoteId, int Revision, string SourceCrm, string CustomerId, string LegalEntity, string Region, string Currency,
+    QuoteId QuoteId, int Revision, string SourceCrm, CustomerId CustomerId, string LegalEntity, string Region, string Currency,
     IReadOnlyList<PricedLine> Lines, decimal ListTotal, decimal DiscountTotal, decimal NetTotal)
 {
     /// <summary>The snapshot of a quote, or null unless it is accepted (or already ordered) and priced.</summary>
@@ -19,14 +19,14 @@ public sealed record AcceptedQuote(
 }
 
 [Closed]
-public abstract record OrderEvent(string OrderId);
+public abstract record OrderEvent(OrderId OrderId);
 
 /// <param name="BillingAccount">
 /// Where billing invoices the order: the handoff that follows the order (a reaction, ADR/0017) is addressed to it. New in v2;
 /// null on a v1 event (read as v2), whose handoff was requested in the order's own unit.
 /// </param>
 [EventName("order-placed.v2")]
-public sealed record OrderPlaced(string OrderId, AcceptedQuote Quote, string PlacedBy, Instant PlacedAt, string? BillingAccount = null) : OrderEvent(OrderId);
+public sealed record OrderPlaced(OrderId OrderId, AcceptedQuote Quote, string PlacedBy, Instant PlacedAt, string? BillingAccount = null) : OrderEvent(OrderId);
 
 /// <summary>
 /// The order is an amendment quote's (ADR/0021), recorded just before its <c>order-placed</c>: it amends contract
@@ -35,10 +35,10 @@ public sealed record OrderPlaced(string OrderId, AcceptedQuote Quote, string Pla
 /// <c>order-placed.v2</c>: every other order is unchanged, and a reader that does not know it sees an ordinary order.
 /// </summary>
 [EventName("order-amends-contract.v1")]
-public sealed record OrderAmendsContract(string OrderId, string QuoteId, string ContractId, int BasedOnVersion, Instant RecordedAt) : OrderEvent(OrderId);
+public sealed record OrderAmendsContract(OrderId OrderId, QuoteId QuoteId, ContractId ContractId, int BasedOnVersion, Instant RecordedAt) : OrderEvent(OrderId);
 
 [EventName("order-cancelled.v1")]
-public sealed record OrderCancelled(string OrderId, string QuoteId, string Reason, string CancelledBy, Instant CancelledAt) : OrderEvent(OrderId);
+public sealed record OrderCancelled(OrderId OrderId, QuoteId QuoteId, string Reason, string CancelledBy, Instant CancelledAt) : OrderEvent(OrderId);
 
 [EventName("order-closed.v1")]
-public sealed record OrderClosed(string OrderId, string QuoteId, string BillingReference, Instant ClosedAt) : OrderEvent(OrderId);
+public sealed record OrderClosed(OrderId OrderId, QuoteId QuoteId, string BillingReference, Instant ClosedAt) : OrderEvent(OrderId);

@@ -34,11 +34,11 @@ public static class PricePreview
         var today = now.InUtc().Date;
         var commands = new List<QuoteCommand>
         {
-            new DraftQuote(Unnamed, Unnamed, Unnamed, Unnamed, Unnamed, Unnamed, currency, segment, region, Unnamed, "Etc/UTC", Unnamed, today, today,
-                new LinkedCustomer(Unnamed, CustomerStatus.Active, null)),
+            new DraftQuote(new QuoteId(Unnamed), Unnamed, Unnamed, Unnamed, new CustomerId(Unnamed), Unnamed, currency, segment, region, Unnamed, "Etc/UTC", Unnamed, today, today,
+                new LinkedCustomer(new CustomerId(Unnamed), CustomerStatus.Active, null)),
         };
-        commands.AddRange(lines.Select(l => new AddQuoteLine(Unnamed, l.LineId, l.ProductOfferingId, l.CatalogVersion, l.Quantity, l.DiscountPercent, l.Offering)));
-        commands.Add(new PriceQuote(Unnamed, policy));
+        commands.AddRange(lines.Select(l => new AddQuoteLine(new QuoteId(Unnamed), l.LineId, l.ProductOfferingId, l.CatalogVersion, l.Quantity, l.DiscountPercent, l.Offering)));
+        commands.Add(new PriceQuote(new QuoteId(Unnamed), policy));
 
         var state = QuoteState.Initial;
         for (var i = 0; i < commands.Count; i++)

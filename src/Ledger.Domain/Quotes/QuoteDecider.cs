@@ -12,7 +12,7 @@ namespace Ledger.Domain.Quotes;
 /// </summary>
 public static class QuoteDecider
 {
-    public static string StreamId(string quoteId) => $"quote-{quoteId}";
+    public static string StreamId(QuoteId quoteId) => $"quote-{quoteId}";
 
     public static QuoteState Initial => QuoteState.Initial;
 

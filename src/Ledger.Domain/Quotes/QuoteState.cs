@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Ledger.Domain.Approvals;
 using NodaTime;
+using Ledger.Domain.Common;
 
 namespace Ledger.Domain.Quotes;
 
@@ -16,7 +17,7 @@ public sealed record QuoteState(
     ApprovalFingerprint? SubmittedFingerprint,
     IReadOnlyList<ApprovalLevel> RequiredLevels,
     ApprovalFingerprint? ApprovedFingerprint,
-    string? OrderId)
+    OrderId? OrderId)
 {
     public static readonly QuoteState Initial = new(QuoteStatus.None, null, 0, [], null, null, [], null, null);
 

@@ -16,9 +16,9 @@ public static class ReportedFactDecider
     /// <summary>A report may be observed up to this far ahead of the ledger's clock (clock skew between systems).</summary>
     public static readonly Duration AllowedClockSkew = Duration.FromMinutes(5);
 
-    public static string CrmQuoteStreamId(string crm, string quoteId) => $"crm-quote-report-{crm}-{quoteId}";
+    public static string CrmQuoteStreamId(string crm, QuoteId quoteId) => $"crm-quote-report-{crm}-{quoteId}";
 
-    public static string CrmContractStreamId(string crm, string contractId) => $"crm-contract-report-{crm}-{contractId}";
+    public static string CrmContractStreamId(string crm, ContractId contractId) => $"crm-contract-report-{crm}-{contractId}";
 
     public static string BillingRecordStreamId(string recordId) => $"billing-record-{recordId}";
 

@@ -15,7 +15,7 @@ public abstract record ReportedFactEvent;
 /// <summary>A CRM shows this quote in this state (its own stage mapped to the ledger's quote states), as observed at <c>ObservedAt</c>.</summary>
 [EventName("crm-quote-state-reported.v1")]
 public sealed record CrmQuoteStateReported(
-    string Crm, string QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
+    string Crm, QuoteId QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
 
 /// <summary>A change of a contract's terms as a CRM shows it: the contract version it made and what it was.</summary>
 public sealed record CrmContractChange(int Version, Billing.ContractChangeKind Kind);
@@ -26,7 +26,7 @@ public sealed record CrmContractChange(int Version, Billing.ContractChangeKind K
 /// </summary>
 [EventName("crm-contract-state-reported.v1")]
 public sealed record CrmContractStateReported(
-    string Crm, string ContractId, IReadOnlyList<CrmContractChange> Changes, Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
+    string Crm, ContractId ContractId, IReadOnlyList<CrmContractChange> Changes, Instant ObservedAt, Instant ReportedAt) : ReportedFactEvent;
 
 public enum BillingRecordKind { Invoice, Subscription, CreditNote }
 
@@ -41,10 +41,10 @@ public sealed record BillingRecordReported(
 [Closed]
 public abstract record ReportedFactCommand;
 
-public sealed record ReportCrmQuoteState(string Crm, string QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt) : ReportedFactCommand;
+public sealed record ReportCrmQuoteState(string Crm, QuoteId QuoteId, string CrmOpportunityId, QuoteStatus Status, Instant ObservedAt) : ReportedFactCommand;
 
 /// <param name="Changes">Every change the CRM shows for the contract, by version (none: it shows the contract as started).</param>
-public sealed record ReportCrmContractState(string Crm, string ContractId, IReadOnlyList<CrmContractChange>? Changes, Instant ObservedAt) : ReportedFactCommand;
+public sealed record ReportCrmContractState(string Crm, ContractId ContractId, IReadOnlyList<CrmContractChange>? Changes, Instant ObservedAt) : ReportedFactCommand;
 
 public sealed record ReportBillingRecord(
     string RecordId, string OrderId, BillingRecordKind Kind, decimal Amount, string Currency, BillingRecordStatus Status, Instant ObservedAt)

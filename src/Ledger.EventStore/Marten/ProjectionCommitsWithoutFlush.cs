@@ -1,8 +1,6 @@
-using System.Data.Common;
 using Ledger.EventStore.Writing;
 using Weasel.Core;
 using Weasel.Core.Migrations;
-using Weasel.Postgresql;
 
 namespace Ledger.EventStore.Marten;
 
@@ -25,14 +23,7 @@ public sealed class ProjectionCommitsWithoutFlush(Migrator migrator, string sche
 
     protected override IEnumerable<ISchemaObject> schemaObjects()
     {
-        yield return new TriggerObject(schema);
-    }
-
-    private sealed class TriggerObject(string schema) : ISchemaObject
-    {
-        public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, TriggerName, SchemaUtils.IdentifierUsage.General);
-
-        public void WriteCreateStatement(Migrator migrator, TextWriter writer) => writer.WriteLine(
+        yield return new TriggerSchemaObject(schema, TriggerName,
             $$"""
               create or replace function {{schema}}.{{FunctionName}}() returns trigger language plpgsql as $progression$
               begin
@@ -43,29 +34,7 @@ public sealed class ProjectionCommitsWithoutFlush(Migrator migrator, string sche
               drop trigger if exists {{TriggerName}} on {{schema}}.mt_event_progression;
               create trigger {{TriggerName}} after insert or update on {{schema}}.mt_event_progression
                 for each statement execute function {{schema}}.{{FunctionName}}();
-              """);
-
-        public void WriteDropStatement(Migrator rules, TextWriter writer) =>
-            writer.WriteLine($"drop trigger if exists {TriggerName} on {schema}.mt_event_progression; drop function if exists {schema}.{FunctionName}();");
-
-        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
-        {
-            builder.Append("select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = ");
-            builder.AppendParameter(schema);
-            builder.Append(" and t.tgname = ");
-            builder.AppendParameter(TriggerName);
-            builder.Append(';');
-        }
-
-        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
-        {
-            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 1;
-            return new CreateWhenMissingDelta(this, complete);
-        }
-
-        public IEnumerable<DbObjectName> AllNames()
-        {
-            yield return Identifier;
-        }
+              """,
+            $"drop trigger if exists {TriggerName} on {schema}.mt_event_progression; drop function if exists {schema}.{FunctionName}();");
     }
 }

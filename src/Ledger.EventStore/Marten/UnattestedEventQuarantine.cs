@@ -1,7 +1,5 @@
-using System.Data.Common;
 using Weasel.Core;
 using Weasel.Core.Migrations;
-using Weasel.Postgresql;
 
 namespace Ledger.EventStore.Marten;
 
@@ -38,14 +36,7 @@ public sealed class UnattestedEventQuarantine(Migrator migrator, string schema)
 
     protected override IEnumerable<ISchemaObject> schemaObjects()
     {
-        yield return new TriggerObject(schema);
-    }
-
-    private sealed class TriggerObject(string schema) : ISchemaObject
-    {
-        public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, TriggerName, SchemaUtils.IdentifierUsage.General);
-
-        public void WriteCreateStatement(Migrator migrator, TextWriter writer) => writer.WriteLine(
+        yield return new TriggerSchemaObject(schema, TriggerName,
             $$"""
               create or replace function {{schema}}.{{FunctionName}}() returns trigger language plpgsql as $quarantine$
               begin
@@ -61,34 +52,7 @@ public sealed class UnattestedEventQuarantine(Migrator migrator, string schema)
               create trigger {{TriggerName}} before insert or update on {{schema}}.mt_events
                 for each row execute function {{schema}}.{{FunctionName}}();
               create index if not exists {{IndexName}} on {{schema}}.mt_events (seq_id) where is_skipped;
-              """);
-
-        public void WriteDropStatement(Migrator rules, TextWriter writer) =>
-            writer.WriteLine($"drop trigger if exists {TriggerName} on {schema}.mt_events; drop function if exists {schema}.{FunctionName}(); drop index if exists {schema}.{IndexName};");
-
-        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
-        {
-            // Both parts: the trigger and the index; the script makes whichever is missing.
-            builder.Append("select (select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = ");
-            builder.AppendParameter(schema);
-            builder.Append(" and t.tgname = ");
-            builder.AppendParameter(TriggerName);
-            builder.Append(") + (select count(*) from pg_indexes where schemaname = ");
-            builder.AppendParameter(schema);
-            builder.Append(" and indexname = ");
-            builder.AppendParameter(IndexName);
-            builder.Append(");");
-        }
-
-        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
-        {
-            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 2;
-            return new CreateWhenMissingDelta(this, complete);
-        }
-
-        public IEnumerable<DbObjectName> AllNames()
-        {
-            yield return Identifier;
-        }
+              """,
+            $"drop trigger if exists {TriggerName} on {schema}.mt_events; drop function if exists {schema}.{FunctionName}(); drop index if exists {schema}.{IndexName};", IndexName);
     }
 }

@@ -7,6 +7,7 @@ using Ledger.IntegrationTests.Journeys;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using static Ledger.IntegrationTests.Journeys.LedgerWorld;
+using Ledger.Domain.Common;
 
 namespace Ledger.IntegrationTests.Api;
 
@@ -110,7 +111,7 @@ public sealed class CommandSafetyTests : IAsyncLifetime
         var commands = _world.Ledger.Services.GetRequiredService<CommandRunner>();
         var crashed = new CommandMetadata(CommandMetadata.CommandIdFor("salesforce", "remove-after-crash"), "corr-crash", "salesforce", "salesforce", "remove-after-crash");
         Assert.IsType<CommandResult.Appended>(await commands.RunAsync(crashed,
-            unit => unit.Decide(Streams.Quote("Q-CRASH"), _ => new RemoveQuoteLine("Q-CRASH", "L1"), CancellationToken.None), Ledger.EventStore.Writing.Durability.Acknowledged, CancellationToken.None));
+            unit => unit.Decide(Streams.Quote(new QuoteId("Q-CRASH")), _ => new RemoveQuoteLine(new QuoteId("Q-CRASH"), "L1"), CancellationToken.None), Ledger.EventStore.Writing.Durability.Acknowledged, CancellationToken.None));
 
         var retry = await Post(_world.Salesforce, "/quotes/Q-CRASH/lines/L1/remove", idempotencyKey: "remove-after-crash");
 

@@ -19,6 +19,7 @@ using Npgsql;
 using Xunit;
 using Xunit.Abstractions;
 using static Ledger.IntegrationTests.Journeys.LedgerWorld;
+using Ledger.Domain.Common;
 
 namespace Ledger.IntegrationTests.Crash;
 
@@ -379,13 +380,13 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
                     .Select(e => Events(ApprovalDecider.StreamId(e.QuoteId, e.PreviousRevision)).OfType<ApprovalInvalidated>().Count())),
             Count("approval-outcomes", "approval completed → quote approved",
                 all.Values.SelectMany(s => s.OfType<ApprovalCompleted>())
-                    .Select(e => Events(QuoteDecider.StreamId(e.QuoteId)).OfType<QuoteApproved>().Count(a => !a.WithinPolicy))),
+                    .Select(e => Events(QuoteDecider.StreamId(new QuoteId(e.QuoteId))).OfType<QuoteApproved>().Count(a => !a.WithinPolicy))),
             Count("order-fulfilment", "order placed → quote converted",
                 all.Values.SelectMany(s => s.OfType<OrderPlaced>()).Select(e => Events(QuoteDecider.StreamId(e.Quote.QuoteId)).OfType<QuoteConvertedToOrder>().Count())),
             Count("order-fulfilment", "order placed → billing handoff requested",
                 all.Values.SelectMany(s => s.OfType<OrderPlaced>()).Select(e => Events(BillingDecider.StreamId(e.OrderId)).OfType<BillingHandoffRequested>().Count())),
             Count("billing-outcomes", "billing acknowledged → order closed",
-                all.Values.SelectMany(s => s.OfType<BillingHandoffAcknowledged>()).Select(e => Events(OrderDecider.StreamId(e.OrderId)).OfType<OrderClosed>().Count())),
+                all.Values.SelectMany(s => s.OfType<BillingHandoffAcknowledged>()).Select(e => Events(OrderDecider.StreamId(new OrderId(e.OrderId))).OfType<OrderClosed>().Count())),
             // Unconfirmed at the deadline and acknowledged later is one answer, late: a handoff has an answer or it has none.
             Count("billing-outcomes", "billing handoff requested → answered (acknowledged or unconfirmed)",
                 all.Values.SelectMany(s => s.OfType<BillingHandoffRequested>())

@@ -60,7 +60,8 @@ public sealed class BillingHandoffTests : IAsyncLifetime
             new { billingReference = "INV-LATE-1", billedAmount = billing[0].Data.GetProperty("amount").GetDecimal(), currency = "EUR" })).EnsureAccepted();
         billing = await _world.StreamAsync($"billing-{orderId}");
         Assert.True(billing[2].Data.GetProperty("afterTimeout").GetBoolean());
-        var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"));
+        // Up to the third retry (30 s after the second by default) if the scenario changed after the second attempt.
+        var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"), TimeSpan.FromMinutes(2));
         Assert.Equal("order-closed.v1", order[^1].Type);
     }
 
@@ -84,7 +85,8 @@ public sealed class BillingHandoffTests : IAsyncLifetime
         await Eventually(() => _world.BillingSystem.GetAsync($"/handoffs/billing-{orderId}"), r => r.IsSuccessStatusCode);
         (await _world.BillingSystem.PutAsJsonAsync($"/scenarios/{orderId}", new { mode = "Acknowledge" })).EnsureSuccessStatusCode();
 
-        var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"));
+        // Up to the third retry (30 s after the second by default) if the scenario changed after the second attempt.
+        var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"), TimeSpan.FromMinutes(2));
         Assert.Equal("order-closed.v1", order[^1].Type);
         Assert.Equal(["billing-handoff-requested.v3", "billing-handoff-acknowledged.v1"], (await _world.StreamAsync($"billing-{orderId}")).Select(e => e.Type));
     }
@@ -130,7 +132,8 @@ public sealed class BillingHandoffTests : IAsyncLifetime
         await Task.Delay(1500); // at least one attempt is answered 503 and rescheduled
         (await _world.BillingSystem.PutAsJsonAsync($"/scenarios/{orderId}", new { mode = "Acknowledge" })).EnsureSuccessStatusCode();
 
-        var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"));
+        // Up to the third retry (30 s after the second by default) if the scenario changed after the second attempt.
+        var order = await Eventually(() => _world.StreamAsync($"order-{orderId}"), e => e.Any(x => x.Type == "order-closed.v1"), TimeSpan.FromMinutes(2));
         Assert.Equal("order-closed.v1", order[^1].Type);
         Assert.Single(await _world.StreamAsync($"billing-{orderId}"), e => e.Type == "billing-handoff-acknowledged.v1");
     }

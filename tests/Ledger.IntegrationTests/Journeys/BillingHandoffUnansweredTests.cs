@@ -69,6 +69,7 @@ public sealed class BillingHandoffUnansweredTests
         clock.Reset(requestedAt + Duration.FromMinutes(30));
         await AcknowledgeAsync(world, quoteId);
         Assert.Equal("Acknowledged", await Eventually(() => BillingProgressAsync(world, quoteId), p => p == "Acknowledged", TimeSpan.FromMinutes(2)));
+        await world.ProjectionsCaughtUpAsync();
 
         // Well past the SLA: had the acknowledgement not closed it, it would be listed now.
         clock.Reset(requestedAt + Duration.FromHours(3));
@@ -89,6 +90,7 @@ public sealed class BillingHandoffUnansweredTests
         clock.Reset(requestedAt + Duration.FromMinutes(30));
         (await Post(world.Salesforce, $"/orders/ord-{quoteId}/cancel", new { reason = "Customer withdrew" })).EnsureAccepted();
         Assert.Equal("Cancelled", await Eventually(() => OrderProgressAsync(world, quoteId), p => p == "Cancelled", TimeSpan.FromMinutes(2)));
+        await world.ProjectionsCaughtUpAsync();
 
         clock.Reset(requestedAt + Duration.FromHours(3));
         Assert.Equal("Requested", await BillingProgressAsync(world, quoteId));

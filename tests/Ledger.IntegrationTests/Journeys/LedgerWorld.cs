@@ -4,6 +4,8 @@ using Ledger.Application.Commands;
 using Ledger.BillingSimulator;
 using Ledger.EventStore;
 using Ledger.Testing;
+using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -193,6 +195,16 @@ public sealed class LedgerWorld : IAsyncDisposable
     /// what follows a command on other streams (an approval requested, a quote approved, an order's billing handoff) is then in the log.
     /// </summary>
     public Task ReactionsSettledAsync() => Ledger.ReactionsSettledAsync();
+
+    /// <summary>
+    /// Waits until every projection has applied every event so far: the CRM's view and reconciliation's model are apart
+    /// (ADR 0029), so one showing an event says nothing about the other having it.
+    /// </summary>
+    public async Task ProjectionsCaughtUpAsync()
+    {
+        await Ledger.ReplicatedAsync(); // EventStoreDB mode: the projections read PostgreSQL's copy
+        await Ledger.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(2));
+    }
 
     /// <summary>
     /// Waits for something that happens asynchronously (a billing callback), checking every 100 ms for up to

@@ -22,7 +22,7 @@ public sealed class ReactionParkingTests : IAsyncLifetime
         public IReactor Reactor => new Reactor<QuoteCommand, QuoteEvent, QuoteState>("fails-on-purpose", e => Application.Commands.Streams.Quote(e.QuoteId),
             (e, _) =>
             {
-                if (Broken && e.QuoteId.Contains("BROKEN")) throw new InvalidOperationException($"cannot react to {e.QuoteId}");
+                if (Broken && e.QuoteId.Value.Contains("BROKEN")) throw new InvalidOperationException($"cannot react to {e.QuoteId}");
                 Interlocked.Increment(ref Reacted);
                 return [];
             }, typeof(QuoteDrafted));

@@ -6,6 +6,7 @@ using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
 using Ledger.EventStore;
 using NodaTime;
+using Ledger.Domain.Common;
 
 namespace Ledger.IntegrationTests.Projections;
 
@@ -50,7 +51,7 @@ public static class Q2C
     public static string OrderId(string id) => $"ord-{id}";
 
     public static QuoteDrafted Drafted(string id, string crm = "salesforce", string currency = "USD", string region = "us-east") =>
-        new(id, crm, $"opp-{id}", $"acct-{id}", $"cust-{id}", "alice.rep", currency, "enterprise", region, "ledger-inc-us", "America/New_York",
+        new(new QuoteId(id), crm, $"opp-{id}", $"acct-{id}", new CustomerId($"cust-{id}"), "alice.rep", currency, "enterprise", region, "ledger-inc-us", "America/New_York",
             "pb-2026.1", new LocalDate(2026, 3, 1), new LocalDate(2026, 3, 31), 1, T0);
 
     public static PriceSnapshot Price(decimal net, string currency = "USD") =>
@@ -62,14 +63,14 @@ public static class Q2C
     public static object[] AcceptedQuote(string id, decimal net, string crm = "salesforce", string currency = "USD", string region = "us-east") =>
     [
         Drafted(id, crm, currency, region),
-        new QuotePriced(id, 1, Price(net, currency), T0),
-        new QuoteApproved(id, 1, Fingerprint(net), true, "policy", T0),
-        new QuoteSent(id, 1, "sha256:doc", "alice.rep", T0),
-        new QuoteAccepted(id, 1, "e-signature", "buyer@example.com", T0),
+        new QuotePriced(new QuoteId(id), 1, Price(net, currency), T0),
+        new QuoteApproved(new QuoteId(id), 1, Fingerprint(net), true, "policy", T0),
+        new QuoteSent(new QuoteId(id), 1, "sha256:doc", "alice.rep", T0),
+        new QuoteAccepted(new QuoteId(id), 1, "e-signature", "buyer@example.com", T0),
     ];
 
     public static OrderPlaced Placed(string id, decimal net, string crm = "salesforce", string currency = "USD", string region = "us-east") =>
-        new(OrderId(id), new AcceptedQuote(id, 1, crm, $"cust-{id}", "ledger-inc-us", region, currency,
+        new(new OrderId(OrderId(id)), new AcceptedQuote(new QuoteId(id), 1, crm, new CustomerId($"cust-{id}"), "ledger-inc-us", region, currency,
             [new PricedLine("L1", "PLAT-ENT", "2026.1", 1m, net, 0m, net, 0m, net)], net, 0m, net), "crm-integration", T0);
 
     public static BillingHandoffRequested Handoff(string id, decimal amount, string currency = "USD") =>

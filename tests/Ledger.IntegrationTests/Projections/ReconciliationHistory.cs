@@ -6,6 +6,7 @@ using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
 using NodaTime;
 using static Ledger.IntegrationTests.Projections.Q2C;
+using Ledger.Domain.Common;
 
 namespace Ledger.IntegrationTests.Projections;
 
@@ -116,25 +117,25 @@ public static class ReconciliationHistory
         await h.Append("crm-quote-report-salesforce-Q-CRM-SOON", at(0.5), Reported("Q-CRM-SOON", QuoteStatus.Accepted, at(0.45)));
 
         // QTC-07: Acme under two canonical ids (by name and by domain); Globex twice, then merged (closed).
-        await h.Append("customer-cust-acme", at(0), new CustomerRegistered("cust-acme", "ACME Corp.", "acme.com", "mdm", T0),
-            new CrmAccountLinked("cust-acme", "salesforce", "001-acme", "mdm", T0));
-        await h.Append("customer-cust-acme-2", at(0.2), new CustomerRegistered("cust-acme-2", "Acme Corporation", "https://www.acme.com/", "mdm", T0),
-            new CrmAccountLinked("cust-acme-2", "hubspot", "hs-acme", "mdm", T0));
-        await h.Append("customer-cust-globex", at(0), new CustomerRegistered("cust-globex", "Globex", null, "mdm", T0));
-        await h.Append("customer-cust-globex-2", at(0.3), new CustomerRegistered("cust-globex-2", "Globex Inc", null, "mdm", T0),
-            new CrmAccountLinked("cust-globex-2", "dynamics", "dyn-globex", "mdm", T0));
-        await h.Append("customer-cust-globex-2", at(24), new CustomerMerged("cust-globex-2", "cust-globex", [new CrmAccount("dynamics", "dyn-globex")], "mdm", T0));
+        await h.Append("customer-cust-acme", at(0), new CustomerRegistered(new CustomerId("cust-acme"), "ACME Corp.", "acme.com", "mdm", T0),
+            new CrmAccountLinked(new CustomerId("cust-acme"), "salesforce", "001-acme", "mdm", T0));
+        await h.Append("customer-cust-acme-2", at(0.2), new CustomerRegistered(new CustomerId("cust-acme-2"), "Acme Corporation", "https://www.acme.com/", "mdm", T0),
+            new CrmAccountLinked(new CustomerId("cust-acme-2"), "hubspot", "hs-acme", "mdm", T0));
+        await h.Append("customer-cust-globex", at(0), new CustomerRegistered(new CustomerId("cust-globex"), "Globex", null, "mdm", T0));
+        await h.Append("customer-cust-globex-2", at(0.3), new CustomerRegistered(new CustomerId("cust-globex-2"), "Globex Inc", null, "mdm", T0),
+            new CrmAccountLinked(new CustomerId("cust-globex-2"), "dynamics", "dyn-globex", "mdm", T0));
+        await h.Append("customer-cust-globex-2", at(24), new CustomerMerged(new CustomerId("cust-globex-2"), new CustomerId("cust-globex"), [new CrmAccount("dynamics", "dyn-globex")], "mdm", T0));
 
         // QTC-08: approved, approval invalidated, sent anyway under the stale approval.
         var fingerprint = Fingerprint(50_000m);
-        await h.Append(Quote("Q-STALE-APPROVAL"), at(0), Drafted("Q-STALE-APPROVAL"), new QuotePriced("Q-STALE-APPROVAL", 1, Price(50_000m), T0),
-            new QuoteSubmittedForApproval("Q-STALE-APPROVAL", 1, fingerprint, [ApprovalLevel.DealDesk], "alice.rep", T0));
+        await h.Append(Quote("Q-STALE-APPROVAL"), at(0), Drafted("Q-STALE-APPROVAL"), new QuotePriced(new QuoteId("Q-STALE-APPROVAL"), 1, Price(50_000m), T0),
+            new QuoteSubmittedForApproval(new QuoteId("Q-STALE-APPROVAL"), 1, fingerprint, [ApprovalLevel.DealDesk], "alice.rep", T0));
         await h.Append("approval-Q-STALE-APPROVAL-r1", at(0.5), new ApprovalRequested("Q-STALE-APPROVAL", 1, "alice.rep", fingerprint, [ApprovalLevel.DealDesk], "enterprise", "us-east", T0),
             new ApprovalLevelGranted("Q-STALE-APPROVAL", 1, ApprovalLevel.DealDesk, "dave.dealdesk", fingerprint, T0, DecisionAuthority.Own),
             new ApprovalCompleted("Q-STALE-APPROVAL", 1, fingerprint, T0));
-        await h.Append(Quote("Q-STALE-APPROVAL"), at(1), new QuoteApproved("Q-STALE-APPROVAL", 1, fingerprint, false, "approval-workflow", T0));
+        await h.Append(Quote("Q-STALE-APPROVAL"), at(1), new QuoteApproved(new QuoteId("Q-STALE-APPROVAL"), 1, fingerprint, false, "approval-workflow", T0));
         await h.Append("approval-Q-STALE-APPROVAL-r1", at(2), new ApprovalInvalidated("Q-STALE-APPROVAL", 1, "Pricing policy withdrawn", T0));
-        await h.Append(Quote("Q-STALE-APPROVAL"), at(3), new QuoteSent("Q-STALE-APPROVAL", 1, "sha256:doc", "alice.rep", T0));
+        await h.Append(Quote("Q-STALE-APPROVAL"), at(3), new QuoteSent(new QuoteId("Q-STALE-APPROVAL"), 1, "sha256:doc", "alice.rep", T0));
 
         // An approval still waiting: deal desk granted, the VP level pending.
         var pending = Fingerprint(80_000m);
@@ -188,7 +189,7 @@ public static class ReconciliationHistory
             var contractId = $"ctr-Q-CTR-{id}";
             await h.Append($"contract-{contractId}", at(4), Started(contractId), Amended(contractId, 1_000m));
             await h.Append($"billing-{contractId}-v2", at(4.25), new BillingHandoffRequested($"{contractId}-v2", 1_000m, "USD", "BA-ACME-001",
-                $"billing-{contractId}-v2", "hash", T0, T0 + Duration.FromMinutes(10), new ContractChange(contractId, 2, ContractChangeKind.Amendment)));
+                $"billing-{contractId}-v2", "hash", T0, T0 + Duration.FromMinutes(10), new ContractChange(new ContractId(contractId), 2, ContractChangeKind.Amendment)));
         }
         await h.Append("billing-ctr-Q-CTR-C-v2", at(4.5), new BillingHandoffTimedOut("ctr-Q-CTR-C-v2", Duration.FromMinutes(10), T0));
         await h.Append("billing-ctr-Q-CTR-D-v2", at(4.5), new BillingHandoffFailed("ctr-Q-CTR-D-v2", "Billing account is closed", false, T0));
@@ -197,28 +198,28 @@ public static class ReconciliationHistory
         // QTC-14: G amended, its CRM still shows no change (open after the hour); H's CRM showed the amendment two hours
         // before the ledger made it (open at 5, closed by the amendment at 6).
         await h.Append("contract-ctr-Q-CTR-G", at(4), Started("ctr-Q-CTR-G"), Amended("ctr-Q-CTR-G", 1_000m));
-        await h.Append("crm-contract-report-salesforce-ctr-Q-CTR-G", at(4.5), new CrmContractStateReported("salesforce", "ctr-Q-CTR-G", [], T0, T0));
+        await h.Append("crm-contract-report-salesforce-ctr-Q-CTR-G", at(4.5), new CrmContractStateReported("salesforce", new ContractId("ctr-Q-CTR-G"), [], T0, T0));
         await h.Append("contract-ctr-Q-CTR-H", at(4), Started("ctr-Q-CTR-H"));
         await h.Append("crm-contract-report-salesforce-ctr-Q-CTR-H", at(4),
-            new CrmContractStateReported("salesforce", "ctr-Q-CTR-H", [new CrmContractChange(2, ContractChangeKind.Amendment)], T0, T0));
+            new CrmContractStateReported("salesforce", new ContractId("ctr-Q-CTR-H"), [new CrmContractChange(2, ContractChangeKind.Amendment)], T0, T0));
         await h.Append("contract-ctr-Q-CTR-H", at(6), Amended("ctr-Q-CTR-H", 1_000m));
         // H's renewal quote is drafted (a note: no change of terms, no finding); the console lists it beside H's quote.
-        await h.Append("contract-ctr-Q-CTR-H", at(6.5), new Ledger.Domain.Contracts.ContractRenewalQuoted("ctr-Q-CTR-H", new LocalDate(2027, 2, 28), "Q-CTR-H-RN2", 5m, T0));
+        await h.Append("contract-ctr-Q-CTR-H", at(6.5), new Ledger.Domain.Contracts.ContractRenewalQuoted(new ContractId("ctr-Q-CTR-H"), new LocalDate(2027, 2, 28), new QuoteId("Q-CTR-H-RN2"), 5m, T0));
     }
 
     private static Ledger.Domain.Contracts.ContractStarted Started(string contractId) =>
-        new(contractId, 1, $"ord-{contractId[4..]}", contractId[4..], 1, "salesforce", "cust-acme", "ledger-inc-us", "USD", "America/New_York",
+        new(new ContractId(contractId), 1, new OrderId($"ord-{contractId[4..]}"), new QuoteId(contractId[4..]), 1, "salesforce", new CustomerId("cust-acme"), "ledger-inc-us", "USD", "America/New_York",
             new LocalDate(2026, 3, 1), new LocalDate(2027, 2, 28), 12, false,
             [new("L1", "SAAS-SEATS", "2026.1", 10m, 1200m, 0m, 12_000m)], 12_000m, "INV-START", T0);
 
     private static Ledger.Domain.Contracts.ContractAmended Amended(string contractId, decimal prorated) =>
-        new(contractId, 2, new LocalDate(2026, 3, 15), new LocalDate(2027, 2, 28), 351, 365,
+        new(new ContractId(contractId), 2, new LocalDate(2026, 3, 15), new LocalDate(2027, 2, 28), 351, 365,
             [new("L1", "SAAS-SEATS", "2026.1", 10m, 11m, 1200m, 0m, 1200m, prorated)], "USD", prorated, "crm-salesforce", T0);
 
     private static BillingRecordReported ContractRecord(string recordId, string handoffId, decimal amount, BillingRecordKind kind = BillingRecordKind.Invoice) =>
         new(recordId, handoffId, kind, amount, "USD", BillingRecordStatus.Issued, T0, T0);
 
-    private static OrderCancelled Cancelled(string quoteId) => new(OrderId(quoteId), quoteId, "Customer withdrew", "crm-integration", T0);
+    private static OrderCancelled Cancelled(string quoteId) => new(new OrderId(OrderId(quoteId)), new QuoteId(quoteId), "Customer withdrew", "crm-integration", T0);
 
     private static async Task Ordered(History h, string id, decimal net, Instant at)
     {
@@ -236,5 +237,5 @@ public static class ReconciliationHistory
         new(recordId, OrderId(quoteId), BillingRecordKind.Invoice, amount, "USD", status, T0, T0);
 
     private static CrmQuoteStateReported Reported(string quoteId, QuoteStatus status, Instant observedAt) =>
-        new("salesforce", quoteId, $"opp-{quoteId}", status, observedAt, observedAt);
+        new("salesforce", new QuoteId(quoteId), $"opp-{quoteId}", status, observedAt, observedAt);
 }
