@@ -37,7 +37,7 @@ public static class BenchCommand
             [new("--history", "N,N…"), new("--clients", "N,N…"), new("--seconds", "N")],
             a => GrowthBenchmark.RunAsync(a.Longs("--history", [10_000, 10_000_000]), a.Ints("--clients", [1, 16]), a.Int("--seconds", 20), ResultsFolder())),
         new("rebuild",
-            "usage: Ledger.Bench rebuild --events 100000 [--tunings ledger,marten-defaults]   (every projection rebuilt under each daemon tuning vs reading and deserializing the same events, throwaway cluster with fsync on)",
+            "usage: Ledger.Bench rebuild --events 100000 [--tunings ledger,marten-defaults|none]   (every projection rebuilt under each daemon tuning vs reading and deserializing the same events, throwaway cluster with fsync on)",
             [new("--events", "N"), new("--tunings", "T,T…")],
             a => RebuildBenchmark.RunAsync(a.Int("--events", null), a.Strings("--tunings", ["ledger", "marten-defaults"]), ResultsFolder())),
         new("finance",

@@ -31,8 +31,9 @@ public static class RebuildBenchmark
     /// <param name="variants">Daemon tunings to rebuild with, each on the same events: <c>marten-defaults</c>, <c>ledger</c>, or <c>page/hopper/flush[/copy]</c>.</param>
     public static async Task<int> RunAsync(int events, IReadOnlyList<string> variants, string outFolder)
     {
-        var tunings = variants.Select(v => (Name: v, Tuning: ParseTuning(v))).ToList();
-        // LEDGER_BENCH_REBUILD_STATEMENTS=1 prints, after each tuning, the statements its rebuilds spent the most time in.
+        // "none": the one pass and its references only, no daemon rebuilds (a quick measurement of the pass).
+        var tunings = variants.Where(v => v != "none").Select(v => (Name: v, Tuning: ParseTuning(v))).ToList();
+        // LEDGER_BENCH_REBUILD_STATEMENTS=1 prints, after the one pass and each tuning, the statements its rebuilds spent the most time in.
         var statements = Environment.GetEnvironmentVariable("LEDGER_BENCH_REBUILD_STATEMENTS") == "1";
         await using var cluster = await ThrowawayCluster.StartAsync("rebuild", countStatements: statements);
         var connectionString = cluster.ConnectionString;
@@ -122,11 +123,13 @@ public static class RebuildBenchmark
         RebuildProgress? onePassTimes = null;
         for (var pass = 0; pass < 2; pass++)
         {
+            if (statements && pass == 1) await ExecuteAsync(dataSource, "create extension if not exists pg_stat_statements; select pg_stat_statements_reset()");
             var clock = Stopwatch.StartNew();
             await OnePassRebuild.RunAsync(documents, LedgerProjections.Names, progress: new Latest(p => onePassTimes = p));
             if (pass == 0) onePassColdSeconds = clock.Elapsed.TotalSeconds;
             else onePassSeconds = clock.Elapsed.TotalSeconds;
         }
+        if (statements) await PrintStatementsAsync(dataSource, "one pass");
         // Smaller pages (the first choice): more bulk inserts, fewer documents held in memory.
         var smallPages = Stopwatch.StartNew();
         RebuildProgress? smallPageTimes = null;
@@ -140,6 +143,7 @@ public static class RebuildBenchmark
         Row("one pass", "  of which waiting for pages", onePassTimes!.Waiting.TotalSeconds);
         Row("one pass", "  of which folding in memory", onePassTimes.Folding.TotalSeconds);
         Row("one pass", "  of which writing documents", onePassTimes.Writing.TotalSeconds);
+        Row("one pass", "    of which serializing them", onePassTimes.Serializing.TotalSeconds);
         Row("one pass", "all, pages of 10,000 events", smallPagesSeconds);
         Row("one pass", "  of which writing documents", smallPageTimes!.Writing.TotalSeconds);
         Row("one pass", "rebuild quote-view alone", quoteViewAloneSeconds);
@@ -170,14 +174,7 @@ public static class RebuildBenchmark
                 allAtOnce = together.Elapsed.TotalSeconds;
             }
             var oneAfterAnother = rebuilds.Values.Sum();
-            if (statements)
-            {
-                await using var top = dataSource.CreateCommand(
-                    "select calls, round(total_exec_time)::bigint, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) from pg_stat_statements " +
-                    "where dbid = (select oid from pg_database where datname = current_database()) order by total_exec_time desc limit 12");
-                await using var reader = await top.ExecuteReaderAsync();
-                while (await reader.ReadAsync()) Console.WriteLine($"  {name}: {reader.GetInt64(0),7} calls {reader.GetInt64(1),7} ms  {reader.GetString(2)}");
-            }
+            if (statements) await PrintStatementsAsync(dataSource, name);
             foreach (var (projection, seconds) in rebuilds) Row(name, $"rebuild {projection}", seconds);
             Row(name, "rebuild all, one after another", oneAfterAnother);
             Row(name, "rebuild all at once", allAtOnce);
@@ -207,7 +204,7 @@ public static class RebuildBenchmark
             onePass = new
             {
                 allProjections = new { seconds = onePassSeconds, eventsPerSecond = loaded / onePassSeconds, ratioToRead = loaded / onePassSeconds / readRate },
-                allProjectionsSpent = new { waitingForPages = onePassTimes.Waiting.TotalSeconds, folding = onePassTimes.Folding.TotalSeconds, writing = onePassTimes.Writing.TotalSeconds },
+                allProjectionsSpent = new { waitingForPages = onePassTimes.Waiting.TotalSeconds, folding = onePassTimes.Folding.TotalSeconds, writing = onePassTimes.Writing.TotalSeconds, serializing = onePassTimes.Serializing.TotalSeconds },
                 allProjectionsFirstPass = new { seconds = onePassColdSeconds, eventsPerSecond = loaded / onePassColdSeconds, ratioToRead = loaded / onePassColdSeconds / readRate },
                 allProjectionsPagesOf10000 = new { seconds = smallPagesSeconds, eventsPerSecond = loaded / smallPagesSeconds, ratioToRead = loaded / smallPagesSeconds / readRate, writingSeconds = smallPageTimes.Writing.TotalSeconds },
                 quoteViewAlone = new { seconds = quoteViewAloneSeconds, eventsPerSecond = loaded / quoteViewAloneSeconds, ratioToRead = loaded / quoteViewAloneSeconds / readRate },
@@ -236,6 +233,16 @@ public static class RebuildBenchmark
             new(int.Parse(page), int.Parse(hopper), int.Parse(flush), rest is ["copy"]),
         _ => throw new ArgumentException($"A tuning is marten-defaults, ledger or page/hopper/flush[/copy], not '{variant}'."),
     };
+
+    /// <summary>The statements the database spent the most time in since the last reset (LEDGER_BENCH_REBUILD_STATEMENTS=1).</summary>
+    private static async Task PrintStatementsAsync(NpgsqlDataSource dataSource, string name)
+    {
+        await using var top = dataSource.CreateCommand(
+            "select calls, round(total_exec_time)::bigint, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) from pg_stat_statements " +
+            "where dbid = (select oid from pg_database where datname = current_database()) order by total_exec_time desc limit 12");
+        await using var reader = await top.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) Console.WriteLine($"  {name}: {reader.GetInt64(0),7} calls {reader.GetInt64(1),7} ms {reader.GetInt64(2),9} rows  {reader.GetString(3)}");
+    }
 
     private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
     {

@@ -10,14 +10,17 @@ namespace Ledger.Projections.Rebuilds;
 /// How far a one-pass rebuild has come: the last event applied, the position it rebuilds through, events read; and where its
 /// time went so far: waiting for pages (reading runs ahead), folding them, writing documents and positions.
 /// </summary>
-public sealed record RebuildProgress(long Position, long Through, long EventsRead, TimeSpan Waiting, TimeSpan Folding, TimeSpan Writing);
+/// <param name="Serializing">Of the writing, the time spent turning documents into JSON.</param>
+public sealed record RebuildProgress(long Position, long Through, long EventsRead, TimeSpan Waiting, TimeSpan Folding, TimeSpan Writing, TimeSpan Serializing);
 
 /// <summary>
 /// Rebuilds projections outside Marten's daemon, in one pass over the event log (ADR/0014, "Rebuilds"): pages of events read
 /// by sequence (skipped, quarantined rows left out, as the daemon leaves them out), every projection asked for folded in
-/// memory from the same pages by its own slicer and <c>Evolve</c>, the documents each page changed written in bulk (COPY,
-/// whose row triggers keep the discrepancy occurrence index), then each projection's position set to the page's end, so
-/// progress shows as the daemon's does and the live daemon resumes from where the rebuild stopped.
+/// memory from the same pages by its own slicer and <c>Evolve</c>, the documents each page changed serialized once and
+/// written by one binary COPY per projection, the discrepancy occurrence index by one statement per projection (its row
+/// triggers stand aside), and each projection's position set to the page's end, all in one transaction per page: progress
+/// shows as the daemon's does, and a pass stopped at any instant leaves every projection's documents exactly as of its
+/// position, from which the live daemon (or the next rebuild) goes on.
 /// The caller stops the projections' live agents before and starts them after (<c>ProjectionRebuilds</c> in the API).
 /// </summary>
 public static class OnePassRebuild
@@ -62,15 +65,22 @@ public static class OnePassRebuild
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct)) skipped.Add(reader.GetInt64(0));
             }
-            // From empty: the table's truncate trigger empties the occurrence index with it.
+            // From empty, tables and positions together: the table's truncate trigger empties the occurrence index with it.
+            await using var transaction = await connection.BeginTransactionAsync(ct);
             foreach (var fold in folds) await StartOverAsync(connection, schema, fold, ct);
+            await transaction.CommitAsync(ct);
         }
 
         // Reading runs a page ahead of folding and writing (its own connection), so the pass waits on the slower of the two.
         var pages = Channel.CreateBounded<IReadOnlyList<IEvent>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        var reading = Task.Run(() => ReadAsync(store, ceiling, pageSize, pages.Writer, ct), ct);
+        // Stopped when the pass ends for any reason: a reader blocked on a full channel would otherwise never finish.
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(() => ReadAsync(store, ceiling, pageSize, pages.Writer, stopReading.Token), stopReading.Token);
         long read = 0;
-        Stopwatch waiting = new(), folding = new(), writing = new();
+        Stopwatch waiting = new(), folding = new(), writing = new(), serializing = new();
+        // Every page's documents and every position are written on this one connection, a page in one transaction.
+        await using var writer = store.Storage.Database.CreateConnection();
+        await writer.OpenAsync(ct);
         try
         {
             while (true)
@@ -85,28 +95,33 @@ public static class OnePassRebuild
                 await Task.WhenAll(folds.Select(f => Task.Run(() => f.ApplyAsync(applied, ct), ct)));
                 folding.Stop();
                 writing.Start();
-                await Task.WhenAll(folds.Select(f => f.WriteAsync(ct)));
-                read += page.Count;
-                await SetPositionsAsync(store, schema, folds, page[^1].Sequence, ct);
+                serializing.Start();
+                foreach (var fold in folds) fold.Serialize();
+                serializing.Stop();
+                // The page's documents and the positions at its end commit together: a pass stopped at any instant (a
+                // failure, a cancellation, the process killed) leaves each projection's documents exactly as of its
+                // position, and the live daemon, or a rebuild asked again, goes on from there without applying a page twice.
+                await using (var transaction = await writer.BeginTransactionAsync(ct))
+                {
+                    // The occurrence index's row triggers stand aside; each fold writes its rows by one statement instead.
+                    await Scalar(writer, $"set local {Reconciliation.DiscrepancyRows.DeferredSetting} = 'on'", ct);
+                    foreach (var fold in folds) await fold.WriteAsync(writer, ct);
+                    foreach (var fold in folds) await SetPositionAsync(writer, schema, fold.Name, page[^1].Sequence, ct);
+                    await transaction.CommitAsync(ct);
+                }
                 writing.Stop();
-                progress?.Report(new RebuildProgress(page[^1].Sequence, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed));
+                read += page.Count;
+                progress?.Report(new RebuildProgress(page[^1].Sequence, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed, serializing.Elapsed));
             }
-        }
-        catch
-        {
-            // A page's documents and the positions are not written in one transaction: after a failure, start the
-            // projections over, so the live daemon replays them from the first event rather than from a position its
-            // documents may already be past.
-            await ResetAsync(store, schema, folds);
-            throw;
         }
         finally
         {
+            await stopReading.CancelAsync();
             await reading.ContinueWith(_ => { }, TaskScheduler.Default);
         }
         // Through the ceiling even if its last rows were quarantined or the log ends in a gap: the live daemon goes on after it.
-        await SetPositionsAsync(store, schema, folds, ceiling, ct);
-        progress?.Report(new RebuildProgress(ceiling, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed));
+        foreach (var fold in folds) await SetPositionAsync(writer, schema, fold.Name, ceiling, ct);
+        progress?.Report(new RebuildProgress(ceiling, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed, serializing.Elapsed));
         return ceiling;
     }
 
@@ -134,13 +149,6 @@ public static class OnePassRebuild
         }
     }
 
-    private static async Task ResetAsync(IDocumentStore store, string schema, IEnumerable<ProjectionFold> folds)
-    {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        foreach (var fold in folds) await StartOverAsync(connection, schema, fold, CancellationToken.None);
-    }
-
     /// <summary>
     /// An empty table and no position: Marten's agent inserts a shard's position row when it starts from nothing (and fails
     /// on a row left at 0), so "from the start" is no row, as Marten's own rebuild leaves it.
@@ -151,13 +159,6 @@ public static class OnePassRebuild
         await using var command = new NpgsqlCommand($"delete from {schema}.mt_event_progression where name = @name", connection);
         command.Parameters.AddWithValue("name", $"{fold.Name}:All");
         await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task SetPositionsAsync(IDocumentStore store, string schema, IEnumerable<ProjectionFold> folds, long position, CancellationToken ct)
-    {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        foreach (var fold in folds) await SetPositionAsync(connection, schema, fold.Name, position, ct);
     }
 
     /// <summary>The position of the projection's shard (<c>{name}:All</c>), which the live daemon resumes from.</summary>

@@ -3,6 +3,10 @@ using JasperFx.Events;
 using JasperFx.Events.Aggregation;
 using JasperFx.Events.Grouping;
 using Marten;
+using Ledger.Projections.Reconciliation;
+using Marten.Schema;
+using Npgsql;
+using NpgsqlTypes;
 using Weasel.Core;
 
 namespace Ledger.Projections.Rebuilds;
@@ -17,7 +21,11 @@ internal abstract class ProjectionFold
 
     public abstract Task ApplyAsync(IReadOnlyList<IEvent> events, CancellationToken ct);
 
-    public abstract Task WriteAsync(CancellationToken ct);
+    /// <summary>Serializes the documents the last page changed (the store's serializer, on every core): off the connection.</summary>
+    public abstract void Serialize();
+
+    /// <summary>Writes what <see cref="Serialize"/> prepared on <paramref name="connection"/>, inside the caller's transaction.</summary>
+    public abstract Task WriteAsync(NpgsqlConnection connection, CancellationToken ct);
 
     public static bool Fits(IDocumentStore store, LedgerProjection projection) =>
         ((StoreOptions)store.Options).Projections.TryFindProjection(projection.Name, out var source) &&
@@ -39,9 +47,6 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
         ? getter.CreateDelegate<Func<TDoc, string>>()
         : throw new InvalidOperationException($"{typeof(TDoc).Name} has no string Id.");
 
-    /// <summary>Documents per COPY command within one bulk insert (a page's documents are one transaction either way).</summary>
-    private const int DocumentsPerCopy = 10_000;
-
     private readonly IDocumentStore _store;
     private readonly JasperFxMultiStreamProjectionBase<TDoc, string, IDocumentOperations, IQuerySession> _projection;
     private readonly Func<IEvent, bool> _folds;
@@ -49,12 +54,35 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
     private readonly Dictionary<string, TDoc> _changed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
     private readonly HashSet<string> _written = new(StringComparer.Ordinal);
+    private readonly Marten.ISerializer _serializer;
+    private readonly IReadOnlyList<DuplicatedColumn> Duplicated;
+    private (string Id, string Json, object?[] Duplicated)[] _rows = [];
+    private readonly string _schema;
+    private readonly DbObjectName _tableName;
+    private bool? _indexed;
 
     public DocumentFold(IDocumentStore store, string name)
     {
         _store = store;
         Name = name;
-        Table = store.Options.FindOrResolveDocumentType(typeof(TDoc)).TableName.QualifiedName;
+        var mapping = (DocumentMapping)store.Options.FindOrResolveDocumentType(typeof(TDoc));
+        _tableName = mapping.TableName;
+        _schema = store.Options.DatabaseSchemaName;
+        Table = mapping.TableName.QualifiedName;
+        _serializer = store.Options.Serializer();
+        Duplicated = mapping.DuplicatedFields.Select(f => new DuplicatedColumn(f.ColumnName, f.DbType, document =>
+        {
+            object? value = document;
+            foreach (var member in f.Members)
+                value = value is null ? null : member switch
+                {
+                    PropertyInfo p => p.GetValue(value),
+                    FieldInfo field => field.GetValue(value),
+                    _ => throw new InvalidOperationException($"{typeof(TDoc).Name}.{f.MemberName}: not a property or field."),
+                };
+            // Enums as Marten stores them: by name or by number, as the column's type says.
+            return value is Enum e ? f.DbType == NpgsqlDbType.Integer ? Convert.ToInt32(e) : e.ToString() : value;
+        })).ToList();
         if (!((StoreOptions)store.Options).Projections.TryFindProjection(name, out var source) ||
             source is not JasperFxMultiStreamProjectionBase<TDoc, string, IDocumentOperations, IQuerySession> projection)
             throw new InvalidOperationException($"{name} is not a multi-stream projection of {typeof(TDoc).Name} keyed by string: rebuild it with Marten's daemon.");
@@ -103,27 +131,83 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
         }
     }
 
-    public override async Task WriteAsync(CancellationToken ct)
+    public override void Serialize()
     {
-        // Documents written on an earlier page are deleted and copied in again: a plain COPY (no temporary table, which a
-        // pooled connection that keeps its session, NoResetOnClose, would still hold on the next page). COPY fires the row
-        // triggers, so the occurrence index follows: the delete removes a document's rows, the insert adds them back.
+        var changed = _changed.ToArray();
+        var rows = new (string Id, string Json, object?[] Duplicated)[changed.Length];
+        Parallel.For(0, changed.Length, i =>
+        {
+            var document = changed[i].Value;
+            rows[i] = (changed[i].Key, _serializer.ToJson(document), Duplicated.Select(d => d.Value(document)).ToArray());
+        });
+        _rows = rows;
+    }
+
+    public override async Task WriteAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        // Documents written on an earlier page are deleted and copied in again (the delete fires the row triggers, so the
+        // occurrence index drops their rows; the copy adds them back).
+        _indexed ??= await IsIndexedAsync(connection, ct);
         var rewritten = _changed.Keys.Where(_written.Contains).Concat(_deleted).ToArray();
         if (rewritten.Length > 0)
         {
-            await using var connection = _store.Storage.Database.CreateConnection();
-            await connection.OpenAsync(ct);
-            await using var delete = new Npgsql.NpgsqlCommand($"delete from {Table} where id = any(@ids)", connection);
+            if (_indexed == true) await ExecuteAsync(connection, DiscrepancyRows.DeleteRowsOf(_schema, _tableName.Name), rewritten, ct);
+            await using var delete = new NpgsqlCommand($"delete from {Table} where id = any(@ids)", connection);
             delete.Parameters.AddWithValue("ids", rewritten);
             await delete.ExecuteNonQueryAsync(ct);
             _written.ExceptWith(_deleted);
             _deleted.Clear();
         }
-        if (_changed.Count > 0)
-            await _store.BulkInsertAsync(_changed.Values.ToList(), BulkInsertMode.InsertsOnly, batchSize: DocumentsPerCopy, ct);
+        if (_rows.Length > 0)
+        {
+            // The columns Marten's own bulk insert writes (id, JSON, version, .NET type, duplicated fields); the rest keep
+            // their defaults (mt_last_modified: the transaction's time).
+            var columns = string.Join(", ", ["id", "data", "mt_version", "mt_dotnet_type", .. Duplicated.Select(d => d.Column)]);
+            // The connection is in COPY state until the importer is disposed, not merely completed: its own scope.
+            await using (var copy = await connection.BeginBinaryImportAsync($"copy {Table} ({columns}) from stdin (format binary)", ct))
+            {
+                var type = typeof(TDoc).FullName!;
+                foreach (var (id, json, duplicated) in _rows)
+                {
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync(json, NpgsqlDbType.Jsonb, ct);
+                    await copy.WriteAsync(1L, NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(type, NpgsqlDbType.Varchar, ct);
+                    for (var i = 0; i < duplicated.Length; i++)
+                        if (duplicated[i] is null) await copy.WriteNullAsync(ct);
+                        else await copy.WriteAsync(duplicated[i], Duplicated[i].Type, ct);
+                }
+                await copy.CompleteAsync(ct);
+            }
+            if (_indexed == true) await ExecuteAsync(connection, DiscrepancyRows.InsertRowsOf(_schema, _tableName), _rows.Select(r => r.Id).ToArray(), ct);
+        }
         _written.UnionWith(_changed.Keys);
         // Keep what this page touched (a quote's next events are likely on the next page); the rest is loaded back if needed.
         _held = new Dictionary<string, TDoc>(_changed, StringComparer.Ordinal);
         _changed.Clear();
+        _rows = [];
     }
+
+    /// <summary>
+    /// Whether the table carries the discrepancy occurrence index's triggers (ADR/0014). Its rows are then written here, once
+    /// per page by the triggers' own statement, while the pass's transactions set <see cref="DiscrepancyRows.DeferredSetting"/>.
+    /// </summary>
+    private async Task<bool> IsIndexedAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("select exists (select from pg_trigger where tgrelid = @table::regclass and tgname = @trigger)", connection);
+        command.Parameters.AddWithValue("table", Table);
+        command.Parameters.AddWithValue("trigger", DiscrepancyRows.InsertTrigger);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, string[] ids, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("ids", ids);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>A duplicated field's column (Marten's <c>Duplicate</c>), and its value read from a document.</summary>
+    private sealed record DuplicatedColumn(string Column, NpgsqlDbType Type, Func<TDoc, object?> Value);
 }

@@ -24,7 +24,21 @@ namespace Ledger.Projections.Reconciliation;
 public sealed class DiscrepancyRows : FeatureSchemaBase
 {
     public const string TableName = "ledger_discrepancy_rows";
-    private const string Version = "v1";
+    /// <summary>v2: the row triggers stand aside while <see cref="DeferredSetting"/> is on (a rebuild's bulk load).</summary>
+    private const string Version = "v2";
+    private static readonly string[] Replaced = ["v1"];
+
+    /// <summary>
+    /// A transaction's setting (<c>set local</c>) under which the row triggers do nothing: a bulk load (the one-pass rebuild)
+    /// then keeps the index itself, with <see cref="DeleteRowsOf"/> and <see cref="InsertRowsOf"/> once per batch, which give
+    /// exactly the rows the triggers would (the same statement), at one statement instead of a PL/pgSQL call per view.
+    /// </summary>
+    public const string DeferredSetting = "ledger.discrepancy_rows_deferred";
+
+    /// <summary>The name of the insert trigger on a view table: a table that has it is indexed.</summary>
+    public const string InsertTrigger = $"ledger_discrepancy_rows_insert_{Version}";
+
+    private const string Kept = $"current_setting('{DeferredSetting}', true) is distinct from 'on'";
     private const string FunctionName = $"ledger_discrepancy_rows_{Version}";
     private const string TruncateFunctionName = $"ledger_discrepancy_rows_truncated_{Version}";
     private static readonly string[] Operations = ["insert", "update", "delete", "truncate"];
@@ -58,9 +72,20 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
 
     private static string Trigger(string operation) => $"ledger_discrepancy_rows_{operation}_{Version}";
 
+    private static IEnumerable<string> ReplacedTriggers => Replaced.SelectMany(r => Operations.Select(o => $"ledger_discrepancy_rows_{o}_{r}"));
+
+    private string InsertRows(string source, string from) => InsertRows(Table(_options), source, from);
+
+    /// <summary>Deletes the rows of the views <c>@ids</c> of <paramref name="viewTable"/> (its name, no schema), as the delete trigger does.</summary>
+    public static string DeleteRowsOf(string schema, string viewTable) => $"delete from {Table(schema)} where source = '{viewTable}' and view_id = any(@ids)";
+
+    /// <summary>Inserts the rows of the views <c>@ids</c> of <paramref name="viewTable"/> (qualified), as the insert trigger does.</summary>
+    public static string InsertRowsOf(string schema, DbObjectName viewTable) =>
+        InsertRows(Table(schema), $"'{viewTable.Name}'", $"(select id, data from {viewTable.QualifiedName} where id = any(@ids)) as v");
+
     /// <summary>The rows of the views <paramref name="from"/> yields as <c>v</c> (a view table, or <c>new</c> in the trigger).</summary>
-    private string InsertRows(string source, string from) => $$"""
-        insert into {{Table(_options)}} (source, view_id, ordinal, crm, id, rule, owner, status, opened_at, closed_at, ended_at)
+    private static string InsertRows(string table, string source, string from) => $$"""
+        insert into {{table}} (source, view_id, ordinal, crm, id, rule, owner, status, opened_at, closed_at, ended_at)
         select {{source}}, v.id, o.ordinal - 1, c.crm, o.d->>'id', o.d->>'rule', coalesce(o.d->>'owner', ''),
                case when jsonb_typeof(o.d->'resolvedBy') = 'object' then 'resolved'
                     when jsonb_typeof(o.d->'closedBy') = 'object' then 'closed'
@@ -114,15 +139,17 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
                 end
                 $rows$;
                 """);
-            // A view that no longer keeps discrepancies (quote-view before ADR/0029) loses its triggers and its rows.
+            // A view that no longer keeps discrepancies (quote-view before ADR/0029) loses its triggers and its rows; every
+            // table loses the triggers of a replaced version (v1's fire whatever the deferred setting says), before their functions go.
             var viewTables = string.Join(", ", rows._views.Select(v => $"'{((IReadOnlyStoreOptions)rows._options).FindOrResolveDocumentType(v).TableName.Name}'"));
             var triggers = string.Join(", ", Operations.Select(o => $"'{Trigger(o)}'"));
+            var replacedTriggers = string.Join(", ", ReplacedTriggers.Select(t => $"'{t}'"));
             writer.WriteLine($$"""
                 do $stale$
                 declare t record;
                 begin
                   for t in select tg.tgname, c.relname from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
-                           where n.nspname = '{{Schema}}' and tg.tgname in ({{triggers}}) and c.relname not in ({{viewTables}}) loop
+                           where n.nspname = '{{Schema}}' and (tg.tgname in ({{replacedTriggers}}) or (tg.tgname in ({{triggers}}) and c.relname not in ({{viewTables}}))) loop
                     execute format('drop trigger %I on %I.%I', t.tgname, '{{Schema}}', t.relname);
                   end loop;
                 end
@@ -135,15 +162,15 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
                 writer.WriteLine($$"""
                     drop trigger if exists {{Trigger("insert")}} on {{viewTable.QualifiedName}};
                     create trigger {{Trigger("insert")}} after insert on {{viewTable.QualifiedName}} for each row
-                      when (jsonb_typeof(new.data->'discrepancies') = 'array' and new.data->'discrepancies' <> '[]'::jsonb)
+                      when ({{Kept}} and jsonb_typeof(new.data->'discrepancies') = 'array' and new.data->'discrepancies' <> '[]'::jsonb)
                       execute function {{Schema}}.{{FunctionName}}();
                     drop trigger if exists {{Trigger("update")}} on {{viewTable.QualifiedName}};
                     create trigger {{Trigger("update")}} after update on {{viewTable.QualifiedName}} for each row
-                      when (old.data->'discrepancies' is distinct from new.data->'discrepancies' or old.id is distinct from new.id)
+                      when ({{Kept}} and (old.data->'discrepancies' is distinct from new.data->'discrepancies' or old.id is distinct from new.id))
                       execute function {{Schema}}.{{FunctionName}}();
                     drop trigger if exists {{Trigger("delete")}} on {{viewTable.QualifiedName}};
                     create trigger {{Trigger("delete")}} after delete on {{viewTable.QualifiedName}} for each row
-                      when (jsonb_typeof(old.data->'discrepancies') = 'array' and old.data->'discrepancies' <> '[]'::jsonb)
+                      when ({{Kept}} and jsonb_typeof(old.data->'discrepancies') = 'array' and old.data->'discrepancies' <> '[]'::jsonb)
                       execute function {{Schema}}.{{FunctionName}}();
                     drop trigger if exists {{Trigger("truncate")}} on {{viewTable.QualifiedName}};
                     create trigger {{Trigger("truncate")}} after truncate on {{viewTable.QualifiedName}} for each statement
@@ -152,6 +179,8 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
                     {{rows.InsertRows($"'{viewTable.Name}'", $"{viewTable.QualifiedName} as v")}};
                     """);
             }
+            foreach (var replaced in Replaced)
+                writer.WriteLine($"drop function if exists {Schema}.ledger_discrepancy_rows_{replaced}(); drop function if exists {Schema}.ledger_discrepancy_rows_truncated_{replaced}();");
         }
 
         public void WriteDropStatement(Migrator rules, TextWriter writer)
@@ -164,7 +193,8 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
 
         public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
         {
-            // Complete when the table's three indexes and the four triggers on each view table exist.
+            // Complete when the table's three indexes and the four triggers on each view table exist (a trigger of this version
+            // on a table that is no longer a view makes the count differ), and no trigger of a replaced version is left.
             builder.Append("select (select count(*) from pg_indexes where schemaname = ");
             builder.AppendParameter(Schema);
             builder.Append(" and tablename = ");
@@ -173,12 +203,16 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
             builder.AppendParameter(Schema);
             builder.Append(" and t.tgname = any(");
             builder.AppendParameter(Operations.Select(Trigger).ToArray());
+            builder.Append(")), (select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = ");
+            builder.AppendParameter(Schema);
+            builder.Append(" and t.tgname = any(");
+            builder.AppendParameter(ReplacedTriggers.ToArray());
             builder.Append("));");
         }
 
         public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
         {
-            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 3 + Operations.Length * rows._views.Count;
+            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 3 + Operations.Length * rows._views.Count && reader.GetInt64(1) == 0;
             return new CreateWhenMissingDelta(this, complete);
         }
 

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Ledger.Api;
 using Ledger.IntegrationTests.Journeys;
 using Ledger.Projections;
+using Ledger.Projections.Rebuilds;
+using Marten.Events.Daemon.Coordination;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -83,6 +85,57 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         var projections = await Eventually(async () => (await (await world.Admin.GetAsync("/projections")).Json()).EnumerateArray().ToList(),
             list => list.All(p => p.GetProperty("eventsBehind").GetInt64() == 0));
         Assert.All(projections, p => Assert.Equal(0, p.GetProperty("eventsBehind").GetInt64()));
+    }
+
+    /// <summary>
+    /// A pass stopped between two pages (here cancelled as soon as its third page is committed, the instant a kill would land
+    /// in the old two-transaction window) leaves every projection's documents exactly as of its position: each page's
+    /// documents and positions commit together. The live daemon then goes on from that position, not from the start and
+    /// not a page twice, and ends with the documents and occurrence index the incremental run gave.
+    /// </summary>
+    [Fact]
+    public async Task A_pass_stopped_between_pages_leaves_each_projection_at_its_position_and_the_daemon_goes_on_to_the_live_documents()
+    {
+        var world = fixture.World;
+        await fixture.CaughtUpAsync();
+        var incremental = await DocumentsAsync();
+        var occurrences = await ViewDocuments.ReadOccurrenceIndexAsync(ConnectionString);
+        var store = world.Ledger.Services.GetRequiredService<IDocumentStore>();
+        var coordinator = world.Ledger.Services.GetRequiredService<IProjectionCoordinator>();
+        var newest = await ScalarAsync<long>("select max(seq_id) from ledger.mt_events");
+
+        long stoppedAt = 0;
+        await coordinator.PauseAsync();
+        try
+        {
+            using var stop = new CancellationTokenSource();
+            var pages = 0;
+            var progress = new Synchronous(p =>
+            {
+                if (++pages != 3) return;
+                stoppedAt = p.Position;
+                stop.Cancel();
+            });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                OnePassRebuild.RunAsync(store, LedgerProjections.Names, newest, progress, stop.Token, pageSize: 10));
+            Assert.InRange(stoppedAt, 1, newest - 1);
+
+            // Stopped mid-way: every projection at the third page's end, with the documents folded that far and no further.
+            foreach (var name in LedgerProjections.Names)
+                Assert.Equal(stoppedAt, await ScalarAsync<long>($"select last_seq_id from ledger.mt_event_progression where name = '{name}:All'"));
+            var stopped = await DocumentsAsync();
+            Assert.InRange(stopped.Count, 1, incremental.Count - 1);
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+
+        await fixture.CaughtUpAsync();
+        var resumed = await DocumentsAsync();
+        Assert.Equal(incremental.Keys.Order(), resumed.Keys.Order());
+        Assert.All(incremental, d => Assert.Equal(d.Value, resumed[d.Key]));
+        Assert.Equal(occurrences, await ViewDocuments.ReadOccurrenceIndexAsync(ConnectionString));
     }
 
     /// <summary>
@@ -182,6 +235,20 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T));
+    }
+
+    /// <summary>Reports on the pass's own thread, as each page commits (<see cref="Progress{T}"/> would post it later).</summary>
+    private sealed class Synchronous(Action<RebuildProgress> report) : IProgress<RebuildProgress>
+    {
+        public void Report(RebuildProgress value) => report(value);
     }
 
     private string ConnectionString => fixture.World.Ledger.Services.GetRequiredService<LedgerSettings>().PostgresConnectionString;
