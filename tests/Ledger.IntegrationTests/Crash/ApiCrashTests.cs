@@ -31,12 +31,14 @@ namespace Ledger.IntegrationTests.Crash;
 /// order converted and handed to billing, order closed: ADR/0017), every change reached Salesforce's webhook receiver at least
 /// once and in order per quote (ADR/0020; sent, delivered, duplicates and lost are printed), every hash chain is intact, and the projections the
 /// daemon caught up equal a full rebuild. <c>LEDGER_CRASH_KILLS</c> sets the number of kills (default 20: issue 14's
-/// bar; at 20 a handoff was once left unanswered in CI, 2026-11, not seen since in five 20-kill runs in both modes, ADR/0017).
+/// bar; at 20 a handoff was left unanswered in CI until the reaction processor started after Wolverine, ADR/0017; since
+/// then five 20-kill runs in both modes lost nothing). <c>LEDGER_API_PROGRAM</c> runs that program's <c>serve</c> instead
+/// of the API's own build (the published CLI, as <c>ledger up</c> starts it).
 /// </summary>
 public sealed class ApiCrashTests(ITestOutputHelper output)
 {
     private const int Clients = 4;
-    private static readonly int Kills = int.TryParse(Environment.GetEnvironmentVariable("LEDGER_CRASH_KILLS"), out var n) ? n : 8;
+    private static readonly int Kills = int.TryParse(Environment.GetEnvironmentVariable("LEDGER_CRASH_KILLS"), out var n) ? n : 20;
 
     private sealed record Ack(string QuoteId, string Path, string StreamId, long Revision, IReadOnlyList<string> Events);
 
