@@ -20,19 +20,7 @@ public sealed class OccurrenceIndexUpgradeTests
     [Fact]
     public async Task The_migration_drops_the_index_triggers_and_rows_of_a_view_that_no_longer_keeps_discrepancies()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync(nameof(OccurrenceIndexUpgradeTests));
-        DocumentStore Store() => DocumentStore.For(o =>
-        {
-            o.Connection(connectionString);
-            LedgerMarten.ConfigureEventStore(o, new EventSerializer(LedgerEventTypes.Registry()));
-            LedgerProjections.Configure(o);
-        });
-        string schema;
-        using (var first = Store())
-        {
-            await SchemaMigration.ApplyAsync(first);
-            schema = first.Options.DatabaseSchemaName;
-        }
+        var (connectionString, schema) = await MigratedDatabaseAsync(nameof(OccurrenceIndexUpgradeTests));
         Assert.Equal(0, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_quoteview")));
         Assert.Equal(4, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_quotereconciliation")));
         Assert.Equal(0, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractview")));
@@ -58,7 +46,7 @@ public sealed class OccurrenceIndexUpgradeTests
         Assert.Equal(2, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_quoteview")));
         Assert.Equal(2, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractview")));
 
-        using (var second = Store()) await SchemaMigration.ApplyAsync(second);
+        using (var second = Store(connectionString)) await SchemaMigration.ApplyAsync(second);
 
         Assert.Equal(0, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_quoteview")));
         Assert.Equal(4, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_quotereconciliation")));
@@ -77,19 +65,7 @@ public sealed class OccurrenceIndexUpgradeTests
     [Fact]
     public async Task The_migration_replaces_the_v1_triggers_and_functions_by_v2_on_every_indexed_table()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync(nameof(OccurrenceIndexUpgradeTests) + "_v1");
-        DocumentStore Store() => DocumentStore.For(o =>
-        {
-            o.Connection(connectionString);
-            LedgerMarten.ConfigureEventStore(o, new EventSerializer(LedgerEventTypes.Registry()));
-            LedgerProjections.Configure(o);
-        });
-        string schema;
-        using (var first = Store())
-        {
-            await SchemaMigration.ApplyAsync(first);
-            schema = first.Options.DatabaseSchemaName;
-        }
+        var (connectionString, schema) = await MigratedDatabaseAsync(nameof(OccurrenceIndexUpgradeTests) + "_v1");
         string[] indexed = ["mt_doc_quotereconciliation", "mt_doc_customermatchview", "mt_doc_contractreconciliation"];
 
         // Back to v1: its functions, and its four triggers instead of v2's on each indexed table.
@@ -113,7 +89,7 @@ public sealed class OccurrenceIndexUpgradeTests
         foreach (var table in indexed)
             Assert.Equal(4, await CountAsync(connectionString, TriggersOn(schema, table) + " and t.tgname like '%\\_v1'"));
 
-        using (var second = Store()) await SchemaMigration.ApplyAsync(second);
+        using (var second = Store(connectionString)) await SchemaMigration.ApplyAsync(second);
 
         foreach (var table in indexed)
         {
@@ -142,4 +118,20 @@ public sealed class OccurrenceIndexUpgradeTests
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
+
+    /// <summary>A new database with the ledger's schema as this version migrates it; its connection string and schema.</summary>
+    private static async Task<(string ConnectionString, string Schema)> MigratedDatabaseAsync(string name)
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync(name);
+        using var store = Store(connectionString);
+        await SchemaMigration.ApplyAsync(store);
+        return (connectionString, store.Options.DatabaseSchemaName);
+    }
+
+    private static DocumentStore Store(string connectionString) => DocumentStore.For(o =>
+    {
+        o.Connection(connectionString);
+        LedgerMarten.ConfigureEventStore(o, new EventSerializer(LedgerEventTypes.Registry()));
+        LedgerProjections.Configure(o);
+    });
 }

@@ -273,14 +273,8 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
             var single = await (await World.Finance.GetAsync($"/crm/{crm}/quotes/{id}")).EnsureAccepted().Json();
             foreach (var body in new[] { item, single })
             {
-                var names = PropertyNames(body).ToList();
-                Assert.All(ReconciliationFields, field => Assert.DoesNotContain(field, names));
                 // The whole body, the contract beside the quote included (ADR/0029): no discrepancy, no reported fact's event.
-                var text = body.GetRawText();
-                Assert.All(discrepancyIds, d => Assert.DoesNotContain(d, text));
-                Assert.DoesNotContain("billing-record-reported", text);
-                Assert.DoesNotContain("crm-quote-state-reported", text);
-                Assert.DoesNotContain("discrepancy-", text);
+                AssertNothingOfReconciliation(body, ReconciliationFields, discrepancyIds, "crm-quote-state-reported");
             }
         }
 
@@ -298,6 +292,21 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
         var openApi = await (await World.Admin.GetAsync("/openapi/v1.json")).EnsureAccepted().Json();
         foreach (var path in new[] { "/crm/{crm}/quotes", "/crm/{crm}/quotes/{quoteId}" })
             Assert.Contains("/reconciliation/discrepancies", openApi.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("description").GetString());
+    }
+
+    /// <summary>
+    /// A CRM's body holds none of reconciliation's properties (at any depth), names no discrepancy, and cites no event of a
+    /// reported fact (billing's records, the CRM's own reports) or of finance's clearing.
+    /// </summary>
+    private static void AssertNothingOfReconciliation(JsonElement body, IEnumerable<string> fields, IEnumerable<string> discrepancyIds, string crmReportEvent)
+    {
+        var names = PropertyNames(body).ToList();
+        Assert.All(fields, field => Assert.DoesNotContain(field, names));
+        var text = body.GetRawText();
+        Assert.All(discrepancyIds, d => Assert.DoesNotContain(d, text));
+        Assert.DoesNotContain("billing-record-reported", text);
+        Assert.DoesNotContain(crmReportEvent, text);
+        Assert.DoesNotContain("discrepancy-", text);
     }
 
     /// <summary>What only reconciliation reads of a contract (ADR/0029).</summary>
@@ -319,13 +328,7 @@ public sealed class ReconciliationTests(ReconciliationWorld fixture, ITestOutput
             var viewed = await crm.EnsureAccepted().Json();
             var byFinance = await (await World.Finance.GetAsync($"/contracts/{id}/view")).EnsureAccepted().Json();
             Assert.Equal(viewed.GetRawText(), byFinance.GetRawText());
-            var names = PropertyNames(viewed).ToList();
-            Assert.All(ContractReconciliationFields, field => Assert.DoesNotContain(field, names));
-            var text = viewed.GetRawText();
-            Assert.All(discrepancyIds, d => Assert.DoesNotContain(d, text));
-            Assert.DoesNotContain("billing-record-reported", text);
-            Assert.DoesNotContain("crm-contract-state-reported", text);
-            Assert.DoesNotContain("discrepancy-", text);
+            AssertNothingOfReconciliation(viewed, ContractReconciliationFields, discrepancyIds, "crm-contract-state-reported");
             // Not moved by what a CRM cannot see: its last event is the contract's own or its changes' billing handoff.
             var through = viewed.GetProperty("through").GetProperty("stream").GetString()!;
             Assert.True(through.StartsWith("contract-", StringComparison.Ordinal) || through.StartsWith("billing-ctr-", StringComparison.Ordinal), through);
