@@ -87,21 +87,14 @@ public sealed class DemoTests : IAsyncLifetime
 
     private async Task<(int ExitCode, string Output)> DemoAsync()
     {
-        var start = new ProcessStartInfo("dotnet", [Checkout.ProgramPath("src/Ledger.Cli", "ledger.dll"), "demo", "--quotes", "20"])
-        {
-            WorkingDirectory = _home, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet", [Checkout.ProgramPath("src/Ledger.Cli", "ledger.dll"), "demo", "--quotes", "20"]) { WorkingDirectory = _home };
         start.Environment["LEDGER_HOME"] = _home;
         start.Environment["LEDGER_URL"] = _world.Ledger.Address.ToString();
         start.Environment["LEDGER_BILLING_SIMULATOR_URL"] = _world.BillingSystem.BaseAddress!.ToString();
         start.Environment.Remove("LEDGER_API_KEY");
         // A wide terminal, so that no line of the summary is wrapped.
         start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(patience.Token);
-        return (process.ExitCode, await output + await error);
+        var run = await ChildProcess.RunToEndAsync(start, TimeSpan.FromMinutes(10));
+        return (run.ExitCode, run.Output);
     }
 }

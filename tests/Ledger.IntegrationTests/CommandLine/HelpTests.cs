@@ -247,26 +247,12 @@ public sealed class HelpTests : IDisposable
 
     private static async Task<Run> RunAsync(string dll, string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [dll, .. args])
-        {
-            WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet", [dll, .. args]) { WorkingDirectory = workingDirectory };
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(Patience);
-        try
-        {
-            await process.WaitForExitAsync(patience.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"'{Path.GetFileName(dll)} {string.Join(' ', args)}' was still running after {Patience.TotalSeconds} s: it ran instead of printing its usage.\n{await output}\n{await error}");
-        }
-        return new Run(process.ExitCode, (await output).Replace("\r\n", "\n"), (await error).Replace("\r\n", "\n"));
+        var run = await ChildProcess.RunAsync(start, Patience);
+        if (run.TimedOut)
+            Assert.Fail($"'{Path.GetFileName(dll)} {string.Join(' ', args)}' was still running after {Patience.TotalSeconds} s: it ran instead of printing its usage.\n{run.Out}\n{run.Error}");
+        return new Run(run.ExitCode, run.Out.Replace("\r\n", "\n"), run.Error.Replace("\r\n", "\n"));
     }
 
 }

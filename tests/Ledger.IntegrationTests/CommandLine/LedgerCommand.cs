@@ -8,21 +8,14 @@ internal static class LedgerCommand
     public static async Task<(int ExitCode, string Output)> RunAsync(
         string home, string url, IReadOnlyList<string> arguments, params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo("dotnet", [Checkout.ProgramPath("src/Ledger.Cli", "ledger.dll"), .. arguments])
-        {
-            WorkingDirectory = home, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet", [Checkout.ProgramPath("src/Ledger.Cli", "ledger.dll"), .. arguments]) { WorkingDirectory = home };
         start.Environment["LEDGER_HOME"] = home;
         start.Environment["LEDGER_URL"] = url;
         start.Environment["LEDGER_BILLING_SIMULATOR_URL"] = $"http://127.0.0.1:{RunningLedger.FreePort()}";
         start.Environment["COLUMNS"] = "200";
         foreach (var name in new[] { "LEDGER_API_KEY", "LEDGER_BILLING_URL", "LEDGER_EVENTSTORE", "LEDGER_POSTGRES" }) start.Environment.Remove(name);
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(patience.Token);
-        return (process.ExitCode, await output + await error);
+        var run = await ChildProcess.RunToEndAsync(start, TimeSpan.FromMinutes(5));
+        return (run.ExitCode, run.Output);
     }
 }

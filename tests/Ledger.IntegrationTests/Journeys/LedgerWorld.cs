@@ -206,6 +206,14 @@ public sealed class LedgerWorld : IAsyncDisposable
         await Ledger.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(2));
     }
 
+    /// <summary>Waits until <c>GET /projections</c> shows every projection with no event behind, as an admin reads it; fails if one stays behind.</summary>
+    public async Task NoProjectionBehindAsync()
+    {
+        var projections = await Eventually(async () => (await (await Admin.GetAsync("/projections")).Json()).EnumerateArray().ToList(),
+            list => list.All(p => p.GetProperty("eventsBehind").GetInt64() == 0));
+        Xunit.Assert.All(projections, p => Xunit.Assert.Equal(0, p.GetProperty("eventsBehind").GetInt64()));
+    }
+
     /// <summary>
     /// Waits for something that happens asynchronously (a billing callback), checking every 100 ms for up to
     /// <paramref name="limit"/> (30 s unless given), and returns the last value either way, for the test's assertion to judge.

@@ -35,8 +35,7 @@ public sealed class DaemonLockTests(ITestOutputHelper output)
                 a => LedgerProjections.Names.All(n => a.Item1.Contains(n) || a.Item2.Contains(n)));
             output.WriteLine($"first node runs [{string.Join(", ", running.Item1)}], second node runs [{string.Join(", ", running.Item2)}]");
             Assert.All(LedgerProjections.Names, n => Assert.True(running.Item1.Contains(n) ^ running.Item2.Contains(n), $"{n} runs on both nodes or none"));
-            await first.Ledger.ReplicatedAsync(); // EventStoreDB mode: the projections read PostgreSQL's copy
-            await first.Ledger.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+            await first.ProjectionsCaughtUpAsync();
 
             // The first node stops; its locks go with its connections, and the second node picks every projection up.
             await first.DisposeAsync();

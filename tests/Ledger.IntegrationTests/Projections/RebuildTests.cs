@@ -82,9 +82,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         Assert.All(incremental, d => Assert.Equal(d.Value, rebuilt[d.Key]));
         Assert.Equal(occurrences, await ViewDocuments.ReadOccurrenceIndexAsync(ConnectionString));
         // Every projection's position is where the pass stopped or later: nothing behind.
-        var projections = await Eventually(async () => (await (await world.Admin.GetAsync("/projections")).Json()).EnumerateArray().ToList(),
-            list => list.All(p => p.GetProperty("eventsBehind").GetInt64() == 0));
-        Assert.All(projections, p => Assert.Equal(0, p.GetProperty("eventsBehind").GetInt64()));
+        await world.NoProjectionBehindAsync();
     }
 
     /// <summary>
@@ -175,9 +173,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         (await Post(world.Salesforce, "/quotes", QuoteToCashJourneyTests.Draft(quoteId, "EUR", "Europe/Berlin"))).EnsureAccepted();
         var view = await Eventually(() => world.Salesforce.GetAsync($"/crm/salesforce/quotes/{quoteId}"), r => r.StatusCode == HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, view.StatusCode);
-        var projections = await Eventually(async () => (await (await world.Admin.GetAsync("/projections")).Json()).EnumerateArray().ToList(),
-            list => list.All(p => p.GetProperty("eventsBehind").GetInt64() == 0));
-        Assert.All(projections, p => Assert.Equal(0, p.GetProperty("eventsBehind").GetInt64()));
+        await world.NoProjectionBehindAsync();
     }
 
     [Fact]

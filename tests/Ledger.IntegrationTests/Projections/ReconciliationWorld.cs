@@ -31,11 +31,7 @@ public sealed class ReconciliationWorld : IAsyncLifetime
     }
 
     /// <summary>Waits until every projection has applied every event appended so far.</summary>
-    public async Task CaughtUpAsync()
-    {
-        await World.Ledger.ReplicatedAsync(); // EventStoreDB mode: the projections read PostgreSQL's copy
-        await Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
-    }
+    public Task CaughtUpAsync() => World.ProjectionsCaughtUpAsync();
 
     public async Task DisposeAsync() => await World.DisposeAsync();
 }

@@ -23,17 +23,13 @@ public sealed class GeneratedCodeTests
             var start = new ProcessStartInfo("dotnet", [Checkout.ProgramPath("src/Ledger.Api", "Ledger.Api.dll"), "codegen", "write"])
             {
                 // The content root is the working directory: the code is written below it, not into the checkout.
-                WorkingDirectory = scratch.FullName, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                WorkingDirectory = scratch.FullName,
             };
             // Generating reads the configuration only; nothing connects.
             start.Environment[Ledger.Api.LedgerSettings.PostgresVariable] = "Host=127.0.0.1;Database=codegen";
             start.Environment.Remove(Ledger.Api.LedgerSettings.EventStoreVariable);
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            await process.WaitForExitAsync(patience.Token);
-            Assert.True(process.ExitCode == 0, $"codegen write exited with {process.ExitCode}: {await output}{await error}");
+            var run = await ChildProcess.RunToEndAsync(start, TimeSpan.FromMinutes(5));
+            Assert.True(run.ExitCode == 0, $"codegen write exited with {run.ExitCode}: {run.Output}");
 
             var generated = Files(Path.Combine(scratch.FullName, Folder));
             var committed = Files(Path.Combine(Checkout.Root, "src/Ledger.Api", Folder));

@@ -271,21 +271,14 @@ public sealed class AnchorTests : IAsyncLifetime
     /// <summary>The built <c>ledger</c> program against this world's database.</summary>
     private async Task<Run> LedgerAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Checkout.ProgramPath("src/Ledger.Cli", "ledger.dll"), .. args])
-        {
-            WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet", [Checkout.ProgramPath("src/Ledger.Cli", "ledger.dll"), .. args]) { WorkingDirectory = _folder };
         start.Environment["LEDGER_HOME"] = Path.Combine(_folder, "home");
         // The same system of record as the API's: the anchors sign its heads.
         var settings = _world.Ledger.Services.GetRequiredService<LedgerSettings>();
         start.Environment[LedgerSettings.PostgresVariable] = settings.PostgresConnectionString;
         start.Environment[LedgerSettings.EventStoreVariable] = settings.EventStore;
         start.Environment["COLUMNS"] = "400"; // no wrapped findings
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(patience.Token);
-        return new Run(process.ExitCode, await output + await error);
+        var run = await ChildProcess.RunToEndAsync(start, TimeSpan.FromMinutes(5));
+        return new Run(run.ExitCode, run.Output);
     }
 }
