@@ -14,9 +14,10 @@ namespace Ledger.EventStore.Marten;
 /// holds an id (<c>pg_stat_activity.backend_xid</c>; the snapshot's own list, <c>pg_snapshot_xip</c>, leaves out running
 /// transactions whose id is above every finished one, and passing a gap on it skipped events under load: ADR/0017).
 /// A gap is passed on a later read, once the transactions on that list have all ended; until then the reader hands out
-/// only the events before the gap.
+/// only the events before the gap. A subscription polls for new events, and reads at once when this process commits some
+/// (<see cref="CommitSignal"/>).
 /// </summary>
-internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string schema, MartenBackendOptions options)
+internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string schema, MartenBackendOptions options, CommitSignal commits)
 {
     public async IAsyncEnumerable<RecordedEvent> ReadAsync(
         GlobalPosition after, int maxCount, [EnumeratorCancellation] CancellationToken ct)
@@ -39,12 +40,14 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
     {
         var cursor = new Cursor((long)after.Value);
         var delay = TimeSpan.Zero;
+        Task? committed = null; // set while the subscription waits for new events rather than for the database
         while (!ct.IsCancellationRequested)
         {
             Page page;
             try
             {
-                if (delay > TimeSpan.Zero) await Task.Delay(delay, ct);
+                if (delay > TimeSpan.Zero) await WaitAsync(delay, committed, ct);
+                committed = commits.Next; // before the read: a commit while it runs ends the next wait at once
                 page = await ReadSafePageAsync(cursor, options.SubscriptionPageSize, DateTime.UtcNow + options.GapWait, ct);
                 delay = TimeSpan.Zero;
             }
@@ -58,12 +61,27 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
                 delay = delay == TimeSpan.Zero
                     ? TimeSpan.FromMilliseconds(100)
                     : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxReconnectDelay.Ticks));
+                committed = null;
                 continue;
             }
 
             foreach (var e in page.Events) yield return e;
             if (page.Exhausted) delay = options.PollInterval;
         }
+    }
+
+    /// <summary>Waits out <paramref name="delay"/>, or less when this process commits events first (<paramref name="committed"/>).</summary>
+    private static async Task WaitAsync(TimeSpan delay, Task? committed, CancellationToken ct)
+    {
+        if (committed is null)
+        {
+            await Task.Delay(delay, ct);
+            return;
+        }
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        await Task.WhenAny(committed, Task.Delay(delay, timer.Token));
+        await timer.CancelAsync();
+        ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ public sealed class MartenBackend : IEventStoreBackend
     {
         _dataSource = dataSource;
         _schema = store.Options.Events.DatabaseSchemaName;
-        _feed = new CommittedEventFeed(dataSource, _schema, options ?? new MartenBackendOptions());
+        _feed = new CommittedEventFeed(dataSource, _schema, options ?? new MartenBackendOptions(), CommitSignal.For(store));
         _writer = new MartenEventWriter(store, serializer);
     }
 
@@ -173,7 +173,7 @@ public sealed record MartenBackendOptions
     /// <summary>How long a read-all waits for in-flight transactions that may fill a gap before returning what is safe.</summary>
     public TimeSpan GapWait { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often a live subscription looks for new events.</summary>
+    /// <summary>How often a live subscription looks for new events appended by other processes (this process's commits wake it at once).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     public int SubscriptionPageSize { get; init; } = 500;

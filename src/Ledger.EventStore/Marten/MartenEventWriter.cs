@@ -62,8 +62,17 @@ internal sealed class MartenEventWriter(IDocumentStore store, EventSerializer se
         return bodies;
     }
 
-    /// <summary>Call after committing a transaction that wrote events: wakes this node's projection daemon when it listens in process.</summary>
-    public void Committed() => _wakeup?.Pulse();
+    /// <summary>
+    /// Call after committing a transaction that wrote events: wakes this process's subscriptions to the store, and its
+    /// projection daemon when that listens in process.
+    /// </summary>
+    public void Committed()
+    {
+        _committed.Pulse();
+        _wakeup?.Pulse();
+    }
+
+    private readonly CommitSignal _committed = CommitSignal.For(store);
 
     private readonly AppendWakeup? _wakeup = (store.Options as StoreOptions)?.Projections.Wakeup as AppendWakeup;
 
