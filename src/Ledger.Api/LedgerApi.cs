@@ -157,6 +157,8 @@ public static class LedgerApi
             options.Durability.InboxStaleTime = TimeSpan.FromSeconds(60);
         });
         StartupTimings.Mark("Wolverine configured");
+        // After Wolverine's start, which creates its inbox: its handled marks stop waiting for the WAL flush (ADR/0027).
+        builder.Services.AddHostedService<Ledger.Api.Messaging.HandledMarksCommitWithoutFlush>();
         // The reaction processor starts after Wolverine's runtime (hosted services start in registration order): a message it
         // published before Wolverine had found its handlers had no route, Wolverine keeps that answer for the life of the
         // process, and the message was dropped while the reaction's answer was stored (two billing handoffs lost in a crash

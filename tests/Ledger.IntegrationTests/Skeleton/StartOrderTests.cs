@@ -27,4 +27,15 @@ public sealed class StartOrderTests
         Assert.True(wolverine >= 0 && reactions >= 0, "Start order: " + string.Join(", ", order.Select(t => t.Name)));
         Assert.True(reactions > wolverine, "Start order: " + string.Join(", ", order.Select(t => t.Name)));
     }
+
+    [Fact]
+    public async Task The_handled_marks_trigger_is_created_after_wolverine_has_created_its_inbox()
+    {
+        await using var app = LedgerApi.Build([], builder => builder.Configuration[LedgerSettings.PostgresVariable] = "Host=127.0.0.1;Database=start-order");
+        var order = app.Services.GetServices<IHostedService>().Select(service => service.GetType()).ToList();
+
+        var wolverine = order.FindIndex(type => typeof(WolverineRuntime).IsAssignableFrom(type));
+        var marks = order.FindIndex(type => type == typeof(Ledger.Api.Messaging.HandledMarksCommitWithoutFlush));
+        Assert.True(wolverine >= 0 && marks > wolverine, "Start order: " + string.Join(", ", order.Select(t => t.Name)));
+    }
 }
