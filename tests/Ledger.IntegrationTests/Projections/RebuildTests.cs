@@ -147,9 +147,9 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
     }
 
     /// <summary>
-    /// The six projections run as one shard of Marten's daemon, the composite (ADR/0029): one agent, no agent of a projection's
-    /// own, Marten's progression row of each projection named as the ledger reads it, and an append moves the shard's row
-    /// and every projection's together, to the same position.
+    /// The six projections run as one shard of Marten's daemon, the composite (ADR/0029): one shard (tuned as the ledger
+    /// tunes it) and one agent, no agent of a projection's own, Marten's progression row of each projection named as the
+    /// ledger reads it, and an append moves the shard's row and every projection's together, to the same position.
     /// </summary>
     [Fact]
     public async Task The_projections_run_as_one_shard_and_an_append_moves_every_projections_position_with_it()
@@ -160,9 +160,14 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         var daemon = world.Ledger.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
         var agents = await Eventually(() => Task.FromResult(daemon.CurrentAgents().Select(a => a.Name.Identity).ToList()), a => a.Count > 0);
         Assert.Equal([LedgerProjections.CompositeShard], agents);
-        ((StoreOptions)fixture.Store.Options).Projections.TryFindProjection(LedgerProjections.CompositeName, out var registered);
+        var options = (StoreOptions)fixture.Store.Options;
+        options.Projections.TryFindProjection(LedgerProjections.CompositeName, out var registered);
         var composite = Assert.IsType<CompositeProjection>(registered);
         Assert.Equal(LedgerProjections.Names.Select(LedgerProjections.ShardOf), composite.ConstituentShardNames().Select(s => s.Identity));
+        // The store's one shard pages and writes with the ledger's tuning (the composite's options; a member's are ignored).
+        var shard = Assert.Single(options.Projections.AllShards());
+        Assert.Equal(LedgerProjections.CompositeShard, shard.Name.Identity);
+        Assert.Equal((ProjectionDaemonTuning.Ledger.PageSize, ProjectionDaemonTuning.Ledger.HopperSize), (shard.Options.BatchSize, shard.Options.MaximumHopperSize));
 
         var before = await PositionsAsync();
         var quoteId = $"Q-ONE-SHARD-{Guid.NewGuid():N}"[..20];
@@ -382,6 +387,9 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         {
             using var daemon = await fixture.Store.BuildProjectionDaemonAsync();
             await daemon.RebuildProjectionAsync(LedgerProjections.CompositeName, TimeSpan.FromMinutes(2), CancellationToken.None);
+            // Marten's rebuild leaves every projection where the composite is (what ProjectionRebuilds' fallback relies on).
+            var positions = await PositionsAsync();
+            Assert.All(LedgerProjections.Names, n => Assert.Equal(positions[LedgerProjections.CompositeShard], positions[LedgerProjections.ShardOf(n)]));
         }
         finally
         {
