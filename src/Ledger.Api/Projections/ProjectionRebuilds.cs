@@ -88,12 +88,10 @@ public sealed class ProjectionRebuilds(IServiceProvider services, IDocumentStore
             }
             finally
             {
-                if (pause)
-                {
-                    await AlignAsync(ct);
-                    // Handed back to the live daemon, which resumes every projection from the composite's position.
-                    await Coordinator.ResumeAsync();
-                }
+                // Handed back to the live daemon, which resumes every projection from the composite's position: only once
+                // every projection is there, since Marten would otherwise apply events twice or skip them (ADR/0029).
+                if (pause && await AlignAsync(ct)) await Coordinator.ResumeAsync();
+                else if (pause) error ??= "The projections could not be brought to the composite's position; the daemon stays paused until the API restarts.";
             }
             // What the pass cannot fold (no such projection today): Marten's daemon, which rebuilds a composite's projections
             // only together, so the whole composite, then its agent started again (JasperFx/jasperfx#535: the rebuild leaves it stopped).
@@ -118,19 +116,21 @@ public sealed class ProjectionRebuilds(IServiceProvider services, IDocumentStore
 
     /// <summary>
     /// Every projection back at the composite's position before the daemon resumes them all from it. Nothing to do after a
-    /// pass that ended; after one that failed half way, its projections are rebuilt again through that position. If this
-    /// fails too, the shard's batches fail (a projection's row is not where the shard's is) until a start aligns them.
+    /// pass that ended; after one that failed half way, its projections are rebuilt again through that position. False if
+    /// this fails too: the daemon then stays paused (the views stale, /health Degraded, not wrong) until a start aligns them.
     /// </summary>
-    private async Task AlignAsync(CancellationToken ct)
+    private async Task<bool> AlignAsync(CancellationToken ct)
     {
         try
         {
             var rebuilt = await OnePassRebuild.AlignAsync(store, ct: ct);
             if (rebuilt.Count > 0) log.LogWarning("Rebuilt {Projections} again, through the composite's position", string.Join(", ", rebuilt));
+            return true;
         }
         catch (Exception e)
         {
-            log.LogError(e, "Aligning the projections with the composite's position failed; the next start aligns them");
+            log.LogError(e, "Bringing the projections to the composite's position failed: the projection daemon stays paused until the API restarts");
+            return false;
         }
     }
 
