@@ -3,13 +3,16 @@ namespace Ledger.Api.Projections;
 /// <summary>How the projection daemon learns that events were appended (<c>Ledger:Projections:Wake</c>, ADR/0015).</summary>
 public enum ProjectionWake
 {
-    /// <summary>This node's commits wake its daemon in memory; other nodes' appends are found by polling.</summary>
+    /// <summary>
+    /// The default (ADR/0015, since the projections are one composite shard): this node's commits wake its daemon in memory;
+    /// other nodes' appends are found by polling.
+    /// </summary>
     InProcess,
 
     /// <summary>Every append sends a PostgreSQL NOTIFY that every node's daemon hears; costs command throughput.</summary>
     Notify,
 
-    /// <summary>Polling alone (the default, ADR/0015): views trail the log by up to the slow polling period (1 s), commands run fastest.</summary>
+    /// <summary>Polling alone: views trail the log by up to the slow polling period (1 s).</summary>
     Poll,
 }
 
@@ -23,8 +26,8 @@ public static class ProjectionWakeSetting
 
     public static ProjectionWake Parse(string? value) => value?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "poll" => ProjectionWake.Poll,
-        "in-process" => ProjectionWake.InProcess,
+        null or "" or "in-process" => ProjectionWake.InProcess,
+        "poll" => ProjectionWake.Poll,
         "notify" => ProjectionWake.Notify,
         _ => throw new InvalidOperationException($"Ledger:Projections:Wake is '{value}': use in-process, notify or poll."),
     };
