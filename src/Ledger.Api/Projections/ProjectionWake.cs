@@ -3,16 +3,13 @@ namespace Ledger.Api.Projections;
 /// <summary>How the projection daemon learns that events were appended (<c>Ledger:Projections:Wake</c>, ADR/0015).</summary>
 public enum ProjectionWake
 {
-    /// <summary>
-    /// The default (ADR/0015, since the projections are one composite shard): this node's commits wake its daemon in memory;
-    /// other nodes' appends are found by polling.
-    /// </summary>
+    /// <summary>This node's commits wake its daemon in memory; other nodes' appends are found by polling.</summary>
     InProcess,
 
     /// <summary>Every append sends a PostgreSQL NOTIFY that every node's daemon hears; costs command throughput.</summary>
     Notify,
 
-    /// <summary>Polling alone: views trail the log by up to the slow polling period (1 s).</summary>
+    /// <summary>Polling alone (the default, ADR/0015): views trail the log by up to the slow polling period (1 s), commands run fastest.</summary>
     Poll,
 }
 
@@ -26,8 +23,8 @@ public static class ProjectionWakeSetting
 
     public static ProjectionWake Parse(string? value) => value?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "in-process" => ProjectionWake.InProcess,
-        "poll" => ProjectionWake.Poll,
+        null or "" or "poll" => ProjectionWake.Poll,
+        "in-process" => ProjectionWake.InProcess,
         "notify" => ProjectionWake.Notify,
         _ => throw new InvalidOperationException($"Ledger:Projections:Wake is '{value}': use in-process, notify or poll."),
     };

@@ -201,6 +201,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
             await history.Append(Q2C.Quote(quoteId), Q2C.T0, Q2C.Drafted(quoteId), new QuotePriced(new QuoteId(quoteId), 1, Q2C.Price(90_000m), Q2C.T0));
             await history.Append($"approval-{quoteId}-r1", Q2C.T0,
                 new ApprovalRequested(quoteId, 1, "alice.rep", Q2C.Fingerprint(90_000m), [ApprovalLevel.DealDesk], "enterprise", "us-east", Q2C.T0));
+            await world.Ledger.ReplicatedAsync(); // EventStoreDB mode: the events the pass reads are PostgreSQL's copy
             var shard = (await PositionsAsync())[LedgerProjections.CompositeShard];
             var newest = await ScalarAsync<long>("select max(seq_id) from ledger.mt_events");
             Assert.True(shard < newest, $"the shard is at {shard}, the newest event {newest}: not behind");
