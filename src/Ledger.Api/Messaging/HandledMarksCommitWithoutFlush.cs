@@ -1,3 +1,4 @@
+using Ledger.EventStore.Writing;
 using Marten;
 using Npgsql;
 
@@ -47,13 +48,8 @@ public sealed class HandledMarksCommitWithoutFlush(IDocumentStore store, NpgsqlD
         if (!triggerExists)
         {
             await using var create = new NpgsqlCommand(
+                DurabilitySql.CommitWithoutFlushTriggerFunction($"{schema}.{TriggerName}") +
                 $$"""
-                  create or replace function {{schema}}.{{TriggerName}}() returns trigger language plpgsql as $mark$
-                  begin
-                    perform set_config('synchronous_commit', 'off', true);
-                    return null;
-                  end
-                  $mark$;
                   create trigger {{TriggerName}} after update on {{inbox}}
                     for each row when (new.status = 'Handled' and old.status is distinct from 'Handled')
                     execute function {{schema}}.{{TriggerName}}();

@@ -24,13 +24,8 @@ public sealed class ProjectionCommitsWithoutFlush(Migrator migrator, string sche
     protected override IEnumerable<ISchemaObject> schemaObjects()
     {
         yield return new TriggerSchemaObject(schema, TriggerName,
+            DurabilitySql.CommitWithoutFlushTriggerFunction($"{schema}.{FunctionName}") +
             $$"""
-              create or replace function {{schema}}.{{FunctionName}}() returns trigger language plpgsql as $progression$
-              begin
-                perform set_config('synchronous_commit', 'off', true);
-                return null;
-              end
-              $progression$;
               drop trigger if exists {{TriggerName}} on {{schema}}.mt_event_progression;
               create trigger {{TriggerName}} after insert or update on {{schema}}.mt_event_progression
                 for each statement execute function {{schema}}.{{FunctionName}}();

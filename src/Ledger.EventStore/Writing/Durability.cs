@@ -28,6 +28,20 @@ public static class DurabilitySql
     /// <summary>Turns synchronous commit off for the current transaction only (<c>SET LOCAL</c>); in a batch, for its implicit transaction.</summary>
     public const string CommitWithoutWaitingForFlush = "select set_config('synchronous_commit', 'off', true)";
 
+    /// <summary>
+    /// A trigger function that turns synchronous commit off for the transaction that fires it: for writes made on
+    /// connections the ledger does not open (Marten's daemon, Wolverine), which a table's trigger marks instead.
+    /// </summary>
+    public static string CommitWithoutFlushTriggerFunction(string qualifiedName) =>
+        $$"""
+          create or replace function {{qualifiedName}}() returns trigger language plpgsql as $commit$
+          begin
+            perform set_config('synchronous_commit', 'off', true);
+            return null;
+          end
+          $commit$;
+          """;
+
     /// <summary>The server's default, for the current transaction only: whatever the connection or the server says, this commit waits for its flush.</summary>
     public const string CommitWaitingForFlush = "select set_config('synchronous_commit', 'on', true)";
 }

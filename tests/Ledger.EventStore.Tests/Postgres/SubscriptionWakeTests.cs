@@ -16,18 +16,13 @@ public sealed class SubscriptionWakeTests(PostgresEventStore postgres) : IClassF
     [Fact]
     public async Task An_append_by_this_process_reaches_a_waiting_subscription_without_a_poll()
     {
-        var subscriber = new HashChainingEventStore(new MartenBackend(postgres.Marten, postgres.DataSource, Serializer, PollingRarely));
         var stream = NewStream();
-        await postgres.Store.AppendAsync(stream, ExpectedRevision.NoStream, Happened(0, 1));
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await using var subscription = subscriber.SubscribeToAllAsync(GlobalPosition.Start, patience.Token)
-            .Where(e => e.StreamId == stream).GetAsyncEnumerator(patience.Token);
-        // The first read found the store's events and came back short: the subscription now waits for the next poll.
-        var first = await EventStoreContract.Take(subscription, 1);
+        await using var subscription = await WaitingSubscriptionAsync(postgres.Store, stream, patience.Token);
 
         await postgres.Store.AppendAsync(stream, ExpectedRevision.Exact(0), Happened(1, 1));
 
-        Assert.Equal([0, 1], first.Concat(await EventStoreContract.Take(subscription, 1)).Select(N));
+        Assert.Equal([1], (await EventStoreContract.Take(subscription, 1)).Select(N));
     }
 
     [Fact]
@@ -36,13 +31,9 @@ public sealed class SubscriptionWakeTests(PostgresEventStore postgres) : IClassF
         // Another process: its own document store over the same database, so its commits signal nobody here.
         using var elsewhere = LedgerMarten.CreateStore(postgres.ConnectionString, Serializer);
         var otherProcess = new HashChainingEventStore(new MartenBackend(elsewhere, postgres.DataSource, Serializer));
-        var subscriber = new HashChainingEventStore(new MartenBackend(postgres.Marten, postgres.DataSource, Serializer, PollingRarely));
         var stream = NewStream();
-        await otherProcess.AppendAsync(stream, ExpectedRevision.NoStream, Happened(0, 1));
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await using var subscription = subscriber.SubscribeToAllAsync(GlobalPosition.Start, patience.Token)
-            .Where(e => e.StreamId == stream).GetAsyncEnumerator(patience.Token);
-        await EventStoreContract.Take(subscription, 1);
+        await using var subscription = await WaitingSubscriptionAsync(otherProcess, stream, patience.Token);
 
         await otherProcess.AppendAsync(stream, ExpectedRevision.Exact(0), Happened(1, 1));
         var next = subscription.MoveNextAsync().AsTask();
@@ -51,5 +42,18 @@ public sealed class SubscriptionWakeTests(PostgresEventStore postgres) : IClassF
         Assert.NotSame(next, await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(3))));
         await patience.CancelAsync();
         Assert.False(await next); // the wait ends on cancellation, with nothing handed out
+    }
+
+    /// <summary>
+    /// A stream's first event appended by <paramref name="writer"/>, and a subscription of this process polling every five
+    /// minutes that has handed it out: its first read came back short, so it now waits for the next poll (or a wake).
+    /// </summary>
+    private async Task<IAsyncEnumerator<RecordedEvent>> WaitingSubscriptionAsync(IEventStore writer, string stream, CancellationToken ct)
+    {
+        var subscriber = new HashChainingEventStore(new MartenBackend(postgres.Marten, postgres.DataSource, Serializer, PollingRarely));
+        await writer.AppendAsync(stream, ExpectedRevision.NoStream, Happened(0, 1));
+        var subscription = subscriber.SubscribeToAllAsync(GlobalPosition.Start, ct).Where(e => e.StreamId == stream).GetAsyncEnumerator(ct);
+        Assert.Equal([0], (await EventStoreContract.Take(subscription, 1)).Select(N));
+        return subscription;
     }
 }
