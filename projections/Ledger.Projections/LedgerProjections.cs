@@ -5,45 +5,27 @@ using Ledger.Projections.Customers;
 using Ledger.Projections.Quotes;
 using Ledger.Projections.Reconciliation;
 using Marten;
-using Marten.Events.Projections;
 
 namespace Ledger.Projections;
 
 /// <summary>
 /// The read models, registered one way for the API host, the CLI, the benchmarks and the tests. All run in Marten's
 /// async daemon (ADR/0014): commands never wait for a view, and a view can always be rebuilt from the event tables.
-/// They run as one composite projection, <see cref="CompositeName"/> (ADR/0029): one daemon shard that loads and
-/// deserializes each page of events once, folds every projection from it in parallel, and commits all their documents
-/// and positions in one transaction.
 /// </summary>
 public static class LedgerProjections
 {
     /// <summary>
-    /// The composite projection, and so the daemon's one shard and agent (<c>ledger-read-models:All</c>), whose position the
-    /// daemon resumes from. Each projection keeps a position row of its own (<see cref="ShardOf"/>), which the shard moves
-    /// with its own in the same transaction: every projection's position equals the shard's.
-    /// </summary>
-    public const string CompositeName = "ledger-read-models";
-
-    /// <summary>The composite's row of <c>mt_event_progression</c>: where the daemon resumes every projection from.</summary>
-    public static readonly string CompositeShard = ShardOf(CompositeName);
-
-    /// <summary>A projection's (or the composite's) row of <c>mt_event_progression</c>. "All": none is split into shards by key.</summary>
-    public static string ShardOf(string name) => $"{name}:All";
-
-    /// <summary>
-    /// Every read model, once: its name, the document it writes, and how it is made. Whatever reads "all projections"
-    /// (the API's /projections, rebuilds, the rebuild-equals-live tests, the composite) reads this list, so a new one is
-    /// covered by adding it here.
+    /// Every read model, once: its name, the document it writes, and its registration. Whatever reads "all projections"
+    /// (the API's /projections, rebuilds, the rebuild-equals-live tests) reads this list, so a new one is covered by adding it here.
     /// </summary>
     public static readonly IReadOnlyList<LedgerProjection> All =
     [
-        new(QuoteViewProjection.ProjectionName, typeof(QuoteView), () => new QuoteViewProjection()),
-        new(QuoteReconciliationProjection.ProjectionName, typeof(QuoteReconciliation), () => new QuoteReconciliationProjection()),
-        new(ApprovalQueueProjection.ProjectionName, typeof(ApprovalQueueItem), () => new ApprovalQueueProjection()),
-        new(CustomerMatchProjection.ProjectionName, typeof(CustomerMatchView), () => new CustomerMatchProjection()),
-        new(ContractViewProjection.ProjectionName, typeof(ContractView), () => new ContractViewProjection()),
-        new(ContractReconciliationProjection.ProjectionName, typeof(ContractReconciliation), () => new ContractReconciliationProjection()),
+        new(QuoteViewProjection.ProjectionName, typeof(QuoteView), (o, tune) => o.Projections.Add(new QuoteViewProjection(), ProjectionLifecycle.Async, tune)),
+        new(QuoteReconciliationProjection.ProjectionName, typeof(QuoteReconciliation), (o, tune) => o.Projections.Add(new QuoteReconciliationProjection(), ProjectionLifecycle.Async, tune)),
+        new(ApprovalQueueProjection.ProjectionName, typeof(ApprovalQueueItem), (o, tune) => o.Projections.Add(new ApprovalQueueProjection(), ProjectionLifecycle.Async, tune)),
+        new(CustomerMatchProjection.ProjectionName, typeof(CustomerMatchView), (o, tune) => o.Projections.Add(new CustomerMatchProjection(), ProjectionLifecycle.Async, tune)),
+        new(ContractViewProjection.ProjectionName, typeof(ContractView), (o, tune) => o.Projections.Add(new ContractViewProjection(), ProjectionLifecycle.Async, tune)),
+        new(ContractReconciliationProjection.ProjectionName, typeof(ContractReconciliation), (o, tune) => o.Projections.Add(new ContractReconciliationProjection(), ProjectionLifecycle.Async, tune)),
     ];
 
     public static readonly IReadOnlyList<string> Names = All.Select(p => p.Name).ToList();
@@ -52,13 +34,7 @@ public static class LedgerProjections
     public static StoreOptions Configure(StoreOptions options, ProjectionDaemonTuning? daemon = null)
     {
         daemon ??= ProjectionDaemonTuning.Ledger;
-        // One stage: no projection reads another's documents. The daemon pages and writes with the composite's own options
-        // (its shard's); a member's options would be ignored.
-        options.Projections.CompositeProjectionFor(CompositeName, composite =>
-        {
-            foreach (var projection in All) composite.Add(projection.Create());
-            daemon.Apply(composite.Options);
-        });
+        foreach (var projection in All) projection.Register(options, daemon.Apply);
         options.Projections.RebuildWithBulkCopy = daemon.RebuildWithBulkCopy;
 
         // The daemon's leadership lock (HotCold) must be transaction-scoped: DistributedLock.Postgres 1.3.1, which stands
@@ -81,18 +57,10 @@ public static class LedgerProjections
 }
 
 /// <param name="Document">The document type it writes (table <c>mt_doc_{lowercased name}</c>).</param>
-/// <param name="Create">A new instance, for the composite (one per store).</param>
-public sealed record LedgerProjection(string Name, Type Document, Func<IProjectionSource<IDocumentOperations, IQuerySession>> Create)
-{
-    /// <summary>The instance the store registered in the composite (what the daemon runs and the one-pass rebuild folds with).</summary>
-    public IProjectionSource<IDocumentOperations, IQuerySession> RegisteredIn(IDocumentStore store) =>
-        ((StoreOptions)store.Options).Projections.TryFindProjection(LedgerProjections.CompositeName, out var source) && source is CompositeProjection composite
-            ? composite.AllProjections().Single(p => p.Name == Name)
-            : throw new InvalidOperationException($"The store registers no composite projection {LedgerProjections.CompositeName} (LedgerProjections.Configure).");
-}
+public sealed record LedgerProjection(string Name, Type Document, Action<StoreOptions, Action<AsyncOptions>> Register);
 
 /// <summary>
-/// How the projections' shard (the composite's) reads and writes in Marten's daemon (ADR/0014, "Rebuilds"): how many events a
+/// How each projection's shard reads and writes in Marten's daemon (ADR/0014, "Rebuilds"): how many events a
 /// page holds, how many loaded events may wait, and in a rebuild how many changed documents are held in memory before
 /// they are written (each once per window, instead of once per page).
 /// </summary>

@@ -97,10 +97,6 @@ public static class LedgerApi
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
         StartupTimings.Mark("telemetry registered");
-        var runsDaemon = builder.Configuration.GetValue("Ledger:Projections:RunDaemon", true);
-        // Every projection at the composite shard's position before the daemon starts (ADR/0029). Registered before Marten:
-        // its schema step is put first and its projection coordinator comes after this (hosted services start in order).
-        if (runsDaemon) builder.Services.AddHostedService<ProjectionAlignment>();
         builder.Services.AddMarten(options =>
             {
                 LedgerMarten.ConfigureEventStore(options, new EventSerializer(registry));
@@ -128,10 +124,9 @@ public static class LedgerApi
                         break;
                 }
             })
-            // The projections' one shard (the composite, ADR/0029) runs on exactly one node, elected with a PostgreSQL advisory
-            // lock (ADR/0014). A node can be kept out of the election (Ledger:Projections:RunDaemon=false): a write-only node,
-            // or a benchmark of the write path alone.
-            .AddAsyncDaemon(runsDaemon ? DaemonMode.HotCold : DaemonMode.Disabled)
+            // Each projection runs on exactly one node, elected with a PostgreSQL advisory lock (ADR/0014). A node can be
+            // kept out of the election (Ledger:Projections:RunDaemon=false): a write-only node, or a benchmark of the write path alone.
+            .AddAsyncDaemon(builder.Configuration.GetValue("Ledger:Projections:RunDaemon", true) ? DaemonMode.HotCold : DaemonMode.Disabled)
             .UseNpgsqlDataSource()
             .ApplyAllDatabaseChangesOnStartup()
             .IntegrateWithWolverine();

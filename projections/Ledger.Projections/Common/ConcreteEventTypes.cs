@@ -7,9 +7,8 @@ namespace Ledger.Projections.Common;
 /// The event types a projection folds, named to Marten one by one. Marten filters a projection's page query by event type
 /// only when the projection names its types and every one is concrete; routing by identity (<c>Identity&lt;ApprovalEvent&gt;</c>)
 /// names none, so each projection loaded and deserialized every event in the log, live and in a rebuild, to keep the few
-/// it folds (ADR/0014, "Rebuilds"). Since the projections run as one composite shard (ADR/0029), the live daemon loads
-/// every type once for all of them, and the list only trims what the one-pass rebuild slices for this projection. A type
-/// left out here is never folded there: list every type the projection's identities, groupers and <c>Evolve</c> use.
+/// it folds (ADR/0014, "Rebuilds"). A type left out here is never loaded: list every type the projection's identities,
+/// groupers and <c>Evolve</c> use.
 /// </summary>
 public static class ConcreteEventTypes
 {

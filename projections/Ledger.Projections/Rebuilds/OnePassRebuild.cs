@@ -20,15 +20,8 @@ public sealed record RebuildProgress(long Position, long Through, long EventsRea
 /// written by one binary COPY per projection, the discrepancy occurrence index by one statement per projection (its row
 /// triggers stand aside), and each projection's position set to the page's end, all in one transaction per page: progress
 /// shows as the daemon's does, and a pass stopped at any instant leaves every projection's documents exactly as of its
-/// position.
-/// The projections run in the daemon as one composite shard (<see cref="LedgerProjections.CompositeName"/>, ADR/0029),
-/// which resumes every one of them from its own position and moves each projection's row from that same position (an
-/// update that finds another fails the shard's batch). So every projection's position must equal the composite's when the
-/// daemon runs: a pass over every projection moves the composite's row with theirs; a pass over some of them ends at the
-/// composite's position; and <see cref="AlignAsync"/> rebuilds any projection left elsewhere (a pass stopped half way, a
-/// database of six shards) before the daemon runs.
-/// The caller pauses the daemon before and resumes it after (<c>ProjectionRebuilds</c> in the API). Passes and alignments
-/// on one database run one at a time (an advisory lock), whichever node asks.
+/// position, from which the live daemon (or the next rebuild) goes on.
+/// The caller stops the projections' live agents before and starts them after (<c>ProjectionRebuilds</c> in the API).
 /// </summary>
 public static class OnePassRebuild
 {
@@ -47,11 +40,9 @@ public static class OnePassRebuild
         LedgerProjections.All.SingleOrDefault(p => p.Name == projection) is { } registered && ProjectionFold.Fits(store, registered);
 
     /// <param name="projections">Names from <see cref="LedgerProjections.Names"/>; each is rebuilt from an empty table.</param>
-    /// <param name="through">For a pass over every projection, the last position to rebuild through: the daemon's high-water
-    /// mark when one runs (it waits out sequence gaps of transactions still in flight), else the newest stored event; the
-    /// composite's position goes with theirs. A pass over some of them ignores it and ends where the composite (and so every
-    /// other projection) is: further, the daemon would apply the events between twice; short of it, it would skip them.</param>
-    /// <returns>The position the projections were rebuilt through.</returns>
+    /// <param name="through">The last position to rebuild through: the daemon's high-water mark when one runs (it waits out
+    /// sequence gaps of transactions still in flight), else the newest stored event.</param>
+    /// <returns>The position every projection was rebuilt through.</returns>
     /// <param name="pageSize">Events a page holds (<see cref="PageSize"/> unless a benchmark compares).</param>
     public static async Task<long> RunAsync(IDocumentStore store, IReadOnlyList<string> projections, long? through = null,
         IProgress<RebuildProgress>? progress = null, CancellationToken ct = default, int pageSize = PageSize)
@@ -59,56 +50,14 @@ public static class OnePassRebuild
         var unknown = projections.Except(LedgerProjections.Names).ToList();
         if (unknown.Count > 0) throw new ArgumentException($"No projection {string.Join(", ", unknown)}.", nameof(projections));
         var schema = store.Options.Events.DatabaseSchemaName;
-        await using var oneAtATime = await OneAtATime.TakeAsync(store, ct);
-        var every = LedgerProjections.Names.All(projections.Contains);
-        return await PassAsync(store, projections, every,
-            async connection => every
-                ? through ?? Convert.ToInt64(await Scalar(connection, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", ct))
-                : (await PositionsAsync(connection, schema, ct)).GetValueOrDefault(LedgerProjections.CompositeShard),
-            progress, ct, pageSize);
-    }
-
-    /// <summary>
-    /// Brings every projection's position to the composite's, where the daemon resumes them all from: each projection at
-    /// another position (or none) is rebuilt through the composite's. With no composite position yet but projections' own
-    /// (a database whose projections ran as shards of their own), the composite starts where the furthest of them is, a
-    /// position the daemon reached, and the others are rebuilt through it. Run before the daemon starts and after a pass;
-    /// nothing to do (one query) when the positions agree, as the daemon leaves them.
-    /// </summary>
-    /// <returns>The projections rebuilt.</returns>
-    public static async Task<IReadOnlyList<string>> AlignAsync(IDocumentStore store, IProgress<RebuildProgress>? progress = null, CancellationToken ct = default)
-    {
-        var schema = store.Options.Events.DatabaseSchemaName;
-        await using var oneAtATime = await OneAtATime.TakeAsync(store, ct);
-        var connection = oneAtATime.Connection;
-        var positions = await PositionsAsync(connection, schema, ct);
-        var members = LedgerProjections.Names.ToDictionary(n => n, n => positions.TryGetValue(LedgerProjections.ShardOf(n), out var p) ? p : (long?)null);
-        var composite = positions.TryGetValue(LedgerProjections.CompositeShard, out var c) ? c : members.Values.Max();
-        if (composite is not { } target) return [];
-        var behind = members.Where(m => m.Value != target).Select(m => m.Key).ToList();
-        // The composite's row first: a pass stopped below leaves those projections behind it, and the next alignment goes on.
-        if (!positions.ContainsKey(LedgerProjections.CompositeShard)) await SetPositionsAsync(connection, schema, [LedgerProjections.CompositeShard], target, ct);
-        if (behind.Count > 0) await PassAsync(store, behind, movesComposite: false, _ => Task.FromResult(target), progress, ct, PageSize);
-        return behind;
-    }
-
-    /// <param name="movesComposite">Whether the composite's position goes with the projections' (a pass over every one).</param>
-    /// <param name="ceilingOf">The position to rebuild through, read inside the transaction that empties the tables.</param>
-    private static async Task<long> PassAsync(IDocumentStore store, IReadOnlyList<string> projections, bool movesComposite,
-        Func<NpgsqlConnection, Task<long>> ceilingOf, IProgress<RebuildProgress>? progress, CancellationToken ct, int pageSize)
-    {
-        var schema = store.Options.Events.DatabaseSchemaName;
         var folds = LedgerProjections.All.Where(p => projections.Contains(p.Name)).Select(p => ProjectionFold.For(store, p)).ToList();
-        string[] rows = [.. folds.Select(f => LedgerProjections.ShardOf(f.Name)), .. movesComposite ? [LedgerProjections.CompositeShard] : Array.Empty<string>()];
 
         long ceiling;
         HashSet<long> skipped = [];
         await using (var connection = store.Storage.Database.CreateConnection())
         {
             await connection.OpenAsync(ct);
-            // From empty, tables and positions together: the table's truncate trigger empties the occurrence index with it.
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            ceiling = await ceilingOf(connection);
+            ceiling = through ?? Convert.ToInt64(await Scalar(connection, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", ct));
             // Quarantined rows are few by nature (ADR/0025) and found by their partial index: read once, left out of every page.
             await using (var command = new NpgsqlCommand($"select seq_id from {schema}.mt_events where is_skipped and seq_id <= @through", connection))
             {
@@ -116,12 +65,9 @@ public static class OnePassRebuild
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct)) skipped.Add(reader.GetInt64(0));
             }
-            foreach (var fold in folds) await Scalar(connection, $"truncate table {fold.Table}", ct);
-            await using (var delete = new NpgsqlCommand($"delete from {schema}.mt_event_progression where name = any(@names)", connection))
-            {
-                delete.Parameters.AddWithValue("names", rows);
-                await delete.ExecuteNonQueryAsync(ct);
-            }
+            // From empty, tables and positions together: the table's truncate trigger empties the occurrence index with it.
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            foreach (var fold in folds) await StartOverAsync(connection, schema, fold, ct);
             await transaction.CommitAsync(ct);
         }
 
@@ -160,7 +106,7 @@ public static class OnePassRebuild
                     // The occurrence index's row triggers stand aside; each fold writes its rows by one statement instead.
                     await Scalar(writer, $"set local {Reconciliation.DiscrepancyRows.DeferredSetting} = 'on'", ct);
                     foreach (var fold in folds) await fold.WriteAsync(writer, ct);
-                    await SetPositionsAsync(writer, schema, rows, page[^1].Sequence, ct);
+                    foreach (var fold in folds) await SetPositionAsync(writer, schema, fold.Name, page[^1].Sequence, ct);
                     await transaction.CommitAsync(ct);
                 }
                 writing.Stop();
@@ -174,9 +120,7 @@ public static class OnePassRebuild
             await reading.ContinueWith(_ => { }, TaskScheduler.Default);
         }
         // Through the ceiling even if its last rows were quarantined or the log ends in a gap: the live daemon goes on after it.
-        // At 0 (nothing to fold) no row: "from the start" is no row, as Marten's own rebuild leaves it (its agent inserts a
-        // shard's rows when it starts from nothing, and fails on a row left at 0).
-        if (ceiling > 0) await SetPositionsAsync(writer, schema, rows, ceiling, ct);
+        foreach (var fold in folds) await SetPositionAsync(writer, schema, fold.Name, ceiling, ct);
         progress?.Report(new RebuildProgress(ceiling, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed, serializing.Elapsed));
         return ceiling;
     }
@@ -205,65 +149,27 @@ public static class OnePassRebuild
         }
     }
 
-    /// <summary>Sets these rows of <c>mt_event_progression</c> (projections' and the composite's, <c>{name}:All</c>), by one statement.</summary>
-    private static async Task SetPositionsAsync(NpgsqlConnection connection, string schema, string[] rows, long position, CancellationToken ct)
+    /// <summary>
+    /// An empty table and no position: Marten's agent inserts a shard's position row when it starts from nothing (and fails
+    /// on a row left at 0), so "from the start" is no row, as Marten's own rebuild leaves it.
+    /// </summary>
+    private static async Task StartOverAsync(NpgsqlConnection connection, string schema, ProjectionFold fold, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            $"insert into {schema}.mt_event_progression (name, last_seq_id, last_updated) select unnest(@names), @position, transaction_timestamp() " +
-            "on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated", connection);
-        command.Parameters.AddWithValue("names", rows);
-        command.Parameters.AddWithValue("position", position);
+        await Scalar(connection, $"truncate table {fold.Table}", ct);
+        await using var command = new NpgsqlCommand($"delete from {schema}.mt_event_progression where name = @name", connection);
+        command.Parameters.AddWithValue("name", $"{fold.Name}:All");
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The positions of the composite and of every projection (by row name), those that have one.</summary>
-    private static async Task<Dictionary<string, long>> PositionsAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    /// <summary>The position of the projection's shard (<c>{name}:All</c>), which the live daemon resumes from.</summary>
+    private static async Task SetPositionAsync(NpgsqlConnection connection, string schema, string projection, long position, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select name, last_seq_id from {schema}.mt_event_progression where name = any(@names)", connection);
-        command.Parameters.AddWithValue("names", LedgerProjections.Names.Append(LedgerProjections.CompositeName).Select(LedgerProjections.ShardOf).ToArray());
-        var positions = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) positions[reader.GetString(0)] = reader.GetInt64(1);
-        return positions;
-    }
-
-    /// <summary>
-    /// The database's lock for passes and alignments, held on a connection of its own until disposed: two at once, from two
-    /// nodes, would empty and write the same tables. Waits for the other to finish. Session-level, so released explicitly:
-    /// a pooled connection keeps its session when closed (ADR/0027).
-    /// </summary>
-    private sealed class OneAtATime : IAsyncDisposable
-    {
-        private const string Lock = "select pg_advisory_lock(hashtext('ledger.one-pass-rebuild'))";
-        private const string Unlock = "select pg_advisory_unlock(hashtext('ledger.one-pass-rebuild'))";
-
-        private OneAtATime(NpgsqlConnection connection) => Connection = connection;
-
-        public NpgsqlConnection Connection { get; }
-
-        public static async Task<OneAtATime> TakeAsync(IDocumentStore store, CancellationToken ct)
-        {
-            var connection = store.Storage.Database.CreateConnection();
-            try
-            {
-                await connection.OpenAsync(ct);
-                await Scalar(connection, Lock, ct);
-                return new OneAtATime(connection);
-            }
-            catch
-            {
-                await connection.DisposeAsync();
-                throw;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            // An unlock that fails has a broken connection, which Npgsql does not pool: the lock goes with its session.
-            try { await Scalar(Connection, Unlock, CancellationToken.None); }
-            catch (NpgsqlException) { }
-            await Connection.DisposeAsync();
-        }
+        await using var command = new NpgsqlCommand(
+            $"insert into {schema}.mt_event_progression (name, last_seq_id, last_updated) values (@name, @position, transaction_timestamp()) " +
+            "on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated", connection);
+        command.Parameters.AddWithValue("name", $"{projection}:All");
+        command.Parameters.AddWithValue("position", position);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<object?> Scalar(NpgsqlConnection connection, string sql, CancellationToken ct)

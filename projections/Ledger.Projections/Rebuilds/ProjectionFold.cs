@@ -28,11 +28,12 @@ internal abstract class ProjectionFold
     public abstract Task WriteAsync(NpgsqlConnection connection, CancellationToken ct);
 
     public static bool Fits(IDocumentStore store, LedgerProjection projection) =>
+        ((StoreOptions)store.Options).Projections.TryFindProjection(projection.Name, out var source) &&
         typeof(JasperFxMultiStreamProjectionBase<,,,>).MakeGenericType(projection.Document, typeof(string), typeof(IDocumentOperations), typeof(IQuerySession))
-            .IsInstanceOfType(projection.RegisteredIn(store));
+            .IsInstanceOfType(source);
 
     public static ProjectionFold For(IDocumentStore store, LedgerProjection projection) =>
-        (ProjectionFold)Activator.CreateInstance(typeof(DocumentFold<>).MakeGenericType(projection.Document), store, projection)!;
+        (ProjectionFold)Activator.CreateInstance(typeof(DocumentFold<>).MakeGenericType(projection.Document), store, projection.Name)!;
 }
 
 /// <summary>
@@ -60,10 +61,10 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
     private readonly DbObjectName _tableName;
     private bool? _indexed;
 
-    public DocumentFold(IDocumentStore store, LedgerProjection registered)
+    public DocumentFold(IDocumentStore store, string name)
     {
         _store = store;
-        Name = registered.Name;
+        Name = name;
         var mapping = (DocumentMapping)store.Options.FindOrResolveDocumentType(typeof(TDoc));
         _tableName = mapping.TableName;
         _schema = store.Options.DatabaseSchemaName;
@@ -82,12 +83,11 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
             // Enums as Marten stores them: by name or by number, as the column's type says.
             return value is Enum e ? f.DbType == NpgsqlDbType.Integer ? Convert.ToInt32(e) : e.ToString() : value;
         })).ToList();
-        if (registered.RegisteredIn(store) is not JasperFxMultiStreamProjectionBase<TDoc, string, IDocumentOperations, IQuerySession> projection)
-            throw new InvalidOperationException($"{Name} is not a multi-stream projection of {typeof(TDoc).Name} keyed by string: rebuild it with Marten's daemon.");
+        if (!((StoreOptions)store.Options).Projections.TryFindProjection(name, out var source) ||
+            source is not JasperFxMultiStreamProjectionBase<TDoc, string, IDocumentOperations, IQuerySession> projection)
+            throw new InvalidOperationException($"{name} is not a multi-stream projection of {typeof(TDoc).Name} keyed by string: rebuild it with Marten's daemon.");
         _projection = projection;
-        // Only the types the projection names when all of them are concrete (ConcreteEventTypes), else every type. The live
-        // composite hands each projection every event of a page, and its slicer routes only the types it has identities or
-        // groupers for, so leaving the others out here changes no document (the rebuild-equals-live tests) and saves slicing.
+        // The daemon's own filter: a page holds only the named types when all of them are concrete (ConcreteEventTypes), else every type.
         var types = projection.IncludedEventTypes.ToHashSet();
         _folds = types.Count == 0 || types.Any(t => t.IsAbstract || t.IsInterface) ? _ => true : e => types.Contains(e.EventType);
     }

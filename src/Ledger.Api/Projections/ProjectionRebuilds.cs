@@ -15,12 +15,9 @@ public sealed record RebuildState(string Projection, RebuildStatus Status, Insta
 /// <summary>
 /// Rebuilds projections in one pass over the event log (<see cref="OnePassRebuild"/>, ADR/0014 "Rebuilds"): this host's
 /// projection daemon pauses, the pass folds the projections asked for from the same pages and writes their documents in
-/// bulk, then the daemon resumes the composite shard that runs them all (ADR/0029) from its position. All of them are
-/// rebuilt through the daemon's high-water mark and the shard's position goes with them; one (or some) through the shard's
-/// own position, where the others are, so that nothing is applied twice or skipped when it resumes. Before resuming, any
-/// projection left elsewhere (a pass that failed half way) is rebuilt through it (<see cref="OnePassRebuild.AlignAsync"/>).
-/// A projection already rebuilding is refused, other rebuilds wait their turn. Progress is read from the projection's
-/// position like its lag.
+/// bulk, then the daemon resumes every projection from its position (the rebuilt ones from where the pass stopped). One
+/// projection, or all of them in one pass; a projection already rebuilding is refused, other rebuilds wait their turn.
+/// Progress is read from the projection's position like its lag.
 /// </summary>
 public sealed class ProjectionRebuilds(IServiceProvider services, IDocumentStore store, IClock clock, ILogger<ProjectionRebuilds> log,
     IHostApplicationLifetime lifetime, IConfiguration configuration)
@@ -88,18 +85,16 @@ public sealed class ProjectionRebuilds(IServiceProvider services, IDocumentStore
             }
             finally
             {
-                // Handed back to the live daemon, which resumes every projection from the composite's position: only once
-                // every projection is there, since Marten would otherwise apply events twice or skip them (ADR/0029).
-                if (pause && await AlignAsync(ct)) await Coordinator.ResumeAsync();
-                else if (pause) error ??= "The projections could not be brought to the composite's position; the daemon stays paused until the API restarts.";
+                // Handed back to the live daemon, which resumes each projection from the position the pass reached.
+                if (pause) await Coordinator.ResumeAsync();
             }
-            // What the pass cannot fold (no such projection today): Marten's daemon, which rebuilds a composite's projections
-            // only together, so the whole composite, then its agent started again (JasperFx/jasperfx#535: the rebuild leaves it stopped).
-            if (projections.Except(onePass).Any())
+            // What the pass cannot fold (no such projection today): Marten's daemon, then its agent started again
+            // (JasperFx/jasperfx#535: the rebuild leaves it stopped).
+            foreach (var projection in projections.Except(onePass))
             {
                 var daemon = Coordinator.DaemonForMainDatabase();
-                await daemon.RebuildProjectionAsync(LedgerProjections.CompositeName, TimeSpan.FromMinutes(10), ct);
-                await daemon.StartAgentAsync(LedgerProjections.CompositeShard, ct);
+                await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(10), ct);
+                await daemon.StartAgentAsync($"{projection}:All", ct);
             }
         }
         catch (Exception e)
@@ -111,26 +106,6 @@ public sealed class ProjectionRebuilds(IServiceProvider services, IDocumentStore
         {
             _oneAtATime.Release();
             foreach (var projection in projections) Finish(projection, error);
-        }
-    }
-
-    /// <summary>
-    /// Every projection back at the composite's position before the daemon resumes them all from it. Nothing to do after a
-    /// pass that ended; after one that failed half way, its projections are rebuilt again through that position. False if
-    /// this fails too: the daemon then stays paused (the views stale, /health Degraded, not wrong) until a start aligns them.
-    /// </summary>
-    private async Task<bool> AlignAsync(CancellationToken ct)
-    {
-        try
-        {
-            var rebuilt = await OnePassRebuild.AlignAsync(store, ct: ct);
-            if (rebuilt.Count > 0) log.LogWarning("Rebuilt {Projections} again, through the composite's position", string.Join(", ", rebuilt));
-            return true;
-        }
-        catch (Exception e)
-        {
-            log.LogError(e, "Bringing the projections to the composite's position failed: the projection daemon stays paused until the API restarts");
-            return false;
         }
     }
 

@@ -13,14 +13,13 @@ using Xunit.Abstractions;
 namespace Ledger.IntegrationTests.Projections;
 
 /// <summary>
-/// Two API nodes on one database: Marten's HotCold daemon elects one node per shard with a PostgreSQL advisory lock. The
-/// projections are one shard (the composite, ADR/0029), so they all run on exactly one node; when that node goes away the
-/// other takes them over.
+/// Two API nodes on one database: Marten's HotCold daemon elects one node per projection with a PostgreSQL advisory
+/// lock, so each projection runs on exactly one node; when that node goes away the other takes over.
 /// </summary>
 public sealed class DaemonLockTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task The_projections_run_on_exactly_one_of_two_nodes_and_the_other_takes_over_when_it_stops()
+    public async Task Each_projection_runs_on_exactly_one_of_two_nodes_and_the_other_takes_over_when_it_stops()
     {
         var first = await LedgerWorld.StartAsync("daemon-lock");
         var firstStopped = false;
@@ -31,21 +30,19 @@ public sealed class DaemonLockTests(ITestOutputHelper output)
             var history = new History(first.EventStore, first.Ledger.Services.GetRequiredService<EventSerializer>());
             await history.Append(Q2C.Quote("Q-LOCK-1"), Q2C.T0, Q2C.AcceptedQuote("Q-LOCK-1", 100m));
 
-            // Both nodes compete for the shard; PostgreSQL grants its lock to one of them. No projection runs as a shard of its own.
-            const string shard = LedgerProjections.CompositeName;
+            // Both nodes compete for every projection; PostgreSQL grants each lock to one of them.
             var running = await LedgerWorld.Eventually(async () => (Agents(first.Ledger.Services), Agents(second.Services)),
-                a => a.Item1.Contains(shard) || a.Item2.Contains(shard));
+                a => LedgerProjections.Names.All(n => a.Item1.Contains(n) || a.Item2.Contains(n)));
             output.WriteLine($"first node runs [{string.Join(", ", running.Item1)}], second node runs [{string.Join(", ", running.Item2)}]");
-            Assert.True(running.Item1.Contains(shard) ^ running.Item2.Contains(shard), $"{shard} runs on both nodes or none");
-            Assert.All(LedgerProjections.Names, n => Assert.False(running.Item1.Contains(n) || running.Item2.Contains(n), $"{n} runs as a shard of its own"));
+            Assert.All(LedgerProjections.Names, n => Assert.True(running.Item1.Contains(n) ^ running.Item2.Contains(n), $"{n} runs on both nodes or none"));
             await first.ProjectionsCaughtUpAsync();
 
-            // The first node stops; its lock goes with its connection, and the second node picks the shard up.
+            // The first node stops; its locks go with its connections, and the second node picks every projection up.
             await first.DisposeAsync();
             firstStopped = true;
-            var taken = await LedgerWorld.Eventually(() => Task.FromResult(Agents(second.Services)), a => a.Contains(shard));
+            var taken = await LedgerWorld.Eventually(() => Task.FromResult(Agents(second.Services)), a => LedgerProjections.Names.All(a.Contains));
             output.WriteLine($"after the first node stopped, the second runs [{string.Join(", ", taken)}]");
-            Assert.Contains(shard, taken);
+            Assert.All(LedgerProjections.Names, n => Assert.Contains(n, taken));
 
             var survivorHistory = new History(second.Services.GetRequiredService<IEventStore>(), second.Services.GetRequiredService<EventSerializer>(), "survivor");
             await survivorHistory.Append(Q2C.Quote("Q-LOCK-2"), Q2C.T0, Q2C.AcceptedQuote("Q-LOCK-2", 200m));
@@ -63,7 +60,7 @@ public sealed class DaemonLockTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The projections (shards) whose agent runs in this node's daemon.</summary>
+    /// <summary>The projections whose agent runs in this node's daemon.</summary>
     private static HashSet<string> Agents(IServiceProvider services) =>
         services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase().CurrentAgents()
             .Select(a => a.Name.Name).ToHashSet();
