@@ -1,6 +1,8 @@
 using Ledger.EventStore.Writing;
-using Marten;
 using Npgsql;
+using Wolverine;
+using Wolverine.Persistence.Durability;
+using Wolverine.RDBMS;
 
 namespace Ledger.Api.Messaging;
 
@@ -12,18 +14,22 @@ namespace Ledger.Api.Messaging;
 /// is idempotent (ADR/0017): the mark's flush bought nothing. Wolverine creates its tables at its own start, outside Marten's
 /// migration, so this runs after it (hosted services start in registration order) and creates the trigger when it is missing.
 /// </summary>
-public sealed class HandledMarksCommitWithoutFlush(IDocumentStore store, NpgsqlDataSource dataSource, ILogger<HandledMarksCommitWithoutFlush> log)
+public sealed class HandledMarksCommitWithoutFlush(IMessageStore messages, NpgsqlDataSource dataSource, ILogger<HandledMarksCommitWithoutFlush> log)
     : IHostedService
 {
     public const string TriggerName = "ledger_handled_marks_without_flush_v1";
 
-    /// <summary>The inbox Wolverine keeps in Marten's database: in the store's schema, as Wolverine names it when none is configured.</summary>
-    public static string InboxTable(IDocumentStore store) => $"{store.Options.DatabaseSchemaName}.wolverine_incoming_envelopes";
+    /// <summary>The schema of Wolverine's message tables (in Marten's database), as Wolverine's store says.</summary>
+    public static string SchemaOf(IMessageStore messages) =>
+        (messages as IMessageDatabase)?.SchemaName ?? throw new InvalidOperationException("Wolverine's messages are not kept in PostgreSQL.");
+
+    /// <summary>Wolverine's inbox, as its store names it.</summary>
+    public static string InboxTable(IMessageStore messages) => $"{SchemaOf(messages)}.{DatabaseConstants.IncomingTable}";
 
     public async Task StartAsync(CancellationToken ct)
     {
-        var inbox = InboxTable(store);
-        var schema = store.Options.DatabaseSchemaName;
+        var inbox = InboxTable(messages);
+        var schema = SchemaOf(messages);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         // Nodes starting together: one creates, the others find it (a trigger's DDL locks the inbox, so it is not run when present).
@@ -51,7 +57,7 @@ public sealed class HandledMarksCommitWithoutFlush(IDocumentStore store, NpgsqlD
                 DurabilitySql.CommitWithoutFlushTriggerFunction($"{schema}.{TriggerName}") +
                 $$"""
                   create trigger {{TriggerName}} after update on {{inbox}}
-                    for each row when (new.status = 'Handled' and old.status is distinct from 'Handled')
+                    for each row when (new.status = '{{EnvelopeStatus.Handled}}' and old.status is distinct from '{{EnvelopeStatus.Handled}}')
                     execute function {{schema}}.{{TriggerName}}();
                   """, connection, transaction);
             await create.ExecuteNonQueryAsync(ct);

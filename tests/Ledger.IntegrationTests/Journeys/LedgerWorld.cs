@@ -204,18 +204,14 @@ public sealed class LedgerWorld : IAsyncDisposable
     {
         await Ledger.ReplicatedAsync(); // EventStoreDB mode: the projections read PostgreSQL's copy
         // Every projection's own position against the newest stored event (what /projections reports), not Marten's
-        // non-stale wait, which judges by the sequence and the daemon's own mark and once let tests read a reconciliation
-        // model that had not yet applied the last quotes of a history (EventStoreDB mode, several worlds at once).
+        // non-stale wait, which judges by the sequence and the daemon's own mark (ADR/0015: EventStoreDB-mode tests read
+        // reconciliation models without a history's last quotes while the projections ran as one composite shard).
         var store = Ledger.Services.GetRequiredService<IDocumentStore>();
-        var until = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            var behind = (await global::Ledger.Projections.ProjectionLag.ReadAsync(store, CancellationToken.None)).Where(p => p.EventsBehind > 0).ToList();
-            if (behind.Count == 0) return;
-            if (DateTime.UtcNow > until)
-                throw new Xunit.Sdk.XunitException("Projections still behind after 2 minutes: " + string.Join(", ", behind.Select(p => $"{p.Projection} at {p.Position} of {p.HighestEvent}")));
-            await Task.Delay(20);
-        }
+        var behind = await Eventually(
+            async () => (await global::Ledger.Projections.ProjectionLag.ReadAsync(store, CancellationToken.None)).Where(p => p.EventsBehind > 0).ToList(),
+            projections => projections.Count == 0, TimeSpan.FromMinutes(2));
+        if (behind.Count > 0)
+            throw new Xunit.Sdk.XunitException("Projections still behind after 2 minutes: " + string.Join(", ", behind.Select(p => $"{p.Projection} at {p.Position} of {p.HighestEvent}")));
     }
 
     /// <summary>Waits until <c>GET /projections</c> shows every projection with no event behind, as an admin reads it; fails if one stays behind.</summary>

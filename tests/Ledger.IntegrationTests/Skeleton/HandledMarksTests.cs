@@ -1,6 +1,5 @@
 using Ledger.Api.Messaging;
 using Ledger.Testing;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Wolverine;
@@ -20,8 +19,8 @@ public sealed class HandledMarksTests
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync("handledmarks");
         await using var ledger = await RunningLedger.StartAsync(connectionString);
-        var inbox = HandledMarksCommitWithoutFlush.InboxTable(ledger.Services.GetRequiredService<IDocumentStore>());
         var messages = ledger.Services.GetRequiredService<IMessageStore>();
+        var inbox = HandledMarksCommitWithoutFlush.InboxTable(messages);
         var envelope = new Envelope
         {
             Id = Guid.NewGuid(), Status = EnvelopeStatus.Incoming, Destination = new Uri("local://handled-marks-test"),
