@@ -52,6 +52,7 @@ public static class LedgerProjections
         // The revenue summary of one customer, and both quote documents' routing of a customer merge.
         options.Schema.For<QuoteReconciliation>().Index(x => x.CustomerId);
         options.Schema.For<QuoteView>().Index(x => x.CustomerId);
+        options.Storage.Add(new ViewsCompressedWithLz4(options, All.Select(p => p.Document).Distinct().ToArray()));
         return options;
     }
 }

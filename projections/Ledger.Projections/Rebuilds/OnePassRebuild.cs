@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using JasperFx.Events;
+using Ledger.Projections.Reconciliation;
 using Marten;
 using Npgsql;
 
@@ -54,6 +55,7 @@ public static class OnePassRebuild
 
         long ceiling;
         HashSet<long> skipped = [];
+        IndexesSetAside setAside;
         await using (var connection = store.Storage.Database.CreateConnection())
         {
             await connection.OpenAsync(ct);
@@ -66,11 +68,31 @@ public static class OnePassRebuild
                 while (await reader.ReadAsync(ct)) skipped.Add(reader.GetInt64(0));
             }
             // From empty, tables and positions together: the table's truncate trigger empties the occurrence index with it.
+            // Their secondary indexes go too, built again once the pass is over (the occurrence index's own when a fold writes it).
+            var filled = folds.Select(f => f.Table).ToList();
+            foreach (var fold in folds)
+                if (await fold.IsIndexedAsync(connection, ct)) { filled.Add(DiscrepancyRows.Table(store.Options.DatabaseSchemaName)); break; }
             await using var transaction = await connection.BeginTransactionAsync(ct);
             foreach (var fold in folds) await StartOverAsync(connection, schema, fold, ct);
+            setAside = await IndexesSetAside.DropAsync(connection, filled, [DiscrepancyRows.ViewIndex(store.Options.DatabaseSchemaName)], ct);
             await transaction.CommitAsync(ct);
         }
+        try
+        {
+            return await FoldAndWriteAsync(store, folds, schema, ceiling, skipped, progress, pageSize, ct);
+        }
+        finally
+        {
+            // Also when the pass failed or was cancelled: the documents it wrote are served meanwhile, and deserve their indexes.
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync(CancellationToken.None);
+            await setAside.CreateAsync(connection, CancellationToken.None);
+        }
+    }
 
+    private static async Task<long> FoldAndWriteAsync(IDocumentStore store, IReadOnlyList<ProjectionFold> folds, string schema, long ceiling,
+        IReadOnlySet<long> skipped, IProgress<RebuildProgress>? progress, int pageSize, CancellationToken ct)
+    {
         // Reading runs a page ahead of folding and writing (its own connection), so the pass waits on the slower of the two.
         var pages = Channel.CreateBounded<IReadOnlyList<IEvent>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         // Stopped when the pass ends for any reason: a reader blocked on a full channel would otherwise never finish.
@@ -78,11 +100,16 @@ public static class OnePassRebuild
         var reading = Task.Run(() => ReadAsync(store, ceiling, pageSize, pages.Writer, stopReading.Token), stopReading.Token);
         long read = 0;
         Stopwatch waiting = new(), folding = new(), writing = new(), serializing = new();
-        // Every page's documents and every position are written on this one connection, a page in one transaction.
-        await using var writer = store.Storage.Database.CreateConnection();
-        await writer.OpenAsync(ct);
+        // Each projection writes on a connection of its own, its part of a page in one transaction, all of them at once: the
+        // database builds one projection's rows while it takes another's.
+        var writers = new NpgsqlConnection[folds.Count];
         try
         {
+            for (var i = 0; i < folds.Count; i++)
+            {
+                writers[i] = store.Storage.Database.CreateConnection();
+                await writers[i].OpenAsync(ct);
+            }
             while (true)
             {
                 waiting.Start();
@@ -98,31 +125,39 @@ public static class OnePassRebuild
                 serializing.Start();
                 foreach (var fold in folds) fold.Serialize();
                 serializing.Stop();
-                // The page's documents and the positions at its end commit together: a pass stopped at any instant (a
-                // failure, a cancellation, the process killed) leaves each projection's documents exactly as of its
-                // position, and the live daemon, or a rebuild asked again, goes on from there without applying a page twice.
-                await using (var transaction = await writer.BeginTransactionAsync(ct))
-                {
-                    // The occurrence index's row triggers stand aside; each fold writes its rows by one statement instead.
-                    await Scalar(writer, $"set local {Reconciliation.DiscrepancyRows.DeferredSetting} = 'on'", ct);
-                    foreach (var fold in folds) await fold.WriteAsync(writer, ct);
-                    foreach (var fold in folds) await SetPositionAsync(writer, schema, fold.Name, page[^1].Sequence, ct);
-                    await transaction.CommitAsync(ct);
-                }
+                var end = page[^1].Sequence;
+                await Task.WhenAll(folds.Select((fold, i) => WritePageAsync(writers[i], schema, fold, end, ct)));
                 writing.Stop();
                 read += page.Count;
                 progress?.Report(new RebuildProgress(page[^1].Sequence, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed, serializing.Elapsed));
             }
+            // Through the ceiling even if its last rows were quarantined or the log ends in a gap: the live daemon goes on after it.
+            for (var i = 0; i < folds.Count; i++) await SetPositionAsync(writers[i], schema, folds[i].Name, ceiling, ct);
         }
         finally
         {
             await stopReading.CancelAsync();
             await reading.ContinueWith(_ => { }, TaskScheduler.Default);
+            foreach (var writer in writers)
+                if (writer is not null) await writer.DisposeAsync();
         }
-        // Through the ceiling even if its last rows were quarantined or the log ends in a gap: the live daemon goes on after it.
-        foreach (var fold in folds) await SetPositionAsync(writer, schema, fold.Name, ceiling, ct);
         progress?.Report(new RebuildProgress(ceiling, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed, serializing.Elapsed));
         return ceiling;
+    }
+
+    /// <summary>
+    /// A projection's documents of a page and its position at the page's end, committed together: a pass stopped at any
+    /// instant (a failure, a cancellation, the process killed) leaves each projection's documents exactly as of its position,
+    /// and the live daemon, or a rebuild asked again, goes on from there without applying a page twice.
+    /// </summary>
+    private static async Task WritePageAsync(NpgsqlConnection writer, string schema, ProjectionFold fold, long end, CancellationToken ct)
+    {
+        await using var transaction = await writer.BeginTransactionAsync(ct);
+        // The occurrence index's row triggers stand aside; the fold writes its rows by one statement instead.
+        await Scalar(writer, $"set local {DiscrepancyRows.DeferredSetting} = 'on'", ct);
+        await fold.WriteAsync(writer, ct);
+        await SetPositionAsync(writer, schema, fold.Name, end, ct);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>Every event up to <paramref name="ceiling"/>, in pages by sequence, deserialized by Marten (upcasters included).</summary>

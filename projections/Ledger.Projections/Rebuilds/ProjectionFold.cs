@@ -24,6 +24,12 @@ internal abstract class ProjectionFold
     /// <summary>Serializes the documents the last page changed (the store's serializer, on every core): off the connection.</summary>
     public abstract void Serialize();
 
+    /// <summary>
+    /// Whether the table carries the discrepancy occurrence index's triggers (ADR/0014). Its rows are then written by the
+    /// fold, once per page by the triggers' own statement, while the pass's transactions set <see cref="DiscrepancyRows.DeferredSetting"/>.
+    /// </summary>
+    public abstract Task<bool> IsIndexedAsync(NpgsqlConnection connection, CancellationToken ct);
+
     /// <summary>Writes what <see cref="Serialize"/> prepared on <paramref name="connection"/>, inside the caller's transaction.</summary>
     public abstract Task WriteAsync(NpgsqlConnection connection, CancellationToken ct);
 
@@ -147,11 +153,11 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
     {
         // Documents written on an earlier page are deleted and copied in again (the delete fires the row triggers, so the
         // occurrence index drops their rows; the copy adds them back).
-        _indexed ??= await IsIndexedAsync(connection, ct);
+        var indexed = await IsIndexedAsync(connection, ct);
         var rewritten = _changed.Keys.Where(_written.Contains).Concat(_deleted).ToArray();
         if (rewritten.Length > 0)
         {
-            if (_indexed == true) await ExecuteAsync(connection, DiscrepancyRows.DeleteRowsOf(_schema, _tableName.Name), rewritten, ct);
+            if (indexed) await ExecuteAsync(connection, DiscrepancyRows.DeleteRowsOf(_schema, _tableName.Name), rewritten, ct);
             await using var delete = new NpgsqlCommand($"delete from {Table} where id = any(@ids)", connection);
             delete.Parameters.AddWithValue("ids", rewritten);
             await delete.ExecuteNonQueryAsync(ct);
@@ -180,7 +186,7 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
                 }
                 await copy.CompleteAsync(ct);
             }
-            if (_indexed == true) await ExecuteAsync(connection, DiscrepancyRows.InsertRowsOf(_schema, _tableName), _rows.Select(r => r.Id).ToArray(), ct);
+            if (indexed) await ExecuteAsync(connection, DiscrepancyRows.InsertRowsOf(_schema, _tableName), _rows.Select(r => r.Id).ToArray(), ct);
         }
         _written.UnionWith(_changed.Keys);
         // Keep what this page touched (a quote's next events are likely on the next page); the rest is loaded back if needed.
@@ -189,11 +195,10 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
         _rows = [];
     }
 
-    /// <summary>
-    /// Whether the table carries the discrepancy occurrence index's triggers (ADR/0014). Its rows are then written here, once
-    /// per page by the triggers' own statement, while the pass's transactions set <see cref="DiscrepancyRows.DeferredSetting"/>.
-    /// </summary>
-    private async Task<bool> IsIndexedAsync(NpgsqlConnection connection, CancellationToken ct)
+    public override async Task<bool> IsIndexedAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        _indexed ??= await HasRowTriggersAsync(connection, ct);
+
+    private async Task<bool> HasRowTriggersAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("select exists (select from pg_trigger where tgrelid = @table::regclass and tgname = @trigger)", connection);
         command.Parameters.AddWithValue("table", Table);

@@ -63,6 +63,9 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
 
     public static string Table(string schema) => $"{schema}.{TableName}";
 
+    /// <summary>The index by view (qualified), which keeps the rows of a view found when it is written again.</summary>
+    public static string ViewIndex(string schema) => $"{schema}.{TableName}_view";
+
     private static string Table(StoreOptions options) => Table(options.DatabaseSchemaName);
 
     protected override IEnumerable<ISchemaObject> schemaObjects()

@@ -20,11 +20,11 @@ public sealed class OccurrenceIndexUpgradeTests
     [Fact]
     public async Task The_migration_drops_the_index_triggers_and_rows_of_a_view_that_no_longer_keeps_discrepancies()
     {
-        var (connectionString, schema) = await MigratedDatabaseAsync(nameof(OccurrenceIndexUpgradeTests));
-        Assert.Equal(0, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_quoteview")));
-        Assert.Equal(4, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_quotereconciliation")));
-        Assert.Equal(0, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractview")));
-        Assert.Equal(4, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractreconciliation")));
+        var (connectionString, schema) = await MigratedDatabase.CreateAsync(nameof(OccurrenceIndexUpgradeTests));
+        Assert.Equal(0, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, "mt_doc_quoteview")));
+        Assert.Equal(4, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, "mt_doc_quotereconciliation")));
+        Assert.Equal(0, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractview")));
+        Assert.Equal(4, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractreconciliation")));
 
         // What the older versions left: its triggers on the quote view's table, and an occurrence row of that table.
         await using (var connection = new NpgsqlConnection(connectionString))
@@ -43,18 +43,18 @@ public sealed class OccurrenceIndexUpgradeTests
                 """, connection);
             await command.ExecuteNonQueryAsync();
         }
-        Assert.Equal(2, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_quoteview")));
-        Assert.Equal(2, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractview")));
+        Assert.Equal(2, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, "mt_doc_quoteview")));
+        Assert.Equal(2, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractview")));
 
-        using (var second = Store(connectionString)) await SchemaMigration.ApplyAsync(second);
+        using (var second = MigratedDatabase.Store(connectionString)) await SchemaMigration.ApplyAsync(second);
 
-        Assert.Equal(0, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_quoteview")));
-        Assert.Equal(4, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_quotereconciliation")));
-        Assert.Equal(0, await CountAsync(connectionString, $"select count(*) from {DiscrepancyRows.Table(schema)} where source = 'mt_doc_quoteview'"));
+        Assert.Equal(0, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, "mt_doc_quoteview")));
+        Assert.Equal(4, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, "mt_doc_quotereconciliation")));
+        Assert.Equal(0, await MigratedDatabase.CountAsync(connectionString, $"select count(*) from {DiscrepancyRows.Table(schema)} where source = 'mt_doc_quoteview'"));
         // The contract view's too (ADR/0029: reconciliation's contract model keeps the contracts' discrepancies now).
-        Assert.Equal(0, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractview")));
-        Assert.Equal(4, await CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractreconciliation")));
-        Assert.Equal(0, await CountAsync(connectionString, $"select count(*) from {DiscrepancyRows.Table(schema)} where source = 'mt_doc_contractview'"));
+        Assert.Equal(0, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractview")));
+        Assert.Equal(4, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, "mt_doc_contractreconciliation")));
+        Assert.Equal(0, await MigratedDatabase.CountAsync(connectionString, $"select count(*) from {DiscrepancyRows.Table(schema)} where source = 'mt_doc_contractview'"));
     }
 
     /// <summary>
@@ -65,7 +65,7 @@ public sealed class OccurrenceIndexUpgradeTests
     [Fact]
     public async Task The_migration_replaces_the_v1_triggers_and_functions_by_v2_on_every_indexed_table()
     {
-        var (connectionString, schema) = await MigratedDatabaseAsync(nameof(OccurrenceIndexUpgradeTests) + "_v1");
+        var (connectionString, schema) = await MigratedDatabase.CreateAsync(nameof(OccurrenceIndexUpgradeTests) + "_v1");
         string[] indexed = ["mt_doc_quotereconciliation", "mt_doc_customermatchview", "mt_doc_contractreconciliation"];
 
         // Back to v1: its functions, and its four triggers instead of v2's on each indexed table.
@@ -87,16 +87,16 @@ public sealed class OccurrenceIndexUpgradeTests
             await command.ExecuteNonQueryAsync();
         }
         foreach (var table in indexed)
-            Assert.Equal(4, await CountAsync(connectionString, TriggersOn(schema, table) + " and t.tgname like '%\\_v1'"));
+            Assert.Equal(4, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, table) + " and t.tgname like '%\\_v1'"));
 
-        using (var second = Store(connectionString)) await SchemaMigration.ApplyAsync(second);
+        using (var second = MigratedDatabase.Store(connectionString)) await SchemaMigration.ApplyAsync(second);
 
         foreach (var table in indexed)
         {
-            Assert.Equal(0, await CountAsync(connectionString, TriggersOn(schema, table) + " and t.tgname like '%\\_v1'"));
-            Assert.Equal(4, await CountAsync(connectionString, TriggersOn(schema, table) + " and t.tgname like '%\\_v2'"));
+            Assert.Equal(0, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, table) + " and t.tgname like '%\\_v1'"));
+            Assert.Equal(4, await MigratedDatabase.CountAsync(connectionString, TriggersOn(schema, table) + " and t.tgname like '%\\_v2'"));
         }
-        Assert.Equal(0, await CountAsync(connectionString,
+        Assert.Equal(0, await MigratedDatabase.CountAsync(connectionString,
             $"select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = '{schema}' and p.proname like 'ledger\\_discrepancy\\_rows%v1'"));
     }
 
@@ -110,28 +110,4 @@ public sealed class OccurrenceIndexUpgradeTests
     private static string TriggersOn(string schema, string table) =>
         $"select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace " +
         $"where n.nspname = '{schema}' and c.relname = '{table}' and t.tgname like 'ledger_discrepancy_rows%'";
-
-    private static async Task<long> CountAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
-
-    /// <summary>A new database with the ledger's schema as this version migrates it; its connection string and schema.</summary>
-    private static async Task<(string ConnectionString, string Schema)> MigratedDatabaseAsync(string name)
-    {
-        var connectionString = await TestPostgres.CreateDatabaseAsync(name);
-        using var store = Store(connectionString);
-        await SchemaMigration.ApplyAsync(store);
-        return (connectionString, store.Options.DatabaseSchemaName);
-    }
-
-    private static DocumentStore Store(string connectionString) => DocumentStore.For(o =>
-    {
-        o.Connection(connectionString);
-        LedgerMarten.ConfigureEventStore(o, new EventSerializer(LedgerEventTypes.Registry()));
-        LedgerProjections.Configure(o);
-    });
 }

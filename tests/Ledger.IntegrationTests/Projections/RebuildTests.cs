@@ -68,6 +68,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         await fixture.CaughtUpAsync();
         var incremental = await DocumentsAsync();
         var occurrences = await ViewDocuments.ReadOccurrenceIndexAsync(ConnectionString);
+        var indexes = await SecondaryIndexesAsync();
         await ExecuteAsync("delete from ledger.mt_doc_quoteview; delete from ledger.mt_doc_quotereconciliation; delete from ledger.mt_doc_contractview; delete from ledger.mt_doc_contractreconciliation");
         Assert.NotEqual(incremental.Count, (await DocumentsAsync()).Count);
 
@@ -81,6 +82,8 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         Assert.Equal(incremental.Keys.Order(), rebuilt.Keys.Order());
         Assert.All(incremental, d => Assert.Equal(d.Value, rebuilt[d.Key]));
         Assert.Equal(occurrences, await ViewDocuments.ReadOccurrenceIndexAsync(ConnectionString));
+        // The indexes the pass set aside are built again, as they were.
+        Assert.Equal(indexes, await SecondaryIndexesAsync());
         // Every projection's position is where the pass stopped or later: nothing behind.
         await world.NoProjectionBehindAsync();
     }
@@ -101,8 +104,12 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         var store = world.Ledger.Services.GetRequiredService<IDocumentStore>();
         var coordinator = world.Ledger.Services.GetRequiredService<IProjectionCoordinator>();
         var newest = await ScalarAsync<long>("select max(seq_id) from ledger.mt_events");
+        var indexes = await SecondaryIndexesAsync();
+        Assert.Contains(indexes, i => i.Contains("ledger_discrepancy_rows_list"));
+        Assert.Contains(indexes, i => i.Contains("mt_doc_quoteview_idx_source_crm"));
 
         long stoppedAt = 0;
+        IReadOnlyList<string> duringThePass = [];
         await coordinator.PauseAsync();
         try
         {
@@ -110,7 +117,8 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
             var pages = 0;
             var progress = new Synchronous(p =>
             {
-                if (++pages != 3) return;
+                if (++pages == 1) duringThePass = SecondaryIndexesAsync().GetAwaiter().GetResult();
+                if (pages != 3) return;
                 stoppedAt = p.Position;
                 stop.Cancel();
             });
@@ -123,6 +131,11 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
                 Assert.Equal(stoppedAt, await ScalarAsync<long>($"select last_seq_id from ledger.mt_event_progression where name = '{name}:All'"));
             var stopped = await DocumentsAsync();
             Assert.InRange(stopped.Count, 1, incremental.Count - 1);
+            // While the pass wrote, the tables it filled had no secondary index but the one it reads the occurrences by;
+            // stopped, it built them all again.
+            Assert.Equal(["ledger.ledger_discrepancy_rows: CREATE INDEX ledger_discrepancy_rows_view ON ledger.ledger_discrepancy_rows USING btree (source, view_id)"],
+                duringThePass.Where(i => i.StartsWith("ledger.ledger_discrepancy_rows:") || i.StartsWith("ledger.mt_doc_")).ToList());
+            Assert.Equal(indexes, await SecondaryIndexesAsync());
         }
         finally
         {
@@ -223,6 +236,22 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         var metrics = await world.Ledger.Http.GetStringAsync("/metrics");
         Assert.Contains("ledger_projection_lag_events", metrics);
         Assert.Contains("projection=\"quote-view\"", metrics);
+    }
+
+    /// <summary>Every index of the ledger's schema that is neither a primary key nor unique: table and definition, ordered.</summary>
+    private async Task<IReadOnlyList<string>> SecondaryIndexesAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            select format('%I.%I', n.nspname, t.relname) || ': ' || pg_get_indexdef(i.indexrelid)
+            from pg_index i join pg_class t on t.oid = i.indrelid join pg_namespace n on n.oid = t.relnamespace
+            where n.nspname = 'ledger' and not i.indisprimary and not i.indisunique order by 1
+            """, connection);
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) found.Add(reader.GetString(0));
+        return found;
     }
 
     private async Task ExecuteAsync(string sql)
