@@ -3,12 +3,11 @@ using Npgsql;
 namespace Ledger.Projections.Rebuilds;
 
 /// <summary>
-/// The secondary indexes of the tables a <see cref="OnePassRebuild"/> fills from empty, dropped at its start and built again
-/// at its end from their own definitions (<c>pg_get_indexdef</c>): one sorted build per index instead of an insertion per
-/// row, which was the larger part of the pass's writing (ADR/0014, "Rebuilds"). Kept: primary keys and unique indexes (their
-/// rule must hold while rows go in) and the ones the pass itself reads by. A pass that dies between the two leaves the
-/// indexes missing until the next schema migration (every start) creates them again: Marten's for its document tables,
-/// <see cref="Reconciliation.DiscrepancyRows"/> for its own.
+/// Indexes a <see cref="OnePassRebuild"/> drops while it fills their table from empty and builds again at its end from their
+/// own definitions (<c>pg_get_indexdef</c>): one sorted build instead of an insertion per row. Only indexes nothing in the
+/// pass reads by: the occurrence index's list indexes (<see cref="Reconciliation.DiscrepancyRows.ListIndexes"/>), whose
+/// upkeep was the larger part of the pass's writing (ADR/0014, "Rebuilds"). A pass that dies between the two leaves them
+/// missing until the next schema migration (every start) creates them again.
 /// </summary>
 internal sealed class IndexesSetAside
 {
@@ -16,26 +15,14 @@ internal sealed class IndexesSetAside
 
     private IndexesSetAside(IReadOnlyList<string> definitions) => _definitions = definitions;
 
-    /// <summary>The index definitions set aside, as <c>create index</c> statements.</summary>
-    public IReadOnlyList<string> Definitions => _definitions;
-
-    /// <param name="tables">Schema-qualified table names.</param>
-    /// <param name="kept">Schema-qualified names of secondary indexes the pass needs.</param>
-    public static async Task<IndexesSetAside> DropAsync(NpgsqlConnection connection, IReadOnlyCollection<string> tables, IReadOnlyCollection<string> kept,
-        CancellationToken ct)
+    /// <param name="indexes">Schema-qualified index names; one that does not exist is passed over.</param>
+    public static async Task<IndexesSetAside> DropAsync(NpgsqlConnection connection, IReadOnlyCollection<string> indexes, CancellationToken ct)
     {
         var found = new List<(string Name, string Definition)>();
-        await using (var command = new NpgsqlCommand("""
-            select format('%I.%I', n.nspname, c.relname), pg_get_indexdef(i.indexrelid)
-            from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
-            where i.indrelid = any(select to_regclass(t) from unnest(@tables::text[]) as t)
-              and not i.indisprimary and not i.indisunique
-              and format('%I.%I', n.nspname, c.relname) <> all(@kept::text[])
-            order by 1
-            """, connection))
+        await using (var command = new NpgsqlCommand(
+            "select name, pg_get_indexdef(to_regclass(name)) from unnest(@indexes::text[]) as name where to_regclass(name) is not null order by 1", connection))
         {
-            command.Parameters.AddWithValue("tables", tables.ToArray());
-            command.Parameters.AddWithValue("kept", kept.ToArray());
+            command.Parameters.AddWithValue("indexes", indexes.ToArray());
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) found.Add((reader.GetString(0), reader.GetString(1)));
         }

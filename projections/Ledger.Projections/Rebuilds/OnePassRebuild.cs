@@ -67,14 +67,13 @@ public static class OnePassRebuild
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct)) skipped.Add(reader.GetInt64(0));
             }
+            // Whether a fold writes occurrence rows: the occurrence index's list indexes are then built once the pass is over.
+            var writesOccurrences = false;
+            foreach (var fold in folds) writesOccurrences |= await fold.IsIndexedAsync(connection, ct);
             // From empty, tables and positions together: the table's truncate trigger empties the occurrence index with it.
-            // Their secondary indexes go too, built again once the pass is over (the occurrence index's own when a fold writes it).
-            var filled = folds.Select(f => f.Table).ToList();
-            foreach (var fold in folds)
-                if (await fold.IsIndexedAsync(connection, ct)) { filled.Add(DiscrepancyRows.Table(store.Options.DatabaseSchemaName)); break; }
             await using var transaction = await connection.BeginTransactionAsync(ct);
             foreach (var fold in folds) await StartOverAsync(connection, schema, fold, ct);
-            setAside = await IndexesSetAside.DropAsync(connection, filled, [DiscrepancyRows.ViewIndex(store.Options.DatabaseSchemaName)], ct);
+            setAside = await IndexesSetAside.DropAsync(connection, writesOccurrences ? DiscrepancyRows.ListIndexes(store.Options.DatabaseSchemaName) : [], ct);
             await transaction.CommitAsync(ct);
         }
         try

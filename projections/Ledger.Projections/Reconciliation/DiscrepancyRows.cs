@@ -63,8 +63,11 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
 
     public static string Table(string schema) => $"{schema}.{TableName}";
 
-    /// <summary>The index by view (qualified), which keeps the rows of a view found when it is written again.</summary>
-    public static string ViewIndex(string schema) => $"{schema}.{TableName}_view";
+    /// <summary>
+    /// The indexes finance's list reads (qualified): nothing that writes the rows reads by them, so a bulk load (the one-pass
+    /// rebuild) may drop them and build them once after.
+    /// </summary>
+    public static IReadOnlyList<string> ListIndexes(string schema) => [$"{schema}.{TableName}_list", $"{schema}.{TableName}_owner"];
 
     private static string Table(StoreOptions options) => Table(options.DatabaseSchemaName);
 
