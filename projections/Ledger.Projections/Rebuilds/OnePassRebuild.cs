@@ -67,13 +67,16 @@ public static class OnePassRebuild
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct)) skipped.Add(reader.GetInt64(0));
             }
-            // Whether a fold writes occurrence rows: the occurrence index's list indexes are then built once the pass is over.
             var writesOccurrences = false;
             foreach (var fold in folds) writesOccurrences |= await fold.IsIndexedAsync(connection, ct);
             // From empty, tables and positions together: the table's truncate trigger empties the occurrence index with it.
             await using var transaction = await connection.BeginTransactionAsync(ct);
             foreach (var fold in folds) await StartOverAsync(connection, schema, fold, ct);
-            setAside = await IndexesSetAside.DropAsync(connection, writesOccurrences ? DiscrepancyRows.ListIndexes(store.Options.DatabaseSchemaName) : [], ct);
+            // When the pass fills the occurrence index from empty (every projection that keeps one is rebuilt), its list
+            // indexes are built once after the pass; a pass that adds a few rows to many (one small projection) keeps them.
+            var rows = DiscrepancyRows.Table(store.Options.DatabaseSchemaName);
+            var fillsOccurrences = writesOccurrences && !(bool)(await Scalar(connection, $"select exists (select from {rows})", ct))!;
+            setAside = await IndexesSetAside.DropAsync(connection, fillsOccurrences ? DiscrepancyRows.ListIndexes(store.Options.DatabaseSchemaName) : [], ct);
             await transaction.CommitAsync(ct);
         }
         try
