@@ -19,6 +19,14 @@ internal static class MigratedDatabase
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>A new database with the ledger's schema as this version migrates it; its connection string and schema.</summary>
     public static async Task<(string ConnectionString, string Schema)> CreateAsync(string name)
     {
