@@ -17,8 +17,8 @@ public sealed class ProjectionLagProbe : IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _schema;
     private readonly long _from;
-    private readonly List<(double At, long Position)> _samples = [];
-    private readonly Dictionary<string, List<(double At, long Position)>> _byProjection = [];
+    /// <summary>Each poll: when, and every projection's position (a projection with no progress row yet is missing).</summary>
+    private readonly List<(double At, IReadOnlyDictionary<string, long> Positions)> _samples = [];
     private readonly CancellationTokenSource _stop = new();
     private Task _polling = Task.CompletedTask;
 
@@ -69,24 +69,28 @@ public sealed class ProjectionLagProbe : IAsyncDisposable
         await using (var reader = await command.ExecuteReaderAsync())
             while (await reader.ReadAsync()) appended.Add((reader.GetInt64(0), reader.GetDouble(1)));
         // Each projection's own lag beside the slowest's: which one holds the views back.
-        Console.WriteLine("  projection lag p50 / p99 ms by projection: " + string.Join(", ", _byProjection.Select(p =>
+        Console.WriteLine("  projection lag p50 / p99 ms by projection: " + string.Join(", ", LedgerProjections.Names.Select(name =>
         {
-            var own = Lags(appended, p.Value);
-            return own.Count == 0 ? $"{p.Key} -" : $"{p.Key} {own[own.Count / 2]:F0} / {own[(int)(own.Count * 0.99)]:F0}";
+            var own = Lags(appended, sample => sample.GetValueOrDefault(name));
+            return own.Count == 0 ? $"{name} -" : $"{name} {own[own.Count / 2]:F0} / {own[(int)(own.Count * 0.99)]:F0}";
         })));
-        return Lags(appended, _samples);
+        return Lags(appended, Slowest);
     }
 
-    /// <summary>Each appended event's lag in ms: from its append to the first sample whose position covers it.</summary>
-    private static List<double> Lags(List<(long Sequence, double At)> appended, List<(double At, long Position)> samples)
+    /// <summary>The slowest projection decides when "the views" show an event; a projection with no progress row has none.</summary>
+    private static long Slowest(IReadOnlyDictionary<string, long> positions) =>
+        positions.Count == LedgerProjections.Names.Count ? positions.Values.Min() : 0;
+
+    /// <summary>Each appended event's lag in ms: from its append to the first sample whose <paramref name="position"/> covers it.</summary>
+    private List<double> Lags(List<(long Sequence, double At)> appended, Func<IReadOnlyDictionary<string, long>, long> position)
     {
         var lags = new List<double>();
         var sample = 0;
         foreach (var (sequence, appendedAt) in appended)
         {
-            while (sample < samples.Count && samples[sample].Position < sequence) sample++; // positions only grow
-            if (sample == samples.Count) break;
-            lags.Add((samples[sample].At - appendedAt) * 1000);
+            while (sample < _samples.Count && position(_samples[sample].Positions) < sequence) sample++; // positions only grow
+            if (sample == _samples.Count) break;
+            lags.Add((_samples[sample].At - appendedAt) * 1000);
         }
         lags.Sort();
         return lags;
@@ -135,12 +139,12 @@ public sealed class ProjectionLagProbe : IAsyncDisposable
 
     private long LatestPosition()
     {
-        lock (_samples) return _samples.Count == 0 ? 0 : _samples[^1].Position;
+        lock (_samples) return _samples.Count == 0 ? 0 : Slowest(_samples[^1].Positions);
     }
 
     private async Task PollAsync()
     {
-        // The slowest projection decides when "the views" show an event; a projection with no progress row has none.
+        // Every projection's position, read at the database's clock (the clock mt_events.timestamp is written by).
         await using var command = _dataSource.CreateCommand(
             $"select extract(epoch from clock_timestamp())::float8, split_part(name, ':', 1), last_seq_id " +
             $"from {_schema}.mt_event_progression where split_part(name, ':', 1) = any(@names)");
@@ -156,13 +160,7 @@ public sealed class ProjectionLagProbe : IAsyncDisposable
                     at = reader.GetDouble(0);
                     positions[reader.GetString(1)] = reader.GetInt64(2);
                 }
-                var slowest = positions.Count == LedgerProjections.Names.Count ? positions.Values.Min() : 0;
-                lock (_samples)
-                {
-                    _samples.Add((at, slowest));
-                    foreach (var name in LedgerProjections.Names)
-                        (_byProjection.TryGetValue(name, out var list) ? list : _byProjection[name] = []).Add((at, positions.GetValueOrDefault(name)));
-                }
+                lock (_samples) _samples.Add((at, positions));
             }
             try { await Task.Delay(Interval, _stop.Token); }
             catch (OperationCanceledException) { }

@@ -20,12 +20,12 @@ public static class LedgerProjections
     /// </summary>
     public static readonly IReadOnlyList<LedgerProjection> All =
     [
-        new(QuoteViewProjection.ProjectionName, typeof(QuoteView), (o, tune) => o.Projections.Add(new QuoteViewProjection(), ProjectionLifecycle.Async, tune)),
-        new(QuoteReconciliationProjection.ProjectionName, typeof(QuoteReconciliation), (o, tune) => o.Projections.Add(new QuoteReconciliationProjection(), ProjectionLifecycle.Async, tune)),
-        new(ApprovalQueueProjection.ProjectionName, typeof(ApprovalQueueItem), (o, tune) => o.Projections.Add(new ApprovalQueueProjection(), ProjectionLifecycle.Async, tune)),
-        new(CustomerMatchProjection.ProjectionName, typeof(CustomerMatchView), (o, tune) => o.Projections.Add(new CustomerMatchProjection(), ProjectionLifecycle.Async, tune)),
-        new(ContractViewProjection.ProjectionName, typeof(ContractView), (o, tune) => o.Projections.Add(new ContractViewProjection(), ProjectionLifecycle.Async, tune)),
-        new(ContractReconciliationProjection.ProjectionName, typeof(ContractReconciliation), (o, tune) => o.Projections.Add(new ContractReconciliationProjection(), ProjectionLifecycle.Async, tune)),
+        new(QuoteViewProjection.ProjectionName, typeof(QuoteView), () => new QuoteViewProjection()),
+        new(QuoteReconciliationProjection.ProjectionName, typeof(QuoteReconciliation), () => new QuoteReconciliationProjection()),
+        new(ApprovalQueueProjection.ProjectionName, typeof(ApprovalQueueItem), () => new ApprovalQueueProjection()),
+        new(CustomerMatchProjection.ProjectionName, typeof(CustomerMatchView), () => new CustomerMatchProjection()),
+        new(ContractViewProjection.ProjectionName, typeof(ContractView), () => new ContractViewProjection()),
+        new(ContractReconciliationProjection.ProjectionName, typeof(ContractReconciliation), () => new ContractReconciliationProjection()),
     ];
 
     public static readonly IReadOnlyList<string> Names = All.Select(p => p.Name).ToList();
@@ -58,7 +58,12 @@ public static class LedgerProjections
 }
 
 /// <param name="Document">The document type it writes (table <c>mt_doc_{lowercased name}</c>).</param>
-public sealed record LedgerProjection(string Name, Type Document, Action<StoreOptions, Action<AsyncOptions>> Register);
+/// <param name="Create">A new instance, for the store that registers it.</param>
+public sealed record LedgerProjection(string Name, Type Document, Func<IProjectionSource<IDocumentOperations, IQuerySession>> Create)
+{
+    /// <summary>Registers it to run in the async daemon (ADR/0014), its shard tuned by <paramref name="tune"/>.</summary>
+    public void Register(StoreOptions options, Action<AsyncOptions> tune) => options.Projections.Add(Create(), ProjectionLifecycle.Async, tune);
+}
 
 /// <summary>
 /// How each projection's shard reads and writes in Marten's daemon (ADR/0014, "Rebuilds"): how many events a

@@ -55,7 +55,9 @@ public static class OnePassRebuild
 
         long ceiling;
         HashSet<long> skipped = [];
-        IndexesSetAside setAside;
+        // The occurrence index's list indexes, dropped while the pass fills the rows from empty and built once at its end.
+        var documentSchema = store.Options.DatabaseSchemaName;
+        var listIndexesSetAside = false;
         await using (var connection = store.Storage.Database.CreateConnection())
         {
             await connection.OpenAsync(ct);
@@ -74,9 +76,9 @@ public static class OnePassRebuild
             foreach (var fold in folds) await StartOverAsync(connection, schema, fold, ct);
             // When the pass fills the occurrence index from empty (every projection that keeps one is rebuilt), its list
             // indexes are built once after the pass; a pass that adds a few rows to many (one small projection) keeps them.
-            var rows = DiscrepancyRows.Table(store.Options.DatabaseSchemaName);
-            var fillsOccurrences = writesOccurrences && !(bool)(await Scalar(connection, $"select exists (select from {rows})", ct))!;
-            setAside = await IndexesSetAside.DropAsync(connection, fillsOccurrences ? DiscrepancyRows.ListIndexes(store.Options.DatabaseSchemaName) : [], ct);
+            listIndexesSetAside = writesOccurrences &&
+                !(bool)(await Scalar(connection, $"select exists (select from {DiscrepancyRows.Table(documentSchema)})", ct))!;
+            if (listIndexesSetAside) await Scalar(connection, DiscrepancyRows.DropListIndexes(documentSchema), ct);
             await transaction.CommitAsync(ct);
         }
         try
@@ -86,9 +88,13 @@ public static class OnePassRebuild
         finally
         {
             // Also when the pass failed or was cancelled: the documents it wrote are served meanwhile, and deserve their indexes.
-            await using var connection = store.Storage.Database.CreateConnection();
-            await connection.OpenAsync(CancellationToken.None);
-            await setAside.CreateAsync(connection, CancellationToken.None);
+            if (listIndexesSetAside)
+            {
+                await using var connection = store.Storage.Database.CreateConnection();
+                await connection.OpenAsync(CancellationToken.None);
+                await using var create = new NpgsqlCommand(DiscrepancyRows.CreateListIndexes(documentSchema), connection) { CommandTimeout = 0 };
+                await create.ExecuteNonQueryAsync(CancellationToken.None);
+            }
         }
     }
 

@@ -65,9 +65,17 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
 
     /// <summary>
     /// The indexes finance's list reads (qualified): nothing that writes the rows reads by them, so a bulk load (the one-pass
-    /// rebuild) may drop them and build them once after.
+    /// rebuild) may drop them (<see cref="DropListIndexes"/>) and build them once after (<see cref="CreateListIndexes"/>).
     /// </summary>
     public static IReadOnlyList<string> ListIndexes(string schema) => [$"{schema}.{TableName}_list", $"{schema}.{TableName}_owner"];
+
+    /// <summary>Creates the list indexes that are missing: part of the schema's creation, and the end of a bulk load.</summary>
+    public static string CreateListIndexes(string schema) => $"""
+        create index if not exists {TableName}_list on {Table(schema)} (crm, status, rule, opened_at, id) {Carried};
+        create index if not exists {TableName}_owner on {Table(schema)} (crm, owner, status, rule, opened_at, id) {Carried};
+        """;
+
+    public static string DropListIndexes(string schema) => string.Join(" ", ListIndexes(schema).Select(i => $"drop index if exists {i};"));
 
     private static string Table(StoreOptions options) => Table(options.DatabaseSchemaName);
 
@@ -124,8 +132,7 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
                   source text not null, view_id text not null, ordinal int not null, crm text not null,
                   id text collate "C" not null, rule text not null, owner text not null, status text not null,
                   opened_at timestamptz not null, closed_at timestamptz, ended_at timestamptz);
-                create index if not exists {{TableName}}_list on {{table}} (crm, status, rule, opened_at, id) {{Carried}};
-                create index if not exists {{TableName}}_owner on {{table}} (crm, owner, status, rule, opened_at, id) {{Carried}};
+                {{CreateListIndexes(Schema)}}
                 create index if not exists {{TableName}}_view on {{table}} (source, view_id);
                 create or replace function {{Schema}}.{{FunctionName}}() returns trigger language plpgsql as $rows$
                 begin
