@@ -33,6 +33,13 @@ public sealed class CustomerMatchProjection : MultiStreamProjection<CustomerMatc
         ConcreteEventTypes.Include(this, typeof(CustomerRegistered), typeof(DiscrepancyEvent), typeof(CrmAccountLinked), typeof(CustomerMerged));
     }
 
+    /// <summary>The occurrence index's rows of the batch's models, kept once per batch (<see cref="DiscrepancyRows.KeptByBatch{TView}"/>).</summary>
+    public override Task EnrichEventsAsync(SliceGroup<CustomerMatchView, string> group, IQuerySession querySession, CancellationToken cancellation)
+    {
+        DiscrepancyRows.KeptByBatch<CustomerMatchView>(querySession, group.Slices.Select(s => s.Id).ToList());
+        return base.EnrichEventsAsync(group, querySession, cancellation);
+    }
+
     public override CustomerMatchView Evolve(CustomerMatchView? snapshot, string id, IEvent e)
     {
         var view = snapshot ?? new CustomerMatchView { Id = id };

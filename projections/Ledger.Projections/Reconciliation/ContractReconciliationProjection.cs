@@ -1,3 +1,5 @@
+using Marten;
+using JasperFx.Events.Grouping;
 using JasperFx.Events;
 using Ledger.Domain.Billing;
 using Ledger.Domain.Contracts;
@@ -22,6 +24,13 @@ public sealed class ContractReconciliationProjection : ContractProgressProjectio
         Identities<DiscrepancyEvent>(e => ContractStreams.ContractIdOf(e) is { } id ? [id] : []);
         Identity<CrmContractStateReported>(e => e.ContractId);
         ConcreteEventTypes.Include(this, typeof(ContractEvent), typeof(BillingEvent), typeof(BillingRecordReported), typeof(DiscrepancyEvent), typeof(CrmContractStateReported));
+    }
+
+    /// <summary>The occurrence index's rows of the batch's models, kept once per batch (<see cref="DiscrepancyRows.KeptByBatch{TView}"/>).</summary>
+    public override Task EnrichEventsAsync(SliceGroup<ContractReconciliation, string> group, IQuerySession querySession, CancellationToken cancellation)
+    {
+        DiscrepancyRows.KeptByBatch<ContractReconciliation>(querySession, group.Slices.Select(s => s.Id).ToList());
+        return base.EnrichEventsAsync(group, querySession, cancellation);
     }
 
     protected override void Follow(ContractReconciliation view, IEvent e)

@@ -4,16 +4,18 @@ using Weasel.Core;
 using Weasel.Core.Migrations;
 using Ledger.EventStore.Marten;
 using Weasel.Postgresql;
+using Npgsql;
 
 namespace Ledger.Projections.Reconciliation;
 
 /// <summary>
 /// An index of the discrepancy occurrences kept in the views' JSON (ADR/0014): one narrow row per occurrence (and one more
 /// per CRM it names), so finance's list is filtered, ordered, counted and paged by B-tree indexes instead of unnesting the
-/// JSON of every view that has one. Kept by triggers on the view tables, in the transaction that writes the view: it is
-/// derived from the documents alone, so a rebuild (which deletes or truncates the views and writes them again), a
-/// damaged view or a bulk load keep it right without the projections knowing it exists. Created, and filled from the
-/// views already stored, by Marten's schema migration after the view tables.
+/// JSON of every view that has one. Derived from the stored documents alone, in the transaction that writes them: by the
+/// daemon's batch once per batch (<see cref="KeptByBatch{TView}"/>), by the one-pass rebuild once per page, and by row
+/// triggers on the view tables for every other write (a damaged view put right, a hand edit, a bulk load), which stand
+/// aside while the first two keep it (<see cref="DeferredSetting"/>). Created, and filled from the views already stored,
+/// by Marten's schema migration after the view tables.
 /// </summary>
 /// <remarks>
 /// Columns: <c>source</c> the view table's name, <c>view_id</c> and <c>ordinal</c> where the occurrence's JSON is
@@ -29,9 +31,10 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
     private static readonly string[] Replaced = ["v1"];
 
     /// <summary>
-    /// A transaction's setting (<c>set local</c>) under which the row triggers do nothing: a bulk load (the one-pass rebuild)
-    /// then keeps the index itself, with <see cref="DeleteRowsOf"/> and <see cref="InsertRowsOf"/> once per batch, which give
-    /// exactly the rows the triggers would (the same statement), at one statement instead of a PL/pgSQL call per view.
+    /// A transaction's setting (<c>set local</c>) under which the row triggers do nothing: the one-pass rebuild then keeps the
+    /// index itself with <see cref="DeleteRowsOf"/> and <see cref="InsertRowsOf"/> once per page, and the daemon with
+    /// <see cref="KeepRowsOf"/> once per batch; they give exactly the rows the triggers would (the same select), at one
+    /// statement instead of a PL/pgSQL call per view.
     /// </summary>
     public const string DeferredSetting = "ledger.discrepancy_rows_deferred";
 
@@ -98,17 +101,22 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
         InsertRows(Table(schema), $"'{viewTable.Name}'", $"(select id, data from {viewTable.QualifiedName} where id = any(@ids)) as v");
 
     /// <summary>The rows of the views <paramref name="from"/> yields as <c>v</c> (a view table, or <c>new</c> in the trigger).</summary>
-    private static string InsertRows(string table, string source, string from) => $$"""
-        insert into {{table}} (source, view_id, ordinal, crm, id, rule, owner, status, opened_at, closed_at, ended_at)
-        select {{source}}, v.id, o.ordinal - 1, c.crm, o.d->>'id', o.d->>'rule', coalesce(o.d->>'owner', ''),
+    private static string InsertRows(string table, string source, string from) => $"insert into {table} ({Columns}) {Rows(source, from)}";
+
+    private const string Columns = "source, view_id, ordinal, crm, id, rule, owner, status, opened_at, closed_at, ended_at";
+
+    /// <summary>The occurrence rows (<see cref="Columns"/>) of the views <paramref name="from"/> yields as <c>v</c>.</summary>
+    private static string Rows(string source, string from) => $$"""
+        select {{source}}::text as source, v.id::text as view_id, (o.ordinal - 1)::int as ordinal, c.crm, o.d->>'id' as id, o.d->>'rule' as rule,
+               coalesce(o.d->>'owner', '') as owner,
                case when jsonb_typeof(o.d->'resolvedBy') = 'object' then 'resolved'
                     when jsonb_typeof(o.d->'closedBy') = 'object' then 'closed'
                     when jsonb_typeof(o.d->'acknowledgedBy') = 'object' then 'acknowledged'
-                    else 'open' end,
-               (o.d->'openedBy'->>'at')::timestamptz,
-               case when jsonb_typeof(o.d->'closedBy') = 'object' then (o.d->'closedBy'->>'at')::timestamptz end,
+                    else 'open' end as status,
+               (o.d->'openedBy'->>'at')::timestamptz as opened_at,
+               case when jsonb_typeof(o.d->'closedBy') = 'object' then (o.d->'closedBy'->>'at')::timestamptz end as closed_at,
                coalesce(case when jsonb_typeof(o.d->'resolvedBy') = 'object' then (o.d->'resolvedBy'->>'at')::timestamptz end,
-                        case when jsonb_typeof(o.d->'closedBy') = 'object' then (o.d->'closedBy'->>'at')::timestamptz end)
+                        case when jsonb_typeof(o.d->'closedBy') = 'object' then (o.d->'closedBy'->>'at')::timestamptz end) as ended_at
         from {{from}}
         cross join lateral jsonb_array_elements(case when jsonb_typeof(v.data->'discrepancies') = 'array' then v.data->'discrepancies' else '[]' end) with ordinality as o(d, ordinal)
         cross join lateral (
@@ -117,6 +125,54 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
           select jsonb_array_elements_text(case when jsonb_typeof(o.d->'crms') = 'array' then o.d->'crms' else '[]' end)) as c
         where jsonb_typeof(v.data->'discrepancies') = 'array'
         """;
+
+    /// <summary>
+    /// Brings the rows of the views <c>@ids</c> of <paramref name="viewTable"/> to what the triggers would leave, by
+    /// difference: a row whose occurrence did not change is neither deleted nor inserted again (a model's write usually
+    /// changes one occurrence of several). The same rows as <see cref="DeleteRowsOf"/> then <see cref="InsertRowsOf"/>.
+    /// The insert's check reads the rows as they were before the delete; it deletes only rows no fresh row equals. Both
+    /// name the views' rows by <c>source</c> and <c>@ids</c>, so they read the view index, not every row (the planner
+    /// cannot tell how few rows <c>fresh</c> holds).
+    /// </summary>
+    public static string KeepRowsOf(string schema, DbObjectName viewTable) => $$"""
+        with fresh as materialized ({{Rows($"'{viewTable.Name}'", $"(select id, data from {viewTable.QualifiedName} where id = any(@ids)) as v")}}),
+        gone as (
+          delete from {{Table(schema)}} r where r.source = '{{viewTable.Name}}' and r.view_id = any(@ids)
+            and not exists (select from fresh f where {{SameRow}}))
+        insert into {{Table(schema)}} ({{Columns}})
+        select f.* from fresh f
+        where not exists (select from {{Table(schema)}} r where r.source = '{{viewTable.Name}}' and r.view_id = any(@ids) and {{SameRow}})
+        """;
+
+    private const string SameRow = "f.view_id = r.view_id and f.ordinal = r.ordinal and f.crm = r.crm and "
+        + "(f.id, f.rule, f.owner, f.status, f.opened_at, f.closed_at, f.ended_at) is not distinct from (r.id, r.rule, r.owner, r.status, r.opened_at, r.closed_at, r.ended_at)";
+
+    /// <summary>
+    /// Keeps the rows of the views a projection daemon's batch writes once for the batch, in its transaction, instead of
+    /// a trigger call per view (ADR/0015): the batch's transaction sets <see cref="DeferredSetting"/> before its first write,
+    /// and <see cref="KeepRowsOf"/> runs for the written ids after the last, before the commit. Called by the projection
+    /// before the batch applies its slices; outside a daemon's batch (a live aggregation) it does nothing and the triggers keep the rows.
+    /// </summary>
+    public static void KeptByBatch<TView>(IQuerySession session, IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count == 0 || session is not (IDocumentOperations operations and ITransactionParticipantRegistrar registrar)) return;
+        var viewTable = ((IReadOnlyStoreOptions)session.DocumentStore.Options).FindOrResolveDocumentType(typeof(TView)).TableName;
+        // A statement with no result: the batch reads each operation's results in turn.
+        operations.QueueSqlCommand($"set local {DeferredSetting} = 'on'");
+        registrar.AddTransactionParticipant(new BatchRows(session.DocumentStore.Options.DatabaseSchemaName, viewTable, ids.ToArray()));
+    }
+
+    private sealed class BatchRows(string schema, DbObjectName viewTable, string[] ids) : ITransactionParticipant
+    {
+        public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
+        {
+            // The planner's guess for a JSON array's elements (100 a view) makes the statement look costly enough to JIT,
+            // which costs far more than the statement (about 0.7 s a call when tried in the trigger).
+            await using var command = new NpgsqlCommand($"set local jit = off; {KeepRowsOf(schema, viewTable)}", connection, transaction);
+            command.Parameters.AddWithValue("ids", ids);
+            await command.ExecuteNonQueryAsync(token);
+        }
+    }
 
     private sealed class RowsObject(DiscrepancyRows rows) : ISchemaObject
     {

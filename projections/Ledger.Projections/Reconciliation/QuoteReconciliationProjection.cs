@@ -1,3 +1,5 @@
+using Marten;
+using JasperFx.Events.Grouping;
 using JasperFx.Events;
 using Ledger.Domain.Approvals;
 using Ledger.Domain.Billing;
@@ -22,6 +24,13 @@ public sealed class QuoteReconciliationProjection : QuoteProgressProjection<Quot
         Identity<CrmQuoteStateReported>(e => QuoteStreams.QuoteIdOf(e)!);
         Identities<BillingRecordReported>(e => QuoteStreams.QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
         Identities<DiscrepancyEvent>(e => QuoteStreams.QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
+    }
+
+    /// <summary>The occurrence index's rows of the batch's models, kept once per batch (<see cref="DiscrepancyRows.KeptByBatch{TView}"/>).</summary>
+    public override Task EnrichEventsAsync(SliceGroup<QuoteReconciliation, string> group, IQuerySession querySession, CancellationToken cancellation)
+    {
+        DiscrepancyRows.KeptByBatch<QuoteReconciliation>(querySession, group.Slices.Select(s => s.Id).ToList());
+        return base.EnrichEventsAsync(group, querySession, cancellation);
     }
 
     protected override void Follow(QuoteReconciliation view, IEvent e)

@@ -73,6 +73,63 @@ public sealed class DiscrepancyCsvTests(ReconciliationWorld fixture) : IClassFix
         Assert.Equal(occurrences, await IndexedAsync(store));
     }
 
+    [Fact]
+    public async Task The_daemon_keeps_the_index_for_its_batches_with_the_row_triggers_off()
+    {
+        // With the row triggers disabled, only the daemon's batches (DiscrepancyRows.KeptByBatch) can keep the new quotes' rows.
+        var store = fixture.Store;
+        var tables = new[] { typeof(QuoteReconciliation), typeof(CustomerMatchView), typeof(ContractReconciliation) }
+            .Select(t => store.Options.FindOrResolveDocumentType(t).TableName.QualifiedName).ToList();
+        await ExecuteAsync(store, string.Join(" ", tables.Select(t => $"alter table {t} disable trigger user;")));
+        try
+        {
+            await fixture.History.Append(Q2C.Quote("Q-BATCH-OPEN"), Q2C.T0, Q2C.AcceptedQuote("Q-BATCH-OPEN", 1_200m, crm: "hubspot"));
+            await fixture.History.Append(Q2C.Quote("Q-BATCH-CLOSED"), Q2C.T0, Q2C.AcceptedQuote("Q-BATCH-CLOSED", 1_300m));
+            await fixture.History.Append(Q2C.Order("Q-BATCH-CLOSED"), Q2C.T0 + Duration.FromHours(1), Q2C.Placed("Q-BATCH-CLOSED", 1_300m));
+            await fixture.CaughtUpAsync();
+
+            var occurrences = await OccurrencesAsync(store);
+            Assert.Contains(occurrences, o => o is { ViewId: "Q-BATCH-OPEN", Crm: "hubspot", Status: "open" });
+            Assert.Contains(occurrences, o => o is { ViewId: "Q-BATCH-CLOSED", Status: "closed" });
+            Assert.Equal(occurrences, await IndexedAsync(store));
+
+            // By difference: the next write of the model rewrites the rows of the occurrence it changed, not the others'.
+            var before = await RowVersionsAsync(store, "Q-BATCH-CLOSED");
+            await fixture.History.Append(Q2C.Billing("Q-BATCH-CLOSED"), Q2C.T0 + Duration.FromHours(2), Q2C.Handoff("Q-BATCH-CLOSED", 1_300m));
+            await fixture.CaughtUpAsync();
+            var after = await RowVersionsAsync(store, "Q-BATCH-CLOSED");
+            Assert.Equal(before["QTC-01:1:Q-BATCH-CLOSED"], after["QTC-01:1:Q-BATCH-CLOSED"]);
+            Assert.NotEqual(before["QTC-02:1:Q-BATCH-CLOSED"], after["QTC-02:1:Q-BATCH-CLOSED"]);
+            Assert.Equal(await OccurrencesAsync(store), await IndexedAsync(store));
+        }
+        finally
+        {
+            await ExecuteAsync(store, string.Join(" ", tables.Select(t => $"alter table {t} enable trigger user;")));
+        }
+    }
+
+    /// <summary>Each occurrence's rows of one view, by occurrence id, as the transactions that wrote them (<c>xmin</c>).</summary>
+    private static async Task<Dictionary<string, string>> RowVersionsAsync(IDocumentStore store, string viewId)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            $"select id, string_agg(xmin::text, ',' order by crm) from {DiscrepancyRows.Table(store.Options.DatabaseSchemaName)} where view_id = @view group by id", connection);
+        command.Parameters.AddWithValue("view", viewId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var versions = new Dictionary<string, string>();
+        while (await reader.ReadAsync()) versions[reader.GetString(0)] = reader.GetString(1);
+        return versions;
+    }
+
+    private static async Task ExecuteAsync(IDocumentStore store, string sql)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Every occurrence with each CRM it names, and '' for the row every occurrence has, as the views hold them.</summary>
     private static async Task<List<(string ViewId, string Id, string Crm, string Status)>> OccurrencesAsync(IDocumentStore store)
     {
