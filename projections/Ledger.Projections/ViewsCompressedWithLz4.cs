@@ -25,29 +25,22 @@ public sealed class ViewsCompressedWithLz4(StoreOptions options, params Type[] v
         views.Select(v => new Lz4Column(((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(v).TableName));
 
     /// <summary>A table's <c>data</c> column, compressed with LZ4 (<c>pg_attribute.attcompression</c> = 'l').</summary>
-    private sealed class Lz4Column(DbObjectName table) : ISchemaObject
+    private sealed class Lz4Column(DbObjectName table)
+        : CreatedWhenMissing(new PostgresqlObjectName(table.Schema, $"{table.Name}_data_lz4", SchemaUtils.IdentifierUsage.General))
     {
-        public DbObjectName Identifier { get; } = new PostgresqlObjectName(table.Schema, $"{table.Name}_data_lz4", SchemaUtils.IdentifierUsage.General);
-
-        public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
+        public override void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
             writer.WriteLine($"alter table {table.QualifiedName} alter column data set compression lz4;");
 
-        public void WriteDropStatement(Migrator rules, TextWriter writer) =>
+        public override void WriteDropStatement(Migrator rules, TextWriter writer) =>
             writer.WriteLine($"alter table if exists {table.QualifiedName} alter column data set compression default;");
 
-        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+        public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
         {
             builder.Append("select count(*) from pg_attribute where attrelid = to_regclass(");
             builder.AppendParameter(table.QualifiedName);
             builder.Append(") and attname = 'data' and attcompression = 'l';");
         }
 
-        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct) =>
-            new CreateWhenMissingDelta(this, await reader.ReadAsync(ct) && reader.GetInt64(0) > 0);
-
-        public IEnumerable<DbObjectName> AllNames()
-        {
-            yield return Identifier;
-        }
+        protected override bool IsComplete(DbDataReader row) => row.GetInt64(0) > 0;
     }
 }

@@ -174,13 +174,12 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
         }
     }
 
-    private sealed class RowsObject(DiscrepancyRows rows) : ISchemaObject
+    private sealed class RowsObject(DiscrepancyRows rows)
+        : CreatedWhenMissing(new PostgresqlObjectName(rows._options.DatabaseSchemaName, TableName, SchemaUtils.IdentifierUsage.General))
     {
         private string Schema => rows._options.DatabaseSchemaName;
 
-        public DbObjectName Identifier => new PostgresqlObjectName(Schema, TableName, SchemaUtils.IdentifierUsage.General);
-
-        public void WriteCreateStatement(Migrator migrator, TextWriter writer)
+        public override void WriteCreateStatement(Migrator migrator, TextWriter writer)
         {
             var table = Table(rows._options);
             writer.WriteLine($$"""
@@ -252,7 +251,7 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
                 writer.WriteLine($"drop function if exists {Schema}.ledger_discrepancy_rows_{replaced}(); drop function if exists {Schema}.ledger_discrepancy_rows_truncated_{replaced}();");
         }
 
-        public void WriteDropStatement(Migrator rules, TextWriter writer)
+        public override void WriteDropStatement(Migrator rules, TextWriter writer)
         {
             foreach (var view in rows._views)
                 foreach (var operation in Operations)
@@ -260,7 +259,7 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
             writer.WriteLine($"drop function if exists {Schema}.{FunctionName}(); drop function if exists {Schema}.{TruncateFunctionName}(); drop table if exists {Table(rows._options)};");
         }
 
-        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+        public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
         {
             // Complete when the table's three indexes and the four triggers on each view table exist (a trigger of this version
             // on a table that is no longer a view makes the count differ), and no trigger of a replaced version is left.
@@ -279,15 +278,6 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
             builder.Append("));");
         }
 
-        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
-        {
-            var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == 3 + Operations.Length * rows._views.Count && reader.GetInt64(1) == 0;
-            return new CreateWhenMissingDelta(this, complete);
-        }
-
-        public IEnumerable<DbObjectName> AllNames()
-        {
-            yield return Identifier;
-        }
+        protected override bool IsComplete(DbDataReader row) => row.GetInt64(0) == 3 + Operations.Length * rows._views.Count && row.GetInt64(1) == 0;
     }
 }

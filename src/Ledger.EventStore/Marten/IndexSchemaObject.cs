@@ -9,15 +9,14 @@ namespace Ledger.EventStore.Marten;
 /// One index Marten does not know of, as a Weasel schema object: created when missing (<c>create … if not exists</c>),
 /// never altered, so a changed definition needs a new name.
 /// </summary>
-internal sealed class IndexSchemaObject(string schema, string indexName, string createStatement) : ISchemaObject
+internal sealed class IndexSchemaObject(string schema, string indexName, string createStatement)
+    : CreatedWhenMissing(new PostgresqlObjectName(schema, indexName, SchemaUtils.IdentifierUsage.General))
 {
-    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, indexName, SchemaUtils.IdentifierUsage.General);
+    public override void WriteCreateStatement(Migrator migrator, TextWriter writer) => writer.WriteLine(createStatement);
 
-    public void WriteCreateStatement(Migrator migrator, TextWriter writer) => writer.WriteLine(createStatement);
+    public override void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"drop index if exists {schema}.{indexName};");
 
-    public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"drop index if exists {schema}.{indexName};");
-
-    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+    public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
     {
         builder.Append("select count(*) from pg_indexes where schemaname = ");
         builder.AppendParameter(schema);
@@ -26,14 +25,5 @@ internal sealed class IndexSchemaObject(string schema, string indexName, string 
         builder.Append(";");
     }
 
-    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
-    {
-        var exists = await reader.ReadAsync(ct) && reader.GetInt64(0) > 0;
-        return new CreateWhenMissingDelta(this, exists);
-    }
-
-    public IEnumerable<DbObjectName> AllNames()
-    {
-        yield return Identifier;
-    }
+    protected override bool IsComplete(DbDataReader row) => row.GetInt64(0) > 0;
 }

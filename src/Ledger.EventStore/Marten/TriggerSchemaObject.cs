@@ -12,15 +12,14 @@ namespace Ledger.EventStore.Marten;
 /// <param name="Create">The script: the function, the trigger and the index, each replaced or created if missing.</param>
 /// <param name="Drop">The script that removes them.</param>
 /// <param name="Index">The index the script makes, counted with the trigger; null when there is none.</param>
-internal sealed class TriggerSchemaObject(string schema, string trigger, string create, string drop, string? index = null) : ISchemaObject
+internal sealed class TriggerSchemaObject(string schema, string trigger, string create, string drop, string? index = null)
+    : CreatedWhenMissing(new PostgresqlObjectName(schema, trigger, SchemaUtils.IdentifierUsage.General))
 {
-    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, trigger, SchemaUtils.IdentifierUsage.General);
+    public override void WriteCreateStatement(Migrator migrator, TextWriter writer) => writer.WriteLine(create);
 
-    public void WriteCreateStatement(Migrator migrator, TextWriter writer) => writer.WriteLine(create);
+    public override void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine(drop);
 
-    public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine(drop);
-
-    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+    public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
     {
         builder.Append("select (select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = ");
         builder.AppendParameter(schema);
@@ -33,15 +32,6 @@ internal sealed class TriggerSchemaObject(string schema, string trigger, string 
         builder.Append(");");
     }
 
-    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
-    {
-        // Every part there (the trigger, and the index if any); the script makes whichever is missing.
-        var complete = await reader.ReadAsync(ct) && reader.GetInt64(0) == (index is null ? 1 : 2);
-        return new CreateWhenMissingDelta(this, complete);
-    }
-
-    public IEnumerable<DbObjectName> AllNames()
-    {
-        yield return Identifier;
-    }
+    // Every part there (the trigger, and the index if any); the script makes whichever is missing.
+    protected override bool IsComplete(DbDataReader row) => row.GetInt64(0) == (index is null ? 1 : 2);
 }
