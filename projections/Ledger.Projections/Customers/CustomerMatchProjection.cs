@@ -36,7 +36,7 @@ public sealed class CustomerMatchProjection : MultiStreamProjection<CustomerMatc
     /// <summary>The occurrence index's rows of the batch's models, kept once per batch (<see cref="DiscrepancyRows.KeptByBatch{TView}"/>).</summary>
     public override Task EnrichEventsAsync(SliceGroup<CustomerMatchView, string> group, IQuerySession querySession, CancellationToken cancellation)
     {
-        DiscrepancyRows.KeptByBatch<CustomerMatchView>(querySession, group.Slices.Select(s => s.Id).ToList());
+        DiscrepancyRows.KeptByBatch(group, querySession);
         return base.EnrichEventsAsync(group, querySession, cancellation);
     }
 

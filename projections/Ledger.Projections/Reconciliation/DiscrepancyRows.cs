@@ -5,6 +5,7 @@ using Weasel.Core.Migrations;
 using Ledger.EventStore.Marten;
 using Weasel.Postgresql;
 using Npgsql;
+using JasperFx.Events.Grouping;
 
 namespace Ledger.Projections.Reconciliation;
 
@@ -153,13 +154,14 @@ public sealed class DiscrepancyRows : FeatureSchemaBase
     /// and <see cref="KeepRowsOf"/> runs for the written ids after the last, before the commit. Called by the projection
     /// before the batch applies its slices; outside a daemon's batch (a live aggregation) it does nothing and the triggers keep the rows.
     /// </summary>
-    public static void KeptByBatch<TView>(IQuerySession session, IReadOnlyCollection<string> ids)
+    public static void KeptByBatch<TView>(SliceGroup<TView, string> group, IQuerySession session)
     {
-        if (ids.Count == 0 || session is not (IDocumentOperations operations and ITransactionParticipantRegistrar registrar)) return;
+        var ids = group.Slices.Select(s => s.Id).ToArray();
+        if (ids.Length == 0 || session is not (IDocumentOperations operations and ITransactionParticipantRegistrar registrar)) return;
         var viewTable = ((IReadOnlyStoreOptions)session.DocumentStore.Options).FindOrResolveDocumentType(typeof(TView)).TableName;
         // A statement with no result: the batch reads each operation's results in turn.
         operations.QueueSqlCommand($"set local {DeferredSetting} = 'on'");
-        registrar.AddTransactionParticipant(new BatchRows(session.DocumentStore.Options.DatabaseSchemaName, viewTable, ids.ToArray()));
+        registrar.AddTransactionParticipant(new BatchRows(session.DocumentStore.Options.DatabaseSchemaName, viewTable, ids));
     }
 
     private sealed class BatchRows(string schema, DbObjectName viewTable, string[] ids) : ITransactionParticipant

@@ -29,7 +29,7 @@ public sealed class QuoteReconciliationProjection : QuoteProgressProjection<Quot
     /// <summary>The occurrence index's rows of the batch's models, kept once per batch (<see cref="DiscrepancyRows.KeptByBatch{TView}"/>).</summary>
     public override Task EnrichEventsAsync(SliceGroup<QuoteReconciliation, string> group, IQuerySession querySession, CancellationToken cancellation)
     {
-        DiscrepancyRows.KeptByBatch<QuoteReconciliation>(querySession, group.Slices.Select(s => s.Id).ToList());
+        DiscrepancyRows.KeptByBatch(group, querySession);
         return base.EnrichEventsAsync(group, querySession, cancellation);
     }
 

@@ -282,7 +282,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
 
     private async Task ExecuteAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(fixture.World.Ledger.Services.GetRequiredService<LedgerSettings>().PostgresConnectionString);
+        await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
@@ -302,7 +302,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         public void Report(RebuildProgress value) => report(value);
     }
 
-    private string ConnectionString => fixture.World.Ledger.Services.GetRequiredService<LedgerSettings>().PostgresConnectionString;
+    private string ConnectionString => fixture.ConnectionString;
 
     private Task<Dictionary<string, string>> DocumentsAsync() => ViewDocuments.ReadAsync(ConnectionString);
 }

@@ -1,3 +1,4 @@
+using Ledger.Api;
 using Xunit;
 using Ledger.EventStore;
 using Ledger.IntegrationTests.Journeys;
@@ -19,6 +20,8 @@ public sealed class ReconciliationWorld : IAsyncLifetime
     public History History { get; private set; } = null!;
 
     public IDocumentStore Store => World.Ledger.Services.GetRequiredService<IDocumentStore>();
+
+    public string ConnectionString => World.Ledger.Services.GetRequiredService<LedgerSettings>().PostgresConnectionString;
 
     public async Task InitializeAsync()
     {

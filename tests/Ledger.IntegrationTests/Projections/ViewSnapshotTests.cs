@@ -40,7 +40,7 @@ public sealed class ViewSnapshotTests(ReconciliationWorld fixture) : IClassFixtu
     [InlineData("customermatchview", "domain:acme.com")]
     public async Task View_document(string table, string id)
     {
-        await using var connection = new NpgsqlConnection(fixture.World.Ledger.Services.GetRequiredService<LedgerSettings>().PostgresConnectionString);
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"select data::text from ledger.mt_doc_{table} where id = @id", connection);
         command.Parameters.AddWithValue("id", id);
