@@ -112,7 +112,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
                                 using var read = await crm.GetAsync(path);
                                 if (read.IsSuccessStatusCode && (await read.Json()).GetProperty("status").GetString() == untilStatus) break;
                             }
-                            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+                            catch (Exception e) when (ApiProcess.NoAnswer(e)) { }
                             await Task.Delay(100);
                         }
                         continue;
@@ -140,7 +140,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
                                 json.GetProperty("events").EnumerateArray().Select(e => e.GetString()!).ToList()));
                             break;
                         }
-                        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                        catch (Exception e) when (ApiProcess.NoAnswer(e))
                         {
                             await Task.Delay(100);
                         }
@@ -217,7 +217,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
                     using var asked = await billingClient.GetAsync(new Uri(billingAddress, $"handoffs/billing-{orderId}"));
                     output.WriteLine($"  billing holds billing-{orderId}: {(int)asked.StatusCode} {await asked.Content.ReadAsStringAsync()}");
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                catch (Exception e) when (ApiProcess.NoAnswer(e))
                 {
                     output.WriteLine($"  billing did not answer for billing-{orderId}: {e.Message}");
                 }

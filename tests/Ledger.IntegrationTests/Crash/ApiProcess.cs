@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ledger.Api;
@@ -77,11 +78,18 @@ public sealed class ApiProcess(string postgresConnectionString, IReadOnlyDiction
                     return;
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+            catch (Exception e) when (NoAnswer(e)) { }
             await Task.Delay(100);
         }
         throw new TimeoutException("The API did not become ready within 90 s.");
     }
+
+    /// <summary>
+    /// What a client sees when the API dies under its request: no answer, so it asks again. A kill while a connection is
+    /// being set up can also surface as a bare <see cref="SocketException"/> (.NET reading the new socket's remote end
+    /// point: "Transport endpoint is not connected"), not wrapped in an <see cref="HttpRequestException"/>.
+    /// </summary>
+    public static bool NoAnswer(Exception e) => e is HttpRequestException or TaskCanceledException or SocketException;
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, in-flight requests cut off.</summary>
     public async Task KillAsync()

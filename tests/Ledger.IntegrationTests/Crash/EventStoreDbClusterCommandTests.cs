@@ -83,7 +83,7 @@ public sealed class EventStoreDbClusterCommandTests(ITestOutputHelper output)
                 return new Ack(json.GetProperty("streamId").GetString()!, json.GetProperty("revision").GetInt64(),
                     json.GetProperty("events").EnumerateArray().Last().GetString()!);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            catch (Exception e) when (ApiProcess.NoAnswer(e))
             {
                 await Task.Delay(200);
             }
