@@ -27,7 +27,7 @@ namespace Ledger.Projections.Reconciliation;
 public sealed class DiscrepancyRows : FeatureSchemaBase
 {
     public const string TableName = "ledger_discrepancy_rows";
-    /// <summary>v2: the row triggers stand aside while <see cref="DeferredSetting"/> is on (a rebuild's bulk load).</summary>
+    /// <summary>v2: the row triggers stand aside while <see cref="DeferredSetting"/> is on (a rebuild's page, a daemon's batch).</summary>
     private const string Version = "v2";
     private static readonly string[] Replaced = ["v1"];
 

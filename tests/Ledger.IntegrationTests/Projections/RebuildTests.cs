@@ -280,13 +280,7 @@ public sealed class RebuildTests(ReconciliationWorld fixture, ITestOutputHelper 
         return found;
     }
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private Task ExecuteAsync(string sql) => MigratedDatabase.ExecuteAsync(ConnectionString, sql);
 
     private async Task<T> ScalarAsync<T>(string sql)
     {
