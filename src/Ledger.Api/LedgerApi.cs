@@ -267,7 +267,8 @@ public static class LedgerApi
     /// <summary>
     /// The reactors and the processor that runs them over the log (ADR/0017). <c>Ledger:Reactions:Run=false</c> keeps a node
     /// out of the election; some node must run it, or nothing follows an event. <c>Ledger:Reactions:Lanes</c> (default 4)
-    /// says how many reactions run at once.
+    /// says how many reactions run at once; <c>Ledger:Reactions:GroupSize</c> (default 8) how many of a lane's queued events
+    /// share one transaction (1: each its own).
     /// </summary>
     private static void AddReactions(WebApplicationBuilder builder)
     {
@@ -277,7 +278,9 @@ public static class LedgerApi
         // Tests may register their own list first (a reactor that fails on purpose).
         builder.Services.AddSingleton(new ContractSettings(builder.Configuration.GetValue("Contracts:RenewalNoticeDays", ContractSettings.Default.RenewalNoticeDays)));
         builder.Services.TryAddSingleton(sp => Reactors.All(sp.GetRequiredService<BillingSettings>(), sp.GetRequiredService<ContractSettings>()));
-        builder.Services.AddSingleton(new ReactionSettings(builder.Configuration.GetValue("Ledger:Reactions:Lanes", ReactionSettings.Default.Lanes)));
+        builder.Services.AddSingleton(new ReactionSettings(
+            builder.Configuration.GetValue("Ledger:Reactions:Lanes", ReactionSettings.Default.Lanes),
+            Math.Max(1, builder.Configuration.GetValue("Ledger:Reactions:GroupSize", ReactionSettings.Default.GroupSize))));
         builder.Services.AddSingleton<ReactionProcessor>();
     }
 

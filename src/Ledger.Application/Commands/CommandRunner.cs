@@ -23,10 +23,7 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
     public async Task<T> RunAsync<T>(CommandMetadata metadata, AnswerKey? key, Func<CommandUnit, Task<T>> work,
         Func<T, Task<StoredAnswer?>>? answerOf, Durability durability, CancellationToken ct)
     {
-        using var activity = LedgerTracing.Source.StartActivity("ledger.command");
-        activity?.SetTag("ledger.command.id", metadata.CommandId);
-        activity?.SetTag("ledger.correlation_id", metadata.CorrelationId);
-        activity?.SetTag("ledger.actor", metadata.Actor);
+        using var activity = StartActivity(metadata);
         for (var attempt = 1; ; attempt++)
         {
             activity?.SetTag("ledger.command.attempts", attempt);
@@ -45,6 +42,32 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
                 throw new CommandConflictException(attempt);
             }
         }
+    }
+
+    /// <summary>A transaction derived units can share (<see cref="RunInGroupAsync{T}"/>), or null where the backend has none.</summary>
+    public IWriteGroup? OpenGroup() => sessions.OpenGroup();
+
+    /// <summary>
+    /// A derived unit inside <paramref name="group"/>'s transaction, run once: a lost race fails the whole group, and
+    /// whoever opened it runs its units again alone (with <see cref="RunAsync{T}"/>'s retries).
+    /// </summary>
+    public async Task<T> RunInGroupAsync<T>(IWriteGroup group, CommandMetadata metadata, AnswerKey key, Func<CommandUnit, Task<T>> work,
+        Func<T, Task<StoredAnswer?>> answerOf, CancellationToken ct)
+    {
+        using var activity = StartActivity(metadata);
+        await using var session = group.Open(key);
+        var result = await work(new CommandUnit(session, serializer, metadata, clock.GetCurrentInstant()));
+        await session.CommitAsync(await answerOf(result), ct);
+        return result;
+    }
+
+    private static System.Diagnostics.Activity? StartActivity(CommandMetadata metadata)
+    {
+        var activity = LedgerTracing.Source.StartActivity("ledger.command");
+        activity?.SetTag("ledger.command.id", metadata.CommandId);
+        activity?.SetTag("ledger.correlation_id", metadata.CorrelationId);
+        activity?.SetTag("ledger.actor", metadata.Actor);
+        return activity;
     }
 
     /// <summary>

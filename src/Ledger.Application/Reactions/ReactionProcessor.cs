@@ -48,6 +48,9 @@ public sealed class ReactionProcessor(
     /// <summary>The position every event up to which has been reacted to (or passed over): for lag, health and the checkpoint.</summary>
     public long Position => _progress?.Safe ?? 0;
 
+    /// <summary>The position of the last event the subscription has read: handed to its lane, or passed over.</summary>
+    public long Read => _progress?.Read ?? 0;
+
     /// <summary>Whether every event in the log so far has been reacted to (and so every reaction's commands committed).</summary>
     public async Task<bool> IsCaughtUpAsync(CancellationToken ct)
     {
@@ -105,16 +108,15 @@ public sealed class ReactionProcessor(
         try
         {
             var states = new LaneStates(serializer);
-            await foreach (var work in lane.ReadAllAsync(running.Token))
+            await foreach (var first in lane.ReadAllAsync(running.Token))
             {
-                foreach (var reactor in work.Reactors)
-                    if (!await ReactWithAttemptsAsync(reactor, work.Recorded, work.Event, running.Token, states))
-                        _nothingToDo.TryAdd(CommandMetadata.ForReaction(reactor.Name, work.Recorded).IdempotencyKey, 0);
-                // Every stream kind the reactors fold moves on by this event, reacted to or not.
-                foreach (var reactor in reactors)
-                    if (reactor.Folds(work.Event) && reactor.StreamOf(work.Event) is var stream && states.Before(stream, work.Recorded.Revision) is { } before)
-                        states.Advance(stream, work.Recorded, before);
-                progress.Done((long)work.Recorded.Position.Value);
+                // What queued behind the first event while the lane was busy is reacted to in one transaction (group commit).
+                var group = new List<Work> { first };
+                while (group.Count < settings.GroupSize && lane.TryRead(out var next)) group.Add(next);
+                if (group.Count == 1 || !await ReactTogetherAsync(group, states, running.Token))
+                    foreach (var work in group)
+                        await ReactAloneAsync(work, states, running.Token);
+                foreach (var work in group) progress.Done((long)work.Recorded.Position.Value);
             }
         }
         catch (OperationCanceledException) when (running.IsCancellationRequested)
@@ -124,6 +126,85 @@ public sealed class ReactionProcessor(
         {
             log.LogError(e, "A reaction lane failed; the processor restarts from its saved position.");
             await running.CancelAsync();
+        }
+    }
+
+    private async Task ReactAloneAsync(Work work, LaneStates states, CancellationToken ct)
+    {
+        foreach (var reactor in work.Reactors)
+            if (!await ReactWithAttemptsAsync(reactor, work.Recorded, work.Event, ct, states))
+                _nothingToDo.TryAdd(CommandMetadata.ForReaction(reactor.Name, work.Recorded).IdempotencyKey, 0);
+        FoldPassed(work, states);
+    }
+
+    /// <summary>Every stream kind the reactors fold moves on by this event, reacted to or not.</summary>
+    private void FoldPassed(Work work, LaneStates states)
+    {
+        foreach (var reactor in reactors)
+            if (reactor.Folds(work.Event) && reactor.StreamOf(work.Event) is var stream && states.Before(stream, work.Recorded.Revision) is { } before)
+                states.Advance(stream, work.Recorded, before);
+    }
+
+    /// <summary>
+    /// The group's reactions in one transaction, each under its own key, committed together (ADR/0017): one commit instead
+    /// of one per reaction. False when the backend cannot share a transaction or anything in the group failed; nothing of
+    /// it committed then, and the caller runs each reaction alone, with its own attempts and parking. The lane's states
+    /// need no undoing: they follow the log's events, which are the same whoever runs the reactions.
+    /// </summary>
+    private async Task<bool> ReactTogetherAsync(IReadOnlyList<Work> group, LaneStates states, CancellationToken ct)
+    {
+        if (commands.OpenGroup() is not { } writes) return false;
+        var together = new Together(writes);
+        var done = new List<(IReactor Reactor, RecordedEvent Recorded, bool Reacted)>();
+        try
+        {
+            foreach (var work in group)
+            {
+                foreach (var reactor in work.Reactors)
+                    done.Add((reactor, work.Recorded, await ReactAsync(reactor, work.Recorded, work.Event, ct, states, together)));
+                FoldPassed(work, states);
+            }
+            await writes.CommitAsync(ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            log.LogDebug(e, "A group of {Count} reactions failed together; each runs again alone.", group.Count);
+            await together.DisposeAsync();
+            return false;
+        }
+        await together.FlushAndDisposeAsync();
+        foreach (var (reactor, recorded, reacted) in done)
+        {
+            metrics.Reacted(reactor.Name, clock.GetCurrentInstant() - recorded.Metadata.RecordedAt);
+            if (!reacted) _nothingToDo.TryAdd(CommandMetadata.ForReaction(reactor.Name, recorded).IdempotencyKey, 0);
+        }
+        metrics.Grouped(group.Count);
+        return true;
+    }
+
+    /// <summary>A group's shared transaction, with the message scopes its reactions enlisted in it: they are flushed after its commit.</summary>
+    private sealed class Together(IWriteGroup writes) : IAsyncDisposable
+    {
+        public IWriteGroup Writes => writes;
+        public List<AsyncServiceScope> Scopes { get; } = [];
+        public List<MessageContext> Outboxes { get; } = [];
+
+        public async Task FlushAndDisposeAsync()
+        {
+            try
+            {
+                foreach (var outbox in Outboxes) await outbox.FlushOutgoingMessagesAsync();
+            }
+            finally
+            {
+                await DisposeAsync();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await writes.DisposeAsync();
+            foreach (var scope in Scopes) await scope.DisposeAsync();
         }
     }
 
@@ -160,6 +241,11 @@ public sealed class ReactionProcessor(
         public long Safe
         {
             get { lock (_inFlight) return _inFlight.Count == 0 ? _read : _inFlight.First().Value; }
+        }
+
+        public long Read
+        {
+            get { lock (_inFlight) return _read; }
         }
 
         public void Started(long position)
@@ -300,7 +386,9 @@ public sealed class ReactionProcessor(
     /// </summary>
     public Task<bool> ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct) => ReactAsync(reactor, recorded, @event, ct, null);
 
-    private async Task<bool> ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct, LaneStates? states)
+    /// <param name="together">The group whose transaction the reaction joins (its messages are flushed after the group's commit), if any.</param>
+    private async Task<bool> ReactAsync(IReactor reactor, RecordedEvent recorded, object @event, CancellationToken ct, LaneStates? states,
+        Together? together = null)
     {
         // A child of the span that appended the event: the trace goes on from the request that caused it.
         using var activity = LedgerTracing.Source.StartActivity("ledger.reaction", ActivityKind.Consumer, LedgerTracing.ParentFrom(recorded.Metadata.TraceParent));
@@ -318,26 +406,37 @@ public sealed class ReactionProcessor(
         // Every reaction stores an answer under its key, those with only messages too: that is how a repeat knows it ran,
         // and how the sweep (SweepEveryAsync) finds one the subscription passed without running.
         var metadata = CommandMetadata.ForReaction(reactor.Name, recorded);
-        // Wolverine's message context is scoped: one per attempt, so that what a lost race enlisted is dropped with it.
-        var attempts = new List<AsyncServiceScope>();
+        // Wolverine's message context is scoped: one per attempt, so that what a lost race enlisted is dropped with it. In a
+        // group, the group holds them until its commit.
+        var attempts = together?.Scopes ?? [];
+        var key = new AnswerKey("ledger", metadata.IdempotencyKey);
+        async Task<(List<CommandResult> Results, MessageContext? Messages)> CarryOut(CommandUnit unit)
+        {
+            // With commands, the first stream's read looks the answer up; with messages only, look it up alone.
+            if (decisions.Count == 0) await unit.ThrowIfAnswered(ct);
+            var results = new List<CommandResult>();
+            foreach (var decision in decisions) results.Add(await unit.Decide(decision, ct));
+            MessageContext? messages = null;
+            if (deliveries.Count > 0)
+            {
+                attempts.Add(scopes.CreateAsyncScope());
+                messages = (MessageContext)attempts[^1].ServiceProvider.GetRequiredService<IMessageContext>();
+                await EnlistAsync(messages, await unit.TransactionAsync(ct));
+                await SendAsync(messages, deliveries);
+            }
+            return (results, messages);
+        }
+        Task<StoredAnswer?> AnswerOf((List<CommandResult> Results, MessageContext? Messages) done) =>
+            Task.FromResult<StoredAnswer?>(Answer(metadata.IdempotencyKey, decisions, done.Results));
         try
         {
-            var outbox = await commands.RunAsync(metadata, new AnswerKey("ledger", metadata.IdempotencyKey), async unit =>
+            if (together is not null)
             {
-                // With commands, the first stream's read looks the answer up; with messages only, look it up alone.
-                if (decisions.Count == 0) await unit.ThrowIfAnswered(ct);
-                var results = new List<CommandResult>();
-                foreach (var decision in decisions) results.Add(await unit.Decide(decision, ct));
-                MessageContext? messages = null;
-                if (deliveries.Count > 0)
-                {
-                    attempts.Add(scopes.CreateAsyncScope());
-                    messages = (MessageContext)attempts[^1].ServiceProvider.GetRequiredService<IMessageContext>();
-                    await EnlistAsync(messages, await unit.TransactionAsync(ct));
-                    await SendAsync(messages, deliveries);
-                }
-                return (Results: results, Messages: messages);
-            }, done => Task.FromResult<StoredAnswer?>(Answer(metadata.IdempotencyKey, decisions, done.Results)), Durability.Derived, ct);
+                if ((await commands.RunInGroupAsync(together.Writes, metadata, key, CarryOut, AnswerOf, ct)).Messages is { } enlisted)
+                    together.Outboxes.Add(enlisted);
+                return true;
+            }
+            var outbox = await commands.RunAsync(metadata, key, CarryOut, AnswerOf, Durability.Derived, ct);
             if (outbox.Messages is { } committed) await committed.FlushOutgoingMessagesAsync();
         }
         catch (AlreadyAnsweredException)
@@ -352,7 +451,8 @@ public sealed class ReactionProcessor(
         }
         finally
         {
-            foreach (var scope in attempts) await scope.DisposeAsync();
+            if (together is null)
+                foreach (var scope in attempts) await scope.DisposeAsync();
         }
         return true;
     }
@@ -399,9 +499,10 @@ public sealed class ReactionProcessor(
 /// <see cref="ReactionStatus"/> read) how far behind the log the processor is and how much is stuck.
 /// </summary>
 /// <param name="Lanes">How many reactions run at once, each lane taking the events of its streams in log order (ADR/0017).</param>
-public sealed record ReactionSettings(int Lanes)
+/// <param name="GroupSize">At most how many of a lane's queued events are reacted to in one transaction (1: each alone).</param>
+public sealed record ReactionSettings(int Lanes, int GroupSize)
 {
-    public static ReactionSettings Default { get; } = new(4);
+    public static ReactionSettings Default { get; } = new(4, 8);
 }
 
 public sealed class ReactionMetrics : IDisposable
@@ -412,12 +513,14 @@ public sealed class ReactionMetrics : IDisposable
     private readonly Counter<long> _parked;
     private readonly Histogram<double> _lag;
     private readonly Counter<long> _swept;
+    private readonly Histogram<int> _grouped;
     private volatile ReactionStatus? _latest;
 
     public ReactionMetrics()
     {
         _reacted = _meter.CreateCounter<long>("ledger.reactions", "{reaction}", "Reactions carried out, per reactor.");
         _parked = _meter.CreateCounter<long>("ledger.reactions.parked", "{reaction}", "Reactions parked after failing, per reactor.");
+        _grouped = _meter.CreateHistogram<int>("ledger.reactions.group", "{event}", "Events a lane reacted to in one shared transaction.");
         _swept = _meter.CreateCounter<long>("ledger.reactions.swept", "{reaction}", "Reactions the subscription passed and the sweep ran (ADR/0017).");
         _lag = _meter.CreateHistogram<double>("ledger.reaction.lag", "s", "From the decision that recorded an event to its reaction's commit.");
         _meter.CreateObservableGauge("ledger.reactions.behind", () => _latest?.EventsBehind ?? 0L, "{event}", "Events the reaction processor has not reacted to yet.");
@@ -436,6 +539,8 @@ public sealed class ReactionMetrics : IDisposable
     public void Parked(string reactor) => _parked.Add(1, new KeyValuePair<string, object?>("reactor", reactor));
 
     public void Swept(string reactor) => _swept.Add(1, new KeyValuePair<string, object?>("reactor", reactor));
+
+    public void Grouped(int events) => _grouped.Record(events);
 
     public void Dispose() => _meter.Dispose();
 }

@@ -11,6 +11,53 @@ namespace Ledger.EventStore.Marten;
 public sealed class MartenWriteSessions(NpgsqlDataSource dataSource, MartenEventWriterFactory writers) : IWriteSessions
 {
     public IWriteSession Open(AnswerKey? key, Durability durability) => new MartenWriteSession(dataSource, writers.Writer, writers.Schema, key, durability);
+
+    public IWriteGroup? OpenGroup() => new MartenWriteGroup(dataSource, writers.Writer, writers.Schema);
+}
+
+/// <summary>
+/// Derived units sharing one transaction: each member session begins nothing and commits nothing of its own; the group
+/// begins the transaction with its first member's first round trip and commits it once, for all of them.
+/// </summary>
+internal sealed class MartenWriteGroup(NpgsqlDataSource dataSource, MartenEventWriter writer, string schema) : IWriteGroup
+{
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _transaction;
+    private bool _appended;
+
+    public IWriteSession Open(AnswerKey key) => new MartenWriteSession(dataSource, writer, schema, key, Durability.Derived, this);
+
+    internal async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync(CancellationToken ct)
+    {
+        if (_connection is null)
+        {
+            _connection = await dataSource.OpenConnectionAsync(ct);
+            _transaction = await _connection.BeginTransactionAsync(ct);
+        }
+        return (_connection, _transaction!);
+    }
+
+    internal void Appended() => _appended = true;
+
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        if (_transaction is null) return;
+        try
+        {
+            await _transaction.CommitAsync(ct);
+        }
+        catch (Exception e) when (MartenWriteSession.IsConflict(e))
+        {
+            throw new WriteConflictException("A unit of the group lost its race at the commit.", e);
+        }
+        if (_appended) writer.Committed();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_transaction is not null) await _transaction.DisposeAsync();
+        if (_connection is not null) await _connection.DisposeAsync();
+    }
 }
 
 /// <summary>Builds the one <see cref="MartenEventWriter"/> write sessions share (it is internal to the backend).</summary>
@@ -21,7 +68,9 @@ public sealed class MartenEventWriterFactory(global::Marten.IDocumentStore store
     internal string Schema { get; } = store.Options.Events.DatabaseSchemaName;
 }
 
-internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEventWriter writer, string schema, AnswerKey? key, Durability durability) : IWriteSession
+/// <param name="group">The group whose transaction this unit shares, if any: then the group begins and commits it.</param>
+internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEventWriter writer, string schema, AnswerKey? key, Durability durability,
+    MartenWriteGroup? group = null) : IWriteSession
 {
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
@@ -80,6 +129,11 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
                     batch.BatchCommands.Insert(0, new NpgsqlBatchCommand(DurabilitySql.CommitWithoutWaitingForFlush));
                 await batch.ExecuteNonQueryAsync(ct);
             }
+            if (group is not null)
+            {
+                if (_appended) group.Appended();
+                return;
+            }
             await _transaction!.CommitAsync(ct);
             if (_appended) writer.Committed();
         }
@@ -91,6 +145,7 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
 
     public async ValueTask DisposeAsync()
     {
+        if (group is not null) return; // the group's transaction: the group ends it
         if (_transaction is not null) await _transaction.DisposeAsync();
         if (_connection is not null) await _connection.DisposeAsync();
     }
@@ -98,6 +153,11 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
     private async Task BeginAsync(CancellationToken ct)
     {
         if (_connection is not null) return;
+        if (group is not null)
+        {
+            (_connection, _transaction) = await group.BeginAsync(ct);
+            return;
+        }
         _connection = await dataSource.OpenConnectionAsync(ct);
         _transaction = await _connection.BeginTransactionAsync(ct);
     }
@@ -172,6 +232,6 @@ internal sealed class MartenWriteSession(NpgsqlDataSource dataSource, MartenEven
         }
     }
 
-    private static bool IsConflict(Exception e) => MartenBackend.IsConflict(e) ||
+    internal static bool IsConflict(Exception e) => MartenBackend.IsConflict(e) ||
         e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
 }

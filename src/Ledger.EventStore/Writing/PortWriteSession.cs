@@ -12,6 +12,9 @@ public sealed class PortWriteSessions(HashChainingEventStore store, NpgsqlDataSo
 {
     /// <remarks>EventStoreDB decides when its events are durable; the answer stored after them is small and keyed, so it keeps the default.</remarks>
     public IWriteSession Open(AnswerKey? key, Durability durability) => new PortWriteSession(store, answers, key);
+
+    /// <summary>None: the events append to EventStoreDB one stream at a time, outside any PostgreSQL transaction.</summary>
+    public IWriteGroup? OpenGroup() => null;
 }
 
 internal sealed class PortWriteSession(HashChainingEventStore store, NpgsqlDataSource answers, AnswerKey? key) : IWriteSession

@@ -51,6 +51,23 @@ public interface IWriteSession : IAsyncDisposable
 public interface IWriteSessions
 {
     IWriteSession Open(AnswerKey? key, Durability durability);
+
+    /// <summary>A transaction several derived units share, or null where the backend cannot share one (EventStoreDB).</summary>
+    IWriteGroup? OpenGroup();
+}
+
+/// <summary>
+/// Several derived units in one PostgreSQL transaction (group commit, ADR/0017): each unit reads, appends and stores its
+/// answer under its own key as it would alone, and all commit together or none does. The reaction lanes use it for the
+/// reactions queued behind each other, which alone would be a transaction each. A unit's lost race fails the whole group;
+/// whoever opened it runs its units again alone. Disposed uncommitted, it rolls everything back.
+/// </summary>
+public interface IWriteGroup : IAsyncDisposable
+{
+    /// <summary>A derived unit's session inside the group: its commit stores its answer and leaves the transaction open.</summary>
+    IWriteSession Open(AnswerKey key);
+
+    Task CommitAsync(CancellationToken ct);
 }
 
 /// <summary>Another writer got there first (a stream moved, a concurrent attempt with the same key stored its answer): run the whole command again.</summary>

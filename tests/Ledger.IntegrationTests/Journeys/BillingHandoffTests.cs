@@ -183,6 +183,9 @@ public sealed class BillingHandoffTests : IAsyncLifetime
     {
         public IWriteSession Open(AnswerKey? key, Durability durability) => new Watched(inner.Open(key, durability), key?.Client, durability, appends);
 
+        /// <summary>None: every reaction then runs alone, through <see cref="Open"/>, where its durability is watched.</summary>
+        public IWriteGroup? OpenGroup() => null;
+
         private sealed class Watched(IWriteSession inner, string? client, Durability durability, ConcurrentQueue<(Durability, string?, string)> appends) : IWriteSession
         {
             public Task<StoredAnswer?> FindAnswerAsync(CancellationToken ct) => inner.FindAnswerAsync(ct);
