@@ -66,6 +66,7 @@ public static class LedgerApi
         // Tests may register a fake clock first.
         builder.Services.TryAddSingleton<IClock>(NodaTime.SystemClock.Instance);
         builder.Services.AddSingleton<CommandRunner>();
+        builder.Services.AddSingleton<WolverineInbox>();
         builder.Services.AddSingleton<ReferenceData>();
         builder.Services.AddSingleton(services => new RelatedStreams(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<QuoteTimeline>();

@@ -20,8 +20,9 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
 
     /// <param name="answerOf">What to store as the request's answer, from the work's result (null: store nothing).</param>
     /// <param name="durability">Whether the commit waits for its flush: yes for what a client is told (ADR/0027).</param>
+    /// <param name="handled">Wolverine's mark of the durable message this unit carries out, to commit with it.</param>
     public async Task<T> RunAsync<T>(CommandMetadata metadata, AnswerKey? key, Func<CommandUnit, Task<T>> work,
-        Func<T, Task<StoredAnswer?>>? answerOf, Durability durability, CancellationToken ct)
+        Func<T, Task<StoredAnswer?>>? answerOf, Durability durability, CancellationToken ct, HandledMark? handled = null)
     {
         using var activity = StartActivity(metadata);
         for (var attempt = 1; ; attempt++)
@@ -31,7 +32,9 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
             try
             {
                 var result = await work(new CommandUnit(session, serializer, metadata, clock.GetCurrentInstant()));
+                if (handled is not null) await handled.WriteAsync(await session.TransactionAsync(ct), clock.GetCurrentInstant(), ct);
                 await session.CommitAsync(answerOf is null ? null : await answerOf(result), ct);
+                handled?.Committed();
                 return result;
             }
             catch (WriteConflictException) when (attempt < MaxAttempts)
@@ -75,6 +78,7 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
     /// <see cref="Durability.Derived"/> when a durable message the log caused asks for it: a lost commit is redone
     /// when the message is handled again, since Wolverine marks it handled only after, later in the WAL (ADR/0027).
     /// </summary>
-    public Task<CommandResult> RunAsync(CommandMetadata metadata, Func<CommandUnit, Task<CommandResult>> work, Durability durability, CancellationToken ct) =>
-        RunAsync(metadata, null, work, null, durability, ct);
+    public Task<CommandResult> RunAsync(CommandMetadata metadata, Func<CommandUnit, Task<CommandResult>> work, Durability durability, CancellationToken ct,
+        HandledMark? handled = null) =>
+        RunAsync(metadata, null, work, null, durability, ct, handled);
 }

@@ -24,8 +24,9 @@ public sealed record HandContractChangeToBilling(
 /// </summary>
 public static class ContractBillingHandler
 {
+    /// <remarks>The request is the handler's last step: its unit carries Wolverine's "handled" mark (one commit for both).</remarks>
     public static async Task Handle(HandContractChangeToBilling message, CommandRunner commands, IEventStore store, EventSerializer serializer,
-        BillingSettings billing, CancellationToken ct)
+        BillingSettings billing, Wolverine.Envelope envelope, WolverineInbox inbox, CancellationToken ct)
     {
         var handoffId = ContractDecider.BillingHandoffIdFor(message.ContractId, message.ContractVersion);
         var key = $"contract-billing-{handoffId}";
@@ -42,7 +43,7 @@ public static class ContractBillingHandler
             var change = new ContractChange(message.ContractId, message.ContractVersion, message.Kind);
             return await unit.Decide(Streams.Billing(handoffId), _ => new RequestBillingHandoff(handoffId, message.Amount, message.Currency, account,
                 IdempotencyKey: $"billing-{handoffId}", PayloadHash(handoffId, change, message.Amount, message.Currency, account), billing.Timeout, change), ct);
-        }, Durability.Derived, ct);
+        }, Durability.Derived, ct, inbox.MarkFor(envelope));
     }
 
     private static int? VersionOf(object? @event) => @event switch

@@ -28,7 +28,9 @@ public sealed record EndContractTermWhenDue(ContractId ContractId, LocalDate End
 /// <summary>The contract's start and its scheduled work (Wolverine finds handlers by the "Handler" suffix); each command's key is derived from what it is about, so a repeat appends nothing twice.</summary>
 public static class ContractLifecycleHandler
 {
-    public static Task Handle(StartContractForBilledOrder message, CommandRunner commands, ReferenceData reference, CancellationToken ct) =>
+    /// <remarks>The start is the handler's last step: its unit carries Wolverine's "handled" mark (one commit for both).</remarks>
+    public static Task Handle(StartContractForBilledOrder message, CommandRunner commands, ReferenceData reference, Envelope envelope, WolverineInbox inbox,
+        CancellationToken ct) =>
         commands.RunAsync(CommandMetadata.ByLedger($"start-contract-{message.OrderId}"), async unit =>
         {
             var order = await unit.Consult(Streams.Order(message.OrderId), ct);
@@ -53,7 +55,7 @@ public static class ContractLifecycleHandler
             var contractId = ContractDecider.ContractIdFor(placed.Quote.QuoteId);
             return await unit.Decide(Streams.Contract(contractId), _ => new StartContract(contractId, message.OrderId, placed.Quote, message.BillingReference,
                 ContractState.Today(message.BilledAt, draft.TimeZone), draft.TimeZone, subscriptions), ct);
-        }, Durability.Derived, ct);
+        }, Durability.Derived, ct, inbox.MarkFor(envelope));
 
     public static Task Handle(CheckContractRenewalWhenDue message, CommandRunner commands, IMessageBus bus, IClock clock, CancellationToken ct) =>
         RunScheduled(commands, bus, clock, message, message.DueAt, $"renewal-due-{message.ContractId}-{message.EndDate:yyyy-MM-dd}", "contract.renewal-not-due",

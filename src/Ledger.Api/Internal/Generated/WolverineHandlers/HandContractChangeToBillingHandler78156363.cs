@@ -12,13 +12,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Ledger.Application.Billing.BillingSettings _billingSettings;
         private readonly Ledger.Application.Commands.CommandRunner _commandRunner;
+        private readonly Ledger.Application.Commands.WolverineInbox _wolverineInbox;
         private readonly Ledger.EventStore.EventSerializer _eventSerializer;
         private readonly Ledger.EventStore.IEventStore _eventStore;
 
-        public HandContractChangeToBillingHandler78156363(Ledger.Application.Billing.BillingSettings billingSettings, Ledger.Application.Commands.CommandRunner commandRunner, Ledger.EventStore.EventSerializer eventSerializer, Ledger.EventStore.IEventStore eventStore)
+        public HandContractChangeToBillingHandler78156363(Ledger.Application.Billing.BillingSettings billingSettings, Ledger.Application.Commands.CommandRunner commandRunner, Ledger.Application.Commands.WolverineInbox wolverineInbox, Ledger.EventStore.EventSerializer eventSerializer, Ledger.EventStore.IEventStore eventStore)
         {
             _billingSettings = billingSettings;
             _commandRunner = commandRunner;
+            _wolverineInbox = wolverineInbox;
             _eventSerializer = eventSerializer;
             _eventStore = eventStore;
         }
@@ -32,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Ledger.Application.Contracts.ContractBillingHandler");
             
             // The actual message execution
-            await Ledger.Application.Contracts.ContractBillingHandler.Handle(handContractChangeToBilling, _commandRunner, _eventStore, _eventSerializer, _billingSettings, cancellation).ConfigureAwait(false);
+            await Ledger.Application.Contracts.ContractBillingHandler.Handle(handContractChangeToBilling, _commandRunner, _eventStore, _eventSerializer, _billingSettings, context.Envelope, _wolverineInbox, cancellation).ConfigureAwait(false);
         }
     }
 

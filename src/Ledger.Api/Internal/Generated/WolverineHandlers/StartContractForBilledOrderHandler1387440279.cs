@@ -10,11 +10,13 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class StartContractForBilledOrderHandler1387440279 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly Ledger.Application.Commands.CommandRunner _commandRunner;
+        private readonly Ledger.Application.Commands.WolverineInbox _wolverineInbox;
         private readonly Ledger.Application.Reference.ReferenceData _referenceData;
 
-        public StartContractForBilledOrderHandler1387440279(Ledger.Application.Commands.CommandRunner commandRunner, Ledger.Application.Reference.ReferenceData referenceData)
+        public StartContractForBilledOrderHandler1387440279(Ledger.Application.Commands.CommandRunner commandRunner, Ledger.Application.Commands.WolverineInbox wolverineInbox, Ledger.Application.Reference.ReferenceData referenceData)
         {
             _commandRunner = commandRunner;
+            _wolverineInbox = wolverineInbox;
             _referenceData = referenceData;
         }
 
@@ -27,7 +29,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Ledger.Application.Contracts.ContractLifecycleHandler");
             
             // The actual message execution
-            await Ledger.Application.Contracts.ContractLifecycleHandler.Handle(startContractForBilledOrder, _commandRunner, _referenceData, cancellation).ConfigureAwait(false);
+            await Ledger.Application.Contracts.ContractLifecycleHandler.Handle(startContractForBilledOrder, _commandRunner, _referenceData, context.Envelope, _wolverineInbox, cancellation).ConfigureAwait(false);
         }
     }
 
