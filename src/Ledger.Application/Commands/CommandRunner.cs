@@ -76,7 +76,8 @@ public sealed class CommandRunner(IWriteSessions sessions, EventSerializer seria
     /// <summary>
     /// A command the ledger sends itself (a timeout, a billing answer): no stored answer, derived ids keep it exact.
     /// <see cref="Durability.Derived"/> when a durable message the log caused asks for it: a lost commit is redone
-    /// when the message is handled again, since Wolverine marks it handled only after, later in the WAL (ADR/0027).
+    /// when the message is handled again, since Wolverine marks it handled only after, later in the WAL, or in the same commit
+    /// when the handler gives its <paramref name="handled"/> mark (ADR/0027).
     /// </summary>
     public Task<CommandResult> RunAsync(CommandMetadata metadata, Func<CommandUnit, Task<CommandResult>> work, Durability durability, CancellationToken ct,
         HandledMark? handled = null) =>

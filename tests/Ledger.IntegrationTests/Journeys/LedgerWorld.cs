@@ -143,6 +143,19 @@ public sealed class LedgerWorld : IAsyncDisposable
                 idempotencyKey: $"reference-account-{crm}-{ReferenceAccount}")).EnsureAccepted();
     }
 
+    /// <summary>
+    /// Drafts a quote in Salesforce with one line at 15 % off, prices and submits it: under P-2026.1 it needs the deal desk,
+    /// so a reaction requests its approval (<c>approval-{quoteId}-r1</c>).
+    /// </summary>
+    public async Task SubmitNeedingApprovalAsync(string quoteId)
+    {
+        (await Post(Salesforce, "/quotes", QuoteToCashJourneyTests.Draft(quoteId, "EUR", "Europe/Berlin"))).EnsureAccepted();
+        (await Post(Salesforce, $"/quotes/{quoteId}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 4, discountPercent = 15 }))
+            .EnsureAccepted();
+        (await Post(Salesforce, $"/quotes/{quoteId}/price", new { })).EnsureAccepted();
+        (await Post(Salesforce, $"/quotes/{quoteId}/submit")).EnsureAccepted();
+    }
+
     /// <summary>Publishes catalog version 2026.1 and pricing policy P-2026.1 (deal desk above 10%, VP above 20%, CFO above 30% or above 500,000).</summary>
     public Task PublishCatalogAndPolicyAsync() => PublishCatalogAndPolicyAsync(Admin);
 

@@ -55,7 +55,7 @@ public sealed class ReactionGroupTests : IAsyncLifetime
     {
         await QueueBehindTheGateAsync("Q-GATE-1", async () =>
         {
-            foreach (var quote in new[] { "Q-A", "Q-B", "Q-C" }) await SubmitNeedingApprovalAsync(quote);
+            foreach (var quote in new[] { "Q-A", "Q-B", "Q-C" }) await _world.SubmitNeedingApprovalAsync(quote);
         });
 
         foreach (var quote in new[] { "Q-A", "Q-B", "Q-C" })
@@ -70,9 +70,9 @@ public sealed class ReactionGroupTests : IAsyncLifetime
     {
         await QueueBehindTheGateAsync("Q-GATE-2", async () =>
         {
-            await SubmitNeedingApprovalAsync("Q-D");
+            await _world.SubmitNeedingApprovalAsync("Q-D");
             (await Post(_world.Salesforce, "/quotes", QuoteToCashJourneyTests.Draft("Q-BROKEN", "EUR", "Europe/Berlin"))).EnsureAccepted();
-            await SubmitNeedingApprovalAsync("Q-E");
+            await _world.SubmitNeedingApprovalAsync("Q-E");
         });
 
         foreach (var quote in new[] { "Q-D", "Q-E" })
@@ -102,15 +102,6 @@ public sealed class ReactionGroupTests : IAsyncLifetime
         }
         _reactor.Gate.Release();
         await _world.ReactionsSettledAsync();
-    }
-
-    private async Task SubmitNeedingApprovalAsync(string quote)
-    {
-        var sf = _world.Salesforce;
-        (await Post(sf, "/quotes", QuoteToCashJourneyTests.Draft(quote, "EUR", "Europe/Berlin"))).EnsureAccepted();
-        (await Post(sf, $"/quotes/{quote}/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 4, discountPercent = 15 })).EnsureAccepted();
-        (await Post(sf, $"/quotes/{quote}/price", new { })).EnsureAccepted();
-        (await Post(sf, $"/quotes/{quote}/submit")).EnsureAccepted();
     }
 
     /// <summary>How many transactions wrote the events of these streams.</summary>

@@ -45,10 +45,7 @@ public sealed class ReactionParkingTests : IAsyncLifetime
     {
         (await Post(_world.Salesforce, "/quotes", QuoteToCashJourneyTests.Draft("Q-BROKEN", "EUR", "Europe/Berlin"))).EnsureAccepted();
         // A later quote that needs approval: its approval is requested although the reaction before it failed.
-        (await Post(_world.Salesforce, "/quotes", QuoteToCashJourneyTests.Draft("Q-FINE", "EUR", "Europe/Berlin"))).EnsureAccepted();
-        (await Post(_world.Salesforce, "/quotes/Q-FINE/lines", new { lineId = "L1", productOfferingId = "PLAT-ENT", catalogVersion = "2026.1", quantity = 4, discountPercent = 15 })).EnsureAccepted();
-        (await Post(_world.Salesforce, "/quotes/Q-FINE/price", new { })).EnsureAccepted();
-        (await Post(_world.Salesforce, "/quotes/Q-FINE/submit")).EnsureAccepted();
+        await _world.SubmitNeedingApprovalAsync("Q-FINE");
         await _world.ReactionsSettledAsync();
 
         Assert.Single(await _world.StreamAsync("approval-Q-FINE-r1"), e => e.Type == "approval-requested.v1");
