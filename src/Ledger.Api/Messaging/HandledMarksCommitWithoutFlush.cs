@@ -1,4 +1,3 @@
-using Ledger.Application.Commands;
 using Ledger.EventStore.Writing;
 using Npgsql;
 using Wolverine;
@@ -20,10 +19,17 @@ public sealed class HandledMarksCommitWithoutFlush(IMessageStore messages, Npgsq
 {
     public const string TriggerName = "ledger_handled_marks_without_flush_v1";
 
+    /// <summary>The schema of Wolverine's message tables (in Marten's database), as Wolverine's store says.</summary>
+    public static string SchemaOf(IMessageStore messages) =>
+        (messages as IMessageDatabase)?.SchemaName ?? throw new InvalidOperationException("Wolverine's messages are not kept in PostgreSQL.");
+
+    /// <summary>Wolverine's inbox, as its store names it.</summary>
+    public static string InboxTable(IMessageStore messages) => $"{SchemaOf(messages)}.{DatabaseConstants.IncomingTable}";
+
     public async Task StartAsync(CancellationToken ct)
     {
-        var inbox = WolverineInbox.TableOf(messages);
-        var schema = WolverineInbox.SchemaOf(messages);
+        var inbox = InboxTable(messages);
+        var schema = SchemaOf(messages);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         // Nodes starting together: one creates, the others find it (a trigger's DDL locks the inbox, so it is not run when present).

@@ -154,7 +154,7 @@ public sealed class ReactionProcessor(
     private async Task<bool> ReactTogetherAsync(IReadOnlyList<Work> group, LaneStates states, CancellationToken ct)
     {
         if (commands.OpenGroup() is not { } writes) return false;
-        var together = new Together(writes);
+        await using var together = new Together(writes);
         var done = new List<(IReactor Reactor, RecordedEvent Recorded, bool Reacted)>();
         try
         {
@@ -169,10 +169,9 @@ public sealed class ReactionProcessor(
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             log.LogDebug(e, "A group of {Count} reactions failed together; each runs again alone.", group.Count);
-            await together.DisposeAsync();
             return false;
         }
-        await together.FlushAndDisposeAsync();
+        foreach (var outbox in together.Outboxes) await outbox.FlushOutgoingMessagesAsync();
         foreach (var (reactor, recorded, reacted) in done)
         {
             metrics.Reacted(reactor.Name, clock.GetCurrentInstant() - recorded.Metadata.RecordedAt);
@@ -188,18 +187,6 @@ public sealed class ReactionProcessor(
         public IWriteGroup Writes => writes;
         public List<AsyncServiceScope> Scopes { get; } = [];
         public List<MessageContext> Outboxes { get; } = [];
-
-        public async Task FlushAndDisposeAsync()
-        {
-            try
-            {
-                foreach (var outbox in Outboxes) await outbox.FlushOutgoingMessagesAsync();
-            }
-            finally
-            {
-                await DisposeAsync();
-            }
-        }
 
         public async ValueTask DisposeAsync()
         {

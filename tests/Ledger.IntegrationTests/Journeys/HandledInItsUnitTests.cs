@@ -1,4 +1,4 @@
-using Ledger.Application.Commands;
+using Ledger.Api.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Wolverine;
@@ -34,7 +34,7 @@ public sealed class HandledInItsUnitTests : IAsyncLifetime
         Assert.Equal("contract-started.v1", Assert.Single(started).Type);
         await _world.ReactionsSettledAsync();
 
-        var inbox = WolverineInbox.TableOf(_world.Ledger.Services.GetRequiredService<IMessageStore>());
+        var inbox = HandledMarksCommitWithoutFlush.InboxTable(_world.Ledger.Services.GetRequiredService<IMessageStore>());
         await using var command = _world.Ledger.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
             $"""
              select status from {inbox}

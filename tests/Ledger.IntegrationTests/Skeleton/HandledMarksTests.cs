@@ -1,4 +1,4 @@
-using Ledger.Application.Commands;
+using Ledger.Api.Messaging;
 using Ledger.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -20,7 +20,7 @@ public sealed class HandledMarksTests
         var connectionString = await TestPostgres.CreateDatabaseAsync("handledmarks");
         await using var ledger = await RunningLedger.StartAsync(connectionString);
         var messages = ledger.Services.GetRequiredService<IMessageStore>();
-        var inbox = WolverineInbox.TableOf(messages);
+        var inbox = HandledMarksCommitWithoutFlush.InboxTable(messages);
         var envelope = new Envelope
         {
             Id = Guid.NewGuid(), Status = EnvelopeStatus.Incoming, Destination = new Uri("local://handled-marks-test"),
