@@ -142,11 +142,16 @@ public static class RebuildBenchmark
         Row("one pass", "same, first (cold) pass", onePassColdSeconds);
         Row("one pass", "  of which waiting for pages", onePassTimes!.Waiting.TotalSeconds);
         Row("one pass", "  of which folding in memory", onePassTimes.Folding.TotalSeconds);
-        Row("one pass", "  of which writing documents", onePassTimes.Writing.TotalSeconds);
-        Row("one pass", "    of which serializing them", onePassTimes.Serializing.TotalSeconds);
+        Row("one pass", "  of which serializing documents", onePassTimes.Serializing.TotalSeconds);
+        Row("one pass", "  of which waiting for writes to commit", onePassTimes.WaitingForWrites.TotalSeconds);
+        Row("one pass", "writing documents (beside the folding)", onePassTimes.Writing.TotalSeconds);
         Row("one pass", "all, pages of 10,000 events", smallPagesSeconds);
-        Row("one pass", "  of which writing documents", smallPageTimes!.Writing.TotalSeconds);
+        Row("one pass", "  of which waiting for writes to commit", smallPageTimes!.WaitingForWrites.TotalSeconds);
         Row("one pass", "rebuild quote-view alone", quoteViewAloneSeconds);
+        // What the pass wrote, per projection: how many documents and how long their JSON is (the writing's volume).
+        var documentSizes = await DocumentSizesAsync(dataSource);
+        foreach (var (projection, size) in documentSizes)
+            Console.WriteLine($"  {projection}: {size.Documents:N0} documents, {size.AverageChars:N0} JSON chars each on average");
         // The daemon's rebuilds below must give the same documents and the same occurrence index.
         string? reference = await DigestAsync(dataSource);
 
@@ -204,9 +209,10 @@ public static class RebuildBenchmark
             onePass = new
             {
                 allProjections = new { seconds = onePassSeconds, eventsPerSecond = loaded / onePassSeconds, ratioToRead = loaded / onePassSeconds / readRate },
-                allProjectionsSpent = new { waitingForPages = onePassTimes.Waiting.TotalSeconds, folding = onePassTimes.Folding.TotalSeconds, writing = onePassTimes.Writing.TotalSeconds, serializing = onePassTimes.Serializing.TotalSeconds },
+                allProjectionsSpent = new { waitingForPages = onePassTimes.Waiting.TotalSeconds, folding = onePassTimes.Folding.TotalSeconds, serializing = onePassTimes.Serializing.TotalSeconds, waitingForWrites = onePassTimes.WaitingForWrites.TotalSeconds, writingBesideFolding = onePassTimes.Writing.TotalSeconds },
                 allProjectionsFirstPass = new { seconds = onePassColdSeconds, eventsPerSecond = loaded / onePassColdSeconds, ratioToRead = loaded / onePassColdSeconds / readRate },
-                allProjectionsPagesOf10000 = new { seconds = smallPagesSeconds, eventsPerSecond = loaded / smallPagesSeconds, ratioToRead = loaded / smallPagesSeconds / readRate, writingSeconds = smallPageTimes.Writing.TotalSeconds },
+                allProjectionsPagesOf10000 = new { seconds = smallPagesSeconds, eventsPerSecond = loaded / smallPagesSeconds, ratioToRead = loaded / smallPagesSeconds / readRate, writingSeconds = smallPageTimes.Writing.TotalSeconds, waitingForWritesSeconds = smallPageTimes.WaitingForWrites.TotalSeconds },
+                documents = documentSizes.ToDictionary(d => d.Key, d => new { documents = d.Value.Documents, averageJsonChars = d.Value.AverageChars }),
                 quoteViewAlone = new { seconds = quoteViewAloneSeconds, eventsPerSecond = loaded / quoteViewAloneSeconds, ratioToRead = loaded / quoteViewAloneSeconds / readRate },
             },
             daemonRuns = runs,
@@ -248,6 +254,20 @@ public static class RebuildBenchmark
     {
         await using var command = dataSource.CreateCommand(sql);
         await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<Dictionary<string, (long Documents, long AverageChars)>> DocumentSizesAsync(NpgsqlDataSource dataSource)
+    {
+        var sizes = new Dictionary<string, (long, long)>();
+        foreach (var projection in LedgerProjections.All)
+        {
+            await using var command = dataSource.CreateCommand(
+                $"select count(*), coalesce(avg(length(data::text)), 0)::bigint from {LedgerMarten.DefaultSchema}.mt_doc_{projection.Document.Name.ToLowerInvariant()}");
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            sizes[projection.Name] = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+        return sizes;
     }
 
     /// <summary>One digest of every projected document (id and JSON) in every view table, computed in PostgreSQL.</summary>

@@ -1,12 +1,13 @@
 using JasperFx.Events;
 using Ledger.Domain.Approvals;
 using Ledger.Projections.Common;
+using Ledger.Projections.Rebuilds;
 using Marten.Events.Projections;
 
 namespace Ledger.Projections.Approvals;
 
 /// <summary>Approval streams as a work queue: one item per request, keyed <c>{quoteId}-r{revision}</c>.</summary>
-public sealed class ApprovalQueueProjection : MultiStreamProjection<ApprovalQueueItem, string>
+public sealed class ApprovalQueueProjection : MultiStreamProjection<ApprovalQueueItem, string>, IRebuildSlicing
 {
     public const string ProjectionName = "approval-queue";
 
@@ -16,6 +17,9 @@ public sealed class ApprovalQueueProjection : MultiStreamProjection<ApprovalQueu
         Identity<ApprovalEvent>(e => ItemId(e.QuoteId, e.Revision));
         ConcreteEventTypes.Include(this, typeof(ApprovalEvent));
     }
+
+    /// <summary>Every event names its quote and revision.</summary>
+    public bool ReadsStoredDocuments(IEvent e) => false;
 
     public static string ItemId(string quoteId, int revision) => $"{quoteId}-r{revision}";
 

@@ -5,6 +5,7 @@ using Ledger.Domain.Contracts;
 using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Common;
 using Ledger.Projections.Quotes;
+using Ledger.Projections.Rebuilds;
 using Marten.Events.Projections;
 
 namespace Ledger.Projections.Contracts;
@@ -39,7 +40,7 @@ public static class ContractStreams
 /// <see cref="ContractProgress"/> (ADR/0029); each projection then adds what only it keeps (<see cref="Follow"/>), and
 /// reconciliation runs its rules (<see cref="Settle"/>). An explicit <see cref="Evolve"/>, like the quote documents'.
 /// </summary>
-public abstract class ContractProgressProjection<TView> : MultiStreamProjection<TView, string> where TView : ContractProgress, new()
+public abstract class ContractProgressProjection<TView> : MultiStreamProjection<TView, string>, IRebuildSlicing where TView : ContractProgress, new()
 {
     protected ContractProgressProjection(string name)
     {
@@ -47,6 +48,9 @@ public abstract class ContractProgressProjection<TView> : MultiStreamProjection<
         Identity<ContractEvent>(e => e.ContractId);
         Identities<BillingEvent>(e => ContractStreams.ContractIdOf(e) is { } id ? [id] : []);
     }
+
+    /// <summary>Every event names its contract.</summary>
+    public bool ReadsStoredDocuments(IEvent e) => false;
 
     public override TView Evolve(TView? snapshot, string id, IEvent e)
     {

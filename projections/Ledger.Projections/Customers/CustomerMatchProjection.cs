@@ -5,6 +5,7 @@ using Ledger.Domain;
 using Ledger.Domain.Customers;
 using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Common;
+using Ledger.Projections.Rebuilds;
 using Ledger.Projections.Reconciliation;
 using Marten;
 using Marten.Events.Aggregation;
@@ -17,7 +18,7 @@ namespace Ledger.Projections.Customers;
 /// customer, so the grouper reads that customer's registration from the event store (never from a view) to learn its
 /// keys: the same answer in a rebuild as live.
 /// </summary>
-public sealed class CustomerMatchProjection : MultiStreamProjection<CustomerMatchView, string>
+public sealed class CustomerMatchProjection : MultiStreamProjection<CustomerMatchView, string>, IRebuildSlicing
 {
     public const string ProjectionName = "customer-matches";
 
@@ -32,6 +33,9 @@ public sealed class CustomerMatchProjection : MultiStreamProjection<CustomerMatc
         // The grouper routes links and merges.
         ConcreteEventTypes.Include(this, typeof(CustomerRegistered), typeof(DiscrepancyEvent), typeof(CrmAccountLinked), typeof(CustomerMerged));
     }
+
+    /// <summary>The grouper reads registrations from the event log, which a rebuild does not write, never the stored matches.</summary>
+    public bool ReadsStoredDocuments(IEvent e) => false;
 
     /// <summary>The occurrence index's rows of the batch's models, kept once per batch (<see cref="DiscrepancyRows.KeptByBatch{TView}"/>).</summary>
     public override Task EnrichEventsAsync(SliceGroup<CustomerMatchView, string> group, IQuerySession querySession, CancellationToken cancellation)

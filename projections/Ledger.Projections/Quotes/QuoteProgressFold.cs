@@ -7,6 +7,7 @@ using Ledger.Domain.Orders;
 using Ledger.Domain.Quotes;
 using Ledger.Domain.Reconciliation;
 using Ledger.Projections.Common;
+using Ledger.Projections.Rebuilds;
 using Marten;
 using Marten.Events.Aggregation;
 using Marten.Events.Projections;
@@ -46,7 +47,7 @@ public static class QuoteStreams
 /// merges) into a <see cref="QuoteProgress"/>; each projection then adds what only it keeps (<see cref="Follow"/>). An
 /// explicit <see cref="Evolve"/> (no conventions, no code generation): one switch, like the domain's deciders.
 /// </summary>
-public abstract class QuoteProgressProjection<TView> : MultiStreamProjection<TView, string> where TView : QuoteProgress, new()
+public abstract class QuoteProgressProjection<TView> : MultiStreamProjection<TView, string>, IRebuildSlicing where TView : QuoteProgress, new()
 {
     protected QuoteProgressProjection(string name)
     {
@@ -59,6 +60,9 @@ public abstract class QuoteProgressProjection<TView> : MultiStreamProjection<TVi
         Identities<BillingEvent>(e => QuoteStreams.QuoteIdOf(e) is { } quoteId ? [quoteId] : []);
         CustomGrouping(new MergedCustomerQuotesGrouper());
     }
+
+    /// <summary>A merge finds the merged customer's quotes among the stored documents (<see cref="MergedCustomerQuotesGrouper"/>).</summary>
+    public bool ReadsStoredDocuments(IEvent e) => e.Data is CustomerMerged;
 
     public override TView Evolve(TView? snapshot, string id, IEvent e)
     {
@@ -209,7 +213,7 @@ public abstract class QuoteProgressProjection<TView> : MultiStreamProjection<TVi
     {
         public async Task Group(IQuerySession session, IReadOnlyList<IEvent> events, IEventGrouping<string> grouping)
         {
-            if (!events.Any(e => e.Data is CustomerMerged)) return;
+            if (!events.Any(e => e.Data is CustomerMerged)) return; // (ReadsStoredDocuments says the same to a rebuild)
             // Quotes per customer as this batch moves them, on top of what the stored documents say.
             var quotesOf = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
             foreach (var e in events)

@@ -11,14 +11,17 @@ namespace Ledger.Projections.Rebuilds;
 /// How far a one-pass rebuild has come: the last event applied, the position it rebuilds through, events read; and where its
 /// time went so far: waiting for pages (reading runs ahead), folding them, writing documents and positions.
 /// </summary>
-/// <param name="Serializing">Of the writing, the time spent turning documents into JSON.</param>
-public sealed record RebuildProgress(long Position, long Through, long EventsRead, TimeSpan Waiting, TimeSpan Folding, TimeSpan Writing, TimeSpan Serializing);
+/// <param name="Writing">The writes' own time, summed: most of it overlaps the folding of the next page.</param>
+/// <param name="Serializing">Turning the documents into JSON, before their page is written.</param>
+/// <param name="WaitingForWrites">How long folding stood waiting for a page's write to commit: what the overlap did not hide.</param>
+public sealed record RebuildProgress(long Position, long Through, long EventsRead, TimeSpan Waiting, TimeSpan Folding, TimeSpan Writing,
+    TimeSpan Serializing, TimeSpan WaitingForWrites);
 
 /// <summary>
 /// Rebuilds projections outside Marten's daemon, in one pass over the event log (ADR/0014, "Rebuilds"): pages of events read
 /// by sequence (skipped, quarantined rows left out, as the daemon leaves them out), every projection asked for folded in
 /// memory from the same pages by its own slicer and <c>Evolve</c>, the documents each page changed serialized once and
-/// written by one binary COPY per projection, the discrepancy occurrence index by one statement per projection (its row
+/// written by one binary COPY per projection while the next page is folded, the discrepancy occurrence index by one statement per projection (its row
 /// triggers stand aside), and each projection's position set to the page's end, a projection's part of a page in one
 /// transaction of its own, the projections at once: progress shows as the daemon's does, and a pass stopped at any instant
 /// leaves every projection's documents exactly as of its own position, from which the live daemon (or the next rebuild) goes on.
@@ -107,10 +110,15 @@ public static class OnePassRebuild
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reading = Task.Run(() => ReadAsync(store, ceiling, pageSize, pages.Writer, stopReading.Token), stopReading.Token);
         long read = 0;
-        Stopwatch waiting = new(), folding = new(), writing = new(), serializing = new();
+        Stopwatch waiting = new(), folding = new(), serializing = new(), writesAwaited = new();
+        // The writes' own time, summed over pages: most of it runs while the next page is folded.
+        var writingTime = TimeSpan.Zero;
         // Each projection writes on a connection of its own, its part of a page in one transaction, all of them at once: the
         // database builds one projection's rows while it takes another's.
         var writers = new NpgsqlConnection[folds.Count];
+        // The page being written while the next one is folded: one at a time, in order, so a page's write starts only after
+        // the one before it committed.
+        (Task Task, long End, long Read)? pending = null;
         try
         {
             for (var i = 0; i < folds.Count; i++)
@@ -125,20 +133,23 @@ public static class OnePassRebuild
                 waiting.Stop();
                 if (!more) break;
                 var page = await pages.Reader.ReadAsync(ct);
-                folding.Start();
                 var applied = page.Where(e => !skipped.Contains(e.Sequence)).ToList();
+                // A fold that reads its stored documents while slicing this page (a customer merge finds the merged
+                // customer's quotes by query) needs the page before it written first.
+                if (folds.Any(f => f.ReadsStoredDocuments(applied))) await Committed();
+                folding.Start();
                 await Task.WhenAll(folds.Select(f => Task.Run(() => f.ApplyAsync(applied, ct), ct)));
                 folding.Stop();
-                writing.Start();
+                await Committed();
                 serializing.Start();
-                foreach (var fold in folds) fold.Serialize();
+                var writes = folds.Select(f => f.TakePage()).ToList();
                 serializing.Stop();
+                ct.ThrowIfCancellationRequested();
                 var end = page[^1].Sequence;
-                await Task.WhenAll(folds.Select((fold, i) => WritePageAsync(writers[i], schema, fold, end, ct)));
-                writing.Stop();
                 read += page.Count;
-                progress?.Report(new RebuildProgress(page[^1].Sequence, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed, serializing.Elapsed));
+                pending = (WriteAsync(writes, end), end, read);
             }
+            await Committed();
             // Through the ceiling even if its last rows were quarantined or the log ends in a gap: the live daemon goes on after it.
             for (var i = 0; i < folds.Count; i++) await SetPositionAsync(writers[i], schema, folds[i].Name, ceiling, ct);
         }
@@ -146,11 +157,34 @@ public static class OnePassRebuild
         {
             await stopReading.CancelAsync();
             await reading.ContinueWith(_ => { }, TaskScheduler.Default);
+            // A write still running (the pass failed or was cancelled while it ran) ends before its connection is closed.
+            if (pending is { } unfinished) await unfinished.Task.ContinueWith(_ => { }, TaskScheduler.Default);
             foreach (var writer in writers)
                 if (writer is not null) await writer.DisposeAsync();
         }
-        progress?.Report(new RebuildProgress(ceiling, ceiling, read, waiting.Elapsed, folding.Elapsed, writing.Elapsed, serializing.Elapsed));
+        progress?.Report(Progress(ceiling));
         return ceiling;
+
+        async Task WriteAsync(IReadOnlyList<PageWrite> writes, long end)
+        {
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(folds.Select((fold, i) => WritePageAsync(writers[i], schema, fold, writes[i], end, ct)));
+            writingTime += clock.Elapsed; // one page's write at a time, read by the loop after it awaited it
+        }
+
+        // Waits for the page being written, then reports it: a reported position is committed.
+        async Task Committed()
+        {
+            if (pending is not { } written) return;
+            writesAwaited.Start();
+            try { await written.Task; }
+            finally { writesAwaited.Stop(); }
+            pending = null;
+            progress?.Report(Progress(written.End, written.Read));
+        }
+
+        RebuildProgress Progress(long position, long? eventsRead = null) => new(position, ceiling, eventsRead ?? read, waiting.Elapsed,
+            folding.Elapsed, writingTime, serializing.Elapsed, writesAwaited.Elapsed);
     }
 
     /// <summary>
@@ -158,12 +192,12 @@ public static class OnePassRebuild
     /// instant (a failure, a cancellation, the process killed) leaves each projection's documents exactly as of its position,
     /// and the live daemon, or a rebuild asked again, goes on from there without applying a page twice.
     /// </summary>
-    private static async Task WritePageAsync(NpgsqlConnection writer, string schema, ProjectionFold fold, long end, CancellationToken ct)
+    private static async Task WritePageAsync(NpgsqlConnection writer, string schema, ProjectionFold fold, PageWrite write, long end, CancellationToken ct)
     {
         await using var transaction = await writer.BeginTransactionAsync(ct);
         // The occurrence index's row triggers stand aside; the fold writes its rows by one statement instead.
         await Scalar(writer, $"set local {DiscrepancyRows.DeferredSetting} = 'on'", ct);
-        await fold.WriteAsync(writer, ct);
+        await fold.WriteAsync(writer, write, ct);
         await SetPositionAsync(writer, schema, fold.Name, end, ct);
         await transaction.CommitAsync(ct);
     }

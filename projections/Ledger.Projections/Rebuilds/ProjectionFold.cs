@@ -21,8 +21,17 @@ internal abstract class ProjectionFold
 
     public abstract Task ApplyAsync(IReadOnlyList<IEvent> events, CancellationToken ct);
 
-    /// <summary>Serializes the documents the last page changed (the store's serializer, on every core): off the connection.</summary>
-    public abstract void Serialize();
+    /// <summary>
+    /// Whether folding <paramref name="page"/> may read this projection's documents as stored (<see cref="IRebuildSlicing"/>):
+    /// the page before must then be written first. A projection that does not say is assumed to, always.
+    /// </summary>
+    public abstract bool ReadsStoredDocuments(IReadOnlyList<IEvent> page);
+
+    /// <summary>
+    /// Takes what the last page changed, serialized with the store's serializer on every core, off the connection: the
+    /// fold goes on with the next page while this one is written.
+    /// </summary>
+    public abstract PageWrite TakePage();
 
     /// <summary>
     /// Whether the table carries the discrepancy occurrence index's triggers (ADR/0014). Its rows are then written by the
@@ -30,8 +39,8 @@ internal abstract class ProjectionFold
     /// </summary>
     public abstract Task<bool> IsIndexedAsync(NpgsqlConnection connection, CancellationToken ct);
 
-    /// <summary>Writes what <see cref="Serialize"/> prepared on <paramref name="connection"/>, inside the caller's transaction.</summary>
-    public abstract Task WriteAsync(NpgsqlConnection connection, CancellationToken ct);
+    /// <summary>Writes a page <see cref="TakePage"/> took on <paramref name="connection"/>, inside the caller's transaction.</summary>
+    public abstract Task WriteAsync(NpgsqlConnection connection, PageWrite page, CancellationToken ct);
 
     public static bool Fits(IDocumentStore store, LedgerProjection projection) =>
         ((StoreOptions)store.Options).Projections.TryFindProjection(projection.Name, out var source) &&
@@ -41,6 +50,9 @@ internal abstract class ProjectionFold
     public static ProjectionFold For(IDocumentStore store, LedgerProjection projection) =>
         (ProjectionFold)Activator.CreateInstance(typeof(DocumentFold<>).MakeGenericType(projection.Document), store, projection.Name)!;
 }
+
+/// <summary>One projection's part of a page, ready to write: the documents to delete first (written on an earlier page, or gone), and the rows to copy.</summary>
+internal sealed record PageWrite(string[] Rewritten, (string Id, string Json, object?[] Duplicated)[] Rows);
 
 /// <summary>
 /// Folds with the projection as the store registered it: its own slicer (identities and custom groupers, which query the
@@ -56,13 +68,13 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
     private readonly IDocumentStore _store;
     private readonly JasperFxMultiStreamProjectionBase<TDoc, string, IDocumentOperations, IQuerySession> _projection;
     private readonly Func<IEvent, bool> _folds;
+    private readonly Func<IEvent, bool> _readsStoredDocuments;
     private Dictionary<string, TDoc> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TDoc> _changed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
     private readonly HashSet<string> _written = new(StringComparer.Ordinal);
     private readonly Marten.ISerializer _serializer;
     private readonly IReadOnlyList<DuplicatedColumn> Duplicated;
-    private (string Id, string Json, object?[] Duplicated)[] _rows = [];
     private readonly string _schema;
     private readonly DbObjectName _tableName;
     private bool? _indexed;
@@ -96,7 +108,10 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
         // The daemon's own filter: a page holds only the named types when all of them are concrete (ConcreteEventTypes), else every type.
         var types = projection.IncludedEventTypes.ToHashSet();
         _folds = types.Count == 0 || types.Any(t => t.IsAbstract || t.IsInterface) ? _ => true : e => types.Contains(e.EventType);
+        _readsStoredDocuments = projection is IRebuildSlicing slicing ? slicing.ReadsStoredDocuments : _ => true;
     }
+
+    public override bool ReadsStoredDocuments(IReadOnlyList<IEvent> page) => page.Any(e => _folds(e) && _readsStoredDocuments(e));
 
     public override string Name { get; }
 
@@ -137,7 +152,7 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
         }
     }
 
-    public override void Serialize()
+    public override PageWrite TakePage()
     {
         var changed = _changed.ToArray();
         var rows = new (string Id, string Json, object?[] Duplicated)[changed.Length];
@@ -146,25 +161,31 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
             var document = changed[i].Value;
             rows[i] = (changed[i].Key, _serializer.ToJson(document), Duplicated.Select(d => d.Value(document)).ToArray());
         });
-        _rows = rows;
+        // Documents written on an earlier page are deleted and copied in again.
+        var rewritten = _changed.Keys.Where(_written.Contains).Concat(_deleted).ToArray();
+        _written.ExceptWith(_deleted);
+        _deleted.Clear();
+        _written.UnionWith(_changed.Keys);
+        // Keep what this page touched (a quote's next events are likely on the next page, which is folded while this one
+        // is written); the rest was written on earlier pages, committed by then, and is loaded back if needed.
+        _held = new Dictionary<string, TDoc>(_changed, StringComparer.Ordinal);
+        _changed.Clear();
+        return new PageWrite(rewritten, rows);
     }
 
-    public override async Task WriteAsync(NpgsqlConnection connection, CancellationToken ct)
+    public override async Task WriteAsync(NpgsqlConnection connection, PageWrite page, CancellationToken ct)
     {
-        // Documents written on an earlier page are deleted and copied in again (the delete fires the row triggers, so the
-        // occurrence index drops their rows; the copy adds them back).
+        // The delete fires no row trigger (they stand aside): the occurrence index's rows of the rewritten go by one statement,
+        // and the copy's documents get theirs back by another.
         var indexed = await IsIndexedAsync(connection, ct);
-        var rewritten = _changed.Keys.Where(_written.Contains).Concat(_deleted).ToArray();
-        if (rewritten.Length > 0)
+        if (page.Rewritten.Length > 0)
         {
-            if (indexed) await ExecuteAsync(connection, DiscrepancyRows.DeleteRowsOf(_schema, _tableName.Name), rewritten, ct);
+            if (indexed) await ExecuteAsync(connection, DiscrepancyRows.DeleteRowsOf(_schema, _tableName.Name), page.Rewritten, ct);
             await using var delete = new NpgsqlCommand($"delete from {Table} where id = any(@ids)", connection);
-            delete.Parameters.AddWithValue("ids", rewritten);
+            delete.Parameters.AddWithValue("ids", page.Rewritten);
             await delete.ExecuteNonQueryAsync(ct);
-            _written.ExceptWith(_deleted);
-            _deleted.Clear();
         }
-        if (_rows.Length > 0)
+        if (page.Rows.Length > 0)
         {
             // The columns Marten's own bulk insert writes (id, JSON, version, .NET type, duplicated fields); the rest keep
             // their defaults (mt_last_modified: the transaction's time).
@@ -173,7 +194,7 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
             await using (var copy = await connection.BeginBinaryImportAsync($"copy {Table} ({columns}) from stdin (format binary)", ct))
             {
                 var type = typeof(TDoc).FullName!;
-                foreach (var (id, json, duplicated) in _rows)
+                foreach (var (id, json, duplicated) in page.Rows)
                 {
                     await copy.StartRowAsync(ct);
                     await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
@@ -186,13 +207,8 @@ internal sealed class DocumentFold<TDoc> : ProjectionFold where TDoc : class
                 }
                 await copy.CompleteAsync(ct);
             }
-            if (indexed) await ExecuteAsync(connection, DiscrepancyRows.InsertRowsOf(_schema, _tableName), _rows.Select(r => r.Id).ToArray(), ct);
+            if (indexed) await ExecuteAsync(connection, DiscrepancyRows.InsertRowsOf(_schema, _tableName), page.Rows.Select(r => r.Id).ToArray(), ct);
         }
-        _written.UnionWith(_changed.Keys);
-        // Keep what this page touched (a quote's next events are likely on the next page); the rest is loaded back if needed.
-        _held = new Dictionary<string, TDoc>(_changed, StringComparer.Ordinal);
-        _changed.Clear();
-        _rows = [];
     }
 
     public override async Task<bool> IsIndexedAsync(NpgsqlConnection connection, CancellationToken ct) =>
