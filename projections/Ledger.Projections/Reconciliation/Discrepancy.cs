@@ -35,10 +35,14 @@ public sealed class Discrepancy
     public string? ResolvedByWhom { get; set; }
     public string? Resolution { get; set; }
 
-    /// <summary>What the occurrence showed over time (CRMs, proof, amounts, detail), each from the event that changed it: the as-of list reads these.</summary>
+    /// <summary>
+    /// What the occurrence showed over time (CRMs, proof, amounts, detail), each from the event that changed it: the as-of
+    /// list reads these. Empty while it has shown one thing only (the fields above, since <see cref="OpenedBy"/>); from its
+    /// first change, the opening's content and every change. (Models written before 2026-12-08 also keep a lone first one.)
+    /// </summary>
     public List<DiscrepancyRevision> Revisions { get; set; } = [];
 
-    /// <summary>Who owned it over time: the rule's owner from the opening, then each assignment.</summary>
+    /// <summary>Who owned it over time, once it was assigned: the rule's owner from the opening, then each assignment. Empty until then (<see cref="Owner"/>).</summary>
     public List<Sourced<string>> Owners { get; set; } = [];
 
     /// <summary>

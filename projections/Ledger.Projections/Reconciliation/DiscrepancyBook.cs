@@ -31,22 +31,37 @@ public static class DiscrepancyBook
                 {
                     Id = new DiscrepancyId(rule.Code, occurrence, subject).ToString(), Rule = rule.Code, RuleName = rule.Name,
                     Occurrence = occurrence, Subject = subject, Severity = rule.Severity, Owner = rule.Owner, OpenedBy = finding.Trigger,
-                    Owners = [new Sourced<string>(rule.Owner, finding.Trigger)],
                 };
                 book.Add(live);
+                Show(live, Revision(live.OpenedBy, crms, finding));
+                continue;
             }
             // While it stays open the proof and amounts follow the facts (e.g. a second wrong invoice); each change is kept
-            // as a revision, so the list as of an earlier instant shows what it showed then.
-            var revision = new DiscrepancyRevision(live.Revisions.Count == 0 ? live.OpenedBy : EventRef.Of(cause),
-                crms.Where(c => !string.IsNullOrEmpty(c)).Distinct().Order(StringComparer.Ordinal).ToList(),
-                finding.Expected, finding.Actual, finding.Detail, finding.Evidence.DistinctBy(e => e.EventId).OrderBy(e => e.Position).ToList());
-            if (live.Revisions.Count == 0 || !SameContent(live.Revisions[^1], revision)) live.Revisions.Add(revision);
-            live.Crms = revision.Crms;
-            live.Evidence = revision.Evidence;
-            live.Expected = revision.Expected;
-            live.Actual = revision.Actual;
-            live.Detail = revision.Detail;
+            // as a revision, so the list as of an earlier instant shows what it showed then. The opening's content becomes
+            // the first revision only when a second one comes: most occurrences never change, and their model stays small.
+            var revision = Revision(EventRef.Of(cause), crms, finding);
+            var shown = live.Revisions.Count > 0 ? live.Revisions[^1] : Revision(live);
+            if (SameContent(shown, revision)) continue;
+            if (live.Revisions.Count == 0) live.Revisions.Add(shown);
+            live.Revisions.Add(revision);
+            Show(live, revision);
         }
+    }
+
+    private static DiscrepancyRevision Revision(EventRef since, IEnumerable<string> crms, Finding finding) =>
+        new(since, crms.Where(c => !string.IsNullOrEmpty(c)).Distinct().Order(StringComparer.Ordinal).ToList(),
+            finding.Expected, finding.Actual, finding.Detail, finding.Evidence.DistinctBy(e => e.EventId).OrderBy(e => e.Position).ToList());
+
+    /// <summary>What an occurrence with no revisions kept has shown since it opened.</summary>
+    private static DiscrepancyRevision Revision(Discrepancy d) => new(d.OpenedBy, d.Crms, d.Expected, d.Actual, d.Detail, d.Evidence);
+
+    private static void Show(Discrepancy live, DiscrepancyRevision revision)
+    {
+        live.Crms = revision.Crms;
+        live.Evidence = revision.Evidence;
+        live.Expected = revision.Expected;
+        live.Actual = revision.Actual;
+        live.Detail = revision.Detail;
     }
 
     private static bool SameContent(DiscrepancyRevision a, DiscrepancyRevision b) =>
@@ -65,6 +80,8 @@ public static class DiscrepancyBook
                 d.AcknowledgedNote = a.Note;
                 break;
             case DiscrepancyAssigned a:
+                // The rule's owner from the opening is kept only once someone else owns it (as revisions are).
+                if (d.Owners.Count == 0) d.Owners.Add(new Sourced<string>(d.Owner, d.OpenedBy));
                 d.AssignedBy = source;
                 d.Owner = a.Owner;
                 d.Owners.Add(new Sourced<string>(a.Owner, source));
