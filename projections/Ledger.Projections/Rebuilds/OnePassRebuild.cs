@@ -48,8 +48,9 @@ public static class OnePassRebuild
     /// sequence gaps of transactions still in flight), else the newest stored event.</param>
     /// <returns>The position every projection was rebuilt through.</returns>
     /// <param name="pageSize">Events a page holds (<see cref="PageSize"/> unless a benchmark compares).</param>
+    /// <param name="overlap">False: every page is written before the next one is folded (a benchmark compares).</param>
     public static async Task<long> RunAsync(IDocumentStore store, IReadOnlyList<string> projections, long? through = null,
-        IProgress<RebuildProgress>? progress = null, CancellationToken ct = default, int pageSize = PageSize)
+        IProgress<RebuildProgress>? progress = null, CancellationToken ct = default, int pageSize = PageSize, bool overlap = true)
     {
         var unknown = projections.Except(LedgerProjections.Names).ToList();
         if (unknown.Count > 0) throw new ArgumentException($"No projection {string.Join(", ", unknown)}.", nameof(projections));
@@ -86,7 +87,7 @@ public static class OnePassRebuild
         }
         try
         {
-            return await FoldAndWriteAsync(store, folds, schema, ceiling, skipped, progress, pageSize, ct);
+            return await FoldAndWriteAsync(store, folds, schema, ceiling, skipped, progress, pageSize, overlap, ct);
         }
         finally
         {
@@ -102,7 +103,7 @@ public static class OnePassRebuild
     }
 
     private static async Task<long> FoldAndWriteAsync(IDocumentStore store, IReadOnlyList<ProjectionFold> folds, string schema, long ceiling,
-        IReadOnlySet<long> skipped, IProgress<RebuildProgress>? progress, int pageSize, CancellationToken ct)
+        IReadOnlySet<long> skipped, IProgress<RebuildProgress>? progress, int pageSize, bool overlap, CancellationToken ct)
     {
         // Reading runs a page ahead of folding and writing (its own connection), so the pass waits on the slower of the two.
         var pages = Channel.CreateBounded<IReadOnlyList<IEvent>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
@@ -136,7 +137,7 @@ public static class OnePassRebuild
                 var applied = page.Where(e => !skipped.Contains(e.Sequence)).ToList();
                 // A fold that reads its stored documents while slicing this page (a customer merge finds the merged
                 // customer's quotes by query) needs the page before it written first.
-                if (folds.Any(f => f.ReadsStoredDocuments(applied))) await Committed();
+                if (!overlap || folds.Any(f => f.ReadsStoredDocuments(applied))) await Committed();
                 folding.Start();
                 await Task.WhenAll(folds.Select(f => Task.Run(() => f.ApplyAsync(applied, ct), ct)));
                 folding.Stop();
