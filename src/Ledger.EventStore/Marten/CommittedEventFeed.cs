@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Npgsql;
@@ -15,10 +16,17 @@ namespace Ledger.EventStore.Marten;
 /// transactions whose id is above every finished one, and passing a gap on it skipped events under load: ADR/0017).
 /// A gap is passed on a later read, once the transactions on that list have all ended; until then the reader hands out
 /// only the events before the gap. A subscription polls for new events, and reads at once when this process commits some
-/// (<see cref="CommitSignal"/>).
+/// (<see cref="CommitSignal"/>). The subscriptions of one process follow the same log (the reaction processor, the CRM change
+/// recorder): what one of them read is shared with the others (<see cref="RecentEvents"/>), so that one read of the
+/// database serves them all.
 /// </summary>
 internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string schema, MartenBackendOptions options, CommitSignal commits)
 {
+    private readonly RecentEvents _recent = new(options.SubscriptionPageSize * 8);
+
+    /// <summary>Reads of the database by this feed's subscriptions, and pages they took from what another one had read.</summary>
+    public FeedReads Reads { get; } = new();
+
     public async IAsyncEnumerable<RecordedEvent> ReadAsync(
         GlobalPosition after, int maxCount, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -46,9 +54,10 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
             Page page;
             try
             {
-                if (delay > TimeSpan.Zero) await WaitAsync(delay, committed, ct);
+                var wokenByCommit = delay > TimeSpan.Zero && await WaitAsync(delay, committed, ct);
+                var freshAfter = wokenByCommit ? long.MinValue : Stopwatch.GetTimestamp();
                 committed = commits.Next; // before the read: a commit while it runs ends the next wait at once
-                page = await ReadSafePageAsync(cursor, options.SubscriptionPageSize, DateTime.UtcNow + options.GapWait, ct);
+                page = await ReadSharedPageAsync(cursor, freshAfter, ct);
                 delay = TimeSpan.Zero;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -70,18 +79,56 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
         }
     }
 
-    /// <summary>Waits out <paramref name="delay"/>, or less when this process commits events first (<paramref name="committed"/>).</summary>
-    private static async Task WaitAsync(TimeSpan delay, Task? committed, CancellationToken ct)
+    /// <summary>Waits out <paramref name="delay"/>, or less when this process commits events first (<paramref name="committed"/>): then true.</summary>
+    private static async Task<bool> WaitAsync(TimeSpan delay, Task? committed, CancellationToken ct)
     {
         if (committed is null)
         {
             await Task.Delay(delay, ct);
-            return;
+            return false;
         }
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await Task.WhenAny(committed, Task.Delay(delay, timer.Token));
+        var first = await Task.WhenAny(committed, Task.Delay(delay, timer.Token));
         await timer.CancelAsync();
         ct.ThrowIfCancellationRequested();
+        return first == committed;
+    }
+
+    /// <summary>
+    /// A subscription's next page: from what another subscription of this feed read, when it covers the cursor; else from
+    /// the database, after waiting out a read another subscription has in flight from no later than the cursor (the two are
+    /// woken by the same commit), whose events it then takes. What it reads itself it shares.
+    /// </summary>
+    /// <param name="freshAfter">How recent a read must have started to tell this subscription there is nothing more: any since
+    /// the commit that woke it (<see cref="long.MinValue"/>), else from now.</param>
+    private async Task<Page> ReadSharedPageAsync(Cursor cursor, long freshAfter, CancellationToken ct)
+    {
+        if (_recent.InFlightFrom(cursor.Position) is { } inFlight) await inFlight.WaitAsync(ct);
+        if (_recent.TryTake(cursor.Position, options.SubscriptionPageSize, freshAfter) is { } shared)
+        {
+            cursor.Position = shared.Through;
+            Reads.SharedTake();
+            return new Page(shared.Events, shared.Exhausted);
+        }
+        var from = cursor.Position;
+        // Taken before the read, like a subscription's: if it has not completed when another subscription takes this page,
+        // this process committed nothing since, and "nothing more" is as true for it as it was for this read.
+        var signal = commits.Next;
+        var startedAt = Stopwatch.GetTimestamp();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registered = _recent.Starting(from, done.Task);
+        try
+        {
+            var page = await ReadSafePageAsync(cursor, options.SubscriptionPageSize, DateTime.UtcNow + options.GapWait, ct);
+            Reads.FromDatabaseRead();
+            _recent.Add(from, cursor.Position, page.Events, page.Exhausted ? (signal, startedAt) : null);
+            return page;
+        }
+        finally
+        {
+            if (registered) _recent.Ended(done.Task);
+            done.TrySetResult();
+        }
     }
 
     /// <summary>
@@ -180,4 +227,114 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
     }
 
     private sealed record Page(List<RecordedEvent> Events, bool Exhausted);
+
+    /// <summary>
+    /// The latest run of the log some subscription of this feed read and handed out: every position in (from, through] is
+    /// one of its events or a gap known to be final, so handing them out again from memory is what reading them again would
+    /// give. Bounded to the newest <paramref name="capacity"/> events; a run that does not join the one kept replaces it if
+    /// it ends later. Also the read in flight, for a subscription woken by the same commit to wait for rather than repeat.
+    /// </summary>
+    private sealed class RecentEvents(int capacity)
+    {
+        private readonly Lock _lock = new();
+        private readonly List<RecordedEvent> _events = [];
+        private bool _known;
+        private long _from, _through;
+        /// <summary>The read that ended the run found nothing more: the commit signal and the instant taken before it; else null.</summary>
+        private (Task Signal, long StartedAt)? _endedExhausted;
+        private (long From, Task Done)? _inFlight;
+
+        public Task? InFlightFrom(long position)
+        {
+            lock (_lock) return _inFlight is { } read && read.From <= position ? read.Done : null;
+        }
+
+        /// <summary>Registers a read from <paramref name="from"/> unless another is in flight.</summary>
+        public bool Starting(long from, Task done)
+        {
+            lock (_lock)
+            {
+                if (_inFlight is not null) return false;
+                _inFlight = (from, done);
+                return true;
+            }
+        }
+
+        public void Ended(Task done)
+        {
+            lock (_lock)
+                if (_inFlight?.Done == done) _inFlight = null;
+        }
+
+        /// <summary>
+        /// Up to <paramref name="max"/> events after <paramref name="position"/>, if the run covers it and has any after it, or
+        /// is known to end there for a reader that wants an answer no older than <paramref name="freshAfter"/>: the read that
+        /// ended it found nothing more, started no earlier, and this process has committed nothing since it started.
+        /// </summary>
+        public (List<RecordedEvent> Events, long Through, bool Exhausted)? TryTake(long position, int max, long freshAfter)
+        {
+            lock (_lock)
+            {
+                if (!_known || position < _from || position > _through) return null;
+                var first = FirstAfter(position);
+                var knownToEnd = _endedExhausted is { } ended && !ended.Signal.IsCompleted && ended.StartedAt >= freshAfter;
+                if (first == _events.Count && !knownToEnd) return null;
+                var taken = _events.GetRange(first, Math.Min(max, _events.Count - first));
+                var all = first + taken.Count == _events.Count;
+                return (taken, all ? _through : (long)taken[^1].Position.Value, all && knownToEnd);
+            }
+        }
+
+        /// <summary>A subscription read (<paramref name="from"/>, <paramref name="through"/>] and handed out <paramref name="events"/>.</summary>
+        public void Add(long from, long through, IReadOnlyList<RecordedEvent> events, (Task Signal, long StartedAt)? endedExhausted)
+        {
+            lock (_lock)
+            {
+                if (_known && through < _through) return; // older than the run
+                if (_known && from >= _from && from <= _through)
+                    _events.AddRange(events.Where(e => (long)e.Position.Value > _through)); // joins the run: what is new
+                else
+                {
+                    _events.Clear();
+                    _events.AddRange(events);
+                    _from = from;
+                    _known = true;
+                }
+                _through = through;
+                _endedExhausted = endedExhausted;
+                if (_events.Count > capacity)
+                {
+                    var dropped = _events.Count - capacity;
+                    _from = (long)_events[dropped - 1].Position.Value;
+                    _events.RemoveRange(0, dropped);
+                }
+            }
+        }
+
+        private int FirstAfter(long position)
+        {
+            int low = 0, high = _events.Count;
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                if ((long)_events[middle].Position.Value <= position) low = middle + 1;
+                else high = middle;
+            }
+            return low;
+        }
+    }
+}
+
+/// <summary>How a feed's subscriptions got their pages: read from the database, or taken from what another one had read.</summary>
+internal sealed class FeedReads
+{
+    private long _fromDatabase, _shared;
+
+    public long FromDatabase => Interlocked.Read(ref _fromDatabase);
+
+    public long Taken => Interlocked.Read(ref _shared);
+
+    internal void FromDatabaseRead() => Interlocked.Increment(ref _fromDatabase);
+
+    internal void SharedTake() => Interlocked.Increment(ref _shared);
 }

@@ -113,6 +113,9 @@ public sealed class MartenBackend : IEventStoreBackend
         GlobalPosition after, int maxCount, CancellationToken cancellationToken = default) =>
         _feed.ReadAsync(after, maxCount, cancellationToken);
 
+    /// <summary>How this backend's subscriptions got their pages (tests).</summary>
+    internal FeedReads FeedReads => _feed.Reads;
+
     public IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(
         GlobalPosition after, CancellationToken cancellationToken = default) =>
         _feed.SubscribeAsync(after, cancellationToken);
