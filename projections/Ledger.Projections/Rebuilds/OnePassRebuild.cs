@@ -21,9 +21,9 @@ public sealed record RebuildProgress(long Position, long Through, long EventsRea
 /// Rebuilds projections outside Marten's daemon, in one pass over the event log (ADR/0014, "Rebuilds"): pages of events read
 /// by sequence (skipped, quarantined rows left out, as the daemon leaves them out), every projection asked for folded in
 /// memory from the same pages by its own slicer and <c>Evolve</c>, the documents each page changed serialized once and
-/// written by one binary COPY per projection while the next page is folded, the discrepancy occurrence index by one statement per projection (its row
-/// triggers stand aside), and each projection's position set to the page's end, a projection's part of a page in one
-/// transaction of its own, the projections at once: progress shows as the daemon's does, and a pass stopped at any instant
+/// written by one binary COPY per projection while the next page is folded, the discrepancy occurrence index by one
+/// statement per projection (its row triggers stand aside), and each projection's position set to the page's end, a
+/// projection's part of a page in one transaction of its own, the projections at once: progress shows as the daemon's does, and a pass stopped at any instant
 /// leaves every projection's documents exactly as of its own position, from which the live daemon (or the next rebuild) goes on.
 /// The caller stops the projections' live agents before and starts them after (<c>ProjectionRebuilds</c> in the API).
 /// </summary>
