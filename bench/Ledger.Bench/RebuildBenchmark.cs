@@ -265,13 +265,15 @@ public static class RebuildBenchmark
         await command.ExecuteNonQueryAsync();
     }
 
+    private static string ViewTable(LedgerProjection projection) => $"{LedgerMarten.DefaultSchema}.mt_doc_{projection.Document.Name.ToLowerInvariant()}";
+
     private static async Task<Dictionary<string, (long Documents, long AverageChars)>> DocumentSizesAsync(NpgsqlDataSource dataSource)
     {
         var sizes = new Dictionary<string, (long, long)>();
         foreach (var projection in LedgerProjections.All)
         {
             await using var command = dataSource.CreateCommand(
-                $"select count(*), coalesce(avg(length(data::text)), 0)::bigint from {LedgerMarten.DefaultSchema}.mt_doc_{projection.Document.Name.ToLowerInvariant()}");
+                $"select count(*), coalesce(avg(length(data::text)), 0)::bigint from {ViewTable(projection)}");
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
             sizes[projection.Name] = (reader.GetInt64(0), reader.GetInt64(1));
@@ -286,7 +288,7 @@ public static class RebuildBenchmark
         foreach (var projection in LedgerProjections.All)
         {
             await using var command = dataSource.CreateCommand(
-                $"select coalesce(md5(string_agg(md5(id || data::text), '' order by id)), '') from {LedgerMarten.DefaultSchema}.mt_doc_{projection.Document.Name.ToLowerInvariant()}");
+                $"select coalesce(md5(string_agg(md5(id || data::text), '' order by id)), '') from {ViewTable(projection)}");
             digests.Add($"{projection.Name}:{await command.ExecuteScalarAsync()}");
         }
         // And the occurrence index the views' row triggers keep (ADR/0014): the bulk writes must fire them as the daemon's upserts do.

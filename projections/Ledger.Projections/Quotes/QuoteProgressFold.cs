@@ -62,7 +62,9 @@ public abstract class QuoteProgressProjection<TView> : MultiStreamProjection<TVi
     }
 
     /// <summary>A merge finds the merged customer's quotes among the stored documents (<see cref="MergedCustomerQuotesGrouper"/>).</summary>
-    public bool ReadsStoredDocuments(IEvent e) => e.Data is CustomerMerged;
+    public bool ReadsStoredDocuments(IEvent e) => IsMerge(e);
+
+    private static bool IsMerge(IEvent e) => e.Data is CustomerMerged;
 
     public override TView Evolve(TView? snapshot, string id, IEvent e)
     {
@@ -213,7 +215,7 @@ public abstract class QuoteProgressProjection<TView> : MultiStreamProjection<TVi
     {
         public async Task Group(IQuerySession session, IReadOnlyList<IEvent> events, IEventGrouping<string> grouping)
         {
-            if (!events.Any(e => e.Data is CustomerMerged)) return; // (ReadsStoredDocuments says the same to a rebuild)
+            if (!events.Any(IsMerge)) return;
             // Quotes per customer as this batch moves them, on top of what the stored documents say.
             var quotesOf = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
             foreach (var e in events)

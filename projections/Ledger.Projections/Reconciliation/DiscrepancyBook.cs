@@ -40,7 +40,7 @@ public static class DiscrepancyBook
             // as a revision, so the list as of an earlier instant shows what it showed then. The opening's content becomes
             // the first revision only when a second one comes: most occurrences never change, and their model stays small.
             var revision = Revision(EventRef.Of(cause), crms, finding);
-            var shown = live.Revisions.Count > 0 ? live.Revisions[^1] : Revision(live);
+            var shown = live.Revisions.Count > 0 ? live.Revisions[^1] : ShownSinceOpening(live);
             if (SameContent(shown, revision)) continue;
             if (live.Revisions.Count == 0) live.Revisions.Add(shown);
             live.Revisions.Add(revision);
@@ -53,7 +53,7 @@ public static class DiscrepancyBook
             finding.Expected, finding.Actual, finding.Detail, finding.Evidence.DistinctBy(e => e.EventId).OrderBy(e => e.Position).ToList());
 
     /// <summary>What an occurrence with no revisions kept has shown since it opened.</summary>
-    private static DiscrepancyRevision Revision(Discrepancy d) => new(d.OpenedBy, d.Crms, d.Expected, d.Actual, d.Detail, d.Evidence);
+    private static DiscrepancyRevision ShownSinceOpening(Discrepancy d) => new(d.OpenedBy, d.Crms, d.Expected, d.Actual, d.Detail, d.Evidence);
 
     private static void Show(Discrepancy live, DiscrepancyRevision revision)
     {

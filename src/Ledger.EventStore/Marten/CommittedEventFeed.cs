@@ -107,7 +107,7 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
         if (_recent.TryTake(cursor.Position, options.SubscriptionPageSize, freshAfter) is { } shared)
         {
             cursor.Position = shared.Through;
-            Reads.SharedTake();
+            Reads.CountTake();
             return new Page(shared.Events, shared.Exhausted);
         }
         var from = cursor.Position;
@@ -120,7 +120,7 @@ internal sealed class CommittedEventFeed(NpgsqlDataSource dataSource, string sch
         try
         {
             var page = await ReadSafePageAsync(cursor, options.SubscriptionPageSize, DateTime.UtcNow + options.GapWait, ct);
-            Reads.FromDatabaseRead();
+            Reads.CountDatabaseRead();
             _recent.Add(from, cursor.Position, page.Events, page.Exhausted ? (signal, startedAt) : null);
             return page;
         }
@@ -334,7 +334,7 @@ internal sealed class FeedReads
 
     public long Taken => Interlocked.Read(ref _shared);
 
-    internal void FromDatabaseRead() => Interlocked.Increment(ref _fromDatabase);
+    internal void CountDatabaseRead() => Interlocked.Increment(ref _fromDatabase);
 
-    internal void SharedTake() => Interlocked.Increment(ref _shared);
+    internal void CountTake() => Interlocked.Increment(ref _shared);
 }
